@@ -1,0 +1,313 @@
+// Package compose loads a compose project: compose-go gives its meaning
+// (overrides, extends, include, profiles, anchors, interpolation) and a
+// yaml.Node parse of the same bytes gives the positions compose-go does not
+// keep. Compose v1 files (services at the top level, fig.yml) load too.
+package compose
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/compose-spec/compose-go/v2/dotenv"
+	interp "github.com/compose-spec/compose-go/v2/interpolation"
+	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/template"
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/sirupsen/logrus"
+	"go.yaml.in/yaml/v3"
+)
+
+var silenceOnce sync.Once
+
+// silence mutes compose-go's logrus warnings (obsolete `version`, unset
+// variables): decouple reports what matters itself, and a warning could
+// echo an environment value.
+func silence() { silenceOnce.Do(func() { logrus.SetOutput(io.Discard) }) }
+
+// Project is a loaded compose project.
+type Project struct {
+	Dir   string  // project directory (of the first file), absolute
+	Files []*File // the files named, in order
+	// Model is compose-go's view; nil when it could not load at all.
+	Model *types.Project
+	// Unresolved lists required variables (${X:?}) that had no value and
+	// were given a placeholder so the rest could be judged. Names only.
+	Unresolved []string
+	// Degraded says what compose-go could not do, when it had to be
+	// retried without validation, extends or include.
+	Degraded string
+
+	extra map[string]*File // files reached through include/extends, by path
+}
+
+// Load reads and loads a project from its files (absolute paths).
+func Load(paths []string) (*Project, error) {
+	silence()
+	p := &Project{Dir: filepath.Dir(paths[0]), extra: map[string]*File{}}
+	for _, path := range paths {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		f, err := ParseFile(path, src)
+		if err != nil {
+			return nil, err
+		}
+		p.Files = append(p.Files, f)
+	}
+	env := environment(p.Dir)
+	details := types.ConfigDetails{WorkingDir: p.Dir, Environment: env}
+	for _, f := range p.Files {
+		cf := types.ConfigFile{Filename: f.Path, Content: f.Src}
+		if f.Legacy {
+			cfg, err := legacyConfig(f)
+			if err != nil {
+				return nil, err
+			}
+			cf = types.ConfigFile{Filename: f.Path, Config: cfg}
+		}
+		if f.Root == nil {
+			cf = types.ConfigFile{Filename: f.Path, Config: map[string]any{}}
+		}
+		details.ConfigFiles = append(details.ConfigFiles, cf)
+	}
+	unresolved := map[string]bool{}
+	attempts := []struct {
+		why  string
+		opts func(*loader.Options)
+	}{
+		{"", func(*loader.Options) {}},
+		{"schema validation failed; loaded without it", func(o *loader.Options) {
+			o.SkipValidation, o.SkipConsistencyCheck = true, true
+		}},
+		{"extends/include could not be resolved; loaded without them", func(o *loader.Options) {
+			o.SkipValidation, o.SkipConsistencyCheck, o.SkipExtends, o.SkipInclude = true, true, true, true
+		}},
+	}
+	var firstErr error
+	for _, a := range attempts {
+		model, err := loader.LoadWithContext(context.Background(), details, func(o *loader.Options) {
+			o.SetProjectName(projectName(p.Dir), true)
+			o.Profiles = []string{"*"}
+			o.SkipResolveEnvironment = true
+			o.SkipResolveLabels = true
+			o.ResolvePaths = true
+			o.Interpolate = &interp.Options{
+				LookupValue: details.LookupEnv,
+				Substitute:  tolerantSubstitute(unresolved),
+			}
+			a.opts(o)
+		})
+		if err == nil {
+			p.Model = model
+			if firstErr != nil {
+				p.Degraded = a.why + ": " + scrub(firstErr.Error(), env)
+			}
+			break
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	if p.Model == nil {
+		return p, fmt.Errorf("%s", scrub(firstErr.Error(), env))
+	}
+	for name := range unresolved {
+		p.Unresolved = append(p.Unresolved, name)
+	}
+	sort.Strings(p.Unresolved)
+	return p, nil
+}
+
+// placeholder stands in for a required variable with no value. A number
+// keeps ports and sizes parseable.
+const placeholder = "0"
+
+// tolerantSubstitute is compose-go's substitution, except that a required
+// variable with no value (${X:?msg}) gets a placeholder instead of aborting
+// the load; its name is recorded so findings can say what was not known.
+func tolerantSubstitute(unresolved map[string]bool) func(string, template.Mapping) (string, error) {
+	return func(value string, mapping template.Mapping) (string, error) {
+		m := mapping
+		for range 64 {
+			out, err := template.Substitute(value, m)
+			var missing *template.MissingRequiredError
+			if !errors.As(err, &missing) {
+				return out, err
+			}
+			name, prev := missing.Variable, m
+			unresolved[name] = true
+			m = func(k string) (string, bool) {
+				if k == name {
+					return placeholder, true
+				}
+				return prev(k)
+			}
+		}
+		return template.Substitute(value, m)
+	}
+}
+
+// environment is the process environment plus the project's .env file, as
+// Compose uses for interpolation. Values never leave this package in
+// messages (see scrub).
+func environment(dir string) map[string]string {
+	env := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	dotEnv := filepath.Join(dir, ".env")
+	if st, err := os.Stat(dotEnv); err == nil && st.Mode().IsRegular() {
+		if withFile, err := dotenv.GetEnvFromFile(env, []string{dotEnv}); err == nil {
+			return withFile
+		}
+	}
+	return env
+}
+
+// scrub removes environment values from an error message: compose-go
+// errors may quote interpolated text, and it may be a secret.
+func scrub(msg string, env map[string]string) string {
+	for _, v := range env {
+		if len(v) >= 4 && strings.Contains(msg, v) {
+			msg = strings.ReplaceAll(msg, v, "***")
+		}
+	}
+	return msg
+}
+
+func projectName(dir string) string {
+	name := loader.NormalizeProjectName(filepath.Base(dir))
+	if name == "" {
+		return "project"
+	}
+	return name
+}
+
+// legacyConfig turns a v1 file into the Compose Spec shape in memory
+// (services moved under `services:`, v1-only keys mapped to their successors),
+// so compose-go can load it. The file on disk is not touched.
+func legacyConfig(f *File) (map[string]any, error) {
+	var top map[string]any
+	if err := f.Root.Decode(&top); err != nil {
+		return nil, &ParseError{Path: f.Path, Msg: err.Error()}
+	}
+	services := map[string]any{}
+	out := map[string]any{"services": services}
+	for k, v := range top {
+		if topLevelKeys[k] || strings.HasPrefix(k, "x-") {
+			if k != "version" {
+				out[k] = v
+			}
+			continue
+		}
+		svc, ok := v.(map[string]any)
+		if !ok {
+			continue
+		}
+		services[k] = upgradeV1Service(svc)
+	}
+	return out, nil
+}
+
+// upgradeV1Service maps the v1 keys the Compose Spec renamed.
+func upgradeV1Service(svc map[string]any) map[string]any {
+	if net, ok := svc["net"]; ok {
+		delete(svc, "net")
+		if _, has := svc["network_mode"]; !has {
+			svc["network_mode"] = net
+		}
+	}
+	if df, ok := svc["dockerfile"]; ok {
+		delete(svc, "dockerfile")
+		switch b := svc["build"].(type) {
+		case string:
+			svc["build"] = map[string]any{"context": b, "dockerfile": df}
+		case map[string]any:
+			if _, has := b["dockerfile"]; !has {
+				b["dockerfile"] = df
+			}
+		}
+	}
+	return svc
+}
+
+// fileAt returns the parsed file at an absolute path, reading it once.
+func (p *Project) fileAt(path string) *File {
+	for _, f := range p.Files {
+		if f.Path == path {
+			return f
+		}
+	}
+	if f, ok := p.extra[path]; ok {
+		return f
+	}
+	var f *File
+	if src, err := os.ReadFile(path); err == nil {
+		f, _ = ParseFile(path, src)
+	}
+	p.extra[path] = f
+	return f
+}
+
+// includedFiles lists files pulled in by top-level `include:`, recursively,
+// so services defined there can be placed.
+func (p *Project) includedFiles() []*File {
+	var out []*File
+	seen := map[string]bool{}
+	var walk func(f *File)
+	walk = func(f *File) {
+		if f == nil || f.Root == nil || seen[f.Path] {
+			return
+		}
+		seen[f.Path] = true
+		_, inc := MapGet(f.Root, "include")
+		if inc == nil || inc.Kind != yaml.SequenceNode {
+			return
+		}
+		for _, item := range inc.Content {
+			var paths []string
+			switch item.Kind {
+			case yaml.ScalarNode:
+				paths = append(paths, item.Value)
+			case yaml.MappingNode:
+				_, pv := MapGet(item, "path")
+				if pv == nil {
+					continue
+				}
+				if pv.Kind == yaml.ScalarNode {
+					paths = append(paths, pv.Value)
+				}
+				for _, s := range pv.Content {
+					paths = append(paths, s.Value)
+				}
+			}
+			for _, rel := range paths {
+				if strings.Contains(rel, "$") {
+					continue
+				}
+				abs := rel
+				if !filepath.IsAbs(abs) {
+					abs = filepath.Join(filepath.Dir(f.Path), rel)
+				}
+				if inc := p.fileAt(abs); inc != nil {
+					out = append(out, inc)
+					walk(inc)
+				}
+			}
+		}
+	}
+	for _, f := range p.Files {
+		walk(f)
+	}
+	return out
+}

@@ -1,0 +1,184 @@
+package compose
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// File is one compose file as written: its bytes and a yaml.Node tree that
+// carries the line and column of every key. compose-go keeps no positions,
+// so findings are placed with this tree.
+type File struct {
+	Path string // absolute
+	Src  []byte
+	Root *yaml.Node // the document's top mapping; nil for an empty file
+	// Legacy is set for a Compose v1 layout: services at the top level.
+	Legacy bool
+}
+
+// Pos is a 1-based position in a compose file.
+type Pos struct {
+	File   *File
+	Line   int
+	Column int
+}
+
+// ParseError is a compose file that is not valid YAML, or not a mapping.
+type ParseError struct {
+	Path string
+	Line int
+	Msg  string
+}
+
+func (e *ParseError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.Path, e.Msg)
+}
+
+// ParseFile parses compose bytes into a position tree.
+func ParseFile(path string, src []byte) (*File, error) {
+	f := &File{Path: path, Src: src}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	if err := dec.Decode(&doc); err != nil {
+		if err.Error() == "EOF" {
+			return f, nil
+		}
+		return nil, yamlError(path, err)
+	}
+	if len(doc.Content) == 0 {
+		return f, nil
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, &ParseError{Path: path, Line: root.Line, Msg: "top-level object must be a mapping"}
+	}
+	f.Root = root
+	f.Legacy = isLegacy(root)
+	return f, nil
+}
+
+// yamlError turns yaml.v3's "yaml: line N: msg" into a located error.
+func yamlError(path string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 0
+	if _, scanErr := fmt.Sscanf(msg, "line %d:", &line); scanErr == nil {
+		if i := strings.Index(msg, ": "); i >= 0 {
+			msg = msg[i+2:]
+		}
+	}
+	return &ParseError{Path: path, Line: line, Msg: "invalid YAML: " + msg}
+}
+
+// topLevelKeys of the Compose Specification; anything else at the top of
+// a file without `services:` is a v1 service.
+var topLevelKeys = map[string]bool{
+	"version": true, "services": true, "networks": true, "volumes": true, "configs": true,
+	"secrets": true, "include": true, "name": true, "models": true,
+}
+
+// isLegacy recognises the Compose v1 layout: no `services:` key and at
+// least one top-level mapping that looks like a service.
+func isLegacy(root *yaml.Node) bool {
+	if k, _ := MapGet(root, "services"); k != nil {
+		return false
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		key, val := root.Content[i].Value, resolveAlias(root.Content[i+1])
+		if topLevelKeys[key] || strings.HasPrefix(key, "x-") || val.Kind != yaml.MappingNode {
+			continue
+		}
+		for _, k := range []string{"image", "build", "extends", "command"} {
+			if kn, _ := MapGet(val, k); kn != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func resolveAlias(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+// MapGet finds a key in a mapping node, looking through `<<` merge keys as
+// Compose does. It returns the key and value nodes, or nils.
+func MapGet(m *yaml.Node, key string) (k, v *yaml.Node) {
+	m = resolveAlias(m)
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key && m.Content[i].Tag != "!!merge" {
+			return m.Content[i], m.Content[i+1]
+		}
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Tag != "!!merge" {
+			continue
+		}
+		src := resolveAlias(m.Content[i+1])
+		if src.Kind == yaml.SequenceNode {
+			for _, s := range src.Content {
+				if k, v := MapGet(s, key); k != nil {
+					return k, v
+				}
+			}
+		} else if k, v := MapGet(src, key); k != nil {
+			return k, v
+		}
+	}
+	return nil, nil
+}
+
+// ServicesNode is the mapping that holds the services: `services:` or, in
+// the v1 layout, the top level itself.
+func (f *File) ServicesNode() *yaml.Node {
+	if f.Root == nil {
+		return nil
+	}
+	if f.Legacy {
+		return f.Root
+	}
+	_, v := MapGet(f.Root, "services")
+	return resolveAlias(v)
+}
+
+// ServiceNode returns the key and value nodes of one service.
+func (f *File) ServiceNode(name string) (k, v *yaml.Node) {
+	s := f.ServicesNode()
+	if s == nil || s.Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	for i := 0; i+1 < len(s.Content); i += 2 {
+		if s.Content[i].Value == name {
+			return s.Content[i], resolveAlias(s.Content[i+1])
+		}
+	}
+	return nil, nil
+}
+
+// ServiceNames lists the services a file declares, in order.
+func (f *File) ServiceNames() []string {
+	s := f.ServicesNode()
+	if s == nil || s.Kind != yaml.MappingNode {
+		return nil
+	}
+	var names []string
+	for i := 0; i+1 < len(s.Content); i += 2 {
+		key := s.Content[i].Value
+		if f.Legacy && (topLevelKeys[key] || strings.HasPrefix(key, "x-")) {
+			continue
+		}
+		names = append(names, key)
+	}
+	return names
+}

@@ -1,0 +1,297 @@
+package dockerfile
+
+import (
+	"path"
+	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+)
+
+// Evidence is an instruction that shows a fact, for messages and related
+// locations.
+type Evidence struct {
+	Line int
+	What string // short description, e.g. "COPY . ." or "apk add nodejs"
+}
+
+// Facts is what the image a stage produces holds, following FROM <stage>
+// chains: the runtime it ships, the app code baked into it, and what it runs.
+type Facts struct {
+	Stage *Stage
+	// Runtime is the JavaScript runtime the image holds and RuntimeBy the
+	// instruction (FROM or an install) that brought it in.
+	Runtime   Runtime
+	RuntimeBy Evidence
+	// RootBase is the external image the stage chain starts from.
+	RootBase     string
+	RootBaseLine int
+	// UnknownBase is set when RootBase is neither a known runtime image nor
+	// scratch: it may hold Node, decouple cannot see inside.
+	UnknownBase bool
+	// Code lists how app code arrived, first first.
+	Code []Evidence
+	// CodeDirs are absolute paths in the image where code was put.
+	CodeDirs []string
+	// Workdir is the last WORKDIR in effect ("" when never set).
+	Workdir string
+	// Runs is the CMD/ENTRYPOINT that starts a JS runtime or package
+	// manager, when there is one.
+	Runs *Evidence
+	// Blockers are instructions a split cannot carry over safely
+	// (global installs, files written outside WORKDIR); used by the fix.
+	Blockers []Evidence
+}
+
+// HasCode reports whether app code is baked into the image.
+func (f *Facts) HasCode() bool { return len(f.Code) > 0 }
+
+// Analyze computes the facts of every stage. extraNode names company base
+// images to treat as Node runtimes.
+func (f *File) Analyze(extraNode []string) []*Facts {
+	out := make([]*Facts, len(f.Stages))
+	for i, s := range f.Stages {
+		out[i] = f.analyzeStage(s, out, extraNode)
+	}
+	return out
+}
+
+func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string) *Facts {
+	var fa Facts
+	if s.BaseStage != nil {
+		parent := done[s.BaseStage.Index]
+		fa = *parent
+		fa.Code = append([]Evidence(nil), parent.Code...)
+		fa.CodeDirs = append([]string(nil), parent.CodeDirs...)
+		fa.Blockers = append([]Evidence(nil), parent.Blockers...)
+	} else {
+		// Messages quote the FROM text as written: a resolved build arg
+		// may come from the environment.
+		fa.RootBase, fa.RootBaseLine = s.BaseRaw, s.Line
+		if rt := ImageRuntime(s.Base, extraNode...); rt != NoRuntime {
+			fa.Runtime, fa.RuntimeBy = rt, Evidence{Line: s.Line, What: s.BaseRaw}
+		} else if !IsScratchLike(s.Base) {
+			fa.UnknownBase = true
+		}
+	}
+	fa.Stage = s
+	env := argEnv(f.MetaArgs, nil)
+	for _, cmd := range s.Commands {
+		line := cmdLine(cmd)
+		switch c := cmd.(type) {
+		case *instructions.ArgCommand:
+			for _, kv := range c.Args {
+				if kv.Value != nil {
+					env[kv.Key] = *kv.Value
+				}
+			}
+		case *instructions.EnvCommand:
+			for _, kv := range c.Env {
+				env[kv.Key] = kv.Value
+			}
+		case *instructions.WorkdirCommand:
+			fa.Workdir = absPath(fa.Workdir, f.ExpandInStage(c.Path, env))
+		case *instructions.CopyCommand:
+			f.copyFacts(&fa, c.From, c.SourcePaths, c.DestPath, line, env, done, extraNode)
+		case *instructions.AddCommand:
+			f.addFacts(&fa, c, line, env)
+		case *instructions.RunCommand:
+			scripts := []string{strings.Join(c.CmdLine, " ")}
+			for _, hd := range c.Files {
+				scripts = append(scripts, hd.Data)
+			}
+			for _, script := range scripts {
+				runFacts(&fa, script, line)
+			}
+		case *instructions.CmdCommand:
+			fa.Runs = runsJS(c.CmdLine, line, "CMD", fa.Runs)
+		case *instructions.EntrypointCommand:
+			fa.Runs = runsJS(c.CmdLine, line, "ENTRYPOINT", fa.Runs)
+		}
+	}
+	return &fa
+}
+
+// manifestFiles are copied before the code so installs cache well; alone
+// they make a dependency layer, not app code.
+var manifestFiles = map[string]bool{
+	"package.json": true, "package-lock.json": true, "npm-shrinkwrap.json": true,
+	"yarn.lock": true, "pnpm-lock.yaml": true, "pnpm-workspace.yaml": true,
+	".npmrc": true, ".yarnrc": true, ".yarnrc.yml": true, "bun.lockb": true,
+	"bun.lock": true, ".nvmrc": true, ".node-version": true, "deno.lock": true,
+}
+
+// infraDirs and infraExts are what images copy that is configuration of the
+// image itself, not the app: root filesystems, certificates, server configs.
+var infraDirs = map[string]bool{
+	"rootfs": true, "prebuildfs": true, "certs": true, "ssl": true, "docker": true,
+	"nginx": true, "conf.d": true, ".yarn": true,
+}
+
+var infraExts = map[string]bool{
+	".sh": true, ".conf": true, ".crt": true, ".pem": true, ".key": true,
+	".cnf": true, ".ini": true, ".list": true, ".repo": true,
+}
+
+// isCodeSource reports whether a COPY/ADD source from the build context is
+// application code rather than manifests or image plumbing.
+func isCodeSource(src string) bool {
+	s := strings.TrimPrefix(strings.TrimSuffix(src, "/"), "./")
+	switch s {
+	case "", ".", "*", "/":
+		return true
+	}
+	base := path.Base(s)
+	if manifestFiles[base] || infraDirs[base] || infraExts[path.Ext(base)] {
+		return false
+	}
+	if strings.HasPrefix(base, "docker-entrypoint") || strings.HasPrefix(base, "Dockerfile") ||
+		base == "Caddyfile" || strings.HasPrefix(base, "nginx") || base == "node_modules" {
+		return false
+	}
+	return true
+}
+
+// nodeBinaryPaths are where a node install lives in an image, for
+// COPY --from=node:... /usr/local/bin/node.
+func isNodeBinaryPath(p string) bool {
+	p = path.Clean("/" + p)
+	if strings.Contains(p, "node_modules") {
+		return strings.HasPrefix(p, "/usr/local/lib/node_modules") || strings.HasPrefix(p, "/usr/lib/node_modules")
+	}
+	if p == "/usr/local" || p == "/usr/local/bin" || p == "/opt" {
+		return true
+	}
+	return strings.Contains(path.Base(p), "node") || strings.Contains(p, "/nodejs") || strings.Contains(p, "/node/")
+}
+
+// systemPaths hold what images copy between stages that is not app code.
+var systemPaths = []string{"/etc/", "/usr/", "/lib/", "/lib64/", "/bin/", "/sbin/", "/var/lib/", "/var/cache/", "/root/.cache/", "/root/.npm/"}
+
+func (f *File) copyFacts(fa *Facts, from string, srcs []string, dest string, line int, env map[string]string, done []*Facts, extraNode []string) {
+	dest = absPath(fa.Workdir, f.ExpandInStage(dest, env))
+	what := "COPY"
+	if from != "" {
+		what += " --from=" + from
+	}
+	what += " " + strings.Join(srcs, " ") + " " + dest
+	if from == "" {
+		for _, src := range srcs {
+			if isCodeSource(f.ExpandInStage(src, env)) {
+				fa.addCode(Evidence{Line: line, What: trimWhat(f.instructionText(line, "COPY"))}, dest)
+				break
+			}
+		}
+		return
+	}
+	from = f.ExpandInStage(from, env)
+	if st := f.Stage(from); st != nil && st.Index < fa.Stage.Index {
+		src := done[st.Index]
+		for _, p := range srcs {
+			p = absPath(src.Workdir, f.ExpandInStage(p, env))
+			switch {
+			case src.Runtime != NoRuntime && isNodeBinaryPath(p) && fa.Runtime == NoRuntime:
+				fa.Runtime, fa.RuntimeBy = src.Runtime, Evidence{Line: line, What: trimWhat(what)}
+			case src.HasCode() && copiesCode(src, p):
+				fa.addCode(Evidence{Line: line, What: trimWhat(what) + " (stage " + src.Stage.ID() + " holds app code)"}, dest)
+			}
+		}
+		return
+	}
+	// An external image or named build context.
+	if rt := ImageRuntime(from, extraNode...); rt != NoRuntime && fa.Runtime == NoRuntime {
+		for _, p := range srcs {
+			if isNodeBinaryPath(p) {
+				fa.Runtime, fa.RuntimeBy = rt, Evidence{Line: line, What: trimWhat(what)}
+				break
+			}
+		}
+	}
+}
+
+// copiesCode decides whether copying path p out of a stage that holds code
+// brings code along: system folders and dependency folders do not.
+func copiesCode(src *Facts, p string) bool {
+	if strings.HasSuffix(strings.TrimSuffix(p, "/"), "node_modules") {
+		return false
+	}
+	if p == "/" {
+		return true
+	}
+	for _, sp := range systemPaths {
+		if strings.HasPrefix(p+"/", sp) {
+			return false
+		}
+	}
+	return true
+}
+
+func (f *File) addFacts(fa *Facts, c *instructions.AddCommand, line int, env map[string]string) {
+	dest := absPath(fa.Workdir, f.ExpandInStage(c.DestPath, env))
+	for _, src := range c.SourcePaths {
+		src = f.ExpandInStage(src, env)
+		remote := strings.Contains(src, "://") || strings.HasPrefix(src, "git@")
+		if remote && isNodeDownload(src) {
+			if fa.Runtime == NoRuntime {
+				fa.Runtime, fa.RuntimeBy = Node, Evidence{Line: line, What: "ADD " + src}
+			}
+			continue
+		}
+		if !remote && !isCodeSource(src) {
+			continue
+		}
+		fa.addCode(Evidence{Line: line, What: trimWhat(f.instructionText(line, "ADD"))}, dest)
+		return
+	}
+}
+
+func (fa *Facts) addCode(e Evidence, dest string) {
+	fa.Code = append(fa.Code, e)
+	fa.CodeDirs = append(fa.CodeDirs, dest)
+}
+
+// instructionText is the instruction's source line, whitespace squeezed.
+func (f *File) instructionText(line int, fallback string) string {
+	start := lineStart(f.Src, line)
+	if start < 0 {
+		return fallback
+	}
+	end := start
+	for end < len(f.Src) && f.Src[end] != '\n' {
+		end++
+	}
+	text := strings.Join(strings.Fields(string(f.Src[start:end])), " ")
+	text = strings.TrimSuffix(text, " \\")
+	if text == "" {
+		return fallback
+	}
+	return text
+}
+
+func trimWhat(s string) string {
+	const max = 72
+	if len(s) > max {
+		return s[:max-1] + "…"
+	}
+	return s
+}
+
+// absPath resolves p against a working directory as Docker does.
+func absPath(wd, p string) string {
+	if p == "" {
+		return wd
+	}
+	if !strings.HasPrefix(p, "/") {
+		if wd == "" {
+			wd = "/"
+		}
+		p = wd + "/" + p
+	}
+	return path.Clean(p)
+}
+
+func cmdLine(c instructions.Command) int {
+	if r := c.Location(); len(r) > 0 {
+		return r[0].Start.Line
+	}
+	return 0
+}

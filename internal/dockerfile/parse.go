@@ -1,0 +1,232 @@
+// Package dockerfile loads a Dockerfile into stages with positions and works
+// out, per stage, what the image it produces holds: a JavaScript runtime
+// (Node, Bun, Deno) and application code, each with the instruction that
+// brought it in. Parsing is BuildKit's own parser, so heredocs, `# escape=`
+// and line continuations behave exactly as in `docker build`.
+package dockerfile
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
+)
+
+// File is one parsed Dockerfile.
+type File struct {
+	Path   string // as the loader named it
+	Src    []byte
+	Stages []*Stage
+	// MetaArgs are the ARGs declared before the first FROM, with defaults.
+	MetaArgs map[string]*string
+	escape   rune
+}
+
+// Stage is one FROM block.
+type Stage struct {
+	Index int
+	Name  string // the AS name, lower-cased as BuildKit does; "" when unnamed
+	// BaseRaw is the FROM argument as written; Base is it with ARGs expanded.
+	BaseRaw string
+	Base    string
+	// BaseStage is the earlier stage this one builds on, or nil for an image.
+	BaseStage *Stage
+	Line      int // line of the FROM instruction
+	Column    int
+	Commands  []instructions.Command
+	// Unresolved lists ARGs used in FROM that have no value.
+	Unresolved []string
+}
+
+// ID is the stage's name, or its index when it has none, as findings report it.
+func (s *Stage) ID() string {
+	if s.Name != "" {
+		return s.Name
+	}
+	return strconv.Itoa(s.Index)
+}
+
+// ParseError is a Dockerfile that BuildKit refuses, with the line when known.
+type ParseError struct {
+	Path string
+	Line int
+	Err  error
+}
+
+func (e *ParseError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %v", e.Path, e.Line, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", e.Path, e.Err)
+}
+
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// Parse reads a Dockerfile. buildArgs are values given by the build (compose
+// `build.args`); they override ARG defaults when FROM lines are expanded.
+func Parse(path string, src []byte, buildArgs map[string]string) (*File, error) {
+	res, err := parser.Parse(bytes.NewReader(src))
+	if err != nil {
+		return nil, &ParseError{Path: path, Line: lineOf(err), Err: err}
+	}
+	stages, metaArgs, err := instructions.Parse(res.AST, nil)
+	if err != nil {
+		return nil, &ParseError{Path: path, Line: lineOf(err), Err: err}
+	}
+	if len(stages) == 0 {
+		return nil, &ParseError{Path: path, Err: fmt.Errorf("no FROM instruction")}
+	}
+	f := &File{Path: path, Src: src, MetaArgs: map[string]*string{}, escape: res.EscapeToken}
+	for _, ma := range metaArgs {
+		for _, kv := range ma.Args {
+			f.MetaArgs[kv.Key] = kv.Value
+		}
+	}
+	lex := shell.NewLex(res.EscapeToken)
+	env := argEnv(f.MetaArgs, buildArgs)
+	byName := map[string]*Stage{}
+	for i := range stages {
+		st := &stages[i]
+		s := &Stage{Index: i, Name: st.Name, BaseRaw: st.BaseName, Commands: st.Commands}
+		if len(st.Location) > 0 {
+			s.Line = st.Location[0].Start.Line
+		}
+		s.Column = firstColumn(src, s.Line)
+		s.Base, s.Unresolved = expand(lex, st.BaseName, env)
+		if prev, ok := byName[strings.ToLower(s.Base)]; ok {
+			s.BaseStage = prev
+		}
+		if s.Name != "" {
+			byName[strings.ToLower(s.Name)] = s
+		}
+		f.Stages = append(f.Stages, s)
+	}
+	return f, nil
+}
+
+// Stage finds a stage by name (case-insensitive) or index; nil if absent.
+func (f *File) Stage(ref string) *Stage {
+	for _, s := range f.Stages {
+		if s.Name != "" && strings.EqualFold(s.Name, ref) {
+			return s
+		}
+	}
+	if i, err := strconv.Atoi(ref); err == nil && i >= 0 && i < len(f.Stages) {
+		return f.Stages[i]
+	}
+	return nil
+}
+
+// Final is the stage `docker build` produces without --target.
+func (f *File) Final() *Stage { return f.Stages[len(f.Stages)-1] }
+
+// argEnv merges ARG defaults with build args, build args winning.
+func argEnv(meta map[string]*string, buildArgs map[string]string) map[string]string {
+	env := map[string]string{}
+	for k, v := range meta {
+		if v != nil {
+			env[k] = *v
+		}
+	}
+	for k, v := range buildArgs {
+		env[k] = v
+	}
+	return env
+}
+
+type mapEnv map[string]string
+
+func (m mapEnv) Get(k string) (string, bool) { v, ok := m[k]; return v, ok }
+func (m mapEnv) Keys() []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// expand resolves ARG references in a FROM argument with BuildKit's own shell
+// lexer, so ${A:-b} and friends behave as in a real build. It returns the
+// names that had no value.
+func expand(lex *shell.Lex, word string, env map[string]string) (string, []string) {
+	res, err := lex.ProcessWordWithMatches(word, mapEnv(env))
+	if err != nil {
+		return word, nil
+	}
+	var missing []string
+	for name := range res.Unmatched {
+		missing = append(missing, name)
+	}
+	return res.Result, missing
+}
+
+// ExpandInStage expands ${VAR} in a word with the stage's ARG/ENV values seen
+// so far; good enough to resolve WORKDIR and COPY paths.
+func (f *File) ExpandInStage(word string, env map[string]string) string {
+	if !strings.Contains(word, "$") {
+		return word
+	}
+	lex := shell.NewLex(f.escape)
+	out, _ := expand(lex, word, env)
+	return out
+}
+
+// firstColumn is the 1-based column of the first non-blank byte of a line;
+// BuildKit reports lines only.
+func firstColumn(src []byte, line int) int {
+	start := lineStart(src, line)
+	if start < 0 {
+		return 1
+	}
+	for i := start; i < len(src) && src[i] != '\n'; i++ {
+		if src[i] != ' ' && src[i] != '\t' {
+			return i - start + 1
+		}
+	}
+	return 1
+}
+
+// lineStart is the byte offset where a 1-based line starts, -1 past the end.
+func lineStart(src []byte, line int) int {
+	if line <= 1 {
+		return 0
+	}
+	n := 1
+	for i, b := range src {
+		if b == '\n' {
+			n++
+			if n == line {
+				return i + 1
+			}
+		}
+	}
+	return -1
+}
+
+// lineOf digs the line number out of a BuildKit error, which carries it as
+// a source location rather than a field.
+func lineOf(err error) int {
+	type located interface{ Location() []parser.Range }
+	var loc located
+	for e := err; e != nil; {
+		if l, ok := e.(located); ok {
+			loc = l
+			break
+		}
+		u, ok := e.(interface{ Unwrap() error })
+		if !ok {
+			break
+		}
+		e = u.Unwrap()
+	}
+	if loc != nil {
+		if r := loc.Location(); len(r) > 0 {
+			return r[0].Start.Line
+		}
+	}
+	return 0
+}

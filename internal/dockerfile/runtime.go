@@ -1,0 +1,97 @@
+package dockerfile
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Runtime names a JavaScript runtime an image may hold.
+type Runtime string
+
+// Runtimes decouple knows. Node is the one DC001 is about; Bun and Deno are
+// the same pattern with another runtime and are reported apart.
+const (
+	NoRuntime Runtime = ""
+	Node      Runtime = "node"
+	Bun       Runtime = "bun"
+	Deno      Runtime = "deno"
+)
+
+// nameToken splits an image's last path component into words, so that
+// "alpine-nodejs", "python-nodejs", "nodejs20-debian12" and
+// "javascript-node" all yield a node word.
+var nameToken = regexp.MustCompile(`[a-z]+`)
+
+// nodeImagesByPath are images that ship Node but whose name does not say so.
+var nodeImagesByPath = []string{
+	"cypress/included", "cypress/browsers", "cypress/base", "cypress/factory",
+	"microsoft/playwright", "playwright/", "mcr.microsoft.com/playwright",
+	"ghost", "library/ghost", "n8nio/n8n", "strapi/strapi",
+}
+
+// ImageRuntime says which JavaScript runtime an image reference ships,
+// judged by its name alone (registry, tag and digest are ignored). Extra
+// names (company base images) may be given; they match the repository path
+// or its last component.
+func ImageRuntime(ref string, extra ...string) Runtime {
+	path := repoPath(ref)
+	if path == "" {
+		return NoRuntime
+	}
+	last := path[strings.LastIndex(path, "/")+1:]
+	for _, e := range extra {
+		e = strings.ToLower(e)
+		if path == e || last == e || strings.HasSuffix(path, "/"+e) {
+			return Node
+		}
+	}
+	for _, w := range nameToken.FindAllString(last, -1) {
+		switch w {
+		case "node", "nodejs":
+			return Node
+		case "bun":
+			return Bun
+		case "deno":
+			return Deno
+		}
+	}
+	for _, p := range nodeImagesByPath {
+		if strings.HasSuffix(p, "/") {
+			if strings.Contains(path+"/", "/"+p) || strings.HasPrefix(path, p) {
+				return Node
+			}
+			continue
+		}
+		if path == p || strings.HasSuffix(path, "/"+p) {
+			return Node
+		}
+	}
+	return NoRuntime
+}
+
+// repoPath lower-cases an image reference and strips registry host, tag and
+// digest: "quay.io/oddnetworks/alpine-nodejs:4.2.2" -> "oddnetworks/alpine-nodejs".
+func repoPath(ref string) string {
+	ref = strings.ToLower(strings.TrimSpace(ref))
+	if i := strings.Index(ref, "@"); i >= 0 {
+		ref = ref[:i]
+	}
+	if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
+		ref = ref[:i]
+	}
+	parts := strings.Split(ref, "/")
+	if len(parts) > 1 && (strings.ContainsAny(parts[0], ".:") || parts[0] == "localhost") {
+		parts = parts[1:]
+	}
+	return strings.Join(parts, "/")
+}
+
+// IsScratchLike reports images that hold nothing that could run code, such
+// as the code-only base decouple's fix produces.
+func IsScratchLike(ref string) bool {
+	switch repoPath(ref) {
+	case "scratch", "tianon/true":
+		return true
+	}
+	return false
+}

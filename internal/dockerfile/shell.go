@@ -1,0 +1,307 @@
+package dockerfile
+
+import (
+	"path"
+	"regexp"
+	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// runFacts reads one RUN script (the command line or a heredoc body) with
+// mvdan.cc/sh, so quoting, `&&` chains, pipes and subshells split into the
+// simple commands a shell would run.
+func runFacts(fa *Facts, script string, line int) {
+	for _, args := range simpleCommands(script) {
+		callFacts(fa, args, line)
+	}
+}
+
+// simpleCommands lists the argument vectors of every simple command in a
+// script. Words that are not plain text keep their literal parts, which is
+// enough to recognise package names and URLs. A script the shell parser
+// refuses falls back to splitting on operators.
+func simpleCommands(script string) [][]string {
+	p := syntax.NewParser(syntax.Variant(syntax.LangBash), syntax.KeepComments(false))
+	file, err := p.Parse(strings.NewReader(script), "")
+	if err != nil {
+		return fallbackCommands(script)
+	}
+	var out [][]string
+	syntax.Walk(file, func(n syntax.Node) bool {
+		ce, ok := n.(*syntax.CallExpr)
+		if !ok || len(ce.Args) == 0 {
+			return true
+		}
+		args := make([]string, 0, len(ce.Args))
+		for _, w := range ce.Args {
+			args = append(args, wordText(w))
+		}
+		out = append(out, args)
+		return true
+	})
+	return out
+}
+
+var operators = regexp.MustCompile(`&&|\|\||[;|&()]`)
+
+func fallbackCommands(script string) [][]string {
+	var out [][]string
+	for _, part := range operators.Split(strings.ReplaceAll(script, "\\\n", " "), -1) {
+		if f := strings.Fields(part); len(f) > 0 {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func wordText(w *syntax.Word) string {
+	var b strings.Builder
+	var walk func(parts []syntax.WordPart)
+	walk = func(parts []syntax.WordPart) {
+		for _, p := range parts {
+			switch x := p.(type) {
+			case *syntax.Lit:
+				b.WriteString(x.Value)
+			case *syntax.SglQuoted:
+				b.WriteString(x.Value)
+			case *syntax.DblQuoted:
+				walk(x.Parts)
+			case *syntax.ParamExp:
+				if x.Param != nil {
+					b.WriteString("${" + x.Param.Value + "}")
+				}
+			}
+		}
+	}
+	walk(w.Parts)
+	return b.String()
+}
+
+// wrappers run the command given as their arguments.
+var wrappers = map[string]bool{"sudo": true, "env": true, "command": true, "exec": true, "nice": true, "time": true, "nohup": true}
+
+func stripWrappers(args []string) []string {
+	for len(args) > 1 && (wrappers[args[0]] || strings.Contains(args[0], "=")) {
+		args = args[1:]
+		for len(args) > 1 && strings.HasPrefix(args[0], "-") {
+			args = args[1:]
+		}
+	}
+	return args
+}
+
+var nodePackage = regexp.MustCompile(`^(nodejs|nodejs\d+|nodejs-current|nodejs-lts|npm|node)([=<>:~].*)?$`)
+
+// installVerbs maps a system package manager to the sub-commands that
+// install packages ("" for managers that take packages directly).
+var installVerbs = map[string][]string{
+	"apt-get": {"install"}, "apt": {"install"}, "aptitude": {"install"},
+	"apk": {"add"}, "yum": {"install"}, "dnf": {"install", "module"}, "microdnf": {"install"},
+	"tdnf": {"install"}, "zypper": {"install", "in"}, "pacman": {"-S", "-Sy", "-Syu"},
+	"install_packages": {""}, "apt-install": {""},
+}
+
+// nodeVersionManagers install Node: the tool and the sub-command.
+var nodeVersionManagers = map[string][]string{
+	"nvm": {"install"}, "fnm": {"install", "use"}, "volta": {"install"},
+	"asdf": {"install"}, "mise": {"install", "use"}, "nodenv": {"install"}, "nodebrew": {"install"},
+}
+
+// globalTools are packages installed globally to build or run an app, not
+// the app itself.
+var globalTools = map[string]bool{
+	"npm": true, "yarn": true, "pnpm": true, "corepack": true, "pm2": true, "nodemon": true,
+	"serve": true, "http-server": true, "typescript": true, "ts-node": true, "tsx": true,
+	"node-gyp": true, "@nestjs/cli": true, "@angular/cli": true, "nx": true, "turbo": true,
+	"lerna": true, "prisma": true, "sequelize-cli": true, "knex": true, "forever": true,
+	"gulp": true, "gulp-cli": true, "grunt-cli": true, "bower": true, "webpack": true,
+	"webpack-cli": true, "vite": true, "esbuild": true, "@vue/cli": true, "expo-cli": true,
+	"firebase-tools": true, "vercel": true, "netlify-cli": true, "npm-check-updates": true,
+	"cross-env": true, "concurrently": true, "rimraf": true, "pino-pretty": true,
+	"node-pre-gyp": true, "@mapbox/node-pre-gyp": true, "phantomjs": true,
+	"phantomjs-prebuilt": true, "wait-on": true, "dotenv-cli": true, "bun": true,
+	"@playwright/test": true, "playwright": true, "cypress": true, "strapi": true,
+	"sails": true, "@ionic/cli": true, "@angular-devkit/build-angular": true, "node-dev": true,
+}
+
+func callFacts(fa *Facts, args []string, line int) {
+	args = stripWrappers(args)
+	if len(args) == 0 {
+		return
+	}
+	cmd := path.Base(args[0])
+	rest := args[1:]
+	setRuntime := func(rt Runtime, what string) {
+		if fa.Runtime == NoRuntime || fa.Runtime != Node && rt == Node {
+			fa.Runtime, fa.RuntimeBy = rt, Evidence{Line: line, What: trimWhat(what)}
+		}
+	}
+	if verbs, ok := installVerbs[cmd]; ok {
+		pkgs := rest
+		if verbs[0] != "" {
+			i := indexOfAny(rest, verbs)
+			if i < 0 {
+				return
+			}
+			pkgs = rest[i+1:]
+		}
+		for _, a := range pkgs {
+			if nodePackage.MatchString(a) {
+				setRuntime(Node, cmd+" … "+a)
+				return
+			}
+		}
+		return
+	}
+	if verbs, ok := nodeVersionManagers[cmd]; ok && len(rest) > 0 {
+		for _, v := range verbs {
+			if rest[0] == v && (cmd == "nvm" || cmd == "fnm" || cmd == "nodenv" || cmd == "nodebrew" || anyHasPrefix(rest[1:], "node")) {
+				setRuntime(Node, strings.Join(args, " "))
+				return
+			}
+		}
+	}
+	if cmd == "n" && len(rest) > 0 && (rest[0] == "lts" || rest[0] == "latest" || rest[0] == "install" || rest[0] == "stable" || startsWithDigit(rest[0])) {
+		setRuntime(Node, strings.Join(args, " "))
+		return
+	}
+	for _, a := range rest {
+		if !strings.Contains(a, "://") && !strings.Contains(a, ".") {
+			continue
+		}
+		switch {
+		case isNodeDownload(a):
+			setRuntime(Node, cmd+" "+a)
+			return
+		case strings.Contains(a, "bun.sh/install"):
+			setRuntime(Bun, cmd+" "+a)
+			return
+		case strings.Contains(a, "deno.land/install") || strings.Contains(a, "deno.land/x/install"):
+			setRuntime(Deno, cmd+" "+a)
+			return
+		}
+	}
+	switch cmd {
+	case "git":
+		if len(rest) > 0 && rest[0] == "clone" {
+			fa.addCode(Evidence{Line: line, What: trimWhat(strings.Join(args, " "))}, absPath(fa.Workdir, lastArg(rest)))
+			fa.Blockers = append(fa.Blockers, Evidence{Line: line, What: "code fetched by git clone"})
+		}
+	case "curl", "wget":
+		for _, a := range rest {
+			if isSourceArchive(a) {
+				fa.addCode(Evidence{Line: line, What: trimWhat(cmd + " " + a)}, fa.Workdir)
+				fa.Blockers = append(fa.Blockers, Evidence{Line: line, What: "code downloaded by " + cmd})
+				return
+			}
+		}
+	case "npm", "yarn", "pnpm", "bun":
+		globalInstall(fa, cmd, rest, line)
+	}
+}
+
+func indexOfAny(list, want []string) int {
+	for i, s := range list {
+		for _, w := range want {
+			if s == w {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+func globalInstall(fa *Facts, cmd string, rest []string, line int) {
+	global := false
+	var pkgs []string
+	switch cmd {
+	case "yarn":
+		if len(rest) >= 2 && rest[0] == "global" && rest[1] == "add" {
+			global, pkgs = true, rest[2:]
+		}
+	default:
+		if len(rest) == 0 || !(rest[0] == "install" || rest[0] == "i" || rest[0] == "add") {
+			return
+		}
+		for _, a := range rest[1:] {
+			switch {
+			case a == "-g" || a == "--global" || a == "--location=global":
+				global = true
+			case strings.HasPrefix(a, "-"):
+			default:
+				pkgs = append(pkgs, a)
+			}
+		}
+	}
+	if !global {
+		return
+	}
+	fa.Blockers = append(fa.Blockers, Evidence{Line: line, What: trimWhat(cmd + " " + strings.Join(rest, " ")) + " installs outside WORKDIR"})
+	for _, p := range pkgs {
+		if strings.HasPrefix(p, "-") {
+			continue
+		}
+		name := p
+		if at := strings.LastIndex(p, "@"); at > 0 {
+			name = p[:at]
+		}
+		if !globalTools[name] {
+			fa.addCode(Evidence{Line: line, What: trimWhat(cmd + " " + strings.Join(rest, " "))}, "/usr/local/lib/node_modules")
+			return
+		}
+	}
+}
+
+var nodeTarball = regexp.MustCompile(`(nodejs\.org/(dist|download)|unofficial-builds\.nodejs\.org|nodesource\.com|/node-v?\d+\.\d+[^/]*\.(tar|tgz|zip)|github\.com/nodejs/node/releases)`)
+
+// isNodeDownload recognises URLs of Node releases and of the NodeSource
+// setup scripts.
+func isNodeDownload(u string) bool { return nodeTarball.MatchString(u) }
+
+var sourceArchive = regexp.MustCompile(`(/archive/|codeload\.github\.com|/tarball/|/zipball/)`)
+
+func isSourceArchive(u string) bool {
+	return strings.Contains(u, "://") && sourceArchive.MatchString(u) && !isNodeDownload(u)
+}
+
+func anyHasPrefix(list []string, prefix string) bool {
+	for _, s := range list {
+		if strings.HasPrefix(s, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func startsWithDigit(s string) bool { return s != "" && s[0] >= '0' && s[0] <= '9' }
+
+func lastArg(args []string) string {
+	for i := len(args) - 1; i >= 0; i-- {
+		if !strings.HasPrefix(args[i], "-") && !strings.Contains(args[i], "://") && !strings.HasPrefix(args[i], "git@") {
+			return args[i]
+		}
+	}
+	return ""
+}
+
+// jsLaunchers are programs whose start means a JS runtime runs the app.
+var jsLaunchers = map[string]Runtime{
+	"node": Node, "nodejs": Node, "npm": Node, "npx": Node, "yarn": Node, "pnpm": Node,
+	"nodemon": Node, "pm2": Node, "pm2-runtime": Node, "ts-node": Node, "tsx": Node,
+	"next": Node, "forever": Node, "bun": Bun, "bunx": Bun, "deno": Deno,
+}
+
+// runsJS recognises a CMD or ENTRYPOINT that starts a JS runtime.
+func runsJS(cmdline []string, line int, kind string, prev *Evidence) *Evidence {
+	for _, w := range strings.Fields(strings.Join(cmdline, " ")) {
+		if _, ok := jsLaunchers[path.Base(strings.Trim(w, `"'`))]; ok {
+			return &Evidence{Line: line, What: trimWhat(kind + " " + strings.Join(cmdline, " "))}
+		}
+	}
+	return prev
+}
+
+// LaunchesJS reports whether a command line (compose `command:` or
+// `entrypoint:`) starts a JS runtime or package manager.
+func LaunchesJS(words []string) bool { return runsJS(words, 0, "", nil) != nil }

@@ -1,0 +1,148 @@
+// Package lint is the driver: it loads a workspace, runs the selected rules,
+// filters their findings, and, when asked, plans and applies their fixes.
+// Rules never write; this is the one place that decides what is applied.
+package lint
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/decouple-dev/decouple/internal/analysis"
+	"github.com/decouple-dev/decouple/internal/edit"
+	"github.com/decouple-dev/decouple/internal/workspace"
+	"github.com/decouple-dev/decouple/rules"
+)
+
+// Options say what to check and how.
+type Options struct {
+	Load   workspace.Options
+	Select []string // rule codes or names; empty means all
+	Ignore []string
+	// Severity overrides per rule code.
+	Severity map[string]analysis.Severity
+}
+
+// Result is one run's outcome.
+type Result struct {
+	WS          *workspace.Workspace
+	Diagnostics []analysis.Diagnostic
+	Rules       []*rules.Rule
+}
+
+// Run loads and checks.
+func Run(opts Options) (*Result, error) {
+	selected, err := selectRules(opts.Select, opts.Ignore)
+	if err != nil {
+		return nil, err
+	}
+	ws, err := workspace.Load(opts.Load)
+	if err != nil {
+		return nil, err
+	}
+	diags := rules.Run(ws, selected)
+	for i := range diags {
+		if sev, ok := opts.Severity[diags[i].Rule.Code]; ok {
+			diags[i].Severity = sev
+		}
+	}
+	return &Result{WS: ws, Diagnostics: diags, Rules: selected}, nil
+}
+
+func selectRules(sel, ignore []string) ([]*rules.Rule, error) {
+	pick := func(ids []string) (map[string]bool, error) {
+		m := map[string]bool{}
+		for _, id := range ids {
+			id = strings.TrimSpace(id)
+			if id == "" {
+				continue
+			}
+			r := rules.Lookup(strings.ToUpper(id))
+			if r == nil {
+				r = rules.Lookup(id)
+			}
+			if r == nil {
+				return nil, fmt.Errorf("unknown rule %q (see `decouple rules`)", id)
+			}
+			m[r.Code] = true
+		}
+		return m, nil
+	}
+	want, err := pick(sel)
+	if err != nil {
+		return nil, err
+	}
+	drop, err := pick(ignore)
+	if err != nil {
+		return nil, err
+	}
+	var out []*rules.Rule
+	for _, r := range rules.All() {
+		if (len(want) == 0 || want[r.Code]) && !drop[r.Code] {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// FixPlan is the set of changes the chosen fixes make.
+type FixPlan struct {
+	Changes []edit.Change
+	Applied []analysis.Diagnostic // findings whose fix is in the plan
+	Skipped []analysis.Diagnostic // unsafe fixes left out, or fixes that clash
+}
+
+// PlanFixes gathers the fixes to apply: safe ones, plus unsafe ones when
+// allowed. A fix whose edits overlap an already chosen one is skipped
+// whole, so every applied fix is applied completely.
+func PlanFixes(root string, diags []analysis.Diagnostic, unsafe bool) (*FixPlan, error) {
+	plan := &FixPlan{}
+	var edits []analysis.TextEdit
+	for _, d := range diags {
+		if d.Fix == nil {
+			continue
+		}
+		if !d.Fix.Safe && !unsafe {
+			plan.Skipped = append(plan.Skipped, d)
+			continue
+		}
+		rel, err := relEdits(root, d.Fix.Edits)
+		if err != nil {
+			return nil, err
+		}
+		trial := append(append([]analysis.TextEdit(nil), edits...), rel...)
+		if _, err := edit.Plan(root, trial); err != nil {
+			plan.Skipped = append(plan.Skipped, d)
+			continue
+		}
+		edits = trial
+		plan.Applied = append(plan.Applied, d)
+	}
+	if len(edits) == 0 {
+		return plan, nil
+	}
+	changes, err := edit.Plan(root, edits)
+	if err != nil {
+		return nil, err
+	}
+	plan.Changes = changes
+	return plan, nil
+}
+
+// relEdits makes edit paths relative to the root, refusing any outside it.
+func relEdits(root string, edits []analysis.TextEdit) ([]analysis.TextEdit, error) {
+	out := make([]analysis.TextEdit, len(edits))
+	for i, e := range edits {
+		p := e.File
+		if filepath.IsAbs(p) {
+			rel, err := filepath.Rel(root, p)
+			if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				return nil, fmt.Errorf("refusing to edit %s: outside the project root %s", p, root)
+			}
+			p = rel
+		}
+		e.File = filepath.ToSlash(p)
+		out[i] = e
+	}
+	return out, nil
+}

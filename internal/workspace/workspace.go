@@ -1,0 +1,305 @@
+// Package workspace is the loaded model the rules read: compose projects
+// with their services, each tied to the Dockerfile stage it runs, and the
+// Dockerfiles no compose service builds. Loading is the only I/O; rules are
+// pure functions over this model.
+package workspace
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/decouple-dev/decouple/internal/compose"
+	"github.com/decouple-dev/decouple/internal/discover"
+	"github.com/decouple-dev/decouple/internal/dockerfile"
+)
+
+// Workspace is everything one run looks at.
+type Workspace struct {
+	Cwd         string
+	Projects    []*Project
+	Dockerfiles []*Dockerfile // standalone: built by no compose service
+	Errors      []*FileError
+	// ExtraNodeImages are company base images to treat as Node runtimes.
+	ExtraNodeImages []string
+}
+
+// FileError is a file that could not be read, parsed or loaded. Fatal
+// errors set the exit status to 2; others are notes on what was not judged.
+type FileError struct {
+	File  string // slash path relative to Cwd
+	Line  int
+	Msg   string
+	Fatal bool
+}
+
+func (e *FileError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+// Project is a compose project and its services.
+type Project struct {
+	*compose.Project
+	Services []*Service
+}
+
+// Service is a compose service tied to the image it runs.
+type Service struct {
+	*compose.Service
+	Project *Project
+	// Dockerfile and Stage are what the service builds and runs; nil when it
+	// builds nothing (or through BuiltBy, another service's build of the
+	// same image). Facts describe that stage's image.
+	Dockerfile *dockerfile.File
+	Stage      *dockerfile.Stage
+	Facts      *dockerfile.Facts
+	BuiltBy    *Service
+	// Unjudged says why the image could not be judged, when it could not.
+	Unjudged string
+}
+
+// Dockerfile is a Dockerfile with the facts of each stage.
+type Dockerfile struct {
+	File  *dockerfile.File
+	Facts []*dockerfile.Facts
+}
+
+// Options configure a load.
+type Options struct {
+	Paths           []string // folders or files; default "."
+	ComposeFiles    []string // -f: one project from these files
+	ExtraNodeImages []string
+}
+
+// Load discovers and loads everything under the options' paths.
+func Load(opts Options) (*Workspace, error) {
+	cwd, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	ws := &Workspace{Cwd: cwd, ExtraNodeImages: opts.ExtraNodeImages}
+	paths := opts.Paths
+	if len(paths) == 0 && len(opts.ComposeFiles) == 0 {
+		paths = []string{"."}
+	}
+	found := discover.Find(paths)
+	for _, e := range found.Errors {
+		ws.Errors = append(ws.Errors, ws.pathError(e))
+	}
+	projects := found.Projects
+	if len(opts.ComposeFiles) > 0 {
+		var abs []string
+		for _, f := range opts.ComposeFiles {
+			a, err := filepath.Abs(f)
+			if err != nil {
+				return nil, err
+			}
+			abs = append(abs, a)
+		}
+		projects = append([][]string{abs}, projects...)
+	}
+
+	cache := newDockerfileCache()
+	loaded := make([]*Project, len(projects))
+	errs := make([][]*FileError, len(projects))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for i, files := range projects {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			loaded[i], errs[i] = ws.loadProject(files, cache)
+		}()
+	}
+	wg.Wait()
+	built := map[string]bool{}
+	for i, p := range loaded {
+		ws.Errors = append(ws.Errors, errs[i]...)
+		if p == nil {
+			continue
+		}
+		ws.Projects = append(ws.Projects, p)
+		for _, s := range p.Services {
+			// A Dockerfile whose final stage some service runs is judged
+			// through that service; other stages it may hold are not run.
+			if s.Dockerfile != nil && s.BuiltBy == nil && s.Stage == s.Dockerfile.Final() {
+				built[s.Dockerfile.Path] = true
+			}
+		}
+	}
+	for _, path := range found.Dockerfiles {
+		if built[path] {
+			continue
+		}
+		df, err := cache.get(path, nil)
+		if err != nil {
+			ws.Errors = append(ws.Errors, ws.dockerfileError(path, err))
+			continue
+		}
+		ws.Dockerfiles = append(ws.Dockerfiles, &Dockerfile{File: df, Facts: df.Analyze(ws.ExtraNodeImages)})
+	}
+	return ws, nil
+}
+
+// Rel is a path as findings show it: slash-separated, relative to the
+// working folder when under it.
+func (ws *Workspace) Rel(path string) string {
+	if rel, err := filepath.Rel(ws.Cwd, path); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.ToSlash(path)
+}
+
+func (ws *Workspace) pathError(err error) *FileError {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return &FileError{File: ws.Rel(pe.Path), Msg: pe.Err.Error(), Fatal: true}
+	}
+	return &FileError{Msg: err.Error(), Fatal: true}
+}
+
+func (ws *Workspace) dockerfileError(path string, err error) *FileError {
+	var pe *dockerfile.ParseError
+	if errors.As(err, &pe) {
+		return &FileError{File: ws.Rel(path), Line: pe.Line, Msg: pe.Err.Error(), Fatal: true}
+	}
+	var ose *os.PathError
+	if errors.As(err, &ose) {
+		return &FileError{File: ws.Rel(path), Msg: ose.Err.Error(), Fatal: true}
+	}
+	return &FileError{File: ws.Rel(path), Msg: err.Error(), Fatal: true}
+}
+
+func (ws *Workspace) loadProject(files []string, cache *dockerfileCache) (*Project, []*FileError) {
+	cp, err := compose.Load(files)
+	if err != nil {
+		var pe *compose.ParseError
+		if errors.As(err, &pe) {
+			return nil, []*FileError{{File: ws.Rel(pe.Path), Line: pe.Line, Msg: pe.Msg, Fatal: true}}
+		}
+		var ose *os.PathError
+		if errors.As(err, &ose) {
+			return nil, []*FileError{{File: ws.Rel(ose.Path), Msg: ose.Err.Error(), Fatal: true}}
+		}
+		return nil, []*FileError{{File: ws.Rel(files[0]), Msg: "cannot load compose project: " + err.Error(), Fatal: true}}
+	}
+	var notes []*FileError
+	if cp.Degraded != "" {
+		notes = append(notes, &FileError{File: ws.Rel(files[0]), Msg: cp.Degraded})
+	}
+	p := &Project{Project: cp}
+	byImage := map[string]*Service{}
+	for _, cs := range cp.Services() {
+		s := &Service{Service: cs, Project: p}
+		p.Services = append(p.Services, s)
+		if cs.Config.Build == nil {
+			continue
+		}
+		if cs.Config.Image != "" {
+			byImage[cs.Config.Image] = s
+		}
+		ws.judgeBuild(s, cache, &notes)
+	}
+	for _, s := range p.Services {
+		if s.Config.Build == nil && s.Config.Image != "" {
+			if b := byImage[s.Config.Image]; b != nil {
+				s.BuiltBy, s.Dockerfile, s.Stage, s.Facts, s.Unjudged = b, b.Dockerfile, b.Stage, b.Facts, b.Unjudged
+			}
+		}
+	}
+	return p, notes
+}
+
+// judgeBuild ties a service to the stage it runs: build.target, else the
+// last stage.
+func (ws *Workspace) judgeBuild(s *Service, cache *dockerfileCache, notes *[]*FileError) {
+	b := s.Config.Build
+	var df *dockerfile.File
+	var err error
+	args := map[string]string{}
+	for k, v := range b.Args {
+		if v != nil {
+			args[k] = *v
+		}
+	}
+	switch {
+	case b.DockerfileInline != "":
+		df, err = dockerfile.Parse(ws.Rel(s.Key.File.Path)+" (dockerfile_inline of "+s.Name+")", []byte(b.DockerfileInline), args)
+	default:
+		path := compose.DockerfilePath(s.Config)
+		if path == "" {
+			s.Unjudged = "its build context " + b.Context + " is remote"
+			return
+		}
+		df, err = cache.get(path, args)
+	}
+	if err != nil {
+		s.Unjudged = "its Dockerfile could not be read"
+		var ose *os.PathError
+		if errors.As(err, &ose) && errors.Is(err, os.ErrNotExist) {
+			s.Unjudged = "its Dockerfile " + ws.Rel(ose.Path) + " does not exist"
+			*notes = append(*notes, &FileError{File: ws.Rel(s.Key.File.Path), Line: s.Key.Line, Msg: fmt.Sprintf("service %q: %s", s.Name, s.Unjudged)})
+			return
+		}
+		*notes = append(*notes, ws.dockerfileError(compose.DockerfilePath(s.Config), err))
+		return
+	}
+	stage := df.Final()
+	if b.Target != "" {
+		stage = df.Stage(b.Target)
+		if stage == nil {
+			s.Unjudged = fmt.Sprintf("build target %q is not a stage of %s", b.Target, ws.Rel(df.Path))
+			return
+		}
+	}
+	s.Dockerfile, s.Stage = df, stage
+	s.Facts = df.Analyze(ws.ExtraNodeImages)[stage.Index]
+}
+
+// dockerfileCache parses each Dockerfile once per set of build args, since
+// several services often build the same file.
+type dockerfileCache struct {
+	mu sync.Mutex
+	m  map[string]*cacheEntry
+}
+
+type cacheEntry struct {
+	once sync.Once
+	df   *dockerfile.File
+	err  error
+}
+
+func newDockerfileCache() *dockerfileCache { return &dockerfileCache{m: map[string]*cacheEntry{}} }
+
+func (c *dockerfileCache) get(path string, args map[string]string) (*dockerfile.File, error) {
+	keys := make([]string, 0, len(args))
+	for k, v := range args {
+		keys = append(keys, k+"="+v)
+	}
+	sort.Strings(keys)
+	key := path + "\x00" + strings.Join(keys, "\x00")
+	c.mu.Lock()
+	e, ok := c.m[key]
+	if !ok {
+		e = &cacheEntry{}
+		c.m[key] = e
+	}
+	c.mu.Unlock()
+	e.once.Do(func() {
+		var src []byte
+		src, e.err = os.ReadFile(path)
+		if e.err == nil {
+			e.df, e.err = dockerfile.Parse(path, src, args)
+		}
+	})
+	return e.df, e.err
+}

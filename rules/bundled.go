@@ -1,0 +1,123 @@
+package rules
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/decouple-dev/decouple/internal/analysis"
+	"github.com/decouple-dev/decouple/internal/dockerfile"
+	"github.com/decouple-dev/decouple/internal/workspace"
+)
+
+// bundle is the shared judgement behind DC001 and DC007: does the image a
+// service or Dockerfile runs hold a JS runtime and app code?
+type bundle struct {
+	runtime  dockerfile.Runtime
+	inferred bool // the base is unknown; the runtime is inferred from what it runs
+}
+
+// judge decides from a stage's facts; launches says whether the service's
+// compose command starts a JS runtime, which counts as evidence when the
+// base image is one decouple cannot see into.
+func judge(f *dockerfile.Facts, launches bool) (bundle, bool) {
+	if f == nil || !f.HasCode() {
+		return bundle{}, false
+	}
+	if f.Runtime != dockerfile.NoRuntime {
+		return bundle{runtime: f.Runtime}, true
+	}
+	if f.UnknownBase && (f.Runs != nil || launches) {
+		return bundle{runtime: dockerfile.Node, inferred: true}, true
+	}
+	return bundle{}, false
+}
+
+// evidence describes the runtime and the code for a message, and lists the
+// same places as related locations.
+func evidence(ws *workspace.Workspace, df *dockerfile.File, f *dockerfile.Facts, b bundle) (string, []analysis.Related) {
+	rel := ws.Rel(df.Path)
+	var related []analysis.Related
+	var runtime string
+	if b.inferred {
+		runtime = fmt.Sprintf("%s (%s:%d), a base decouple does not know to hold Node, ", f.RootBase, rel, f.RootBaseLine)
+		if f.Runs != nil {
+			runtime += fmt.Sprintf("that %s (%s:%d)", f.Runs.What, rel, f.Runs.Line)
+			related = append(related, analysis.Related{Pos: dfPos(ws, df, f.Runs.Line), Message: "starts Node: " + f.Runs.What})
+		} else {
+			runtime += "that the service's command starts Node in"
+		}
+	} else {
+		runtime = fmt.Sprintf("%s (%s:%d)", f.RuntimeBy.What, rel, f.RuntimeBy.Line)
+		related = append(related, analysis.Related{Pos: dfPos(ws, df, f.RuntimeBy.Line), Message: string(f.Runtime) + " runtime: " + f.RuntimeBy.What})
+	}
+	code := f.Code[0]
+	msg := fmt.Sprintf("%s with app code copied by %s (%s:%d)", runtime, code.What, rel, code.Line)
+	if len(f.Code) > 1 {
+		msg += fmt.Sprintf(" and %d more", len(f.Code)-1)
+	}
+	for _, c := range f.Code {
+		related = append(related, analysis.Related{Pos: dfPos(ws, df, c.Line), Message: "app code: " + c.What})
+	}
+	return msg, related
+}
+
+// hidingMount returns the bind mount that covers the baked code, if any.
+func hidingMount(s *workspace.Service) string {
+	dirs := append([]string{s.Facts.Workdir}, s.Facts.CodeDirs...)
+	for _, v := range s.Config.Volumes {
+		if v.Type != "bind" || v.Target == "" {
+			continue
+		}
+		for _, d := range dirs {
+			if d != "" && d != "/" && (d == v.Target || strings.HasPrefix(d, strings.TrimSuffix(v.Target, "/")+"/")) {
+				return path.Clean(v.Target)
+			}
+		}
+	}
+	return ""
+}
+
+// checkBundles reports services and standalone Dockerfiles whose image
+// bundles a runtime accepted by want.
+func checkBundles(p *Pass, want func(dockerfile.Runtime) bool, what string) {
+	ws := p.WS
+	for _, proj := range ws.Projects {
+		for _, s := range proj.Services {
+			b, ok := judge(s.Facts, dockerfile.LaunchesJS(s.Config.Command)||dockerfile.LaunchesJS(s.Config.Entrypoint))
+			if !ok || !want(b.runtime) {
+				continue
+			}
+			msg, related := evidence(ws, s.Dockerfile, s.Facts, b)
+			head := fmt.Sprintf("service %q runs %s", s.Name, msg)
+			if s.BuiltBy != nil {
+				head = fmt.Sprintf("service %q runs image %s, built by service %q: %s", s.Name, s.ImageText, s.BuiltBy.Name, msg)
+			}
+			if t := hidingMount(s); t != "" {
+				head += fmt.Sprintf("; a bind mount over %s hides the baked code at run time, but the image still ships it", t)
+			}
+			head += "; " + what
+			p.Report(analysis.Diagnostic{
+				Pos: actPos(ws, s), Message: head, Service: s.Name,
+				Dockerfile: ws.Rel(s.Dockerfile.Path), Stage: s.Stage.ID(), Related: related,
+			})
+		}
+	}
+	for _, d := range ws.Dockerfiles {
+		final := d.File.Final()
+		f := d.Facts[final.Index]
+		b, ok := judge(f, false)
+		if !ok || !want(b.runtime) {
+			continue
+		}
+		msg, related := evidence(ws, d.File, f, b)
+		stage := "the final stage"
+		if final.Name != "" {
+			stage = fmt.Sprintf("the final stage %q", final.Name)
+		}
+		p.Report(analysis.Diagnostic{
+			Pos: stagePos(ws, d.File, final), Message: stage + " runs " + msg + "; " + what,
+			Dockerfile: ws.Rel(d.File.Path), Stage: final.ID(), Related: related,
+		})
+	}
+}

@@ -1,0 +1,58 @@
+package rules
+
+import (
+	"github.com/decouple-dev/decouple/internal/analysis"
+	"github.com/decouple-dev/decouple/internal/dockerfile"
+)
+
+var nodeRuntimeBundled = &Rule{
+	Rule: &analysis.Rule{
+		Code: "DC001", Name: "node-runtime-bundled", Severity: analysis.Error,
+		Summary: "the image a service runs (or a Dockerfile's final stage) holds the Node runtime and app code",
+		Doc:     docDC001,
+	},
+	Run: func(p *Pass) {
+		checkBundles(p, func(rt dockerfile.Runtime) bool { return rt == dockerfile.Node },
+			"a Node security patch means rebuilding and re-releasing this image")
+	},
+}
+
+const docDC001 = `## Why
+When the Node runtime and the app code are welded into one image
+(` + "`FROM node:18` + `COPY . .` + `CMD node app.js`" + `), a Node security patch means
+rebuilding, re-tagging and re-releasing every app. Keep them apart: a
+code-only image holds the code as a volume, and a runtime service on a stock
+Node image mounts it. Patching Node is then a one-line change of the runtime
+` + "`image:`" + ` tag.
+
+## Bad
+` + "```" + `dockerfile
+FROM node:20-alpine
+WORKDIR /app
+COPY . .
+RUN npm ci --omit=dev
+CMD ["npm", "start"]
+` + "```" + `
+
+## Good
+` + "```" + `yaml
+services:
+  app-code:
+    build: { context: ., dockerfile: Dockerfile.code }   # FROM tianon/true, COPY . /app, VOLUME /app
+  app:
+    image: node:20-alpine
+    volumes_from: [app-code]
+    working_dir: /app
+    command: ["sh", "-c", "npm ci --omit=dev && npm start"]
+` + "```" + `
+
+## What it looks at
+The image a service runs: the ` + "`build.target`" + ` stage, else the last stage,
+following ` + "`FROM <stage>`" + ` chains. Node arrives by a node image (official or
+third-party), a package install, NodeSource, nvm and friends, a tarball, or
+` + "`COPY --from`" + ` of a node binary. Code arrives by COPY/ADD of the context,
+COPY --from of a stage holding code, git clone, source archives, or a global
+npm install of the app. A builder stage that feeds an nginx or caddy final
+stage is fine. A bind mount over the code hides it at run time, but the image
+still ships it.
+`
