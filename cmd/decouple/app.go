@@ -83,7 +83,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 
 func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
-	err := app.Run(args)
+	err := app.Run(interspersed(args))
 	var code exitCode
 	switch {
 	case err == nil:
@@ -94,6 +94,57 @@ func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "decouple: %v\n", err)
 		return exitError
 	}
+}
+
+// interspersed moves lint flags given after paths in front of them:
+// urfave/cli stops reading flags at the first argument, but users of ruff
+// or hadolint expect `decouple lint . --fix` to work.
+func interspersed(args []string) []string {
+	if len(args) < 2 {
+		return args
+	}
+	start := 1
+	switch args[1] {
+	case "lint":
+		start = 2
+	case "rules", "explain", "version", "help", "h":
+		return args
+	}
+	takesValue := map[string]bool{}
+	for _, f := range lintFlags() {
+		if _, isBool := f.(*cli.BoolFlag); isBool {
+			continue
+		}
+		for _, n := range f.Names() {
+			takesValue[n] = true
+		}
+	}
+	var flags, paths []string
+	rest := args[start:]
+	for i := 0; i < len(rest); i++ {
+		a := rest[i]
+		switch {
+		case a == "--":
+			paths = append(paths, rest[i+1:]...)
+			i = len(rest)
+		case a == "-" || !strings.HasPrefix(a, "-"):
+			paths = append(paths, a)
+		default:
+			flags = append(flags, a)
+			name := strings.TrimLeft(a, "-")
+			if takesValue[name] && !strings.Contains(a, "=") && i+1 < len(rest) {
+				i++
+				flags = append(flags, rest[i])
+			}
+		}
+	}
+	out := append([]string{}, args[:start]...)
+	out = append(out, flags...)
+	if len(paths) > 0 {
+		out = append(out, "--")
+		out = append(out, paths...)
+	}
+	return out
 }
 
 func rulesAction(c *cli.Context) error {
@@ -228,11 +279,13 @@ func writeReports(c *cli.Context, res *lint.Result, formats, outputs []string) e
 		in.Rules = append(in.Rules, r.Rule)
 	}
 	for _, e := range res.WS.Errors {
-		msg := e.Msg
 		if !e.Fatal {
-			msg = "note: " + msg
+			// Notes say what could not be judged; they go to stderr so
+			// that machine formats on stdout stay clean.
+			fmt.Fprintf(c.App.ErrWriter, "decouple: note: %s\n", e)
+			continue
 		}
-		in.Errors = append(in.Errors, report.FileError{Pos: analysis.Position{File: e.File, Line: e.Line}, Message: msg})
+		in.Errors = append(in.Errors, report.FileError{Pos: analysis.Position{File: e.File, Line: e.Line}, Message: e.Msg})
 	}
 	for i, format := range formats {
 		w := c.App.Writer

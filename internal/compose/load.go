@@ -116,19 +116,66 @@ func Load(paths []string) (*Project, error) {
 			firstErr = err
 		}
 	}
-	if p.Model == nil {
-		return p, fmt.Errorf("%s", scrub(firstErr.Error(), env))
-	}
 	for name := range unresolved {
 		p.Unresolved = append(p.Unresolved, name)
 	}
 	sort.Strings(p.Unresolved)
+	if p.Model == nil {
+		err := &LoadError{Msg: scrub(firstErr.Error(), env), Unresolved: p.Unresolved}
+		return p, err
+	}
 	return p, nil
 }
 
-// placeholder stands in for a required variable with no value. A number
-// keeps ports and sizes parseable.
-const placeholder = "0"
+// LoadError is a project compose-go could not load. When required
+// variables were unset it is a note, not a failure: the values decide, and
+// the lint cannot know them.
+type LoadError struct {
+	Msg        string
+	Unresolved []string
+}
+
+func (e *LoadError) Error() string {
+	if len(e.Unresolved) > 0 {
+		return fmt.Sprintf("not judged: it needs %s, which %s unset (%s)", strings.Join(e.Unresolved, ", "), plural(len(e.Unresolved), "is", "are"), e.Msg)
+	}
+	return e.Msg
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// placeholderFor picks a stand-in for a required variable with no value
+// that keeps the value parseable: an address where the variable leads an
+// ip:host:container port mapping, else the number 1, which ports and sizes
+// accept and names and paths tolerate.
+func placeholderFor(value, name string) string {
+	i := strings.Index(value, "${"+name)
+	if i != 0 {
+		return "1"
+	}
+	depth, end := 0, -1
+	for j := i; j < len(value); j++ {
+		switch value[j] {
+		case '{':
+			depth++
+		case '}':
+			depth--
+		}
+		if depth == 0 && value[j] == '}' {
+			end = j
+			break
+		}
+	}
+	if end > 0 && strings.Count(strings.SplitN(value[end+1:], "/", 2)[0], ":") >= 2 {
+		return "127.0.0.1"
+	}
+	return "1"
+}
 
 // tolerantSubstitute is compose-go's substitution, except that a required
 // variable with no value (${X:?msg}) gets a placeholder instead of aborting
@@ -144,9 +191,10 @@ func tolerantSubstitute(unresolved map[string]bool) func(string, template.Mappin
 			}
 			name, prev := missing.Variable, m
 			unresolved[name] = true
+			stand := placeholderFor(value, name)
 			m = func(k string) (string, bool) {
 				if k == name {
-					return placeholder, true
+					return stand, true
 				}
 				return prev(k)
 			}

@@ -38,7 +38,16 @@ func IsComposeName(name string) bool { return composeName.MatchString(name) }
 
 // IsDockerfileName reports whether a file name follows the Dockerfile patterns.
 func IsDockerfileName(name string) bool {
-	return dockerfileName.MatchString(name) && !strings.HasSuffix(name, ".dockerignore")
+	if !dockerfileName.MatchString(name) {
+		return false
+	}
+	// Dockerfile.* also matches files about Dockerfiles, such as
+	// dockerfile.yml generator configs or Dockerfile.md notes.
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".dockerignore", ".yml", ".yaml", ".json", ".md", ".txt", ".toml", ".lock", ".orig", ".rej", ".bak", ".swp":
+		return false
+	}
+	return true
 }
 
 // Kind says how a file named on the command line is to be read.

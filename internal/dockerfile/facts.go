@@ -141,7 +141,7 @@ func isCodeSource(src string) bool {
 		return true
 	}
 	base := path.Base(s)
-	if manifestFiles[base] || infraDirs[base] || infraExts[path.Ext(base)] {
+	if manifestFiles[base] || infraDirs[base] || infraExts[path.Ext(base)] || isManifestGlob(base) {
 		return false
 	}
 	if strings.HasPrefix(base, "docker-entrypoint") || strings.HasPrefix(base, "Dockerfile") ||
@@ -149,6 +149,20 @@ func isCodeSource(src string) bool {
 		return false
 	}
 	return true
+}
+
+// isManifestGlob recognises `package*.json` and the like: a wildcard that
+// picks package manifests or lockfiles.
+func isManifestGlob(pattern string) bool {
+	if !strings.ContainsAny(pattern, "*?[") {
+		return false
+	}
+	for m := range manifestFiles {
+		if ok, _ := path.Match(pattern, m); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // nodeBinaryPaths are where a node install lives in an image, for

@@ -80,20 +80,36 @@ func unquoteName(s string) (string, error) {
 	return s, nil
 }
 
-var gitHeader = regexp.MustCompile(`^diff --git ("(?:[^"\\]|\\.)*"|\S+) ("(?:[^"\\]|\\.)*"|.+)$`)
+var quotedHeader = regexp.MustCompile(`^("(?:[^"\\]|\\.)*") ("(?:[^"\\]|\\.)*")$`)
+
+// splitHeaderNames splits the names of a "diff --git" line. Unquoted names
+// may hold spaces, so they are found as git does: both halves name the same
+// path.
+func splitHeaderNames(rest string) (a, b string, ok bool) {
+	if m := quotedHeader.FindStringSubmatch(rest); m != nil {
+		return m[1], m[2], true
+	}
+	if (len(rest)-1)%2 != 0 {
+		return "", "", false
+	}
+	half := (len(rest) - 1) / 2
+	return rest[:half], rest[half+1:], rest[half] == ' '
+}
 
 // header reads "diff --git", the optional "new file mode" and the ---/+++
 // lines, and returns the file's name and whether it is created.
 func (p *patchReader) header() (name string, created bool, err error) {
-	m := gitHeader.FindStringSubmatch(p.next())
-	if m == nil {
-		return "", false, fmt.Errorf("line %d: want diff --git, got %q", p.i, p.lines[p.i-1])
+	line := p.next()
+	rest, found := strings.CutPrefix(line, "diff --git ")
+	qa, qb, ok := splitHeaderNames(rest)
+	if !found || !ok {
+		return "", false, fmt.Errorf("line %d: want diff --git, got %q", p.i, line)
 	}
-	a, err := unquoteName(m[1])
+	a, err := unquoteName(qa)
 	if err != nil {
 		return "", false, err
 	}
-	b, err := unquoteName(m[2])
+	b, err := unquoteName(qb)
 	if err != nil {
 		return "", false, err
 	}
@@ -112,11 +128,11 @@ func (p *patchReader) header() (name string, created bool, err error) {
 		}
 	}
 	minus, plus := p.next(), p.next()
-	wantMinus := "--- " + m[1]
+	wantMinus := "--- " + qa
 	if created {
 		wantMinus = "--- /dev/null"
 	}
-	if strings.TrimSuffix(minus, "\t") != wantMinus || strings.TrimSuffix(plus, "\t") != "+++ "+m[2] {
+	if strings.TrimSuffix(minus, "\t") != wantMinus || strings.TrimSuffix(plus, "\t") != "+++ "+qb {
 		return "", false, fmt.Errorf("%s: bad ---/+++ lines %q %q", name, minus, plus)
 	}
 	if !strings.HasPrefix(p.peek(), "@@ ") {

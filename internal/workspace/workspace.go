@@ -179,8 +179,40 @@ func (ws *Workspace) dockerfileError(path string, err error) *FileError {
 	return &FileError{File: ws.Rel(path), Msg: err.Error(), Fatal: true}
 }
 
+// baseNames are files a partial compose file is layered on, most specific
+// first: `docker compose -f base -f variant` is how such files are used.
+var baseNames = []string{
+	"docker-compose.common.yml", "docker-compose.common.yaml", "docker-compose.base.yml", "docker-compose.base.yaml",
+	"compose.common.yaml", "compose.common.yml", "compose.base.yaml", "compose.base.yml",
+	"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml",
+}
+
+// layered retries a lone variant file that does not stand on its own (it
+// fails validation) on top of a base file beside it.
+func layered(files []string, cp *compose.Project) *compose.Project {
+	if len(files) != 1 || cp == nil || cp.Degraded == "" {
+		return cp
+	}
+	dir := filepath.Dir(files[0])
+	for _, name := range baseNames {
+		base := filepath.Join(dir, name)
+		if base == files[0] {
+			return cp
+		}
+		if st, err := os.Stat(base); err != nil || !st.Mode().IsRegular() {
+			continue
+		}
+		if both, err := compose.Load([]string{base, files[0]}); err == nil && both.Degraded == "" {
+			return both
+		}
+		return cp
+	}
+	return cp
+}
+
 func (ws *Workspace) loadProject(files []string, cache *dockerfileCache) (*Project, []*FileError) {
 	cp, err := compose.Load(files)
+	cp = layered(files, cp)
 	if err != nil {
 		var pe *compose.ParseError
 		if errors.As(err, &pe) {
@@ -189,6 +221,10 @@ func (ws *Workspace) loadProject(files []string, cache *dockerfileCache) (*Proje
 		var ose *os.PathError
 		if errors.As(err, &ose) {
 			return nil, []*FileError{{File: ws.Rel(ose.Path), Msg: ose.Err.Error(), Fatal: true}}
+		}
+		var le *compose.LoadError
+		if errors.As(err, &le) && len(le.Unresolved) > 0 {
+			return nil, []*FileError{{File: ws.Rel(files[0]), Msg: le.Error()}}
 		}
 		return nil, []*FileError{{File: ws.Rel(files[0]), Msg: "cannot load compose project: " + err.Error(), Fatal: true}}
 	}
