@@ -84,7 +84,7 @@ func checkBundles(p *Pass, want func(dockerfile.Runtime) bool, what string) {
 	ws := p.WS
 	for _, proj := range ws.Projects {
 		for _, s := range proj.Services {
-			b, ok := judge(s.Facts, dockerfile.LaunchesJS(s.Config.Command)||dockerfile.LaunchesJS(s.Config.Entrypoint))
+			b, ok := judge(s.Facts, dockerfile.LaunchesJS(s.Config.Command) || dockerfile.LaunchesJS(s.Config.Entrypoint))
 			if !ok || !want(b.runtime) {
 				continue
 			}

@@ -7,6 +7,8 @@ import (
 	"os"
 )
 
-func main() {
-	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
-}
+func main() { os.Exit(decoupleMain()) }
+
+// decoupleMain is main with an exit status, so testscript can run the
+// command in-process.
+func decoupleMain() int { return run(os.Args, os.Stdin, os.Stdout, os.Stderr) }

@@ -72,7 +72,7 @@ func KindOf(path string) Kind {
 		return Compose
 	}
 	if f, err := os.Open(path); err == nil {
-		defer f.Close()
+		defer func() { _ = f.Close() }() // read-only
 		sc := bufio.NewScanner(f)
 		for sc.Scan() {
 			line := strings.TrimSpace(sc.Text())

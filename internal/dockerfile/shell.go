@@ -221,7 +221,7 @@ func globalInstall(fa *Facts, cmd string, rest []string, line int) {
 			global, pkgs = true, rest[2:]
 		}
 	default:
-		if len(rest) == 0 || !(rest[0] == "install" || rest[0] == "i" || rest[0] == "add") {
+		if len(rest) == 0 || rest[0] != "install" && rest[0] != "i" && rest[0] != "add" {
 			return
 		}
 		for _, a := range rest[1:] {
@@ -237,7 +237,7 @@ func globalInstall(fa *Facts, cmd string, rest []string, line int) {
 	if !global {
 		return
 	}
-	fa.Blockers = append(fa.Blockers, Evidence{Line: line, What: trimWhat(cmd + " " + strings.Join(rest, " ")) + " installs outside WORKDIR"})
+	fa.Blockers = append(fa.Blockers, Evidence{Line: line, What: trimWhat(cmd+" "+strings.Join(rest, " ")) + " installs outside WORKDIR"})
 	for _, p := range pkgs {
 		if strings.HasPrefix(p, "-") {
 			continue

@@ -23,7 +23,7 @@ func TestApply(t *testing.T) {
 		{"insert at start", []analysis.TextEdit{ed(0, 0, "x")}, "x0123456789"},
 		{"insert at end", []analysis.TextEdit{ed(10, 10, "x")}, "0123456789x"},
 		{"delete all", []analysis.TextEdit{ed(0, 10, "")}, ""},
-		{"unsorted", []analysis.TextEdit{ed(8, 9, "E"), ed(1, 2, "A"), ed(4, 6, "")}, "0A23067E9"},
+		{"unsorted", []analysis.TextEdit{ed(8, 9, "E"), ed(1, 2, "A"), ed(4, 6, "")}, "0A2367E9"},
 		{"duplicates applied once", []analysis.TextEdit{ed(1, 2, "A"), ed(5, 5, "i"), ed(1, 2, "A"), ed(5, 5, "i")}, "0A234i56789"},
 		{"insertions keep their order", []analysis.TextEdit{ed(5, 5, "b"), ed(5, 5, "a"), ed(5, 5, "c")}, "01234bac56789"},
 		{"non-adjacent duplicate insertion", []analysis.TextEdit{ed(5, 5, "a"), ed(5, 5, "b"), ed(5, 5, "a")}, "01234ab56789"},

@@ -104,10 +104,10 @@ func TestUnifiedDiffNoChange(t *testing.T) {
 
 func TestQuoteName(t *testing.T) {
 	for in, want := range map[string]string{
-		"a/compose.yml":  "a/compose.yml",
-		"a/with space":   "a/with space",
-		"a/tab\there":    `"a/tab\there"`,
-		`a/q"uote\`:      `"a/q\"uote\\"`,
+		"a/compose.yml":   "a/compose.yml",
+		"a/with space":    "a/with space",
+		"a/tab\there":     `"a/tab\there"`,
+		`a/q"uote\`:       `"a/q\"uote\\"`,
 		"a/caf\u00e9.yml": `"a/caf\303\251.yml"`,
 	} {
 		if got := quoteName(in); got != want {

@@ -24,7 +24,7 @@ func TestPlan(t *testing.T) {
 	changes, err := Plan(dir, []analysis.TextEdit{
 		edAt("app/run.sh", 5, 7, "bye"),
 		edAt("./compose.yml", 0, 0, "# fixed\n"),
-		edAt("compose.yml", 16, 18, "{ image: x }"),
+		edAt("compose.yml", 17, 19, "{ image: x }"),
 		edAt(filepath.Join("app", "Dockerfile"), 0, 0, "FROM scratch\n"),
 		edAt("same.txt", 0, 4, "keep"), // changes nothing: left out
 	})

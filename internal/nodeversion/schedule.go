@@ -39,7 +39,7 @@ type Release struct {
 }
 
 // IsLTS reports whether the line is (or was) a long-term-support line.
-func (r *Release) IsLTS() bool { return !r.LTS.IsZero() }
+func (r Release) IsLTS() bool { return !r.LTS.IsZero() }
 
 // State is where a release line stands on a given day.
 type State int

@@ -7,7 +7,9 @@ import (
 
 // The JSON format is a contract read by other programs: field names and
 // meanings only ever gain members. Lists are always present (possibly
-// empty), and so is fix, so readers need no existence checks.
+// empty), and so is fix, so readers need no existence checks. Lines and
+// columns are 1-based; 0 means "not known", as for evidence that is a whole
+// file or folder.
 
 type jsonReport struct {
 	Version  string        `json:"version"`

@@ -35,7 +35,10 @@ type junitTestCase struct {
 type junitProblem struct {
 	Message string `xml:"message,attr"`
 	Type    string `xml:"type,attr"`
-	Body    string `xml:",chardata"`
+	// Body is CDATA so its line breaks stay line breaks: as character data
+	// encoding/xml would write each as &#xA;. CDATA is not checked by the
+	// encoder, so it goes through xmlText first.
+	Body string `xml:",cdata"`
 }
 
 // writeJUnit renders one test suite per file: CI test tabs then group the
@@ -56,7 +59,7 @@ func writeJUnit(buf *bytes.Buffer, in *Input, _ Options) error {
 				Name:      "error at " + e.Pos.String(),
 				Classname: file,
 				File:      file,
-				Error:     &junitProblem{Message: e.Message, Type: gitlabErrorCheck, Body: body.String()},
+				Error:     &junitProblem{Message: e.Message, Type: gitlabErrorCheck, Body: xmlText(body.String())},
 			})
 			suite.Errors++
 		}
@@ -68,7 +71,7 @@ func writeJUnit(buf *bytes.Buffer, in *Input, _ Options) error {
 				Name:      strings.TrimSpace(ruleCode(d)+" "+ruleName(d)) + " at " + d.Pos.String(),
 				Classname: file,
 				File:      file,
-				Failure:   &junitProblem{Message: d.Message, Type: ruleCode(d), Body: body.String()},
+				Failure:   &junitProblem{Message: d.Message, Type: ruleCode(d), Body: xmlText(body.String())},
 			})
 			suite.Failures++
 		}
@@ -92,6 +95,23 @@ func writeJUnit(buf *bytes.Buffer, in *Input, _ Options) error {
 		root.Errors += s.Errors
 	}
 	return encodeXML(buf, root)
+}
+
+// xmlText trims the final line break and replaces what XML 1.0 cannot
+// carry (invalid UTF-8, most control characters, U+FFFE and U+FFFF) with
+// U+FFFD, as encoding/xml does for attributes and character data.
+func xmlText(s string) string {
+	s = strings.ToValidUTF8(strings.TrimRight(s, "\n"), "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r',
+			0x20 <= r && r <= 0xD7FF,
+			0xE000 <= r && r <= 0xFFFD,
+			0x10000 <= r && r <= 0x10FFFF:
+			return r
+		}
+		return '\uFFFD'
+	}, s)
 }
 
 // encodeXML writes v indented after the XML declaration. encoding/xml

@@ -278,6 +278,103 @@ func TestGolden(t *testing.T) {
 	})
 }
 
+// TestSARIFConsistency checks what the schema cannot: indexes point at the
+// right rules, ids and fingerprints are unique, and the fixes, applied to
+// the fixture's files, produce the intended text.
+func TestSARIFConsistency(t *testing.T) {
+	type artifact struct {
+		URI       string `json:"uri"`
+		URIBaseID string `json:"uriBaseId"`
+	}
+	var log struct {
+		Runs []struct {
+			Tool struct {
+				Driver struct {
+					Rules []struct {
+						ID string `json:"id"`
+					} `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+			Results []struct {
+				RuleID           string `json:"ruleId"`
+				RuleIndex        int    `json:"ruleIndex"`
+				RelatedLocations []struct {
+					ID int `json:"id"`
+				} `json:"relatedLocations"`
+				PartialFingerprints map[string]string `json:"partialFingerprints"`
+				Fixes               []struct {
+					ArtifactChanges []struct {
+						ArtifactLocation artifact `json:"artifactLocation"`
+						Replacements     []struct {
+							DeletedRegion struct {
+								ByteOffset int `json:"byteOffset"`
+								ByteLength int `json:"byteLength"`
+							} `json:"deletedRegion"`
+							InsertedContent struct {
+								Text string `json:"text"`
+							} `json:"insertedContent"`
+						} `json:"replacements"`
+					} `json:"artifactChanges"`
+				} `json:"fixes"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(render(t, "sarif", fixture(t), Options{}), &log); err != nil {
+		t.Fatal(err)
+	}
+	run := log.Runs[0]
+	if len(run.Tool.Driver.Rules) != 4 {
+		t.Errorf("got %d rules, want the whole catalogue of 4", len(run.Tool.Driver.Rules))
+	}
+	files := map[string]string{
+		"compose.yaml":               composeYAML,
+		"services/api/Dockerfile":    apiDockerfile,
+		"services/api/.dockerignore": "",
+	}
+	want := map[string]string{
+		"compose.yaml":               strings.Replace(composeYAML, "target: runtime", "target: app", 1),
+		"services/api/Dockerfile":    apiDockerfile + "\nFROM scratch AS app\nCOPY --from=build /app/dist /app/dist\n",
+		"services/api/.dockerignore": "node_modules\ndist\n",
+	}
+	seen := map[string]bool{}
+	for _, r := range run.Results {
+		if got := run.Tool.Driver.Rules[r.RuleIndex].ID; got != r.RuleID {
+			t.Errorf("result %s has ruleIndex %d, which is %s", r.RuleID, r.RuleIndex, got)
+		}
+		for i, rl := range r.RelatedLocations {
+			if rl.ID != i+1 {
+				t.Errorf("result %s: related location %d has id %d", r.RuleID, i, rl.ID)
+			}
+		}
+		fp := r.PartialFingerprints[fingerprintKey]
+		if fp == "" || seen[fp] {
+			t.Errorf("result %s: fingerprint %q missing or repeated", r.RuleID, fp)
+		}
+		seen[fp] = true
+		for _, fix := range r.Fixes {
+			for _, ch := range fix.ArtifactChanges {
+				file := ch.ArtifactLocation.URI
+				if ch.ArtifactLocation.URIBaseID != srcRoot {
+					t.Errorf("fix of %s is not relative to %s", file, srcRoot)
+				}
+				text, ok := files[file]
+				if !ok {
+					t.Fatalf("fix edits unexpected file %q", file)
+				}
+				// Apply from the end so earlier offsets stay valid.
+				for i := len(ch.Replacements) - 1; i >= 0; i-- {
+					rep := ch.Replacements[i]
+					start, end := rep.DeletedRegion.ByteOffset, rep.DeletedRegion.ByteOffset+rep.DeletedRegion.ByteLength
+					text = text[:start] + rep.InsertedContent.Text + text[end:]
+				}
+				if text != want[file] {
+					t.Errorf("fix applied to %s gives\n%s\nwant\n%s", file, text, want[file])
+				}
+			}
+		}
+	}
+}
+
 func TestWriteUnknownFormat(t *testing.T) {
 	err := Write(io.Discard, "yaml", Input{}, Options{})
 	if err == nil || !strings.Contains(err.Error(), "text, json, sarif") {
@@ -400,6 +497,27 @@ func TestXMLIsWellFormedAndRoundTrips(t *testing.T) {
 	}
 }
 
+func TestXMLSurvivesHostileMessages(t *testing.T) {
+	in := Input{Diagnostics: []analysis.Diagnostic{{
+		Rule:    ruleModules,
+		Pos:     analysis.Position{File: "a&b<c>.yaml", Line: 1, Column: 1},
+		Message: "nul \x00, bad utf-8 \xff, esc \x1b, end of cdata ]]> and \uFFFE",
+		Related: []analysis.Related{{Pos: analysis.Position{File: "x]]>y"}, Message: "\x00]]>"}},
+	}}}
+	for _, format := range []string{"junit", "checkstyle"} {
+		dec := xml.NewDecoder(bytes.NewReader(render(t, format, in, Options{})))
+		for {
+			_, err := dec.Token()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("%s is not well-formed: %v", format, err)
+			}
+		}
+	}
+}
+
 func TestGitHubEscaping(t *testing.T) {
 	in := Input{Diagnostics: []analysis.Diagnostic{{
 		Rule:     ruleModules,
@@ -516,5 +634,29 @@ func TestRelPathAndURI(t *testing.T) {
 		if got, rel := fileURI(tc.in); got != tc.want || rel != tc.relative {
 			t.Errorf("fileURI(%q) = %q, %v; want %q, %v", tc.in, got, rel, tc.want, tc.relative)
 		}
+	}
+}
+
+// A finding about a whole file has no line: no format may invent one that
+// its consumer would reject, except GitLab, which requires a line.
+func TestWholeFilePosition(t *testing.T) {
+	in := Input{Diagnostics: []analysis.Diagnostic{{
+		Rule: ruleModules, Severity: analysis.Warning,
+		Pos:     analysis.Position{File: "services/api/Dockerfile"},
+		Message: "no .dockerignore",
+	}}}
+	for format, want := range map[string]string{
+		"text":   "services/api/Dockerfile: DC002 node-modules-copied: no .dockerignore [warning]\n",
+		"github": "::warning file=services/api/Dockerfile,title=DC002 node-modules-copied::no .dockerignore\n",
+	} {
+		if got := string(render(t, format, in, Options{})); !strings.HasPrefix(got, want) {
+			t.Errorf("%s: got %q, want %q", format, got, want)
+		}
+	}
+	if got := string(render(t, "sarif", in, Options{})); strings.Contains(got, `"region"`) {
+		t.Errorf("sarif: a region was invented:\n%s", got)
+	}
+	if got := string(render(t, "gitlab", in, Options{})); !strings.Contains(got, `"begin": 1`) {
+		t.Errorf("gitlab: lines.begin is not clamped to 1:\n%s", got)
 	}
 }

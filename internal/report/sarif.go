@@ -225,13 +225,13 @@ func writeSARIF(buf *bytes.Buffer, in *Input, _ Options) error {
 
 // sarifRules lists the catalogue, plus any rule a finding names that the
 // catalogue lacks (so every ruleIndex is valid), and maps codes to indexes.
-func sarifRules(in *Input) ([]sarifRule, map[string]int) {
+func sarifRules(in *Input) (rules []sarifRule, index map[string]int) {
 	catalogue := slices.Clone(in.Rules)
 	for i := range in.Diagnostics {
 		catalogue = append(catalogue, in.Diagnostics[i].Rule)
 	}
-	rules := make([]sarifRule, 0, len(in.Rules))
-	index := make(map[string]int, len(in.Rules))
+	rules = make([]sarifRule, 0, len(in.Rules))
+	index = make(map[string]int, len(in.Rules))
 	for _, r := range catalogue {
 		if r == nil {
 			continue
