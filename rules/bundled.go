@@ -8,6 +8,7 @@ import (
 	"github.com/decouple-dev/decouple/internal/analysis"
 	"github.com/decouple-dev/decouple/internal/dockerfile"
 	"github.com/decouple-dev/decouple/internal/workspace"
+	"github.com/decouple-dev/decouple/transform"
 )
 
 // bundle is the shared judgement behind DC001 and DC007: does the image a
@@ -80,7 +81,7 @@ func hidingMount(s *workspace.Service) string {
 
 // checkBundles reports services and standalone Dockerfiles whose image
 // bundles a runtime accepted by want.
-func checkBundles(p *Pass, want func(dockerfile.Runtime) bool, what string) {
+func checkBundles(p *Pass, want func(dockerfile.Runtime) bool, what string, withFix bool) {
 	ws := p.WS
 	for _, proj := range ws.Projects {
 		for _, s := range proj.Services {
@@ -97,10 +98,14 @@ func checkBundles(p *Pass, want func(dockerfile.Runtime) bool, what string) {
 				head += fmt.Sprintf("; a bind mount over %s hides the baked code at run time, but the image still ships it", t)
 			}
 			head += "; " + what
-			p.Report(analysis.Diagnostic{
+			d := analysis.Diagnostic{
 				Pos: actPos(ws, s), Message: head, Service: s.Name,
 				Dockerfile: ws.Rel(s.Dockerfile.Path), Stage: s.Stage.ID(), Related: related,
-			})
+			}
+			if withFix {
+				d.Fix, d.FixRefused = transform.Split(ws, s, transform.SplitOptions{Strategy: ws.Strategy, CodeImage: ws.CodeImage})
+			}
+			p.Report(d)
 		}
 	}
 	for _, d := range ws.Dockerfiles {
@@ -115,9 +120,13 @@ func checkBundles(p *Pass, want func(dockerfile.Runtime) bool, what string) {
 		if final.Name != "" {
 			stage = fmt.Sprintf("the final stage %q", final.Name)
 		}
-		p.Report(analysis.Diagnostic{
+		diag := analysis.Diagnostic{
 			Pos: stagePos(ws, d.File, final), Message: stage + " runs " + msg + "; " + what,
 			Dockerfile: ws.Rel(d.File.Path), Stage: final.ID(), Related: related,
-		})
+		}
+		if withFix {
+			diag.FixRefused = "no compose file builds this Dockerfile; add a service that builds it, then run --fix"
+		}
+		p.Report(diag)
 	}
 }

@@ -4,15 +4,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
-
-	"github.com/moby/patternmatcher"
-	"github.com/moby/patternmatcher/ignorefile"
 
 	"github.com/decouple-dev/decouple/internal/analysis"
 	"github.com/decouple-dev/decouple/internal/dockerfile"
 	"github.com/decouple-dev/decouple/internal/workspace"
+	"github.com/decouple-dev/decouple/transform"
 )
 
 var dockerignoreMissing = &Rule{
@@ -43,12 +40,6 @@ one, keeping its comments and order. BuildKit's per-Dockerfile ignore file
 	},
 	Run: runDockerignore,
 }
-
-// mustIgnore are the paths a Node build context must keep out.
-var mustIgnore = []string{"node_modules", ".git"}
-
-// ignoreAdditions is what the fix appends for each missing path.
-var ignoreAdditions = map[string]string{"node_modules": "node_modules", ".git": ".git"}
 
 type buildContext struct {
 	dir        string
@@ -84,7 +75,7 @@ func runDockerignore(p *Pass) {
 			continue
 		}
 		seen[key] = true
-		ignorePath, missing := missingIgnores(c.dir, c.dockerfile.Path)
+		ignorePath, missing := transform.MissingIgnores(c.dir, c.dockerfile.Path)
 		if len(missing) == 0 {
 			continue
 		}
@@ -95,7 +86,7 @@ func runDockerignore(p *Pass) {
 		} else {
 			msg = fmt.Sprintf("%s does not exclude %s, so it is sent into the Node image built from %s", rel, strings.Join(missing, " and "), ws.Rel(c.dockerfile.Path))
 		}
-		p.Report(analysis.Diagnostic{Pos: c.pos, Message: msg, Service: c.service, Dockerfile: ws.Rel(c.dockerfile.Path), Fix: ignoreFix(ignorePath, missing)})
+		p.Report(analysis.Diagnostic{Pos: c.pos, Message: msg, Service: c.service, Dockerfile: ws.Rel(c.dockerfile.Path), Fix: transform.IgnoreFix(ignorePath, missing)})
 	}
 }
 
@@ -108,64 +99,4 @@ func feedsNode(ws *workspace.Workspace, f *dockerfile.File) bool {
 		}
 	}
 	return false
-}
-
-// missingIgnores returns the ignore file that applies (BuildKit prefers
-// <Dockerfile>.dockerignore) and which required paths it lets through.
-func missingIgnores(contextDir, dockerfilePath string) (string, []string) {
-	candidates := []string{dockerfilePath + ".dockerignore", filepath.Join(contextDir, ".dockerignore")}
-	path := candidates[1]
-	for _, c := range candidates {
-		if _, err := os.Stat(c); err == nil {
-			path = c
-			break
-		}
-	}
-	var patterns []string
-	if f, err := os.Open(path); err == nil {
-		patterns, _ = ignorefile.ReadAll(f)
-		_ = f.Close()
-	}
-	pm, err := patternmatcher.New(patterns)
-	if err != nil {
-		return path, nil // a malformed file is not ours to judge here
-	}
-	var missing []string
-	for _, m := range mustIgnore {
-		if ok, _ := pm.MatchesOrParentMatches(m + "/x"); !ok {
-			missing = append(missing, m)
-		}
-	}
-	sort.Strings(missing)
-	return path, missing
-}
-
-// ignoreFix appends the missing entries, creating the file if needed. An
-// existing file keeps every byte; a newline is added first if it lacks one.
-func ignoreFix(path string, missing []string) *analysis.SuggestedFix {
-	old, _ := os.ReadFile(path)
-	var b strings.Builder
-	if len(old) > 0 && old[len(old)-1] != '\n' {
-		b.WriteString(lineEnding(old))
-	}
-	nl := lineEnding(old)
-	if len(old) == 0 {
-		b.WriteString("# Keep host dependencies and history out of the image (decouple DC002)." + nl)
-	}
-	for _, m := range missing {
-		b.WriteString(ignoreAdditions[m] + nl)
-	}
-	return &analysis.SuggestedFix{
-		Message: "add " + strings.Join(missing, " and ") + " to " + filepath.Base(path),
-		Safe:    true,
-		Edits:   []analysis.TextEdit{{File: path, Start: len(old), End: len(old), NewText: []byte(b.String())}},
-	}
-}
-
-// lineEnding keeps CRLF files CRLF.
-func lineEnding(src []byte) string {
-	if strings.Contains(string(src), "\r\n") {
-		return "\r\n"
-	}
-	return "\n"
 }

@@ -34,6 +34,6 @@ None automatic yet; DC001's split works the same way by hand.
 	},
 	Run: func(p *Pass) {
 		checkBundles(p, func(rt dockerfile.Runtime) bool { return rt == dockerfile.Bun || rt == dockerfile.Deno },
-			"patching the runtime means rebuilding and re-releasing this image")
+			"patching the runtime means rebuilding and re-releasing this image", false)
 	},
 }

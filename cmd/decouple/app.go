@@ -45,6 +45,8 @@ func lintFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "ignore", Usage: "do not run these rules"},
 		&cli.StringSliceFlag{Name: "file", Aliases: []string{"f"}, Usage: "compose `FILE`s to combine into one project, as docker compose -f does"},
 		&cli.StringSliceFlag{Name: "node-image", Usage: "extra image names to treat as Node runtimes (company base images)"},
+		&cli.StringFlag{Name: "strategy", Value: "build", Usage: "how --fix splits a service: build (dependencies installed at build time) or install (the runtime installs them at start)"},
+		&cli.StringFlag{Name: "code-image", Value: "tianon/true", Usage: "base `IMAGE` of generated code-only images"},
 		&cli.BoolFlag{Name: "no-color", Usage: "never colour the text output (NO_COLOR is honoured too)"},
 	}
 }
@@ -174,6 +176,9 @@ func lintAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if st := c.String("strategy"); st != "build" && st != "install" {
+		return fmt.Errorf("--strategy: want build or install, not %q", st)
+	}
 	formats, outputs := c.StringSlice("format"), c.StringSlice("output")
 	if len(outputs) > len(formats) {
 		return fmt.Errorf("%d --output files but %d --format values: give a format for each output", len(outputs), len(formats))
@@ -188,6 +193,8 @@ func lintAction(c *cli.Context) error {
 			Paths:           c.Args().Slice(),
 			ComposeFiles:    c.StringSlice("file"),
 			ExtraNodeImages: splitList(c.StringSlice("node-image")),
+			Strategy:        c.String("strategy"),
+			CodeImage:       c.String("code-image"),
 		},
 		Select: splitList(c.StringSlice("select")),
 		Ignore: splitList(c.StringSlice("ignore")),

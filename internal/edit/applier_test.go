@@ -205,7 +205,7 @@ func (p *patchReader) hunks(old string) (string, error) {
 			return "", fmt.Errorf("hunk says new line %d, but it is %d", newStart, newPos+1)
 		}
 		var body []lineOp
-		for len(body) < 1 || countSide(body, '+') < oldCount || countSide(body, '-') < newCount {
+		for nOld, nNew := 0, 0; len(body) < 1 || nOld < oldCount || nNew < newCount; {
 			l := p.next()
 			if l == "\x00EOF" || l == "" {
 				return "", fmt.Errorf("hunk at old line %d is short", oldStart)
@@ -222,6 +222,12 @@ func (p *patchReader) hunks(old string) (string, error) {
 				text = l[1:]
 			}
 			body = append(body, lineOp{kind, text})
+			if kind != '+' {
+				nOld++
+			}
+			if kind != '-' {
+				nNew++
+			}
 		}
 		if countSide(body, '+') != oldCount || countSide(body, '-') != newCount {
 			return "", fmt.Errorf("hunk at old line %d: counts do not match its header", oldStart)

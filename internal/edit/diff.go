@@ -50,7 +50,11 @@ func writeFileDiff(b *strings.Builder, c *Change) {
 		fmt.Fprintf(b, "new file mode %s\n", gitMode(c.Mode))
 		oldName = "/dev/null"
 	}
-	ops := lineDiff(string(c.Old), string(c.New))
+	old := c.Old
+	if !c.Exists {
+		old = nil // what is not there cannot be removed
+	}
+	ops := lineDiff(string(old), string(c.New))
 	hunks := groupHunks(ops)
 	if len(hunks) == 0 {
 		return // an empty new file: git prints only the header too

@@ -141,11 +141,11 @@ func numbered(n int) string {
 // patchCases are the file changes that patch -p1 and git apply must
 // reproduce byte for byte. Each case is one diff over several files.
 func patchCases() map[string][]Change {
-	ex := func(path, old, new string) Change {
-		return Change{Path: path, Old: []byte(old), New: []byte(new), Exists: true, Mode: 0o644}
+	ex := func(path, old, nw string) Change {
+		return Change{Path: path, Old: []byte(old), New: []byte(nw), Exists: true, Mode: 0o644}
 	}
-	created := func(path, new string) Change {
-		return Change{Path: path, New: []byte(new), Mode: 0o644}
+	created := func(path, nw string) Change {
+		return Change{Path: path, New: []byte(nw), Mode: 0o644}
 	}
 	long := numbered(30)
 	crlf := strings.ReplaceAll(long, "\n", "\r\n")
@@ -255,7 +255,7 @@ func newFiles(changes []Change) map[string]string {
 // runPatchTool lays out the old files in a temporary folder, runs the tool
 // with the diff's file name as its last argument, and compares every file
 // with its new content.
-func runPatchTool(t *testing.T, changes []Change, diff string, tool string, args ...string) {
+func runPatchTool(t *testing.T, changes []Change, diff, tool string, args ...string) {
 	t.Helper()
 	bin, err := exec.LookPath(tool)
 	if err != nil {

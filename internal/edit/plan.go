@@ -33,7 +33,8 @@ type Change struct {
 	// creates it (and any missing folders).
 	Exists bool
 	// Mode is the existing file's permission bits, or those a new file is
-	// created with (0644 when zero).
+	// created with (0644 when zero). Commit gives an existing file back the
+	// mode it has when written, whatever Mode says.
 	Mode fs.FileMode
 }
 

@@ -1,6 +1,7 @@
 package edit
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -41,7 +42,7 @@ func TestPlan(t *testing.T) {
 	}
 	for i, c := range changes {
 		w := want[i]
-		if c.Path != w.Path || string(c.Old) != string(w.Old) || string(c.New) != string(w.New) || c.Exists != w.Exists || c.Mode != w.Mode {
+		if c.Path != w.Path || !bytes.Equal(c.Old, w.Old) || !bytes.Equal(c.New, w.New) || c.Exists != w.Exists || c.Mode != w.Mode {
 			t.Errorf("change %d:\ngot  %+v\nwant %+v", i, c, w)
 		}
 	}

@@ -26,11 +26,6 @@ type gitlabLines struct {
 	Begin int `json:"begin"`
 }
 
-// gitlabErrorCheck names the issues for files decouple could not check.
-// They are reported rather than dropped: a broken compose file in a merge
-// request is exactly what its reviewer should see.
-const gitlabErrorCheck = "decouple-error"
-
 func gitlabSeverity(s analysis.Severity) string {
 	switch s {
 	case analysis.Error:
@@ -59,15 +54,17 @@ func writeGitLab(buf *bytes.Buffer, in *Input, _ Options) error {
 			Location:    gitlabLocationAt(d.Pos),
 		})
 	}
+	// Files that could not be checked are reported rather than dropped: a
+	// broken compose file in a merge request is what its reviewer should see.
 	keys := make([]string, len(in.Errors))
 	for i, e := range in.Errors {
-		keys[i] = strings.Join([]string{gitlabErrorCheck, e.Pos.File, withoutPositions(e.Message)}, "\x00")
+		keys[i] = strings.Join([]string{fileErrorCheck, e.Pos.File, withoutPositions(e.Message)}, "\x00")
 	}
 	errFPs := uniqueHashes(keys)
 	for i, e := range in.Errors {
 		issues = append(issues, gitlabIssue{
 			Description: "could not check this file: " + e.Message,
-			CheckName:   gitlabErrorCheck,
+			CheckName:   fileErrorCheck,
 			Fingerprint: errFPs[i],
 			Severity:    "critical",
 			Location:    gitlabLocationAt(e.Pos),

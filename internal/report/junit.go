@@ -59,7 +59,7 @@ func writeJUnit(buf *bytes.Buffer, in *Input, _ Options) error {
 				Name:      "error at " + e.Pos.String(),
 				Classname: file,
 				File:      file,
-				Error:     &junitProblem{Message: e.Message, Type: gitlabErrorCheck, Body: xmlText(body.String())},
+				Error:     &junitProblem{Message: e.Message, Type: fileErrorCheck, Body: xmlText(body.String())},
 			})
 			suite.Errors++
 		}

@@ -55,6 +55,10 @@ type FileError struct {
 	Message string
 }
 
+// fileErrorCheck is the check name (GitLab) and failure type (JUnit) of
+// file errors, in the place formats put a rule code.
+const fileErrorCheck = "decouple-error"
+
 // Options tune rendering.
 type Options struct {
 	// Color enables ANSI colours in the text format. The caller decides
@@ -224,6 +228,8 @@ func uniqueHashes(keys []string) []string {
 	return out
 }
 
+// hash is 32 hex digits (128 bits of SHA-256): the length of the MD5 GitLab
+// documents, and ample for findings in one repository.
 func hash(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:16])

@@ -26,6 +26,9 @@ type Workspace struct {
 	Errors      []*FileError
 	// ExtraNodeImages are company base images to treat as Node runtimes.
 	ExtraNodeImages []string
+	// Strategy and CodeImage configure the split fix (see transform).
+	Strategy  string
+	CodeImage string
 }
 
 // FileError is a file that could not be read, parsed or loaded. Fatal
@@ -76,6 +79,8 @@ type Options struct {
 	Paths           []string // folders or files; default "."
 	ComposeFiles    []string // -f: one project from these files
 	ExtraNodeImages []string
+	Strategy        string
+	CodeImage       string
 }
 
 // Load discovers and loads everything under the options' paths.
@@ -84,7 +89,7 @@ func Load(opts Options) (*Workspace, error) {
 	if err != nil {
 		return nil, err
 	}
-	ws := &Workspace{Cwd: cwd, ExtraNodeImages: opts.ExtraNodeImages}
+	ws := &Workspace{Cwd: cwd, ExtraNodeImages: opts.ExtraNodeImages, Strategy: opts.Strategy, CodeImage: opts.CodeImage}
 	paths := opts.Paths
 	if len(paths) == 0 && len(opts.ComposeFiles) == 0 {
 		paths = []string{"."}
@@ -137,7 +142,7 @@ func Load(opts Options) (*Workspace, error) {
 		}
 	}
 	for _, path := range found.Dockerfiles {
-		if built[path] {
+		if built[path] || dockerfile.Superseded(path) {
 			continue
 		}
 		df, err := cache.get(path, nil)

@@ -1,0 +1,127 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/decouple-dev/decouple/internal/analysis"
+	"github.com/decouple-dev/decouple/internal/nodeversion"
+)
+
+var nodeUnpinned = &Rule{
+	Rule: &analysis.Rule{
+		Code: "DC004", Name: "node-unpinned", Severity: analysis.Warning,
+		Summary: "a runtime image with no major version (node, node:latest, node:lts, node:current)",
+		Doc:     docDC004,
+	},
+	Run: runNodeUnpinned,
+}
+
+const docDC004 = `## Why
+` + "`node`, `node:latest`, `node:lts`, `node:current` and `node:alpine`" + ` float: the
+next pull may bring a new Node major, with a new V8, a new npm, removed APIs
+and native modules that no longer load. With a decoupled runtime, the Node
+version is the one line you change on purpose (` + "`decouple bump`" + `); a floating
+tag changes it behind your back, on whichever host happens to pull first.
+
+## Bad
+` + "```" + `yaml
+services:
+  app:
+    image: node:lts-alpine
+    volumes_from: [app-code]
+` + "```" + `
+` + "```" + `dockerfile
+FROM node
+COPY . /app
+` + "```" + `
+
+## Good
+` + "```" + `yaml
+services:
+  app:
+    image: node:22.11.0-alpine   # or node:22-alpine to take patches within the major
+` + "```" + `
+
+## What it looks at
+The ` + "`image:`" + ` of compose services that run a Node image, and the FROM line
+(or the ARG default it takes its tag from) of the image a service or a
+standalone Dockerfile runs: its final or ` + "`build.target`" + ` stage, followed
+through ` + "`FROM <stage>`" + ` chains. Builder stages that do not ship are left
+alone. A digest pin (` + "`node@sha256:…`" + `) counts as pinned.
+
+## Fix
+Name the major the tag floats to today (the message says which), keeping the
+variant: ` + "`node:lts-alpine`" + ` becomes ` + "`node:22-alpine`" + `.
+`
+
+func runNodeUnpinned(p *Pass) {
+	ws := p.WS
+	today := Today()
+	seen := map[string]bool{}
+	for _, proj := range ws.Projects {
+		for _, s := range proj.Services {
+			if runsImage(s) {
+				if site, ok := composeImageSite(ws, s); ok {
+					checkUnpinned(p, site, today, seen)
+				}
+				continue
+			}
+			if s.Dockerfile == nil || s.Stage == nil || s.BuiltBy != nil {
+				continue
+			}
+			root := rootStage(s.Stage)
+			if len(root.Unresolved) == 0 {
+				checkUnpinned(p, fromSite(ws, s.Dockerfile, root), today, seen)
+			}
+		}
+	}
+	for _, d := range ws.Dockerfiles {
+		root := rootStage(d.File.Final())
+		if len(root.Unresolved) == 0 {
+			checkUnpinned(p, fromSite(ws, d.File, root), today, seen)
+		}
+	}
+}
+
+func checkUnpinned(p *Pass, site imageSite, today time.Time, seen map[string]bool) {
+	ni, ok := parseNodeImage(site.resolved)
+	if !ok || ni.version.Pinned || ni.ref.Digest != "" {
+		return
+	}
+	key := siteKey(site.pos, site.resolved)
+	if seen[key] {
+		return
+	}
+	seen[key] = true
+	var floats string
+	switch ni.version.Kind {
+	case nodeversion.KindLTS:
+		floats = "the newest LTS line"
+	case nodeversion.KindCurrent:
+		floats = "the newest release line"
+	default:
+		floats = "the newest release line, LTS or not"
+	}
+	msg := fmt.Sprintf("%s names no Node major: it follows %s and moves to the next major without notice", site.describe(), floats)
+	if r, ok := nodeversion.Resolve(ni.version, today); ok {
+		msg += fmt.Sprintf("; today it is Node %s, so pin %s", r.Major, pinnedTag(ni, r.Major))
+	} else {
+		msg += "; pin a major"
+	}
+	p.Report(analysis.Diagnostic{
+		Pos: site.pos, Message: msg, Service: site.service, Dockerfile: site.file, Stage: site.stage,
+	})
+}
+
+// pinnedTag is the reference with its floating version replaced by a major,
+// keeping registry, path and variant.
+func pinnedTag(ni nodeImage, major string) string {
+	v := ni.version
+	variant := v.Variant
+	if v.Kind == nodeversion.KindVariantOnly && variant != "" && !strings.HasPrefix(variant, "-") {
+		variant = "-" + variant
+	}
+	return ni.ref.WithTag(major + variant)
+}

@@ -1,0 +1,676 @@
+package rules
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/decouple-dev/decouple/internal/analysis"
+	"github.com/decouple-dev/decouple/internal/compose"
+	"github.com/decouple-dev/decouple/internal/dockerfile"
+	"github.com/decouple-dev/decouple/internal/nodeversion"
+	"github.com/decouple-dev/decouple/internal/workspace"
+)
+
+var npmProductionFlag = &Rule{
+	Rule: &analysis.Rule{
+		Code: "DC006", Name: "npm-production-flag", Severity: analysis.Info,
+		Summary: "npm install --production (deprecated) instead of npm ci --omit=dev",
+		Doc:     docDC006,
+	},
+	Run: runNPMProductionFlag,
+}
+
+const docDC006 = `## Why
+Since npm 7 (bundled from Node 15 on), ` + "`--production`" + ` and ` + "`--only=production`" + `
+are deprecated spellings of ` + "`--omit=dev`" + ` and print a warning on every
+install. And when the project has a lockfile, ` + "`npm install`" + ` may still
+resolve versions differently from it; ` + "`npm ci`" + ` installs exactly what the
+lockfile says, or fails.
+
+## Bad
+` + "```" + `dockerfile
+FROM node:22-alpine
+COPY package.json package-lock.json ./
+RUN npm install --production
+` + "```" + `
+
+## Good
+` + "```" + `dockerfile
+FROM node:22-alpine
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev
+` + "```" + `
+
+## What it looks at
+` + "`npm install`/`npm i`/`npm ci`" + ` with ` + "`--production`" + `, ` + "`--only=production`" + ` or
+` + "`--only=prod`" + ` in a Dockerfile RUN, or in a compose ` + "`command:`" + `/` + "`entrypoint:`" + `.
+The npm in question is the one the Node image ships, judged from its tag:
+on npm 6 and older (Node 14 and older) the flag is the right one and
+nothing is reported. A lockfile counts when package-lock.json or
+npm-shrinkwrap.json is in the build context and reaches the image before
+the install (COPY of it or of the whole context, or a RUN bind mount), or,
+for a compose command, is in the code mounted into the runtime service.
+
+## Fix (safe)
+Rewrites only the npm command's words: ` + "`npm ci --omit=dev`" + ` with a
+lockfile, ` + "`npm install --omit=dev`" + ` without one. Other flags and everything
+around the command keep their bytes. An install of named packages
+(` + "`npm install --production express`" + `) keeps ` + "`install`" + `.
+`
+
+// lockfiles are the files npm ci installs from.
+var lockfiles = []string{"package-lock.json", "npm-shrinkwrap.json"}
+
+// hasLockfile reports whether a folder holds an npm lockfile.
+func hasLockfile(dir string) bool {
+	if dir == "" {
+		return false
+	}
+	for _, l := range lockfiles {
+		if st, err := os.Stat(filepath.Join(dir, l)); err == nil && st.Mode().IsRegular() {
+			return true
+		}
+	}
+	return false
+}
+
+// shellWord is a word of a shell command with its byte range in a file.
+type shellWord struct {
+	start, end int
+	text       string
+}
+
+// npmCall is an npm install run with a production-only flag.
+type npmCall struct {
+	words    []shellWord // from "npm" to the command's last word
+	sub      int         // index of the subcommand word
+	flag     int         // index of the production flag word
+	packages bool        // named packages follow: not a plain install
+}
+
+// npmSubcommands are npm's spellings of install and ci.
+var npmSubcommands = map[string]string{
+	"install": "install", "i": "install", "in": "install", "ins": "install", "inst": "install",
+	"insta": "install", "instal": "install", "isnt": "install", "isnta": "install",
+	"isntal": "install", "isntall": "install", "add": "install",
+	"ci": "ci", "clean-install": "ci", "ic": "ci", "install-clean": "ci", "isntall-clean": "ci",
+}
+
+// isProductionFlag recognises the deprecated production-only flags.
+func isProductionFlag(w string) bool {
+	switch w {
+	case "--production", "--production=true", "--only=production", "--only=prod":
+		return true
+	}
+	return false
+}
+
+// scanNPM finds npm installs with a production flag in src[from:to]. The
+// scan is a light shell tokenizer: quotes, operators and unescaped newlines
+// end a command, a backslash-newline joins lines, and lines that start with
+// '#' are comments. Offsets are into src.
+func scanNPM(src []byte, from, to int) []npmCall {
+	var out []npmCall
+	var cmd []shellWord
+	flush := func() {
+		if c, ok := npmInCommand(cmd); ok {
+			out = append(out, c)
+		}
+		cmd = cmd[:0]
+	}
+	lineStart := true
+	for i := from; i < to; {
+		b := src[i]
+		switch {
+		case b == '\\' && i+1 < to && src[i+1] == '\n':
+			i += 2
+			continue
+		case b == '\\' && i+2 < to && src[i+1] == '\r' && src[i+2] == '\n':
+			i += 3
+			continue
+		case b == '\n':
+			flush()
+			lineStart = true
+			i++
+			continue
+		case b == ' ' || b == '\t' || b == '\r':
+			i++
+			continue
+		case b == '#' && (lineStart || i == from || isBlank(src[i-1])):
+			for i < to && src[i] != '\n' {
+				i++
+			}
+			continue
+		case strings.IndexByte(";&|()<>\"'`", b) >= 0:
+			flush()
+			lineStart = false
+			i++
+			continue
+		}
+		lineStart = false
+		start := i
+		for i < to && !isBlank(src[i]) && src[i] != '\n' && strings.IndexByte(";&|()<>\"'`", src[i]) < 0 &&
+			!(src[i] == '\\' && i+1 < to && (src[i+1] == '\n' || src[i+1] == '\r')) {
+			i++
+		}
+		cmd = append(cmd, shellWord{start: start, end: i, text: string(src[start:i])})
+	}
+	flush()
+	return out
+}
+
+func isBlank(b byte) bool { return b == ' ' || b == '\t' || b == '\r' }
+
+// npmInCommand finds "npm [flags] install ... --production" in one simple
+// command's words.
+func npmInCommand(words []shellWord) (npmCall, bool) {
+	for k, w := range words {
+		if w.text != "npm" && !strings.HasSuffix(w.text, "/npm") {
+			continue
+		}
+		c := npmCall{sub: -1, flag: -1}
+		rest := words[k:]
+		for j := 1; j < len(rest); j++ {
+			t := rest[j].text
+			if c.sub < 0 {
+				if strings.HasPrefix(t, "-") {
+					continue
+				}
+				if _, ok := npmSubcommands[t]; !ok {
+					break
+				}
+				c.sub = j
+				continue
+			}
+			switch {
+			case isProductionFlag(t):
+				if c.flag < 0 {
+					c.flag = j
+				}
+			case t == "--omit=dev":
+				return npmCall{}, false // already says it the new way
+			case !strings.HasPrefix(t, "-"):
+				c.packages = true
+			}
+		}
+		if c.sub < 0 || c.flag < 0 {
+			continue
+		}
+		c.words = append([]shellWord(nil), rest...)
+		return c, true
+	}
+	return npmCall{}, false
+}
+
+// rewrite is the npm command with the new words, everything between them
+// kept as it was; it returns the replacement of src[words[0].start :
+// words[last].end] and what the command now reads.
+func (c npmCall) rewrite(src []byte, ci bool) (newText, now string) {
+	var b strings.Builder
+	pos := c.words[0].start
+	var parts []string
+	for j, w := range c.words {
+		b.Write(src[pos:w.start])
+		text := w.text
+		switch {
+		case j == c.sub && ci && npmSubcommands[w.text] != "ci":
+			text = "ci"
+		case j == c.flag:
+			text = "--omit=dev"
+		case j != c.sub && isProductionFlag(w.text):
+			text = "" // a second spelling of the same flag
+		}
+		b.WriteString(text)
+		if text != "" {
+			parts = append(parts, text)
+		}
+		pos = w.end
+	}
+	return b.String(), strings.Join(parts, " ")
+}
+
+// written is the npm command as it reads in the file.
+func (c npmCall) written() string {
+	parts := make([]string, len(c.words))
+	for i, w := range c.words {
+		parts[i] = w.text
+	}
+	return strings.Join(parts, " ")
+}
+
+// npmContext is what decides the replacement: the Node line of the image
+// and whether a lockfile is there.
+type npmContext struct {
+	major    string // "" for a floating tag
+	image    string // for the message
+	lockfile bool
+	where    string // where the lockfile was found, for the message
+}
+
+// report judges one call and reports it with its fix.
+func (nc npmContext) report(p *Pass, file string, src []byte, c npmCall, d analysis.Diagnostic) {
+	npm := nodeversion.NPMFor(nc.major)
+	if !npm.OmitDev {
+		return // npm 6 or older: --production is its flag
+	}
+	already := npmSubcommands[c.words[c.sub].text] == "ci"
+	ci := already || (nc.lockfile && npm.CI && !c.packages)
+	newText, now := c.rewrite(src, ci)
+	old := c.written()
+	node := "Node " + nc.major
+	if nc.major == "" {
+		node = "a current Node"
+	}
+	d.Message = fmt.Sprintf("%s: %s is deprecated on npm 7+ (%s, from %s, ships npm %s); use %s", oneLine(old), c.words[c.flag].text, node, nc.image, npmVersion(npm), now)
+	switch {
+	case already:
+	case ci:
+		d.Message += fmt.Sprintf(", which installs exactly what %s pins", nc.where)
+	case c.packages:
+		d.Message += " (named packages: kept as an install)"
+	default:
+		d.Message += " (no package-lock.json reaches it, so not npm ci)"
+	}
+	d.Fix = &analysis.SuggestedFix{
+		Message: fmt.Sprintf("replace %q with %q", oneLine(old), now),
+		Safe:    true,
+		Edits:   []analysis.TextEdit{{File: file, Start: c.words[0].start, End: c.words[len(c.words)-1].end, NewText: []byte(newText)}},
+	}
+	p.Report(d)
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func npmVersion(n nodeversion.NPM) string {
+	switch {
+	case !n.Known:
+		return "7 or newer"
+	case n.First == n.Last:
+		return fmt.Sprint(n.First)
+	}
+	return fmt.Sprintf("%d to %d", n.First, n.Last)
+}
+
+// imageMajor is the Node line a reference ships ("" when it floats) and
+// whether it could be told.
+func imageMajor(ref string) (string, bool) {
+	ni, ok := parseNodeImage(ref)
+	if !ok {
+		return "", false
+	}
+	if ni.version.Pinned {
+		return ni.version.Major, true
+	}
+	return "", true
+}
+
+func runNPMProductionFlag(p *Pass) {
+	ws := p.WS
+	seen := map[string]bool{}
+	emit := func(file string, src []byte, c npmCall, nc npmContext, d analysis.Diagnostic) {
+		key := fmt.Sprintf("%s:%d", file, c.words[0].start)
+		if seen[key] {
+			return
+		}
+		seen[key] = true
+		nc.report(p, file, src, c, d)
+	}
+	// Dockerfiles, with the build context each is built from.
+	contexts := map[*dockerfile.File]string{}
+	var files []*dockerfile.File
+	for _, proj := range ws.Projects {
+		for _, s := range proj.Services {
+			if s.Dockerfile == nil || s.BuiltBy != nil || contexts[s.Dockerfile] != "" {
+				continue
+			}
+			if s.Config.Build != nil && compose.DockerfilePath(s.Config) != "" {
+				contexts[s.Dockerfile] = s.Config.Build.Context
+				files = append(files, s.Dockerfile)
+			}
+		}
+	}
+	for _, d := range ws.Dockerfiles {
+		if contexts[d.File] == "" {
+			contexts[d.File] = filepath.Dir(d.File.Path)
+			files = append(files, d.File)
+		}
+	}
+	for _, f := range files {
+		checkDockerfileNPM(ws, f, contexts[f], emit)
+	}
+	for _, proj := range ws.Projects {
+		for _, s := range proj.Services {
+			checkComposeNPM(ws, proj, s, emit)
+		}
+	}
+}
+
+type npmEmit func(file string, src []byte, c npmCall, nc npmContext, d analysis.Diagnostic)
+
+// checkDockerfileNPM scans each RUN of each stage whose image is a Node
+// image with a known tag.
+func checkDockerfileNPM(ws *workspace.Workspace, f *dockerfile.File, contextDir string, emit npmEmit) {
+	ctxLock := hasLockfile(contextDir)
+	for si, st := range f.Stages {
+		root := rootStage(st)
+		major, ok := imageMajor(root.Base)
+		if !ok || len(root.Unresolved) > 0 {
+			continue
+		}
+		for ci, cmd := range st.Commands {
+			run, isRun := cmd.(*instructions.RunCommand)
+			if !isRun {
+				continue
+			}
+			from, to := runRegion(f, si, ci)
+			if from < 0 {
+				continue
+			}
+			calls := scanNPM(f.Src, from, to)
+			if len(calls) == 0 {
+				continue
+			}
+			line := cmdStartLine(run)
+			nc := npmContext{major: major, image: root.BaseRaw}
+			if ctxLock && (lockCopiedBefore(f, st, line) || lockMounted(f.Src[from:to])) {
+				nc.lockfile, nc.where = true, "the lockfile"
+			}
+			for _, c := range calls {
+				emit(f.Path, f.Src, c, nc, analysis.Diagnostic{
+					Pos:        analysis.Position{File: ws.Rel(f.Path), Line: lineOfOffset(f.Src, c.words[0].start), Column: columnOfOffset(f.Src, c.words[0].start)},
+					Dockerfile: ws.Rel(f.Path), Stage: st.ID(),
+				})
+			}
+		}
+	}
+}
+
+func cmdStartLine(c instructions.Command) int {
+	if r := c.Location(); len(r) > 0 {
+		return r[0].Start.Line
+	}
+	return 0
+}
+
+// runRegion is the byte range of a RUN instruction: from its line to the
+// line before the next instruction (or stage), so heredoc bodies count.
+func runRegion(f *dockerfile.File, si, ci int) (int, int) {
+	st := f.Stages[si]
+	start := cmdStartLine(st.Commands[ci])
+	if start == 0 {
+		return -1, -1
+	}
+	next := 0
+	if ci+1 < len(st.Commands) {
+		next = cmdStartLine(st.Commands[ci+1])
+	} else if si+1 < len(f.Stages) {
+		next = f.Stages[si+1].Line
+	}
+	from := lineOffset(f.Src, start)
+	to := len(f.Src)
+	if next > start {
+		if o := lineOffset(f.Src, next); o >= 0 {
+			to = o
+		}
+	}
+	if from < 0 || from > to {
+		return -1, -1
+	}
+	return from, to
+}
+
+// lockMounted reports a RUN that bind-mounts the lockfile itself.
+func lockMounted(run []byte) bool {
+	if !bytes.Contains(run, []byte("--mount")) {
+		return false
+	}
+	for _, l := range lockfiles {
+		if bytes.Contains(run, []byte(l)) {
+			return true
+		}
+	}
+	return false
+}
+
+// lockCopiedBefore reports whether a COPY or ADD from the build context
+// in the stage (or the stages it builds on) before line brings a lockfile
+// into the image: the lockfile by name or glob, the whole context, or a
+// folder that holds one.
+func lockCopiedBefore(f *dockerfile.File, st *dockerfile.Stage, line int) bool {
+	for s := st; s != nil; s = s.BaseStage {
+		for _, cmd := range s.Commands {
+			l := cmdStartLine(cmd)
+			if s == st && l >= line {
+				break
+			}
+			var srcs []string
+			switch c := cmd.(type) {
+			case *instructions.CopyCommand:
+				if c.From != "" {
+					continue
+				}
+				srcs = c.SourcePaths
+			case *instructions.AddCommand:
+				srcs = c.SourcePaths
+			}
+			for _, src := range srcs {
+				if copiesLockfile(src) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func copiesLockfile(src string) bool {
+	s := strings.TrimPrefix(path.Clean("/"+strings.TrimPrefix(src, "./")), "/")
+	switch s {
+	case "", ".", "*":
+		return true
+	}
+	for _, l := range lockfiles {
+		if ok, _ := path.Match(path.Base(s), l); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// lineOfOffset and columnOfOffset place a byte offset (1-based).
+func lineOfOffset(src []byte, off int) int { return bytes.Count(src[:off], []byte("\n")) + 1 }
+
+func columnOfOffset(src []byte, off int) int {
+	return off - (bytes.LastIndexByte(src[:off], '\n') + 1) + 1
+}
+
+// checkComposeNPM scans a service's command and entrypoint when the image
+// it runs is a Node image with a known tag.
+func checkComposeNPM(ws *workspace.Workspace, proj *workspace.Project, s *workspace.Service, emit npmEmit) {
+	var major, image string
+	switch {
+	case runsImage(s):
+		m, ok := imageMajor(s.Config.Image)
+		if !ok {
+			return
+		}
+		major, image = m, s.Config.Image
+		if s.ImageText != "" {
+			image = s.ImageText
+		}
+	case s.Stage != nil:
+		root := rootStage(s.Stage)
+		m, ok := imageMajor(root.Base)
+		if !ok || len(root.Unresolved) > 0 {
+			return
+		}
+		major, image = m, root.BaseRaw
+	default:
+		return
+	}
+	nc := npmContext{major: major, image: image}
+	nc.lockfile, nc.where = serviceLockfile(ws, proj, s)
+	for _, key := range []string{"command", "entrypoint"} {
+		file, node := serviceValue(proj, s.Name, key)
+		if node == nil {
+			continue
+		}
+		var scalars []*yaml.Node
+		switch node.Kind {
+		case yaml.ScalarNode:
+			scalars = append(scalars, node)
+		case yaml.SequenceNode:
+			for _, item := range node.Content {
+				if item.Kind == yaml.ScalarNode {
+					scalars = append(scalars, item)
+				}
+			}
+		}
+		for _, sc := range scalars {
+			from, to := scalarRegion(file.Src, sc)
+			if from < 0 {
+				continue
+			}
+			for _, c := range scanNPM(file.Src, from, to) {
+				if !strings.Contains(oneLine(sc.Value), oneLine(c.written())) {
+					continue // matched text that is not in the value (a comment)
+				}
+				off := c.words[0].start
+				emit(file.Path, file.Src, c, nc, analysis.Diagnostic{
+					Pos:     analysis.Position{File: ws.Rel(file.Path), Line: lineOfOffset(file.Src, off), Column: columnOfOffset(file.Src, off)},
+					Service: s.Name,
+				})
+			}
+		}
+	}
+}
+
+// serviceValue finds the key's value node in the last of the project's
+// files that sets it, as Compose merges them.
+func serviceValue(proj *workspace.Project, name, key string) (*compose.File, *yaml.Node) {
+	var file *compose.File
+	var node *yaml.Node
+	for _, f := range proj.Files {
+		_, sv := f.ServiceNode(name)
+		if sv == nil {
+			continue
+		}
+		if _, v := compose.MapGet(sv, key); v != nil {
+			for v.Kind == yaml.AliasNode && v.Alias != nil {
+				v = v.Alias
+			}
+			file, node = f, v
+		}
+	}
+	return file, node
+}
+
+// scalarRegion is the byte range of a scalar's text in the file: inside
+// the quotes of a quoted scalar, the rest of the line for a plain one, the
+// indented lines of a block scalar.
+func scalarRegion(src []byte, n *yaml.Node) (int, int) {
+	start := nodeOffset(src, n.Line, n.Column)
+	if start < 0 || start >= len(src) {
+		return -1, -1
+	}
+	eol := func(i int) int {
+		for i < len(src) && src[i] != '\n' {
+			i++
+		}
+		return i
+	}
+	switch {
+	case n.Style&yaml.DoubleQuotedStyle != 0:
+		i := start + 1
+		for i < len(src) && src[i] != '"' {
+			if src[i] == '\\' {
+				i++
+			}
+			i++
+		}
+		return start + 1, min(i, len(src))
+	case n.Style&yaml.SingleQuotedStyle != 0:
+		i := start + 1
+		for i < len(src) {
+			if src[i] == '\'' {
+				if i+1 < len(src) && src[i+1] == '\'' {
+					i += 2
+					continue
+				}
+				break
+			}
+			i++
+		}
+		return start + 1, i
+	case n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0:
+		// The indicator line, then every line indented past the key.
+		keyIndent := n.Column - 1
+		if ls := lineOffset(src, n.Line); ls >= 0 {
+			keyIndent = 0
+			for ls+keyIndent < len(src) && src[ls+keyIndent] == ' ' {
+				keyIndent++
+			}
+		}
+		from := eol(start) + 1
+		to := from
+		for to < len(src) {
+			end := eol(to)
+			line := src[to:end]
+			if len(bytes.TrimSpace(line)) > 0 {
+				ind := len(line) - len(bytes.TrimLeft(line, " "))
+				if ind <= keyIndent {
+					break
+				}
+			}
+			to = min(end+1, len(src))
+			if end >= len(src) {
+				break
+			}
+		}
+		return min(from, len(src)), to
+	}
+	return start, eol(start)
+}
+
+// serviceLockfile looks for the lockfile in the code a runtime service
+// runs: its own build context, the contexts of the services it takes
+// volumes from, and its bind mounts.
+func serviceLockfile(ws *workspace.Workspace, proj *workspace.Project, s *workspace.Service) (bool, string) {
+	if b := s.Config.Build; b != nil && hasLockfile(b.Context) {
+		if s.Dockerfile == nil || lockCopiedBefore(s.Dockerfile, s.Stage, 1<<30) {
+			return true, "the lockfile in " + relDir(ws, b.Context)
+		}
+	}
+	for _, vf := range s.Config.VolumesFrom {
+		name, _, _ := strings.Cut(vf, ":")
+		if strings.HasPrefix(vf, "container:") {
+			continue
+		}
+		for _, o := range proj.Services {
+			if o.Name == name && o.Config.Build != nil && hasLockfile(o.Config.Build.Context) {
+				return true, fmt.Sprintf("the lockfile in %s (the code of service %q)", relDir(ws, o.Config.Build.Context), name)
+			}
+		}
+	}
+	for _, v := range s.Config.Volumes {
+		if v.Type == "bind" && hasLockfile(v.Source) {
+			return true, "the lockfile in " + relDir(ws, v.Source)
+		}
+	}
+	return false, ""
+}
+
+func relDir(ws *workspace.Workspace, dir string) string {
+	r := ws.Rel(dir)
+	if r == "." {
+		return "./"
+	}
+	return r + "/"
+}

@@ -1,0 +1,80 @@
+package transform
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/moby/patternmatcher"
+	"github.com/moby/patternmatcher/ignorefile"
+
+	"github.com/decouple-dev/decouple/internal/analysis"
+)
+
+// mustIgnore are the paths a Node build context must keep out: host
+// dependencies built for another platform, and the repository history.
+var mustIgnore = []string{"node_modules", ".git"}
+
+// ignoreAdditions is what a fix appends for each missing path.
+var ignoreAdditions = map[string]string{"node_modules": "node_modules", ".git": ".git"}
+
+// MissingIgnores returns the ignore file that applies (BuildKit prefers
+// <Dockerfile>.dockerignore) and which required paths it lets through.
+func MissingIgnores(contextDir, dockerfilePath string) (string, []string) {
+	candidates := []string{dockerfilePath + ".dockerignore", filepath.Join(contextDir, ".dockerignore")}
+	path := candidates[1]
+	for _, c := range candidates {
+		if _, err := os.Stat(c); err == nil {
+			path = c
+			break
+		}
+	}
+	var patterns []string
+	if f, err := os.Open(path); err == nil {
+		patterns, _ = ignorefile.ReadAll(f)
+		_ = f.Close()
+	}
+	pm, err := patternmatcher.New(patterns)
+	if err != nil {
+		return path, nil // a malformed file is not ours to judge here
+	}
+	var missing []string
+	for _, m := range mustIgnore {
+		if ok, _ := pm.MatchesOrParentMatches(m + "/x"); !ok {
+			missing = append(missing, m)
+		}
+	}
+	sort.Strings(missing)
+	return path, missing
+}
+
+// IgnoreFix appends the missing entries, creating the file if needed. An
+// existing file keeps every byte; a newline is added first if it lacks one.
+func IgnoreFix(path string, missing []string) *analysis.SuggestedFix {
+	old, _ := os.ReadFile(path)
+	var b strings.Builder
+	if len(old) > 0 && old[len(old)-1] != '\n' {
+		b.WriteString(lineEnding(old))
+	}
+	nl := lineEnding(old)
+	if len(old) == 0 {
+		b.WriteString("# Keep host dependencies and history out of the image (decouple DC002)." + nl)
+	}
+	for _, m := range missing {
+		b.WriteString(ignoreAdditions[m] + nl)
+	}
+	return &analysis.SuggestedFix{
+		Message: "add " + strings.Join(missing, " and ") + " to " + filepath.Base(path),
+		Safe:    true,
+		Edits:   []analysis.TextEdit{{File: path, Start: len(old), End: len(old), NewText: []byte(b.String())}},
+	}
+}
+
+// lineEnding keeps CRLF files CRLF.
+func lineEnding(src []byte) string {
+	if strings.Contains(string(src), "\r\n") {
+		return "\r\n"
+	}
+	return "\n"
+}

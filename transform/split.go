@@ -1,0 +1,229 @@
+package transform
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/decouple-dev/decouple/internal/analysis"
+	"github.com/decouple-dev/decouple/internal/compose"
+	"github.com/decouple-dev/decouple/internal/dockerfile"
+	"github.com/decouple-dev/decouple/internal/workspace"
+)
+
+// Strategies for the split.
+const (
+	// StrategyBuild keeps the original final stage as a build stage: the
+	// code image copies the finished WORKDIR, dependencies included.
+	StrategyBuild = "build"
+	// StrategyInstall ships only the sources; the runtime installs
+	// production dependencies before it starts, as the original article did.
+	StrategyInstall = "install"
+)
+
+// DefaultCodeImage is the base of generated code-only images: it holds
+// nothing but a no-op binary.
+const DefaultCodeImage = "tianon/true"
+
+// SplitOptions configure the split.
+type SplitOptions struct {
+	Strategy  string
+	CodeImage string
+}
+
+// splitPlan gathers what the split needs to know about one service.
+type splitPlan struct {
+	ws      *workspace.Workspace
+	s       *workspace.Service
+	opts    SplitOptions
+	file    *compose.File
+	svcKey  *yaml.Node
+	svcVal  *yaml.Node
+	chain   []*dockerfile.Stage
+	wd      string
+	unsafe  []string
+	codeSvc string
+}
+
+// Split plans the split of a service DC001 flagged. It returns the fix, or
+// the reason it cannot be done; a fix that may change behaviour is marked
+// unsafe and says why.
+func Split(ws *workspace.Workspace, s *workspace.Service, opts SplitOptions) (*analysis.SuggestedFix, string) {
+	if opts.Strategy == "" {
+		opts.Strategy = StrategyBuild
+	}
+	if opts.CodeImage == "" {
+		opts.CodeImage = DefaultCodeImage
+	}
+	p := &splitPlan{ws: ws, s: s, opts: opts, codeSvc: s.Name + "-code"}
+	if reason := p.check(); reason != "" {
+		return nil, reason
+	}
+	return p.build()
+}
+
+func (p *splitPlan) check() string {
+	s, f := p.s, p.s.Facts
+	rel := p.ws.Rel
+	switch {
+	case s.BuiltBy != nil:
+		return fmt.Sprintf("the image is built by service %q: fix that service", s.BuiltBy.Name)
+	case s.Build == nil || s.Key == nil:
+		return "the service's build: key was not found"
+	case s.Build.File != s.Key.File:
+		return fmt.Sprintf("build: is inherited from %s; split the service there by hand", rel(s.Build.File.Path))
+	case s.Config.Build.DockerfileInline != "":
+		return "the Dockerfile is inline (dockerfile_inline); move it to a file first"
+	case f.UnknownBase || f.RuntimeBy.Line != f.RootBaseLine || f.Runtime != dockerfile.Node:
+		return fmt.Sprintf("Node comes from %s (%s:%d), not from a node base image: the runtime service needs an image that ships Node; base the Dockerfile on a node image first",
+			f.RuntimeBy.What, rel(s.Dockerfile.Path), f.RuntimeBy.Line)
+	case f.Workdir == "" || f.Workdir == "/":
+		return fmt.Sprintf("the code is copied to / (%s:%d): move it under a WORKDIR first, so it can be a volume", rel(s.Dockerfile.Path), f.Code[0].Line)
+	}
+	p.file = s.Key.File
+	p.svcKey, p.svcVal = p.file.ServiceNode(s.Name)
+	if p.svcVal == nil || p.svcVal.Kind != yaml.MappingNode || p.svcVal.Style&yaml.FlowStyle != 0 {
+		return "the service is not a block mapping"
+	}
+	if k, _ := p.file.ServiceNode(p.codeSvc); k != nil {
+		return fmt.Sprintf("a service named %q already exists", p.codeSvc)
+	}
+	if k, _ := compose.MapGet(p.svcVal, "volumes_from"); k != nil {
+		return "the service already has volumes_from; add the code volume by hand"
+	}
+	if k, _ := compose.MapGet(p.svcVal, "build"); k == nil || k.Line != s.Build.Line {
+		return "build: comes from an anchor or merge key; split the service by hand"
+	}
+	for _, other := range s.Project.Services {
+		if other != s && other.BuiltBy == s {
+			return fmt.Sprintf("service %q runs the image this service builds; it would lose it", other.Name)
+		}
+	}
+	for st := s.Stage; st != nil; st = st.BaseStage {
+		p.chain = append([]*dockerfile.Stage{st}, p.chain...)
+	}
+	p.wd = f.Workdir
+	if _, err := os.Stat(p.codeDockerfile()); err == nil {
+		return fmt.Sprintf("%s already exists", rel(p.codeDockerfile()))
+	}
+	return ""
+}
+
+func (p *splitPlan) codeDockerfile() string {
+	return dockerfile.CodeDockerfilePath(p.s.Dockerfile.Path)
+}
+
+// image is what the stage chain ran before: ARGs fed by compose build.args
+// keep their ${VAR} text as written, others resolve to their defaults.
+type image struct {
+	env         []kv // ENV in order
+	cmd, entry  []string
+	cmdShell    bool
+	entryShell  bool
+	shell       []string
+	user        string
+	stopSignal  string
+	healthcheck *instructions.HealthCheckCommand
+}
+
+type kv struct{ k, v string }
+
+func (p *splitPlan) runtimeImage() image {
+	im := image{shell: []string{"/bin/sh", "-c"}}
+	for _, st := range p.chain {
+		for _, c := range st.Commands {
+			switch c := c.(type) {
+			case *instructions.EnvCommand:
+				for _, e := range c.Env {
+					im.env = setKV(im.env, e.Key, e.Value)
+				}
+			case *instructions.CmdCommand:
+				im.cmd, im.cmdShell = c.CmdLine, c.PrependShell
+			case *instructions.EntrypointCommand:
+				im.entry, im.entryShell = c.CmdLine, c.PrependShell
+				im.cmd = nil // Docker resets CMD when ENTRYPOINT is set
+			case *instructions.ShellCommand:
+				im.shell = c.Shell
+			case *instructions.UserCommand:
+				im.user = c.User
+			case *instructions.StopSignalCommand:
+				im.stopSignal = c.Signal
+			case *instructions.HealthCheckCommand:
+				im.healthcheck = c
+			case *instructions.RunCommand:
+				p.checkRun(c)
+			case *instructions.CopyCommand:
+				p.checkCopy(c.DestPath, c.Location())
+			case *instructions.AddCommand:
+				p.checkCopy(c.DestPath, c.Location())
+			}
+		}
+	}
+	for _, b := range p.s.Facts.Blockers {
+		p.unsafe = append(p.unsafe, fmt.Sprintf("%s (%s:%d)", b.What, p.ws.Rel(p.s.Dockerfile.Path), b.Line))
+	}
+	return im
+}
+
+func setKV(list []kv, k, v string) []kv {
+	for i := range list {
+		if list[i].k == k {
+			list[i].v = v
+			return list
+		}
+	}
+	return append(list, kv{k, v})
+}
+
+// workdirCommands only touch the app folder or the dependency tree in it.
+var workdirCommands = map[string]bool{
+	"npm": true, "yarn": true, "pnpm": true, "npx": true, "node": true, "mkdir": true, "chown": true,
+	"chmod": true, "rm": true, "cp": true, "mv": true, "ln": true, "echo": true, "cd": true, "true": true,
+	"set": true, "export": true, "touch": true, "test": true, "[": true, "ls": true, "cat": true, "sed": true,
+}
+
+var shellOps = regexp.MustCompile(`&&|\|\||;|\|`)
+
+var firstWord = regexp.MustCompile(`^\s*(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*(\S+)`)
+
+// checkRun notes RUN steps whose effect lives outside WORKDIR: the stock
+// runtime image will not have them.
+func (p *splitPlan) checkRun(c *instructions.RunCommand) {
+	script := strings.Join(c.CmdLine, " ")
+	for _, part := range shellOps.Split(script, -1) {
+		m := firstWord.FindStringSubmatch(part)
+		if m == nil {
+			continue
+		}
+		cmd := filepath.Base(m[1])
+		if !workdirCommands[cmd] {
+			line := 0
+			if loc := c.Location(); len(loc) > 0 {
+				line = loc[0].Start.Line
+			}
+			p.unsafe = append(p.unsafe, fmt.Sprintf("RUN %s changes the image outside %s (%s:%d); the stock runtime image will not have it", cmd, p.wd, p.ws.Rel(p.s.Dockerfile.Path), line))
+			return
+		}
+	}
+}
+
+func (p *splitPlan) checkCopy(dest string, loc []parser.Range) {
+	d := dest
+	if !strings.HasPrefix(d, "/") {
+		return // relative to WORKDIR
+	}
+	if d == p.wd || strings.HasPrefix(d, strings.TrimSuffix(p.wd, "/")+"/") {
+		return
+	}
+	line := 0
+	if len(loc) > 0 {
+		line = loc[0].Start.Line
+	}
+	p.unsafe = append(p.unsafe, fmt.Sprintf("files are copied to %s, outside %s (%s:%d); the code volume will not carry them", d, p.wd, p.ws.Rel(p.s.Dockerfile.Path), line))
+}

@@ -1,0 +1,433 @@
+package transform
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/decouple-dev/decouple/internal/analysis"
+	"github.com/decouple-dev/decouple/internal/compose"
+	"github.com/decouple-dev/decouple/internal/dockerfile"
+	"github.com/decouple-dev/decouple/internal/imageref"
+	"github.com/decouple-dev/decouple/internal/nodeversion"
+)
+
+// build renders the edits: the generated code Dockerfile, the compose
+// service turned runtime plus the new code service, and the .dockerignore.
+func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
+	im := p.runtimeImage()
+	base, reason := p.baseImage()
+	if reason != "" {
+		return nil, reason
+	}
+	src := p.file.Src
+	nl := newline(src)
+	starts := lineStarts(src)
+	childIndent := p.s.Build.Column - 1
+	pad := strings.Repeat(" ", childIndent)
+	step := p.indentStep()
+
+	// The runtime keys take the place of build:.
+	var rt strings.Builder
+	line := func(format string, args ...any) { rt.WriteString(pad + fmt.Sprintf(format, args...) + nl) }
+	var edits []analysis.TextEdit
+	if k, v := compose.MapGet(p.svcVal, "image"); k != nil {
+		edits = append(edits, p.replaceScalar(starts, v, yamlString(base)))
+	} else {
+		line("image: %s", yamlString(base))
+	}
+	line("volumes_from:")
+	rt.WriteString(pad + step + "- " + p.codeSvc + nl)
+	if k, _ := compose.MapGet(p.svcVal, "working_dir"); k == nil {
+		line("working_dir: %s", yamlString(p.wd))
+	}
+	_, hasCommand := compose.MapGet(p.svcVal, "command")
+	_, hasEntry := compose.MapGet(p.svcVal, "entrypoint")
+	if hasEntry == nil && len(im.entry) > 0 {
+		line("entrypoint: %s", flowList(execForm(im.entry, im.entryShell, im.shell)))
+	}
+	cmd := im.cmd
+	cmdShell := im.cmdShell
+	if p.opts.Strategy == StrategyInstall {
+		if hasCommand != nil {
+			return nil, "the service sets command:, so the install step cannot be prepended safely; use --strategy build"
+		}
+		start := shellText(cmd, cmdShell)
+		if start == "" {
+			return nil, "the image has no CMD to start the app after installing dependencies"
+		}
+		cmd, cmdShell = []string{p.installCommand(base) + " && " + start}, true
+	}
+	if hasCommand == nil && len(cmd) > 0 && (hasEntry == nil || len(im.entry) == 0) {
+		line("command: %s", flowList(execForm(cmd, cmdShell, im.shell)))
+	}
+	if k, _ := compose.MapGet(p.svcVal, "user"); k == nil && im.user != "" {
+		line("user: %s", yamlString(im.user))
+	}
+	if k, _ := compose.MapGet(p.svcVal, "stop_signal"); k == nil && im.stopSignal != "" {
+		line("stop_signal: %s", yamlString(im.stopSignal))
+	}
+	if k, _ := compose.MapGet(p.svcVal, "healthcheck"); k == nil && im.healthcheck != nil && im.healthcheck.Health != nil {
+		rt.WriteString(healthcheckYAML(im.healthcheck.Health, pad, step, nl))
+	}
+	envEdit, envBlock, envUnsafe := p.environment(im.env, starts, pad, step, nl)
+	rt.WriteString(envBlock)
+	if envEdit != nil {
+		edits = append(edits, *envEdit)
+	}
+	if envUnsafe != "" {
+		p.unsafe = append(p.unsafe, envUnsafe)
+	}
+
+	buildStart := starts[p.s.Build.Line-1]
+	buildEnd := blockEnd(src, starts, p.s.Build.Line, p.s.Build.Column)
+	edits = append(edits, analysis.TextEdit{File: p.file.Path, Start: buildStart, End: buildEnd, NewText: []byte(rt.String())})
+
+	// The code service goes right after the service's block.
+	svcEnd := blockEnd(src, starts, p.svcKey.Line, p.svcKey.Column)
+	codeText := p.codeService(starts, pad, step, nl)
+	if svcEnd == len(src) && len(src) > 0 && src[len(src)-1] != '\n' {
+		codeText = nl + codeText
+	}
+	edits = append(edits, analysis.TextEdit{File: p.file.Path, Start: svcEnd, End: svcEnd, NewText: []byte(codeText)})
+
+	if p.file.Legacy {
+		whole, err := p.legacyWhole(edits)
+		if err != "" {
+			return nil, err
+		}
+		edits = []analysis.TextEdit{whole}
+	}
+	edits = append(edits, analysis.TextEdit{File: p.codeDockerfile(), NewText: []byte(p.codeDockerfileText())})
+	if ignorePath, missing := MissingIgnores(p.s.Config.Build.Context, p.s.Dockerfile.Path); len(missing) > 0 {
+		edits = append(edits, IgnoreFix(ignorePath, missing).Edits...)
+	}
+
+	msg := fmt.Sprintf("split service %q into %q (code-only image %s, strategy %s) and a runtime on %s; roll out new code with `docker compose up -d --build -V`",
+		p.s.Name, p.codeSvc, filepath.Base(p.codeDockerfile()), p.opts.Strategy, base)
+	fix := &analysis.SuggestedFix{Message: msg, Safe: len(p.unsafe) == 0, Edits: edits}
+	if !fix.Safe {
+		fix.Message += "; unsafe: " + strings.Join(p.unsafe, "; ")
+	}
+	return fix, ""
+}
+
+// indentStep is the file's indentation unit, taken from the service's
+// nesting so generated lines look like their neighbours.
+func (p *splitPlan) indentStep() string {
+	n := p.s.Build.Column - p.svcKey.Column
+	if n <= 0 {
+		n = 2
+	}
+	return strings.Repeat(" ", n)
+}
+
+// baseImage is the runtime's image: the chain's FROM as written, with ARGs
+// that compose feeds through build.args kept as the ${VAR} text compose
+// has, and other ARGs resolved to their defaults.
+func (p *splitPlan) baseImage() (string, string) {
+	root := p.chain[0]
+	raw := root.BaseRaw
+	if !strings.Contains(raw, "$") {
+		return raw, ""
+	}
+	composeArgs := p.rawBuildArgs()
+	var failed string
+	out := argRef.ReplaceAllStringFunc(raw, func(m string) string {
+		name := argRef.FindStringSubmatch(m)
+		key := name[1] + name[2]
+		if v, ok := composeArgs[key]; ok {
+			return v
+		}
+		if def := p.s.Dockerfile.MetaArgs[key]; def != nil {
+			return *def
+		}
+		failed = key
+		return m
+	})
+	if failed != "" {
+		return "", fmt.Sprintf("the base image %s needs ARG %s, which has no default", raw, failed)
+	}
+	return out, ""
+}
+
+var argRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\}|\$([A-Za-z_][A-Za-z0-9_]*)`)
+
+// rawBuildArgs reads build.args as written in the compose file.
+func (p *splitPlan) rawBuildArgs() map[string]string {
+	out := map[string]string{}
+	_, b := compose.MapGet(p.svcVal, "build")
+	_, args := compose.MapGet(b, "args")
+	if args == nil {
+		return out
+	}
+	switch args.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(args.Content); i += 2 {
+			out[args.Content[i].Value] = args.Content[i+1].Value
+		}
+	case yaml.SequenceNode:
+		for _, it := range args.Content {
+			if k, v, ok := strings.Cut(it.Value, "="); ok {
+				out[k] = v
+			}
+		}
+	}
+	return out
+}
+
+// replaceScalar replaces a one-line scalar value, keeping what follows it
+// on the line (a comment).
+func (p *splitPlan) replaceScalar(starts []int, v *yaml.Node, text string) analysis.TextEdit {
+	src := p.file.Src
+	start := offsetOf(starts, v.Line, v.Column)
+	end := start
+	switch v.Style {
+	case yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
+		q := src[start]
+		end = start + 1
+		for end < len(src) && src[end] != q {
+			if src[end] == '\\' && q == '"' {
+				end++
+			}
+			end++
+		}
+		end++
+	default:
+		for end < len(src) && src[end] != '\n' && src[end] != '\r' && !(src[end] == '#' && end > start && src[end-1] == ' ') {
+			end++
+		}
+		for end > start && src[end-1] == ' ' {
+			end--
+		}
+	}
+	return analysis.TextEdit{File: p.file.Path, Start: start, End: end, NewText: []byte(text)}
+}
+
+// environment merges Dockerfile ENV under the service's environment:
+// compose values win. It returns an edit of an existing block, or a new
+// block to add, and why the merge may change behaviour.
+func (p *splitPlan) environment(env []kv, starts []int, pad, step, nl string) (*analysis.TextEdit, string, string) {
+	if len(env) == 0 {
+		return nil, "", ""
+	}
+	var unsafe string
+	if k, _ := compose.MapGet(p.svcVal, "env_file"); k != nil {
+		unsafe = "env_file values used to override the image's ENV; as environment: entries the ENV values now win over env_file"
+	}
+	have := p.s.Config.Environment
+	var missing []kv
+	for _, e := range env {
+		if _, ok := have[e.k]; !ok {
+			missing = append(missing, e)
+		}
+	}
+	if len(missing) == 0 {
+		return nil, "", unsafe
+	}
+	k, v := compose.MapGet(p.svcVal, "environment")
+	if k == nil {
+		var b strings.Builder
+		b.WriteString(pad + "environment:" + nl)
+		for _, e := range missing {
+			b.WriteString(pad + step + yamlString(e.k) + ": " + yamlString(e.v) + nl)
+		}
+		return nil, b.String(), unsafe
+	}
+	if v.Style&yaml.FlowStyle != 0 || len(v.Content) == 0 {
+		return nil, "", "the service's environment is in flow style; the image's ENV (" + envNames(missing) + ") was not carried over"
+	}
+	itemPad := strings.Repeat(" ", v.Content[0].Column-1)
+	var b strings.Builder
+	for _, e := range missing {
+		if v.Kind == yaml.SequenceNode {
+			itemPad = strings.Repeat(" ", v.Content[0].Column-3)
+			b.WriteString(itemPad + "- " + yamlString(e.k+"="+e.v) + nl)
+		} else {
+			b.WriteString(itemPad + yamlString(e.k) + ": " + yamlString(e.v) + nl)
+		}
+	}
+	end := blockEnd(p.file.Src, starts, k.Line, k.Column)
+	return &analysis.TextEdit{File: p.file.Path, Start: end, End: end, NewText: []byte(b.String())}, "", unsafe
+}
+
+func envNames(env []kv) string {
+	names := make([]string, len(env))
+	for i, e := range env {
+		names[i] = e.k
+	}
+	return strings.Join(names, ", ")
+}
+
+// codeService renders the `<svc>-code` service: the original build with the
+// generated Dockerfile and no target; build keys and profiles are copied as
+// written so ${VAR} text stays.
+func (p *splitPlan) codeService(starts []int, pad, step, nl string) string {
+	src := p.file.Src
+	svcPad := strings.Repeat(" ", p.svcKey.Column-1)
+	var b strings.Builder
+	b.WriteString(svcPad + p.codeSvc + ":" + nl)
+	b.WriteString(pad + "build:" + nl)
+	_, bv := compose.MapGet(p.svcVal, "build")
+	context := "."
+	if bv.Kind == yaml.ScalarNode {
+		context = string(src[offsetOf(starts, bv.Line, bv.Column):lineEndOffset(src, starts, bv.Line)])
+	} else if _, cv := compose.MapGet(bv, "context"); cv != nil {
+		context = string(src[offsetOf(starts, cv.Line, cv.Column):lineEndOffset(src, starts, cv.Line)])
+	}
+	b.WriteString(pad + step + "context: " + strings.TrimSpace(stripComment(context)) + nl)
+	df, _ := filepath.Rel(p.s.Config.Build.Context, p.codeDockerfile())
+	b.WriteString(pad + step + "dockerfile: " + yamlString(filepath.ToSlash(df)) + nl)
+	if bv.Kind == yaml.MappingNode && bv.Style&yaml.FlowStyle == 0 {
+		for i := 0; i+1 < len(bv.Content); i += 2 {
+			key := bv.Content[i]
+			switch key.Value {
+			case "context", "dockerfile", "target", "dockerfile_inline":
+				continue
+			}
+			b.WriteString(reindent(src, starts, key, len(pad)+len(step), nl))
+		}
+	}
+	if k, _ := compose.MapGet(p.svcVal, "profiles"); k != nil {
+		b.WriteString(reindent(src, starts, k, len(pad), nl))
+	}
+	return b.String()
+}
+
+// reindent copies a key's block verbatim, shifted to a new indentation.
+func reindent(src []byte, starts []int, key *yaml.Node, col int, nl string) string {
+	end := blockEnd(src, starts, key.Line, key.Column)
+	delta := col - (key.Column - 1)
+	var b strings.Builder
+	for n := key.Line; n <= len(starts) && starts[n-1] < end; n++ {
+		t := lineText(src, starts, n)
+		switch {
+		case strings.TrimSpace(t) == "":
+		case delta >= 0:
+			t = strings.Repeat(" ", delta) + t
+		default:
+			t = t[min(-delta, indentOf(t)):]
+		}
+		b.WriteString(t + nl)
+	}
+	return b.String()
+}
+
+func lineEndOffset(src []byte, starts []int, line int) int {
+	end := len(src)
+	if line < len(starts) {
+		end = starts[line]
+	}
+	for end > starts[line-1] && (src[end-1] == '\n' || src[end-1] == '\r') {
+		end--
+	}
+	return end
+}
+
+func stripComment(s string) string {
+	if i := strings.Index(s, " #"); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// codeDockerfileText is the generated Dockerfile of the code-only image.
+func (p *splitPlan) codeDockerfileText() string {
+	rel := p.ws.Rel(p.s.Dockerfile.Path)
+	var b strings.Builder
+	stage := p.s.Stage.ID()
+	if p.opts.Strategy == StrategyBuild {
+		b.Write(p.s.Dockerfile.Src)
+		if len(p.s.Dockerfile.Src) > 0 && p.s.Dockerfile.Src[len(p.s.Dockerfile.Src)-1] != '\n' {
+			b.WriteString("\n")
+		}
+		b.WriteString("\n" + dockerfile.GeneratedMarker + filepath.Base(rel) + ": the code-only image of service " + fmt.Sprintf("%q", p.s.Name) + ".\n")
+		b.WriteString("# The stages above build the app; this one keeps only " + p.wd + " and shares it as a\n")
+		b.WriteString("# volume that the runtime service mounts with volumes_from.\n")
+		fmt.Fprintf(&b, "FROM %s\nCOPY --from=%s %s %s\nVOLUME %s\n", p.opts.CodeImage, stage, p.wd, p.wd, p.wd)
+		return b.String()
+	}
+	b.WriteString(dockerfile.GeneratedMarker + filepath.Base(rel) + ": the code-only image of service " + fmt.Sprintf("%q", p.s.Name) + ".\n")
+	b.WriteString("# It holds the sources at " + p.wd + " as a volume; the runtime service installs\n")
+	b.WriteString("# dependencies and starts the app from there.\n")
+	fmt.Fprintf(&b, "FROM %s\nCOPY . %s\nVOLUME %s\n", p.opts.CodeImage, p.wd, p.wd)
+	return b.String()
+}
+
+// installCommand is the production install the runtime runs, chosen by the
+// lockfile and by what the image's npm understands.
+func (p *splitPlan) installCommand(base string) string {
+	lock := ""
+	for _, name := range []string{"pnpm-lock.yaml", "yarn.lock", "package-lock.json", "npm-shrinkwrap.json"} {
+		if _, err := os.Stat(filepath.Join(p.s.Config.Build.Context, name)); err == nil {
+			lock = name
+			break
+		}
+	}
+	major := ""
+	if ref, ok := imageref.Parse(base); ok {
+		if v, ok := nodeversion.FromTag(ref.Tag); ok && v.Pinned {
+			major = v.Major
+		} else if ok {
+			if r, ok := nodeversion.Resolve(v, time.Now()); ok {
+				major = r.Major
+			}
+		}
+	}
+	return nodeversion.InstallCommand(major, lock)
+}
+
+// execForm turns a CMD/ENTRYPOINT into the exec form compose runs as is;
+// the shell form becomes an explicit shell call, as Docker would run it.
+func execForm(words []string, shellForm bool, shell []string) []string {
+	if !shellForm {
+		return words
+	}
+	return append(append([]string{}, shell...), strings.Join(words, " "))
+}
+
+// shellText is a command as one shell string.
+func shellText(words []string, shellForm bool) string {
+	if shellForm {
+		return strings.Join(words, " ")
+	}
+	quoted := make([]string, len(words))
+	for i, w := range words {
+		if w == "" || strings.ContainsAny(w, " \t'\"$&|;<>()*?`\\") {
+			w = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+		}
+		quoted[i] = w
+	}
+	return strings.Join(quoted, " ")
+}
+
+// healthcheckYAML renders a Dockerfile HEALTHCHECK as compose healthcheck:.
+func healthcheckYAML(h *dockerspec.HealthcheckConfig, pad, step, nl string) string {
+	var b strings.Builder
+	b.WriteString(pad + "healthcheck:" + nl)
+	if len(h.Test) == 1 && h.Test[0] == "NONE" {
+		b.WriteString(pad + step + "disable: true" + nl)
+		return b.String()
+	}
+	if len(h.Test) > 0 {
+		b.WriteString(pad + step + "test: " + flowList(h.Test) + nl)
+	}
+	for _, d := range []struct {
+		key string
+		val time.Duration
+	}{{"interval", h.Interval}, {"timeout", h.Timeout}, {"start_period", h.StartPeriod}, {"start_interval", h.StartInterval}} {
+		if d.val > 0 {
+			b.WriteString(pad + step + d.key + ": " + d.val.String() + nl)
+		}
+	}
+	if h.Retries > 0 {
+		fmt.Fprintf(&b, "%s%sretries: %d%s", pad, step, h.Retries, nl)
+	}
+	return b.String()
+}

@@ -1,0 +1,132 @@
+package transform
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+)
+
+// Text helpers for splicing YAML. yaml.v3 gives where a node starts but not
+// where it ends, and no Go YAML library re-emits untouched text byte for
+// byte, so block extents are found from indentation in the source itself.
+
+// lineStarts returns the byte offset of every line start.
+func lineStarts(src []byte) []int {
+	starts := []int{0}
+	for i, b := range src {
+		if b == '\n' && i+1 < len(src) {
+			starts = append(starts, i+1)
+		}
+	}
+	return starts
+}
+
+// offsetOf is the byte offset of a 1-based line and column.
+func offsetOf(starts []int, line, col int) int {
+	return starts[line-1] + col - 1
+}
+
+// lineText is line n (1-based) without its line ending.
+func lineText(src []byte, starts []int, n int) string {
+	end := len(src)
+	if n < len(starts) {
+		end = starts[n]
+	}
+	return strings.TrimRight(string(src[starts[n-1]:end]), "\r\n")
+}
+
+func indentOf(s string) int { return len(s) - len(strings.TrimLeft(s, " ")) }
+
+func isBlankOrComment(s string) bool {
+	t := strings.TrimSpace(s)
+	return t == "" || strings.HasPrefix(t, "#")
+}
+
+// blockEnd returns the byte offset just past the block of the key on line
+// keyLine at 1-based column keyCol: its value lines are those indented
+// deeper. Trailing blank and comment lines belong to what follows.
+func blockEnd(src []byte, starts []int, keyLine, keyCol int) int {
+	last := keyLine
+	for n := keyLine + 1; n <= len(starts); n++ {
+		t := lineText(src, starts, n)
+		if isBlankOrComment(t) {
+			continue
+		}
+		if indentOf(t) <= keyCol-1 {
+			break
+		}
+		last = n
+	}
+	if last < len(starts) {
+		return starts[last]
+	}
+	return len(src)
+}
+
+// newline is the file's line ending, so CRLF files stay CRLF.
+func newline(src []byte) string {
+	if bytes.Contains(src, []byte("\r\n")) {
+		return "\r\n"
+	}
+	return "\n"
+}
+
+// yamlString quotes a value for YAML when it needs it, and doubles `$` so
+// Compose does not interpolate text that came from a Dockerfile.
+func yamlString(s string) string {
+	s = strings.ReplaceAll(s, "$", "$$")
+	if plainSafe(s) {
+		return s
+	}
+	return jsonString(s)
+}
+
+// plainSafe reports whether s can be written as a plain YAML scalar and read
+// back as the same string.
+func plainSafe(s string) bool {
+	if s == "" || strings.TrimSpace(s) != s || looksTyped(s) {
+		return false
+	}
+	if strings.ContainsAny(s[:1], "-?:,[]{}#&*!|>'\"%@`") {
+		return false
+	}
+	if strings.Contains(s, ": ") || strings.Contains(s, " #") || strings.HasSuffix(s, ":") {
+		return false
+	}
+	return !strings.ContainsAny(s, "\n\t\r{}[],")
+}
+
+// jsonString is a double-quoted YAML scalar; JSON's escapes are valid YAML.
+func jsonString(s string) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// looksTyped reports scalars YAML would read as something other than a string.
+func looksTyped(s string) bool {
+	switch strings.ToLower(s) {
+	case "true", "false", "yes", "no", "on", "off", "null", "~", "y", "n":
+		return true
+	}
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if (r < '0' || r > '9') && r != '.' && r != '-' && r != '+' && r != 'e' && r != 'E' && r != '_' {
+			return false
+		}
+	}
+	return true
+}
+
+// flowList renders a list of strings as a YAML flow sequence.
+func flowList(items []string) string {
+	parts := make([]string, len(items))
+	for i, it := range items {
+		parts[i] = jsonString(strings.ReplaceAll(it, "$", "$$"))
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
