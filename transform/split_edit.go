@@ -273,6 +273,11 @@ func (p *splitPlan) codeService(starts []int, pad, step, nl string) string {
 	svcPad := strings.Repeat(" ", p.svcKey.Column-1)
 	var b strings.Builder
 	b.WriteString(svcPad + p.codeSvc + ":" + nl)
+	if k, v := compose.MapGet(p.svcVal, "image"); k != nil && v.Kind == yaml.ScalarNode {
+		// The image the service built keeps its name, as written, on the
+		// code image: it is now the app's release artifact.
+		b.WriteString(pad + "image: " + strings.TrimSpace(stripComment(string(src[offsetOf(starts, v.Line, v.Column):lineEndOffset(src, starts, v.Line)]))) + nl)
+	}
 	b.WriteString(pad + "build:" + nl)
 	_, bv := compose.MapGet(p.svcVal, "build")
 	context := "."
@@ -297,6 +302,9 @@ func (p *splitPlan) codeService(starts []int, pad, step, nl string) string {
 	if k, _ := compose.MapGet(p.svcVal, "profiles"); k != nil {
 		b.WriteString(reindent(src, starts, k, len(pad), nl))
 	}
+	// The code container only has to exist for volumes_from; it needs no
+	// network (and so adds none to the project).
+	b.WriteString(pad + "network_mode: none" + nl)
 	return b.String()
 }
 

@@ -1,0 +1,177 @@
+package lint
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/decouple-dev/decouple/internal/compose"
+	"github.com/decouple-dev/decouple/internal/edit"
+	"github.com/decouple-dev/decouple/internal/workspace"
+)
+
+// corpusDir is the shared labelled corpus; CI has it beside the clone.
+const corpusDir = "../../../shared/corpus/cases"
+
+// TestFixPropertiesOnCorpus applies --fix --unsafe-fixes to every corpus
+// case and checks the split's properties: changed compose files still load,
+// fixed services are no longer flagged, a second fix changes nothing,
+// comments and ${VAR} text survive, and only the keys the split must change
+// differ in compose-go's model.
+func TestFixPropertiesOnCorpus(t *testing.T) {
+	cases, err := os.ReadDir(corpusDir)
+	if err != nil {
+		t.Skipf("corpus not present (%v): the handwritten fixtures cover the fix", err)
+	}
+	var flagged, fixed, refused int
+	for _, c := range cases {
+		if !c.IsDir() {
+			continue
+		}
+		t.Run(c.Name(), func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.CopyFS(dir, os.DirFS(filepath.Join(corpusDir, c.Name()))); err != nil {
+				t.Fatal(err)
+			}
+			t.Chdir(dir)
+			before, err := Run(Options{Load: workspace.Options{Strategy: "build"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			models := map[string]*types.Project{}
+			originals := map[string][]byte{}
+			for _, p := range before.WS.Projects {
+				if len(p.Files) == 1 {
+					models[p.Files[0].Path] = p.Model
+				}
+			}
+			fixedSvc := map[string]bool{}
+			for _, d := range before.Diagnostics {
+				if d.Rule.Code != "DC001" || d.Service == "" {
+					continue
+				}
+				flagged++
+				if d.Fix == nil {
+					refused++
+					if d.FixRefused == "" {
+						t.Errorf("%s: DC001 on %q has neither a fix nor a reason", d.Pos, d.Service)
+					}
+					continue
+				}
+				fixed++
+				fixedSvc[d.Pos.File+"\x00"+d.Service] = true
+			}
+			plan, err := PlanFixes(dir, before.Diagnostics, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ch := range plan.Changes {
+				originals[ch.Path] = ch.Old
+			}
+			if err := edit.Commit(dir, plan.Changes); err != nil {
+				t.Fatal(err)
+			}
+			after, err := Run(Options{Load: workspace.Options{Strategy: "build"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range after.Diagnostics {
+				if d.Rule.Code == "DC001" && fixedSvc[d.Pos.File+"\x00"+d.Service] {
+					t.Errorf("still flagged after the fix: %s %q", d.Pos, d.Service)
+				}
+			}
+			again, err := PlanFixes(dir, after.Diagnostics, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ch := range again.Changes {
+				if _, touched := originals[ch.Path]; touched {
+					t.Errorf("second --fix changes %s again: not idempotent", ch.Path)
+				}
+			}
+			for path, old := range originals {
+				if !strings.HasSuffix(path, ".yml") && !strings.HasSuffix(path, ".yaml") || len(old) == 0 {
+					continue
+				}
+				now, err := os.ReadFile(filepath.Join(dir, path))
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkPreserved(t, path, old, now)
+				abs := filepath.Join(dir, path)
+				prev, loaded := models[abs]
+				p, err := compose.Load([]string{abs})
+				if loaded && prev != nil && (err != nil || p.Model == nil) {
+					t.Errorf("%s no longer loads: %v", path, err)
+					continue
+				}
+				if prev != nil && p != nil && p.Model != nil {
+					compareModels(t, path, prev, p.Model)
+				}
+			}
+		})
+	}
+	t.Logf("DC001 on compose services: %d flagged, %d with a fix, %d refused with a reason", flagged, fixed, refused)
+	// The floor is what the split reaches today (22 of 35); the rest are
+	// refused with reasons (Node installed on a non-node base, build: only in
+	// a layered variant file, an image shared with another service).
+	if flagged > 0 && fixed*100 < flagged*60 {
+		t.Errorf("only %d of %d flagged services are fixable; the floor is 60%%", fixed, flagged)
+	}
+}
+
+var varText = regexp.MustCompile(`\$\{[^}]*\}`)
+
+// checkPreserved: every comment line and every ${VAR} text survives.
+func checkPreserved(t *testing.T, path string, old, now []byte) {
+	t.Helper()
+	for _, line := range strings.Split(string(old), "\n") {
+		if c := strings.TrimSpace(line); strings.HasPrefix(c, "#") && !strings.Contains(string(now), c) {
+			t.Errorf("%s: comment lost: %q", path, c)
+		}
+	}
+	for _, v := range varText.FindAllString(string(old), -1) {
+		if !strings.Contains(string(now), v) {
+			t.Errorf("%s: interpolation text lost: %s", path, v)
+		}
+	}
+	if strings.Contains(string(old), "\r\n") && strings.Count(string(now), "\n") != strings.Count(string(now), "\r\n") {
+		t.Errorf("%s: CRLF line endings not kept", path)
+	}
+}
+
+// compareModels checks that a fixed project differs from the original only
+// in the keys the split must change, plus the new code services.
+func compareModels(t *testing.T, path string, before, after *types.Project) {
+	t.Helper()
+	for name, b := range before.Services {
+		a, ok := after.Services[name]
+		if !ok {
+			t.Errorf("%s: service %q disappeared", path, name)
+			continue
+		}
+		if !reflect.DeepEqual(splitKeysCleared(b), splitKeysCleared(a)) {
+			t.Errorf("%s: service %q changed beyond the split's keys", path, name)
+		}
+	}
+	for name := range after.Services {
+		if _, ok := before.Services[name]; !ok && !strings.HasSuffix(name, "-code") {
+			t.Errorf("%s: unexpected new service %q", path, name)
+		}
+	}
+	if !reflect.DeepEqual(before.Networks, after.Networks) || !reflect.DeepEqual(before.Volumes, after.Volumes) {
+		t.Errorf("%s: top-level networks or volumes changed:\n%#v\n%#v\n%#v\n%#v", path, before.Networks, after.Networks, before.Volumes, after.Volumes)
+	}
+}
+
+func splitKeysCleared(s types.ServiceConfig) types.ServiceConfig {
+	s.Build, s.Image, s.VolumesFrom, s.WorkingDir = nil, "", nil, ""
+	s.Command, s.Entrypoint, s.Environment, s.User = nil, nil, nil, ""
+	s.HealthCheck, s.StopSignal, s.DependsOn = nil, "", nil
+	return s
+}

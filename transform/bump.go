@@ -1,0 +1,483 @@
+package transform
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/decouple-dev/decouple/internal/analysis"
+	"github.com/decouple-dev/decouple/internal/compose"
+	"github.com/decouple-dev/decouple/internal/dockerfile"
+	"github.com/decouple-dev/decouple/internal/imageref"
+	"github.com/decouple-dev/decouple/internal/nodeversion"
+	"github.com/decouple-dev/decouple/internal/workspace"
+)
+
+// BumpOptions say where `decouple bump` moves the runtime services.
+type BumpOptions struct {
+	// Version is the Node.js version to move to, as an image tag names
+	// it: "20.11.1", "20.11" or "20".
+	Version string
+	// Major allows moving to another major version.
+	Major bool
+	// DropDigest allows replacing a digest-pinned reference; the digest
+	// is removed, since it names the old image.
+	DropDigest bool
+	// Today is the day the target version is judged on for the
+	// end-of-life warning and floating tags are resolved on; the zero
+	// time skips both.
+	Today time.Time
+}
+
+// BumpChange is one runtime service moved to the new version.
+type BumpChange struct {
+	Service string
+	File    string // slash path relative to the working folder
+	Line    int
+	Column  int
+	// Old and New are the image: value as written, before and after.
+	Old, New string
+	// FromMajor is the line the service was on ("" when unknown); Crosses
+	// says whether the move changes the major.
+	FromMajor string
+	Crosses   bool
+	// Code lists the services the runtime takes its code from.
+	Code []string
+	// Notes are things the user should know about this change.
+	Notes []string
+}
+
+// BumpSkip is a Node image service left alone, and why.
+type BumpSkip struct {
+	Service string
+	File    string
+	Line    int
+	Reason  string
+	// Current is set when the service already runs the target version.
+	Current bool
+	// Digest is set when the service was left because of a digest pin.
+	Digest bool
+}
+
+// BumpPlan is what a bump would do. It is computed without writing
+// anything; the caller applies Edits with internal/edit (all or nothing).
+type BumpPlan struct {
+	Version string // the target, as given
+	Major   string // its release line
+	// Edits change the image tags, on the compose files' original bytes
+	// (File is the absolute path). Nil when Refused.
+	Edits   []analysis.TextEdit
+	Changes []BumpChange
+	Skipped []BumpSkip
+	// Warnings concern the whole bump: an end-of-life target, native
+	// modules to rebuild after a major change.
+	Warnings []string
+	// Refused says why nothing may be written: a major version is crossed
+	// without BumpOptions.Major.
+	Refused string
+}
+
+var bumpVersion = regexp.MustCompile(`^v?(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*)){0,2}$`)
+
+// ParseBumpTarget reads `node@<version>` and returns the version as an
+// image tag writes it ("v20.1.0" becomes "20.1.0", as the node images are
+// tagged).
+func ParseBumpTarget(arg string) (string, error) {
+	runtime, version, ok := strings.Cut(arg, "@")
+	if !ok || !strings.EqualFold(runtime, "node") {
+		return "", fmt.Errorf("want node@<version>, such as node@20.11.1, not %q", arg)
+	}
+	if !bumpVersion.MatchString(version) {
+		return "", fmt.Errorf("%q is not a Node version: want MAJOR[.MINOR[.PATCH]], such as 20.11.1", version)
+	}
+	version = strings.TrimPrefix(version, "v")
+	if v, ok := nodeversion.FromTag(version); !ok || !v.Pinned {
+		return "", fmt.Errorf("%q names no Node release line", version)
+	}
+	return version, nil
+}
+
+// Bump plans moving every runtime service of the workspace to a Node
+// version. A runtime service runs a Node image (not one it builds) and
+// takes its code from volumes_from, a named or anonymous volume, or a bind
+// mount; only its image tag changes, keeping the registry, the path and
+// the variant suffix (-alpine, -bookworm-slim). A tag given as
+// ${VAR:-default} gets its default changed. Code-only images and services
+// that build are never touched.
+func Bump(ws *workspace.Workspace, opts BumpOptions) (*BumpPlan, error) {
+	target, err := ParseBumpTarget("node@" + opts.Version)
+	if err != nil {
+		return nil, err
+	}
+	tv, _ := nodeversion.FromTag(target)
+	plan := &BumpPlan{Version: target, Major: tv.Major}
+	seen := map[string]bool{}
+	var edits []analysis.TextEdit
+	for _, proj := range ws.Projects {
+		for _, s := range proj.Services {
+			b := bumper{ws: ws, proj: proj, s: s, opts: opts, target: target, targetMajor: tv.Major}
+			edit, ch, skip := b.plan()
+			switch {
+			case skip != nil:
+				key := fmt.Sprintf("skip\x00%s\x00%d\x00%s", skip.File, skip.Line, skip.Service)
+				if !seen[key] {
+					seen[key] = true
+					plan.Skipped = append(plan.Skipped, *skip)
+				}
+			case ch != nil:
+				key := fmt.Sprintf("%s\x00%d", edit.File, edit.Start)
+				if seen[key] {
+					continue
+				}
+				seen[key] = true
+				edits = append(edits, *edit)
+				plan.Changes = append(plan.Changes, *ch)
+			}
+		}
+	}
+	sort.SliceStable(plan.Changes, func(i, j int) bool {
+		a, b := plan.Changes[i], plan.Changes[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		return a.Line < b.Line
+	})
+	plan.Warnings = bumpWarnings(plan, tv, opts)
+	var crossing []string
+	for _, c := range plan.Changes {
+		if c.Crosses {
+			from := "an unknown major"
+			if c.FromMajor != "" {
+				from = "Node " + c.FromMajor
+			}
+			crossing = append(crossing, fmt.Sprintf("service %q (%s)", c.Service, from))
+		}
+	}
+	if len(crossing) > 0 && !opts.Major {
+		plan.Refused = fmt.Sprintf("node@%s is Node %s, a different major for %s: a new major can break the app and its native modules; rerun with --major to move anyway",
+			target, tv.Major, strings.Join(crossing, ", "))
+		return plan, nil
+	}
+	plan.Edits = edits
+	return plan, nil
+}
+
+// bumpWarnings are the notes on the whole move.
+func bumpWarnings(plan *BumpPlan, tv nodeversion.Version, opts BumpOptions) []string {
+	var out []string
+	if !opts.Today.IsZero() {
+		switch st, r := nodeversion.Status(tv, opts.Today, 0); st {
+		case nodeversion.EndOfLife:
+			msg := fmt.Sprintf("Node %s is past its end of life", tv.Major)
+			if !r.End.IsZero() {
+				msg = fmt.Sprintf("Node %s reached end of life on %s", tv.Major, r.End.Format(time.DateOnly))
+			}
+			msg += fmt.Sprintf(": %s gets no security fixes", plan.Version)
+			if lts := nodeversion.OldestSupportedLTS(opts.Today); lts.Major != "" {
+				msg += fmt.Sprintf("; the oldest supported LTS is Node %s", lts.Major)
+			}
+			out = append(out, msg)
+		case nodeversion.Prerelease:
+			out = append(out, fmt.Sprintf("Node %s is not released yet (it starts %s)", tv.Major, r.Start.Format(time.DateOnly)))
+		}
+	}
+	var code []string
+	seen := map[string]bool{}
+	crosses := false
+	from := map[string]bool{}
+	for _, c := range plan.Changes {
+		if !c.Crosses {
+			continue
+		}
+		crosses = true
+		if c.FromMajor != "" {
+			from["Node "+c.FromMajor] = true
+		}
+		for _, n := range c.Code {
+			if !seen[n] {
+				seen[n] = true
+				code = append(code, n)
+			}
+		}
+	}
+	if crosses {
+		olds := make([]string, 0, len(from))
+		for f := range from {
+			olds = append(olds, f)
+		}
+		sort.Strings(olds)
+		old := "the old major"
+		if len(olds) > 0 {
+			old = strings.Join(olds, " and ")
+		}
+		msg := fmt.Sprintf("a new major: native modules (node_modules with compiled addons) built for %s will not load on Node %s; rebuild them", old, tv.Major)
+		if len(code) > 0 {
+			msg += fmt.Sprintf(": rebuild the code image (docker compose build %s) and recreate with docker compose up -d --renew-anon-volumes, so the new code volume replaces the old one", strings.Join(code, " "))
+		} else {
+			msg += " in the mounted code (reinstall dependencies)"
+		}
+		out = append(out, msg)
+	}
+	return out
+}
+
+// bumper plans one service.
+type bumper struct {
+	ws          *workspace.Workspace
+	proj        *workspace.Project
+	s           *workspace.Service
+	opts        BumpOptions
+	target      string
+	targetMajor string
+}
+
+func (b *bumper) skip(reason string) (*analysis.TextEdit, *BumpChange, *BumpSkip) {
+	sk := &BumpSkip{Service: b.s.Name, Reason: reason}
+	if p := b.s.Image; p != nil {
+		sk.File, sk.Line = b.ws.Rel(p.File.Path), p.Line
+	} else if p := b.s.Key; p != nil {
+		sk.File, sk.Line = b.ws.Rel(p.File.Path), p.Line
+	}
+	return nil, nil, sk
+}
+
+// versionedNodeName matches names whose tag is a Node version (node,
+// cimg/node, alpine-node, alpine-nodejs, javascript-node); the digits of
+// nodejs20-debian12 put the major in the name instead.
+var versionedNodeName = regexp.MustCompile(`^(?:[a-z0-9]+[-_])*nodejs?(\d+(?:-.*)?)?$`)
+
+// interpolatedTag is a tag taken from a variable with a default:
+// ${NODE_VERSION:-20.11.1} or ${NODE_VERSION-20}-alpine.
+var interpolatedTag = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_]*)(:?-)([^}$]*)\}(.*)$`)
+
+func (b *bumper) plan() (*analysis.TextEdit, *BumpChange, *BumpSkip) {
+	s := b.s
+	cfg := s.Config
+	if cfg.Image == "" || dockerfile.ImageRuntime(cfg.Image) != dockerfile.Node {
+		return nil, nil, nil // not a Node image: nothing to say
+	}
+	switch {
+	case cfg.Build != nil:
+		return b.skip("it builds its image: bump moves runtime services on a stock Node image, not images built from a Dockerfile")
+	case s.BuiltBy != nil:
+		return b.skip(fmt.Sprintf("its image is built by service %q", s.BuiltBy.Name))
+	}
+	code := codeSources(s)
+	if code == nil {
+		return b.skip("it mounts no code (no volumes_from, volume or bind mount), so it is not the runtime of a decoupled app")
+	}
+	ref, ok := imageref.Parse(cfg.Image)
+	if !ok {
+		return b.skip("its image reference cannot be parsed")
+	}
+	m := versionedNodeName.FindStringSubmatch(strings.ToLower(ref.Name))
+	switch {
+	case m == nil:
+		return b.skip(fmt.Sprintf("the tag of %s is not a Node version", ref.Path))
+	case m[1] != "":
+		return b.skip(fmt.Sprintf("%s carries its Node major in the name, not the tag; change the image by hand", ref.Path))
+	case s.Image == nil:
+		return b.skip("its image: is inherited (extends); bump the service it comes from")
+	}
+	file := s.Image.File
+	node, why := directScalar(file, s.Name, "image")
+	if node == nil {
+		return b.skip(why)
+	}
+	start, raw, why := scalarText(file.Src, node)
+	if start < 0 {
+		return b.skip(why)
+	}
+	written, ok := imageref.Parse(raw)
+	if !ok {
+		return b.skip(fmt.Sprintf("image %s cannot be parsed as written", raw))
+	}
+	var tagStart, tagEnd int // bytes of the text to replace, in raw
+	var tagText string       // the version-bearing tag text now there
+	var notes []string
+	switch {
+	case written.TagStart >= 0 && strings.Contains(written.Tag, "$"):
+		sm := interpolatedTag.FindStringSubmatch(written.Tag)
+		if sm == nil || strings.Contains(sm[4], "$") {
+			return b.skip(fmt.Sprintf("its tag %s comes from a variable with no default; set the new version where the variable is defined", written.Tag))
+		}
+		defStart := written.TagStart + len("${") + len(sm[1]) + len(sm[2])
+		tagStart, tagEnd, tagText = defStart, defStart+len(sm[3]), sm[3]+sm[4]
+		if effective := ref.Tag; effective != tagText {
+			notes = append(notes, fmt.Sprintf("%s is set in the environment or .env (the tag in effect is %s): the default changes, but set the variable too", sm[1], effective))
+		}
+		if sm[4] != "" {
+			tagText = sm[3] // the variant lies outside the variable
+		}
+	case strings.Contains(raw[:max(0, written.TagStart)], "$") && written.TagStart < 0:
+		return b.skip("its image comes from a variable; set the new version where it is defined")
+	case written.TagStart >= 0:
+		tagStart, tagEnd, tagText = written.TagStart, written.TagEnd, written.Tag
+	default:
+		// No tag: insert one after the path.
+		end := len(raw)
+		if written.Digest != "" {
+			end -= len(written.Digest) + 1
+		}
+		tagStart, tagEnd, tagText = end, end, ""
+	}
+	v, ok := nodeversion.FromTag(tagText)
+	if !ok {
+		return b.skip(fmt.Sprintf("its tag %q names no Node version decouple understands", tagText))
+	}
+	newTag := newVersionTag(v, b.target)
+	replaceEnd := tagEnd
+	if written.Digest != "" {
+		if !b.opts.DropDigest {
+			sk := &BumpSkip{Service: s.Name, File: b.ws.Rel(file.Path), Line: node.Line, Digest: true,
+				Reason: fmt.Sprintf("%s is pinned by digest, which names the old image; rerun with --drop-digest to replace it (then pin the new digest)", raw)}
+			return nil, nil, sk
+		}
+		if strings.Contains(written.Tag, "$") {
+			return b.skip("its tag comes from a variable and it is pinned by digest; change it by hand")
+		}
+		replaceEnd = len(raw)
+		notes = append(notes, "the digest of the old image was dropped; pin the new one once pulled")
+	}
+	newText := newTag
+	if tagStart == tagEnd && tagText == "" {
+		newText = ":" + newTag
+	}
+	newRaw := raw[:tagStart] + newText + raw[replaceEnd:]
+	if newRaw == raw {
+		return nil, nil, &BumpSkip{Service: s.Name, File: b.ws.Rel(file.Path), Line: node.Line, Current: true,
+			Reason: fmt.Sprintf("it already runs %s", raw)}
+	}
+	fromMajor := ""
+	if v.Pinned {
+		fromMajor = v.Major
+	} else if !b.opts.Today.IsZero() {
+		if r, ok := nodeversion.Resolve(v, b.opts.Today); ok {
+			fromMajor = r.Major
+			notes = append(notes, fmt.Sprintf("the floating tag %q (Node %s today) becomes a pinned version", tagText, r.Major))
+		}
+	}
+	ch := &BumpChange{
+		Service: s.Name, File: b.ws.Rel(file.Path), Line: node.Line, Column: node.Column,
+		Old: raw, New: newRaw, FromMajor: fromMajor, Crosses: fromMajor != b.targetMajor,
+		Code: code, Notes: notes,
+	}
+	ed := &analysis.TextEdit{File: file.Path, Start: start + tagStart, End: start + replaceEnd, NewText: []byte(newText)}
+	return ed, ch, nil
+}
+
+// newVersionTag puts the target version in place of the tag's version,
+// keeping the variant.
+func newVersionTag(v nodeversion.Version, target string) string {
+	switch {
+	case v.Variant == "":
+		return target
+	case v.Text == "" && !strings.HasPrefix(v.Variant, "-"):
+		return target + "-" + v.Variant // "alpine" selects a variant only
+	}
+	return target + v.Variant
+}
+
+// codeSources lists where a service takes its code from: volumes_from
+// services (and containers), and mounts. It returns nil when there is
+// none, and an empty non-nil list for mounts only.
+func codeSources(s *workspace.Service) []string {
+	var out []string
+	found := false
+	for _, vf := range s.Config.VolumesFrom {
+		found = true
+		if strings.HasPrefix(vf, "container:") {
+			continue
+		}
+		name, _, _ := strings.Cut(vf, ":")
+		out = append(out, name)
+	}
+	for _, v := range s.Config.Volumes {
+		switch v.Type {
+		case "bind", "volume", "image":
+			found = true
+		}
+	}
+	if !found {
+		return nil
+	}
+	if out == nil {
+		out = []string{}
+	}
+	return out
+}
+
+// directScalar finds a service's key written in the service itself (not
+// through a merge key or an alias, which other services may share) with a
+// scalar value.
+func directScalar(f *compose.File, service, key string) (*yaml.Node, string) {
+	_, sv := f.ServiceNode(service)
+	if sv == nil || sv.Kind != yaml.MappingNode {
+		return nil, "its definition could not be found in " + f.Path
+	}
+	for i := 0; i+1 < len(sv.Content); i += 2 {
+		if sv.Content[i].Value != key || sv.Content[i].Tag == "!!merge" {
+			continue
+		}
+		v := sv.Content[i+1]
+		if v.Kind == yaml.AliasNode {
+			return nil, fmt.Sprintf("its %s: is a YAML alias (*%s) that other services may share; change the anchor by hand", key, v.Value)
+		}
+		if v.Kind != yaml.ScalarNode {
+			return nil, fmt.Sprintf("its %s: is not a plain value", key)
+		}
+		if v.Anchor != "" {
+			return nil, fmt.Sprintf("its %s: is a YAML anchor (&%s) that other services may share; change it by hand", key, v.Anchor)
+		}
+		return v, ""
+	}
+	return nil, fmt.Sprintf("its %s: comes from a YAML merge key (<<) that other services may share; change the anchor by hand", key)
+}
+
+// scalarText returns where a one-line scalar's text starts in src and the
+// text, which must read exactly as the value (no escapes, no folding):
+// only then is an offset into the value an offset into the file.
+func scalarText(src []byte, n *yaml.Node) (int, string, string) {
+	off := bumpNodeOffset(src, n.Line, n.Column)
+	if off < 0 {
+		return -1, "", "its position in the file could not be found"
+	}
+	switch n.Style {
+	case yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
+		off++
+	case 0, yaml.FlowStyle:
+	default:
+		return -1, "", "its image: is written as a block scalar; change it by hand"
+	}
+	end := off + len(n.Value)
+	if end > len(src) || string(src[off:end]) != n.Value || strings.ContainsAny(n.Value, "\n\r") {
+		return -1, "", "its image: is written with escapes or over several lines; change it by hand"
+	}
+	return off, n.Value, ""
+}
+
+// bumpNodeOffset converts a yaml.Node position (1-based line, column in
+// characters) to a byte offset; -1 when out of range.
+func bumpNodeOffset(src []byte, line, col int) int {
+	off := 0
+	for l := 1; l < line; l++ {
+		i := strings.IndexByte(string(src[off:]), '\n')
+		if i < 0 {
+			return -1
+		}
+		off += i + 1
+	}
+	for c := 1; c < col; c++ {
+		if off >= len(src) || src[off] == '\n' {
+			return -1
+		}
+		_, w := utf8.DecodeRune(src[off:])
+		off += w
+	}
+	return off
+}
