@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"sort"
@@ -297,25 +298,27 @@ func (b *bumper) plan() (*analysis.TextEdit, *BumpChange, *BumpSkip) {
 	if !ok {
 		return b.skip(fmt.Sprintf("image %s cannot be parsed as written", raw))
 	}
+	if strings.Contains(written.Name, "$") || (written.TagStart < 0 && ref.Tag != "") {
+		return b.skip("its image name comes from a variable; set the new version where it is defined")
+	}
 	var tagStart, tagEnd int // bytes of the text to replace, in raw
 	var tagText string       // the version-bearing tag text now there
 	var notes []string
+	insert := false
 	switch {
 	case written.TagStart >= 0 && strings.Contains(written.Tag, "$"):
 		sm := interpolatedTag.FindStringSubmatch(written.Tag)
 		if sm == nil || strings.Contains(sm[4], "$") {
 			return b.skip(fmt.Sprintf("its tag %s comes from a variable with no default; set the new version where the variable is defined", written.Tag))
 		}
+		if written.Digest != "" {
+			return b.skip("its tag comes from a variable and it is pinned by digest; change it by hand")
+		}
 		defStart := written.TagStart + len("${") + len(sm[1]) + len(sm[2])
-		tagStart, tagEnd, tagText = defStart, defStart+len(sm[3]), sm[3]+sm[4]
-		if effective := ref.Tag; effective != tagText {
+		tagStart, tagEnd, tagText = defStart, defStart+len(sm[3]), sm[3]
+		if effective := ref.Tag; effective != sm[3]+sm[4] {
 			notes = append(notes, fmt.Sprintf("%s is set in the environment or .env (the tag in effect is %s): the default changes, but set the variable too", sm[1], effective))
 		}
-		if sm[4] != "" {
-			tagText = sm[3] // the variant lies outside the variable
-		}
-	case strings.Contains(raw[:max(0, written.TagStart)], "$") && written.TagStart < 0:
-		return b.skip("its image comes from a variable; set the new version where it is defined")
 	case written.TagStart >= 0:
 		tagStart, tagEnd, tagText = written.TagStart, written.TagEnd, written.Tag
 	default:
@@ -324,13 +327,17 @@ func (b *bumper) plan() (*analysis.TextEdit, *BumpChange, *BumpSkip) {
 		if written.Digest != "" {
 			end -= len(written.Digest) + 1
 		}
-		tagStart, tagEnd, tagText = end, end, ""
+		tagStart, tagEnd, tagText, insert = end, end, "", true
 	}
 	v, ok := nodeversion.FromTag(tagText)
 	if !ok {
 		return b.skip(fmt.Sprintf("its tag %q names no Node version decouple understands", tagText))
 	}
 	newTag := newVersionTag(v, b.target)
+	if newTag == tagText {
+		return nil, nil, &BumpSkip{Service: s.Name, File: b.ws.Rel(file.Path), Line: node.Line, Current: true,
+			Reason: fmt.Sprintf("it already runs %s", raw)}
+	}
 	replaceEnd := tagEnd
 	if written.Digest != "" {
 		if !b.opts.DropDigest {
@@ -338,21 +345,14 @@ func (b *bumper) plan() (*analysis.TextEdit, *BumpChange, *BumpSkip) {
 				Reason: fmt.Sprintf("%s is pinned by digest, which names the old image; rerun with --drop-digest to replace it (then pin the new digest)", raw)}
 			return nil, nil, sk
 		}
-		if strings.Contains(written.Tag, "$") {
-			return b.skip("its tag comes from a variable and it is pinned by digest; change it by hand")
-		}
 		replaceEnd = len(raw)
 		notes = append(notes, "the digest of the old image was dropped; pin the new one once pulled")
 	}
 	newText := newTag
-	if tagStart == tagEnd && tagText == "" {
+	if insert {
 		newText = ":" + newTag
 	}
 	newRaw := raw[:tagStart] + newText + raw[replaceEnd:]
-	if newRaw == raw {
-		return nil, nil, &BumpSkip{Service: s.Name, File: b.ws.Rel(file.Path), Line: node.Line, Current: true,
-			Reason: fmt.Sprintf("it already runs %s", raw)}
-	}
 	fromMajor := ""
 	if v.Pinned {
 		fromMajor = v.Major
@@ -466,7 +466,7 @@ func scalarText(src []byte, n *yaml.Node) (int, string, string) {
 func bumpNodeOffset(src []byte, line, col int) int {
 	off := 0
 	for l := 1; l < line; l++ {
-		i := strings.IndexByte(string(src[off:]), '\n')
+		i := bytes.IndexByte(src[off:], '\n')
 		if i < 0 {
 			return -1
 		}

@@ -38,9 +38,9 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 	line := func(format string, args ...any) { rt.WriteString(pad + fmt.Sprintf(format, args...) + nl) }
 	var edits []analysis.TextEdit
 	if k, v := compose.MapGet(p.svcVal, "image"); k != nil {
-		edits = append(edits, p.replaceScalar(starts, v, yamlString(base)))
+		edits = append(edits, p.replaceScalar(starts, v, yamlText(base)))
 	} else {
-		line("image: %s", yamlString(base))
+		line("image: %s", yamlText(base))
 	}
 	line("volumes_from:")
 	rt.WriteString(pad + step + "- " + p.codeSvc + nl)

@@ -73,8 +73,11 @@ func newline(src []byte) string {
 
 // yamlString quotes a value for YAML when it needs it, and doubles `$` so
 // Compose does not interpolate text that came from a Dockerfile.
-func yamlString(s string) string {
-	s = strings.ReplaceAll(s, "$", "$$")
+func yamlString(s string) string { return yamlText(strings.ReplaceAll(s, "$", "$$")) }
+
+// yamlText writes compose text that is already as compose should read it
+// (${VAR} kept for interpolation), quoted only when YAML needs it.
+func yamlText(s string) string {
 	if plainSafe(s) {
 		return s
 	}
@@ -93,7 +96,8 @@ func plainSafe(s string) bool {
 	if strings.Contains(s, ": ") || strings.Contains(s, " #") || strings.HasSuffix(s, ":") {
 		return false
 	}
-	return !strings.ContainsAny(s, "\n\t\r{}[],")
+	// Flow indicators are fine inside a block-context plain scalar.
+	return !strings.ContainsAny(s, "\n\t\r")
 }
 
 // jsonString is a double-quoted YAML scalar; JSON's escapes are valid YAML.
