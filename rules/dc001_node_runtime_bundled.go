@@ -55,4 +55,17 @@ COPY --from of a stage holding code, git clone, source archives, or a global
 npm install of the app. A builder stage that feeds an nginx or caddy final
 stage is fine. A bind mount over the code hides it at run time, but the image
 still ships it.
+
+## Fix
+` + "`--fix`" + ` splits the service: ` + "`<svc>-code`" + ` builds a code-only image from a generated
+Dockerfile.code (FROM tianon/true, the app at its WORKDIR, declared a VOLUME),
+and the service keeps its name as the runtime on the original base image with
+volumes_from, working_dir, command/entrypoint, environment, user, healthcheck
+and stop_signal taken from the Dockerfile. ` + "`--strategy build`" + ` (default) keeps the
+build stages so dependencies are installed at build time; ` + "`--strategy install`" + `
+ships sources only and installs production dependencies at start. Steps that
+change the image outside WORKDIR make the fix unsafe; a Node install on a
+non-node base refuses it. Roll out new code with
+` + "`docker compose up -d --build -V`" + `: without -V, Compose re-attaches the old
+anonymous code volume.
 `
