@@ -106,7 +106,7 @@ type nodeImage struct {
 // names that carry the major (distroless nodejs20-debian12). Images that
 // ship Node but version themselves (node-red, cypress, playwright, ghost)
 // do not match: their tags are not Node versions.
-var versionedNodeName = regexp.MustCompile(`^(?:[a-z0-9]+[-_])*nodejs?(?:(\d+)(?:-.*)?)?$`)
+var versionedNodeName = regexp.MustCompile(`^(?:[a-z0-9]+[-_])*node(?:js)?(?:(\d+)(?:-.*)?)?$`)
 
 // parseNodeImage reads a reference as a Node image with a version it can
 // judge; false when it is not a Node image or its tag names no version.
@@ -399,19 +399,34 @@ func checkEOL(p *Pass, site imageSite, today time.Time, seen map[string]bool) {
 	default:
 		msg = fmt.Sprintf("%s is %s, which reached end of life on %s", site.describe(), line, rel.End.Format(time.DateOnly))
 	}
-	if lts := nodeversion.OldestSupportedLTS(today); lts.Major != "" && lts.Major != rel.Major {
-		msg += fmt.Sprintf("; the oldest supported LTS is Node %s", lts.Major)
+	lts, what := nodeversion.OldestSupportedLTS(today), "the oldest supported LTS"
+	if lts.Major == rel.Major {
+		lts, what = nextLTS(today, rel), "the next supported LTS"
+	}
+	if lts.Major != "" {
+		msg += fmt.Sprintf("; %s is Node %s", what, lts.Major)
 		if lts.Codename != "" {
 			msg += fmt.Sprintf(" (%s)", lts.Codename)
 		}
 		msg += fmt.Sprintf(", supported until %s", lts.End.Format(time.DateOnly))
-	} else if lts.Major == "" {
-		msg += "; the embedded release schedule knows no supported LTS on this date"
+	} else {
+		msg += "; the embedded release schedule knows no other supported LTS on this date"
 	}
 	p.Report(analysis.Diagnostic{
 		Rule: p.Rule.Rule, Severity: sev, Pos: site.pos, Message: msg,
 		Service: site.service, Dockerfile: site.file, Stage: site.stage,
 	})
+}
+
+// nextLTS is the oldest LTS line, in LTS on today, that outlives rel.
+func nextLTS(today time.Time, rel nodeversion.Release) nodeversion.Release {
+	d := civil(today)
+	for _, r := range nodeversion.Releases() {
+		if r.IsLTS() && !d.Before(r.LTS) && d.Before(r.End) && r.End.After(rel.End) {
+			return r
+		}
+	}
+	return nodeversion.Release{}
 }
 
 // civil drops the clock, as the schedule's dates have none.

@@ -102,7 +102,7 @@ func checkUnpinned(p *Pass, site imageSite, today time.Time, seen map[string]boo
 	case nodeversion.KindCurrent:
 		floats = "the newest release line"
 	default:
-		floats = "the newest release line, LTS or not"
+		floats = "the newest release line, LTS or not,"
 	}
 	msg := fmt.Sprintf("%s names no Node major: it follows %s and moves to the next major without notice", site.describe(), floats)
 	if r, ok := nodeversion.Resolve(ni.version, today); ok {

@@ -113,9 +113,11 @@ func isProductionFlag(w string) bool {
 }
 
 // scanNPM finds npm installs with a production flag in src[from:to]. The
-// scan is a light shell tokenizer: quotes, operators and unescaped newlines
-// end a command, a backslash-newline joins lines, and lines that start with
-// '#' are comments. Offsets are into src.
+// scan is a light shell tokenizer: operators and unescaped newlines end a
+// command, a backslash-newline joins lines, and lines that start with '#'
+// are comments. A quoted string after -c (sh -c "npm install …") is read as
+// commands; any other quoted string is an argument and is skipped. Offsets
+// are into src.
 func scanNPM(src []byte, from, to int) []npmCall {
 	var out []npmCall
 	var cmd []shellWord
@@ -125,6 +127,7 @@ func scanNPM(src []byte, from, to int) []npmCall {
 		}
 		cmd = cmd[:0]
 	}
+	var quotes []byte // the -c strings we are inside, innermost last
 	lineStart := true
 	for i := from; i < to; {
 		b := src[i]
@@ -148,7 +151,30 @@ func scanNPM(src []byte, from, to int) []npmCall {
 				i++
 			}
 			continue
-		case strings.IndexByte(";&|()<>\"'`", b) >= 0:
+		case len(quotes) > 0 && b == quotes[len(quotes)-1]:
+			flush()
+			quotes = quotes[:len(quotes)-1]
+			i++
+			continue
+		case b == '"' || b == '\'' || b == '`':
+			if b != '`' && len(cmd) > 0 && isCommandFlag(cmd[len(cmd)-1].text) {
+				flush()
+				quotes = append(quotes, b)
+				i++
+				continue
+			}
+			// An argument: skip to its closing quote.
+			i++
+			for i < to && src[i] != b {
+				if src[i] == '\\' && b != '\'' {
+					i++
+				}
+				i++
+			}
+			i++
+			lineStart = false
+			continue
+		case strings.IndexByte(";&|()<>", b) >= 0:
 			flush()
 			lineStart = false
 			i++
@@ -164,6 +190,19 @@ func scanNPM(src []byte, from, to int) []npmCall {
 	}
 	flush()
 	return out
+}
+
+// isCommandFlag recognises a shell's -c, alone or with other letters (-lc, -ec).
+func isCommandFlag(w string) bool {
+	if len(w) < 2 || w[0] != '-' || w[len(w)-1] != 'c' {
+		return false
+	}
+	for _, r := range w[1:] {
+		if r < 'a' || r > 'z' {
+			return false
+		}
+	}
+	return true
 }
 
 func isBlank(b byte) bool { return b == ' ' || b == '\t' || b == '\r' }

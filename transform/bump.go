@@ -156,7 +156,7 @@ func Bump(ws *workspace.Workspace, opts BumpOptions) (*BumpPlan, error) {
 			if c.FromMajor != "" {
 				from = "Node " + c.FromMajor
 			}
-			crossing = append(crossing, fmt.Sprintf("service %q (%s)", c.Service, from))
+			crossing = append(crossing, fmt.Sprintf("service %q (%s:%d, on %s)", c.Service, c.File, c.Line, from))
 		}
 	}
 	if len(crossing) > 0 && !opts.Major {
@@ -250,7 +250,7 @@ func (b *bumper) skip(reason string) (*analysis.TextEdit, *BumpChange, *BumpSkip
 // versionedNodeName matches names whose tag is a Node version (node,
 // cimg/node, alpine-node, alpine-nodejs, javascript-node); the digits of
 // nodejs20-debian12 put the major in the name instead.
-var versionedNodeName = regexp.MustCompile(`^(?:[a-z0-9]+[-_])*nodejs?(\d+(?:-.*)?)?$`)
+var versionedNodeName = regexp.MustCompile(`^(?:[a-z0-9]+[-_])*node(?:js)?(\d+(?:-.*)?)?$`)
 
 // interpolatedTag is a tag taken from a variable with a default:
 // ${NODE_VERSION:-20.11.1} or ${NODE_VERSION-20}-alpine.
@@ -274,14 +274,17 @@ func (b *bumper) plan() (*analysis.TextEdit, *BumpChange, *BumpSkip) {
 	}
 	ref, ok := imageref.Parse(cfg.Image)
 	if !ok {
+		if strings.Contains(s.ImageText, "$") {
+			return b.skip(fmt.Sprintf("its image %s takes a variable that has no value here; set the new version where the variable is defined", s.ImageText))
+		}
 		return b.skip("its image reference cannot be parsed")
 	}
 	m := versionedNodeName.FindStringSubmatch(strings.ToLower(ref.Name))
 	switch {
 	case m == nil:
-		return b.skip(fmt.Sprintf("the tag of %s is not a Node version", ref.Path))
+		return b.skip(fmt.Sprintf("the tag of %s is not a Node version", cfg.Image))
 	case m[1] != "":
-		return b.skip(fmt.Sprintf("%s carries its Node major in the name, not the tag; change the image by hand", ref.Path))
+		return b.skip(fmt.Sprintf("%s carries its Node major in the name, not the tag; change the image by hand", cfg.Image))
 	case s.Image == nil:
 		return b.skip("its image: is inherited (extends); bump the service it comes from")
 	}

