@@ -44,7 +44,7 @@ func SetToday(s string) error {
 var nodeEOL = &Rule{
 	Rule: &analysis.Rule{
 		Code: "DC003", Name: "node-eol", Severity: analysis.Warning,
-		Summary: "a Node version past its end of life, in FROM, an ARG default or a runtime image:",
+		Summary: "a Node version past its end of life, in FROM, an ARG default or a compose image",
 		Doc:     docDC003,
 	},
 	Run: runNodeEOL,

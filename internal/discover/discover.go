@@ -44,7 +44,8 @@ func IsDockerfileName(name string) bool {
 	// Dockerfile.* also matches files about Dockerfiles, such as
 	// dockerfile.yml generator configs or Dockerfile.md notes.
 	switch strings.ToLower(filepath.Ext(name)) {
-	case ".dockerignore", ".yml", ".yaml", ".json", ".md", ".txt", ".toml", ".lock", ".orig", ".rej", ".bak", ".swp":
+	case ".dockerignore", ".yml", ".yaml", ".json", ".md", ".txt", ".toml", ".lock", ".orig", ".rej", ".bak", ".swp",
+		".ts", ".js", ".mjs", ".cjs", ".go", ".py", ".rb", ".java", ".rs", ".tmpl", ".tpl", ".j2", ".jinja", ".erb", ".mustache", ".hbs", ".sh":
 		return false
 	}
 	return true

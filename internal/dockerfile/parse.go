@@ -7,9 +7,11 @@ package dockerfile
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -209,29 +211,25 @@ func lineStart(src []byte, line int) int {
 	return -1
 }
 
-// lineOf digs the line number out of a BuildKit error, which carries it as
-// a source location rather than a field.
+// lineOf digs the line number out of a BuildKit error, which carries it in
+// a wrapped location error rather than a field of its own.
 func lineOf(err error) int {
-	type located interface{ Location() []parser.Range }
-	var loc located
-	for e := err; e != nil; {
-		if l, ok := e.(located); ok {
-			loc = l
-			break
-		}
-		u, ok := e.(interface{ Unwrap() error })
-		if !ok {
-			break
-		}
-		e = u.Unwrap()
+	var le *parser.LocationError
+	if errors.As(err, &le) && len(le.Locations) > 0 && len(le.Locations[0]) > 0 {
+		return le.Locations[0][0].Start.Line
 	}
-	if loc != nil {
-		if r := loc.Location(); len(r) > 0 {
-			return r[0].Start.Line
-		}
+	var ue *instructions.UnknownInstructionError
+	if errors.As(err, &ue) {
+		return ue.Line
+	}
+	if m := onLine.FindStringSubmatch(err.Error()); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
 	}
 	return 0
 }
+
+var onLine = regexp.MustCompile(`on line (\d+)`)
 
 // CodeDockerfilePath names the code-only Dockerfile decouple's split
 // generates beside a Dockerfile: Dockerfile -> Dockerfile.code,

@@ -40,7 +40,7 @@ func Run(opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	diags := rules.Run(ws, selected)
+	diags := dedupe(rules.Run(ws, selected))
 	for i := range diags {
 		if sev, ok := opts.Severity[diags[i].Rule.Code]; ok {
 			diags[i].Severity = sev
@@ -145,4 +145,20 @@ func relEdits(root string, edits []analysis.TextEdit) ([]analysis.TextEdit, erro
 		out[i] = e
 	}
 	return out, nil
+}
+
+// dedupe drops findings reported twice: a file can belong to two projects
+// (included by one and found on its own, or a variant layered on its base).
+func dedupe(diags []analysis.Diagnostic) []analysis.Diagnostic {
+	seen := map[string]bool{}
+	out := diags[:0]
+	for _, d := range diags {
+		key := fmt.Sprintf("%s\x00%s\x00%s\x00%s", d.Rule.Code, d.Pos, d.Service, d.Message)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, d)
+	}
+	return out
 }
