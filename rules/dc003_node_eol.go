@@ -188,7 +188,7 @@ func fromSite(ws *workspace.Workspace, f *dockerfile.File, st *dockerfile.Stage)
 			continue
 		}
 		if line := metaArgLine(f, name); line > 0 {
-			site.pos = analysis.Position{File: ws.Rel(f.Path), Line: line, Column: lineColumn(f.Src, line)}
+			site.pos = analysis.Position{File: ws.Rel(f.Path), Line: line, Column: dockerfile.FirstColumn(f.Src, line)}
 			site.via = fmt.Sprintf("%s by ARG %s=%s", site.via, name, v)
 			return site
 		}
@@ -230,41 +230,10 @@ func metaArgLine(f *dockerfile.File, name string) int {
 	return last
 }
 
-// lineColumn is the 1-based column of the first non-blank byte of a line.
-func lineColumn(src []byte, line int) int {
-	start := lineOffset(src, line)
-	if start < 0 {
-		return 1
-	}
-	for i := start; i < len(src) && src[i] != '\n'; i++ {
-		if src[i] != ' ' && src[i] != '\t' {
-			return i - start + 1
-		}
-	}
-	return 1
-}
-
-// lineOffset is the byte offset where a 1-based line starts, -1 past the end.
-func lineOffset(src []byte, line int) int {
-	if line <= 1 {
-		return 0
-	}
-	n := 1
-	for i, b := range src {
-		if b == '\n' {
-			n++
-			if n == line {
-				return i + 1
-			}
-		}
-	}
-	return -1
-}
-
 // nodeOffset converts a yaml.Node position (1-based line, column counted in
 // characters) to a byte offset; -1 when out of range.
 func nodeOffset(src []byte, line, col int) int {
-	off := lineOffset(src, line)
+	off := dockerfile.LineStart(src, line)
 	if off < 0 {
 		return -1
 	}

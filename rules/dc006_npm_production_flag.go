@@ -452,10 +452,10 @@ func runRegion(f *dockerfile.File, si, ci int) (int, int) {
 	} else if si+1 < len(f.Stages) {
 		next = f.Stages[si+1].Line
 	}
-	from := lineOffset(f.Src, start)
+	from := dockerfile.LineStart(f.Src, start)
 	to := len(f.Src)
 	if next > start {
-		if o := lineOffset(f.Src, next); o >= 0 {
+		if o := dockerfile.LineStart(f.Src, next); o >= 0 {
 			to = o
 		}
 	}
@@ -651,7 +651,7 @@ func scalarRegion(src []byte, n *yaml.Node) (int, int) {
 	case n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0:
 		// The indicator line, then every line indented past the key.
 		keyIndent := n.Column - 1
-		if ls := lineOffset(src, n.Line); ls >= 0 {
+		if ls := dockerfile.LineStart(src, n.Line); ls >= 0 {
 			keyIndent = 0
 			for ls+keyIndent < len(src) && src[ls+keyIndent] == ' ' {
 				keyIndent++

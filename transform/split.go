@@ -4,11 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
-	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/decouple-dev/decouple/internal/analysis"
@@ -159,9 +157,9 @@ func (p *splitPlan) runtimeImage() image {
 			case *instructions.RunCommand:
 				p.checkRun(c)
 			case *instructions.CopyCommand:
-				p.checkCopy(c.DestPath, c.Location())
+				p.checkCopy(c, c.DestPath)
 			case *instructions.AddCommand:
-				p.checkCopy(c.DestPath, c.Location())
+				p.checkCopy(c, c.DestPath)
 			}
 		}
 	}
@@ -188,32 +186,26 @@ var workdirCommands = map[string]bool{
 	"set": true, "export": true, "touch": true, "test": true, "[": true, "ls": true, "cat": true, "sed": true,
 }
 
-var shellOps = regexp.MustCompile(`&&|\|\||;|\|`)
-
-var firstWord = regexp.MustCompile(`^\s*(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*(\S+)`)
-
 // checkRun notes RUN steps whose effect lives outside WORKDIR: the stock
-// runtime image will not have them.
+// runtime image will not have them. The script is read with the same shell
+// parser the facts use, heredoc bodies included.
 func (p *splitPlan) checkRun(c *instructions.RunCommand) {
-	script := strings.Join(c.CmdLine, " ")
-	for _, part := range shellOps.Split(script, -1) {
-		m := firstWord.FindStringSubmatch(part)
-		if m == nil {
-			continue
-		}
-		cmd := filepath.Base(m[1])
-		if !workdirCommands[cmd] {
-			line := 0
-			if loc := c.Location(); len(loc) > 0 {
-				line = loc[0].Start.Line
+	scripts := []string{strings.Join(c.CmdLine, " ")}
+	for _, hd := range c.Files {
+		scripts = append(scripts, hd.Data)
+	}
+	for _, script := range scripts {
+		for _, args := range dockerfile.SimpleCommands(script) {
+			if cmd := filepath.Base(args[0]); !workdirCommands[cmd] {
+				p.unsafe = append(p.unsafe, fmt.Sprintf("RUN %s changes the image outside %s (%s:%d); the stock runtime image will not have it",
+					cmd, p.wd, p.ws.Rel(p.s.Dockerfile.Path), dockerfile.InstructionLine(c)))
+				return
 			}
-			p.unsafe = append(p.unsafe, fmt.Sprintf("RUN %s changes the image outside %s (%s:%d); the stock runtime image will not have it", cmd, p.wd, p.ws.Rel(p.s.Dockerfile.Path), line))
-			return
 		}
 	}
 }
 
-func (p *splitPlan) checkCopy(dest string, loc []parser.Range) {
+func (p *splitPlan) checkCopy(c instructions.Command, dest string) {
 	d := dest
 	if !strings.HasPrefix(d, "/") {
 		return // relative to WORKDIR
@@ -221,9 +213,5 @@ func (p *splitPlan) checkCopy(dest string, loc []parser.Range) {
 	if d == p.wd || strings.HasPrefix(d, strings.TrimSuffix(p.wd, "/")+"/") {
 		return
 	}
-	line := 0
-	if len(loc) > 0 {
-		line = loc[0].Start.Line
-	}
-	p.unsafe = append(p.unsafe, fmt.Sprintf("files are copied to %s, outside %s (%s:%d); the code volume will not carry them", d, p.wd, p.ws.Rel(p.s.Dockerfile.Path), line))
+	p.unsafe = append(p.unsafe, fmt.Sprintf("files are copied to %s, outside %s (%s:%d); the code volume will not carry them", d, p.wd, p.ws.Rel(p.s.Dockerfile.Path), dockerfile.InstructionLine(c)))
 }

@@ -48,10 +48,17 @@ func (f *Facts) HasCode() bool { return len(f.Code) > 0 }
 // Analyze computes the facts of every stage. extraNode names company base
 // images to treat as Node runtimes.
 func (f *File) Analyze(extraNode []string) []*Facts {
+	key := strings.Join(extraNode, "\x00")
+	f.factsMu.Lock()
+	defer f.factsMu.Unlock()
+	if f.facts != nil && f.factsExtra == key {
+		return f.facts
+	}
 	out := make([]*Facts, len(f.Stages))
 	for i, s := range f.Stages {
 		out[i] = f.analyzeStage(s, out, extraNode)
 	}
+	f.facts, f.factsExtra = out, key
 	return out
 }
 
@@ -76,7 +83,7 @@ func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string) *Facts 
 	fa.Stage = s
 	env := argEnv(f.MetaArgs, nil)
 	for _, cmd := range s.Commands {
-		line := cmdLine(cmd)
+		line := InstructionLine(cmd)
 		switch c := cmd.(type) {
 		case *instructions.ArgCommand:
 			for _, kv := range c.Args {
@@ -265,7 +272,7 @@ func (fa *Facts) addCode(e Evidence, dest string) {
 
 // instructionText is the instruction's source line, whitespace squeezed.
 func (f *File) instructionText(line int, fallback string) string {
-	start := lineStart(f.Src, line)
+	start := LineStart(f.Src, line)
 	if start < 0 {
 		return fallback
 	}
@@ -303,7 +310,8 @@ func absPath(wd, p string) string {
 	return path.Clean(p)
 }
 
-func cmdLine(c instructions.Command) int {
+// InstructionLine is the line an instruction starts on.
+func InstructionLine(c instructions.Command) int {
 	if r := c.Location(); len(r) > 0 {
 		return r[0].Start.Line
 	}

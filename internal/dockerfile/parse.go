@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
@@ -28,6 +29,12 @@ type File struct {
 	// MetaArgs are the ARGs declared before the first FROM, with defaults.
 	MetaArgs map[string]*string
 	escape   rune
+
+	// facts memoises Analyze: one File is shared by every service that
+	// builds it, and several rules read its facts.
+	factsMu    sync.Mutex
+	facts      []*Facts
+	factsExtra string
 }
 
 // Stage is one FROM block.
@@ -99,7 +106,7 @@ func Parse(path string, src []byte, buildArgs map[string]string) (*File, error) 
 		if len(st.Location) > 0 {
 			s.Line = st.Location[0].Start.Line
 		}
-		s.Column = firstColumn(src, s.Line)
+		s.Column = FirstColumn(src, s.Line)
 		s.Base, s.Unresolved = expand(lex, st.BaseName, env)
 		if prev, ok := byName[strings.ToLower(s.Base)]; ok {
 			s.BaseStage = prev
@@ -179,10 +186,10 @@ func (f *File) ExpandInStage(word string, env map[string]string) string {
 	return out
 }
 
-// firstColumn is the 1-based column of the first non-blank byte of a line;
+// FirstColumn is the 1-based column of the first non-blank byte of a line;
 // BuildKit reports lines only.
-func firstColumn(src []byte, line int) int {
-	start := lineStart(src, line)
+func FirstColumn(src []byte, line int) int {
+	start := LineStart(src, line)
 	if start < 0 {
 		return 1
 	}
@@ -194,8 +201,8 @@ func firstColumn(src []byte, line int) int {
 	return 1
 }
 
-// lineStart is the byte offset where a 1-based line starts, -1 past the end.
-func lineStart(src []byte, line int) int {
+// LineStart is the byte offset where a 1-based line starts, -1 past the end.
+func LineStart(src []byte, line int) int {
 	if line <= 1 {
 		return 0
 	}

@@ -12,16 +12,16 @@ import (
 // mvdan.cc/sh, so quoting, `&&` chains, pipes and subshells split into the
 // simple commands a shell would run.
 func runFacts(fa *Facts, script string, line int) {
-	for _, args := range simpleCommands(script) {
+	for _, args := range SimpleCommands(script) {
 		callFacts(fa, args, line)
 	}
 }
 
-// simpleCommands lists the argument vectors of every simple command in a
+// SimpleCommands lists the argument vectors of every simple command in a
 // script. Words that are not plain text keep their literal parts, which is
 // enough to recognise package names and URLs. A script the shell parser
 // refuses falls back to splitting on operators.
-func simpleCommands(script string) [][]string {
+func SimpleCommands(script string) [][]string {
 	p := syntax.NewParser(syntax.Variant(syntax.LangBash), syntax.KeepComments(false))
 	file, err := p.Parse(strings.NewReader(script), "")
 	if err != nil {

@@ -4,6 +4,7 @@
 package lint
 
 import (
+	"bytes"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -93,11 +94,13 @@ type FixPlan struct {
 }
 
 // PlanFixes gathers the fixes to apply: safe ones, plus unsafe ones when
-// allowed. A fix whose edits overlap an already chosen one is skipped
-// whole, so every applied fix is applied completely.
+// allowed. A fix whose edits clash with an already chosen one is skipped
+// whole, so every applied fix is applied completely. Clashes are found from
+// the edit ranges alone, so the files are read once, by the final plan.
 func PlanFixes(root string, diags []analysis.Diagnostic, unsafe bool) (*FixPlan, error) {
 	plan := &FixPlan{}
 	var edits []analysis.TextEdit
+	byFile := map[string][]analysis.TextEdit{}
 	for _, d := range diags {
 		if d.Fix == nil {
 			continue
@@ -110,12 +113,14 @@ func PlanFixes(root string, diags []analysis.Diagnostic, unsafe bool) (*FixPlan,
 		if err != nil {
 			return nil, err
 		}
-		trial := append(append([]analysis.TextEdit(nil), edits...), rel...)
-		if _, err := edit.Plan(root, trial); err != nil {
+		if clashes(byFile, rel) {
 			plan.Skipped = append(plan.Skipped, d)
 			continue
 		}
-		edits = trial
+		for _, e := range rel {
+			byFile[e.File] = append(byFile[e.File], e)
+		}
+		edits = append(edits, rel...)
 		plan.Applied = append(plan.Applied, d)
 	}
 	if len(edits) == 0 {
@@ -127,6 +132,26 @@ func PlanFixes(root string, diags []analysis.Diagnostic, unsafe bool) (*FixPlan,
 	}
 	plan.Changes = changes
 	return plan, nil
+}
+
+// clashes reports whether any new edit overlaps a chosen one in the same
+// file, by the rules edit.Apply enforces: identical edits are one edit,
+// insertions may share an offset, and nothing may land inside a replaced
+// range.
+func clashes(chosen map[string][]analysis.TextEdit, edits []analysis.TextEdit) bool {
+	for _, n := range edits {
+		for _, c := range chosen[n.File] {
+			if c.Start == n.Start && c.End == n.End && bytes.Equal(c.NewText, n.NewText) {
+				continue
+			}
+			if n.Start < c.End && c.Start < n.End || // ranges overlap
+				n.Start == n.End && c.Start < n.Start && n.Start < c.End || // insertion inside a replacement
+				c.Start == c.End && n.Start < c.Start && c.Start < n.End {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // relEdits makes edit paths relative to the root, refusing any outside it.
