@@ -47,6 +47,9 @@ type splitPlan struct {
 	wd      string
 	unsafe  []string
 	codeSvc string
+	// dependents run the image this service builds (image: only); they
+	// become runtimes on the same code volume.
+	dependents []*workspace.Service
 }
 
 // Split plans the split of a service DC001 flagged. It returns the fix, or
@@ -59,6 +62,15 @@ func Split(ws *workspace.Workspace, s *workspace.Service, opts SplitOptions) (*a
 	if opts.CodeImage == "" {
 		opts.CodeImage = DefaultCodeImage
 	}
+	if s.BuiltBy != nil {
+		// The service runs another service's build: that split re-points
+		// it too, so its fix is the builder's.
+		fix, reason := Split(ws, s.BuiltBy, opts)
+		if reason != "" {
+			reason = fmt.Sprintf("it runs the image service %q builds, whose split is refused: %s", s.BuiltBy.Name, reason)
+		}
+		return fix, reason
+	}
 	p := &splitPlan{ws: ws, s: s, opts: opts, codeSvc: s.Name + "-code"}
 	if reason := p.check(); reason != "" {
 		return nil, reason
@@ -70,8 +82,6 @@ func (p *splitPlan) check() string {
 	s, f := p.s, p.s.Facts
 	rel := p.ws.Rel
 	switch {
-	case s.BuiltBy != nil:
-		return fmt.Sprintf("the image is built by service %q: fix that service", s.BuiltBy.Name)
 	case s.Build == nil || s.Key == nil:
 		return "the service's build: key was not found"
 	case s.Build.File != s.Key.File:
@@ -100,7 +110,10 @@ func (p *splitPlan) check() string {
 	}
 	for _, other := range s.Project.Services {
 		if other != s && other.BuiltBy == s {
-			return fmt.Sprintf("service %q runs the image this service builds; it would lose it", other.Name)
+			if reason := p.checkDependent(other); reason != "" {
+				return fmt.Sprintf("service %q runs the image this service builds, and %s", other.Name, reason)
+			}
+			p.dependents = append(p.dependents, other)
 		}
 	}
 	for st := s.Stage; st != nil; st = st.BaseStage {
@@ -113,6 +126,27 @@ func (p *splitPlan) check() string {
 	return ""
 }
 
+// checkDependent says why a service that runs the built image cannot be
+// re-pointed at the runtime image and the code volume, or "".
+func (p *splitPlan) checkDependent(d *workspace.Service) string {
+	if d.Image == nil || d.Key == nil || d.Image.File != d.Key.File {
+		return "its image: is inherited"
+	}
+	if d.Image.File.Legacy && d.Image.File != p.file {
+		return "it lives in another v1-layout file"
+	}
+	_, v := d.Image.File.ServiceNode(d.Name)
+	ik, iv := compose.MapGet(v, "image")
+	if ik == nil || iv.Kind != yaml.ScalarNode || iv.Line != ik.Line || ik.Line != d.Image.Line {
+		return "its image: is not a one-line value of its own"
+	}
+	if k, _ := compose.MapGet(v, "volumes_from"); k != nil {
+		return "it already has volumes_from"
+	}
+	return ""
+}
+
+// codeDockerfile names the generated code-only Dockerfile.
 func (p *splitPlan) codeDockerfile() string {
 	return dockerfile.CodeDockerfilePath(p.s.Dockerfile.Path)
 }
@@ -134,12 +168,26 @@ type kv struct{ k, v string }
 
 func (p *splitPlan) runtimeImage() image {
 	im := image{shell: []string{"/bin/sh", "-c"}}
+	args := metaDefaults(p.s.Dockerfile.MetaArgs)
 	for _, st := range p.chain {
 		for _, c := range st.Commands {
 			switch c := c.(type) {
+			case *instructions.ArgCommand:
+				for _, a := range c.Args {
+					if a.Value != nil {
+						args[a.Key] = *a.Value
+					}
+				}
 			case *instructions.EnvCommand:
+				// Values are kept as compose text: references to ARGs and
+				// earlier ENVs resolved the way the build resolved them.
 				for _, e := range c.Env {
-					im.env = setKV(im.env, e.Key, e.Value)
+					v, missing := p.composeText(e.Value, im.env, args)
+					if missing != "" {
+						p.unsafe = append(p.unsafe, fmt.Sprintf("ENV %s refers to $%s, which has no value decouple can see (%s:%d)", e.Key, missing, p.ws.Rel(p.s.Dockerfile.Path), dockerfile.InstructionLine(c)))
+						v = strings.ReplaceAll(e.Value, "$", "$$")
+					}
+					im.env = setKV(im.env, e.Key, v)
 				}
 			case *instructions.CmdCommand:
 				im.cmd, im.cmdShell = c.CmdLine, c.PrependShell

@@ -16,6 +16,7 @@ import (
 	"github.com/decouple-dev/decouple/internal/dockerfile"
 	"github.com/decouple-dev/decouple/internal/imageref"
 	"github.com/decouple-dev/decouple/internal/nodeversion"
+	"github.com/decouple-dev/decouple/internal/workspace"
 )
 
 // build renders the edits: the generated code Dockerfile, the compose
@@ -97,12 +98,23 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 	}
 	edits = append(edits, analysis.TextEdit{File: p.file.Path, Start: svcEnd, End: svcEnd, NewText: []byte(codeText)})
 
+	for _, d := range p.dependents {
+		edits = append(edits, p.repoint(d, base)...)
+	}
 	if p.file.Legacy {
-		whole, err := p.legacyWhole(edits)
+		var own, other []analysis.TextEdit
+		for _, e := range edits {
+			if e.File == p.file.Path {
+				own = append(own, e)
+			} else {
+				other = append(other, e)
+			}
+		}
+		whole, err := p.legacyWhole(own)
 		if err != "" {
 			return nil, err
 		}
-		edits = []analysis.TextEdit{whole}
+		edits = append(other, whole)
 	}
 	edits = append(edits, analysis.TextEdit{File: p.codeDockerfile(), NewText: []byte(p.codeDockerfileText())})
 	if ignorePath, missing := MissingIgnores(p.s.Config.Build.Context, p.s.Dockerfile.Path); len(missing) > 0 {
@@ -116,6 +128,31 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 		fix.Message += "; unsafe: " + strings.Join(p.unsafe, "; ")
 	}
 	return fix, ""
+}
+
+// repoint turns a service that ran the built image into another runtime:
+// the base image, the code volume, and the working folder when it set none.
+// Its own command and every other key stay.
+func (p *splitPlan) repoint(d *workspace.Service, base string) []analysis.TextEdit {
+	f := d.Image.File
+	starts := lineStarts(f.Src)
+	nl := newline(f.Src)
+	_, v := f.ServiceNode(d.Name)
+	ik, iv := compose.MapGet(v, "image")
+	pad := strings.Repeat(" ", ik.Column-1)
+	step := p.indentStep()
+	text := pad + "volumes_from:" + nl + pad + step + "- " + p.codeSvc + nl
+	if k, _ := compose.MapGet(v, "working_dir"); k == nil {
+		text += pad + "working_dir: " + yamlString(p.wd) + nl
+	}
+	after := len(f.Src)
+	if ik.Line < len(starts) {
+		after = starts[ik.Line]
+	} else if len(f.Src) > 0 && f.Src[len(f.Src)-1] != '\n' {
+		text = nl + text
+	}
+	value := scalarEdit(f, starts, iv, yamlText(base))
+	return []analysis.TextEdit{value, {File: f.Path, Start: after, End: after, NewText: []byte(text)}}
 }
 
 // indentStep is the file's indentation unit, taken from the service's
@@ -132,29 +169,68 @@ func (p *splitPlan) indentStep() string {
 // that compose feeds through build.args kept as the ${VAR} text compose
 // has, and other ARGs resolved to their defaults.
 func (p *splitPlan) baseImage() (string, string) {
-	root := p.chain[0]
-	raw := root.BaseRaw
-	if !strings.Contains(raw, "$") {
-		return raw, ""
-	}
-	composeArgs := p.rawBuildArgs()
-	var failed string
-	out := argRef.ReplaceAllStringFunc(raw, func(m string) string {
-		name := argRef.FindStringSubmatch(m)
-		key := name[1] + name[2]
-		if v, ok := composeArgs[key]; ok {
-			return v
-		}
-		if def := p.s.Dockerfile.MetaArgs[key]; def != nil {
-			return *def
-		}
-		failed = key
-		return m
-	})
-	if failed != "" {
-		return "", fmt.Sprintf("the base image %s needs ARG %s, which has no default", raw, failed)
+	raw := p.chain[0].BaseRaw
+	out, missing := p.composeText(raw, nil, metaDefaults(p.s.Dockerfile.MetaArgs))
+	if missing != "" {
+		return "", fmt.Sprintf("the base image %s needs ARG %s, which has no default", raw, missing)
 	}
 	return out, ""
+}
+
+func metaDefaults(meta map[string]*string) map[string]string {
+	out := map[string]string{}
+	for k, v := range meta {
+		if v != nil {
+			out[k] = *v
+		}
+	}
+	return out
+}
+
+// composeText turns Dockerfile text with $VAR references into compose text
+// that means the same: a reference to an ARG that compose feeds through
+// build.args becomes that arg's compose text as written (so ${VAR} stays
+// interpolated by compose), an earlier ENV becomes its value, an ARG default
+// its value; literal `$` are doubled. It returns the name of a reference it
+// could not resolve.
+func (p *splitPlan) composeText(raw string, env []kv, defaults map[string]string) (string, string) {
+	composeArgs := p.rawBuildArgs()
+	var b strings.Builder
+	last := 0
+	for _, m := range argRef.FindAllStringSubmatchIndex(raw, -1) {
+		b.WriteString(strings.ReplaceAll(raw[last:m[0]], "$", "$$"))
+		last = m[1]
+		name := ""
+		if m[2] >= 0 {
+			name = raw[m[2]:m[3]]
+		} else {
+			name = raw[m[4]:m[5]]
+		}
+		if v, ok := composeArgs[name]; ok {
+			b.WriteString(v)
+			continue
+		}
+		if v, ok := lookupKV(env, name); ok {
+			b.WriteString(v)
+			continue
+		}
+		if v, ok := defaults[name]; ok {
+			b.WriteString(strings.ReplaceAll(v, "$", "$$"))
+			continue
+		}
+		return "", name
+	}
+	b.WriteString(strings.ReplaceAll(raw[last:], "$", "$$"))
+	return b.String(), ""
+}
+
+func lookupKV(list []kv, k string) (string, bool) {
+	for _, e := range list {
+		if e.k == k {
+			return e.v, true
+		}
+	}
+	return "", false
 }
 
 var argRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\}|\$([A-Za-z_][A-Za-z0-9_]*)`)
@@ -185,7 +261,13 @@ func (p *splitPlan) rawBuildArgs() map[string]string {
 // replaceScalar replaces a one-line scalar value, keeping what follows it
 // on the line (a comment).
 func (p *splitPlan) replaceScalar(starts []int, v *yaml.Node, text string) analysis.TextEdit {
-	src := p.file.Src
+	return scalarEdit(p.file, starts, v, text)
+}
+
+// scalarEdit replaces a one-line scalar value in a file, keeping what
+// follows it on the line (a comment).
+func scalarEdit(f *compose.File, starts []int, v *yaml.Node, text string) analysis.TextEdit {
+	src := f.Src
 	start := offsetOf(starts, v.Line, v.Column)
 	end := start
 	switch v.Style {
@@ -207,7 +289,7 @@ func (p *splitPlan) replaceScalar(starts []int, v *yaml.Node, text string) analy
 			end--
 		}
 	}
-	return analysis.TextEdit{File: p.file.Path, Start: start, End: end, NewText: []byte(text)}
+	return analysis.TextEdit{File: f.Path, Start: start, End: end, NewText: []byte(text)}
 }
 
 // environment merges Dockerfile ENV under the service's environment:
@@ -236,7 +318,7 @@ func (p *splitPlan) environment(env []kv, starts []int, pad, step, nl string) (*
 		var b strings.Builder
 		b.WriteString(pad + "environment:" + nl)
 		for _, e := range missing {
-			b.WriteString(pad + step + yamlString(e.k) + ": " + yamlString(e.v) + nl)
+			b.WriteString(pad + step + yamlString(e.k) + ": " + yamlText(e.v) + nl)
 		}
 		return nil, b.String(), unsafe
 	}
@@ -248,9 +330,9 @@ func (p *splitPlan) environment(env []kv, starts []int, pad, step, nl string) (*
 	for _, e := range missing {
 		if v.Kind == yaml.SequenceNode {
 			itemPad = strings.Repeat(" ", v.Content[0].Column-3)
-			b.WriteString(itemPad + "- " + yamlString(e.k+"="+e.v) + nl)
+			b.WriteString(itemPad + "- " + yamlText(e.k+"="+e.v) + nl)
 		} else {
-			b.WriteString(itemPad + yamlString(e.k) + ": " + yamlString(e.v) + nl)
+			b.WriteString(itemPad + yamlString(e.k) + ": " + yamlText(e.v) + nl)
 		}
 	}
 	end := blockEnd(p.file.Src, starts, k.Line, k.Column)
