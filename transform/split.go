@@ -79,8 +79,7 @@ func Split(ws *workspace.Workspace, s *workspace.Service, opts SplitOptions) (*a
 }
 
 func (p *splitPlan) check() string {
-	s, f := p.s, p.s.Facts
-	rel := p.ws.Rel
+	s, rel := p.s, p.ws.Rel
 	switch {
 	case s.Build == nil || s.Key == nil:
 		return "the service's build: key was not found"
@@ -88,11 +87,9 @@ func (p *splitPlan) check() string {
 		return fmt.Sprintf("build: is inherited from %s; split the service there by hand", rel(s.Build.File.Path))
 	case s.Config.Build.DockerfileInline != "":
 		return "the Dockerfile is inline (dockerfile_inline); move it to a file first"
-	case f.UnknownBase || f.RuntimeBy.Line != f.RootBaseLine || f.Runtime != dockerfile.Node:
-		return fmt.Sprintf("Node comes from %s (%s:%d), not from a node base image: the runtime service needs an image that ships Node; base the Dockerfile on a node image first",
-			f.RuntimeBy.What, rel(s.Dockerfile.Path), f.RuntimeBy.Line)
-	case f.Workdir == "" || f.Workdir == "/":
-		return fmt.Sprintf("the code is copied to / (%s:%d): move it under a WORKDIR first, so it can be a volume", rel(s.Dockerfile.Path), f.Code[0].Line)
+	}
+	if reason := p.checkImage(); reason != "" {
+		return reason
 	}
 	p.file = s.Key.File
 	p.svcKey, p.svcVal = p.file.ServiceNode(s.Name)
@@ -115,6 +112,21 @@ func (p *splitPlan) check() string {
 			}
 			p.dependents = append(p.dependents, other)
 		}
+	}
+	return ""
+}
+
+// checkImage says why the image the service runs cannot be split, or "":
+// the runtime must come from a node base image, the code must live in a
+// folder that can be a volume, and the generated Dockerfile must be new.
+func (p *splitPlan) checkImage() string {
+	s, f, rel := p.s, p.s.Facts, p.ws.Rel
+	switch {
+	case f.UnknownBase || f.RuntimeBy.Line != f.RootBaseLine || f.Runtime != dockerfile.Node:
+		return fmt.Sprintf("Node comes from %s (%s:%d), not from a node base image: the runtime service needs an image that ships Node; base the Dockerfile on a node image first",
+			f.RuntimeBy.What, rel(s.Dockerfile.Path), f.RuntimeBy.Line)
+	case f.Workdir == "" || f.Workdir == "/":
+		return fmt.Sprintf("the code is copied to / (%s:%d): move it under a WORKDIR first, so it can be a volume", rel(s.Dockerfile.Path), f.Code[0].Line)
 	}
 	for st := s.Stage; st != nil; st = st.BaseStage {
 		p.chain = append([]*dockerfile.Stage{st}, p.chain...)

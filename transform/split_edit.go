@@ -22,73 +22,19 @@ import (
 // build renders the edits: the generated code Dockerfile, the compose
 // service turned runtime plus the new code service, and the .dockerignore.
 func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
-	im := p.runtimeImage()
-	base, reason := p.baseImage()
-	if reason != "" {
-		return nil, reason
-	}
 	src := p.file.Src
 	nl := newline(src)
 	starts := lineStarts(src)
-	childIndent := p.s.Build.Column - 1
-	pad := strings.Repeat(" ", childIndent)
+	pad := strings.Repeat(" ", p.s.Build.Column-1)
 	step := p.indentStep()
-
-	// The runtime keys take the place of build:.
-	var rt strings.Builder
-	line := func(format string, args ...any) { rt.WriteString(pad + fmt.Sprintf(format, args...) + nl) }
-	var edits []analysis.TextEdit
-	if k, v := compose.MapGet(p.svcVal, "image"); k != nil {
-		edits = append(edits, p.replaceScalar(starts, v, yamlText(base)))
-	} else {
-		line("image: %s", yamlText(base))
-	}
-	line("volumes_from:")
-	rt.WriteString(pad + step + "- " + p.codeSvc + nl)
-	if k, _ := compose.MapGet(p.svcVal, "working_dir"); k == nil {
-		line("working_dir: %s", yamlString(p.wd))
-	}
-	_, hasCommand := compose.MapGet(p.svcVal, "command")
-	_, hasEntry := compose.MapGet(p.svcVal, "entrypoint")
-	if hasEntry == nil && len(im.entry) > 0 {
-		line("entrypoint: %s", flowList(execForm(im.entry, im.entryShell, im.shell)))
-	}
-	cmd := im.cmd
-	cmdShell := im.cmdShell
-	if p.opts.Strategy == StrategyInstall {
-		if hasCommand != nil {
-			return nil, "the service sets command:, so the install step cannot be prepended safely; use --strategy build"
-		}
-		start := shellText(cmd, cmdShell)
-		if start == "" {
-			return nil, "the image has no CMD to start the app after installing dependencies"
-		}
-		cmd, cmdShell = []string{p.installCommand(base) + " && " + start}, true
-	}
-	if hasCommand == nil && len(cmd) > 0 && (hasEntry == nil || len(im.entry) == 0) {
-		line("command: %s", flowList(execForm(cmd, cmdShell, im.shell)))
-	}
-	if k, _ := compose.MapGet(p.svcVal, "user"); k == nil && im.user != "" {
-		line("user: %s", yamlString(im.user))
-	}
-	if k, _ := compose.MapGet(p.svcVal, "stop_signal"); k == nil && im.stopSignal != "" {
-		line("stop_signal: %s", yamlString(im.stopSignal))
-	}
-	if k, _ := compose.MapGet(p.svcVal, "healthcheck"); k == nil && im.healthcheck != nil && im.healthcheck.Health != nil {
-		rt.WriteString(healthcheckYAML(im.healthcheck.Health, pad, step, nl))
-	}
-	envEdit, envBlock, envUnsafe := p.environment(im.env, starts, pad, step, nl)
-	rt.WriteString(envBlock)
-	if envEdit != nil {
-		edits = append(edits, *envEdit)
-	}
-	if envUnsafe != "" {
-		p.unsafe = append(p.unsafe, envUnsafe)
+	runtime, edits, base, reason := p.runtimeKeys(starts, pad, step, nl)
+	if reason != "" {
+		return nil, reason
 	}
 
 	buildStart := starts[p.s.Build.Line-1]
 	buildEnd := blockEnd(src, starts, p.s.Build.Line, p.s.Build.Column)
-	edits = append(edits, analysis.TextEdit{File: p.file.Path, Start: buildStart, End: buildEnd, NewText: []byte(rt.String())})
+	edits = append(edits, analysis.TextEdit{File: p.file.Path, Start: buildStart, End: buildEnd, NewText: []byte(runtime)})
 
 	// The code service goes right after the service's block.
 	svcEnd := blockEnd(src, starts, p.svcKey.Line, p.svcKey.Column)
@@ -153,6 +99,70 @@ func (p *splitPlan) repoint(d *workspace.Service, base string) []analysis.TextEd
 	}
 	value := scalarEdit(f, starts, iv, yamlText(base))
 	return []analysis.TextEdit{value, {File: f.Path, Start: after, End: after, NewText: []byte(text)}}
+}
+
+// runtimeKeys renders the keys that make the service a runtime (they take
+// the place of build:), the edits to keys it already has, and the runtime
+// image; or the reason the split cannot be done.
+func (p *splitPlan) runtimeKeys(starts []int, pad, step, nl string) (string, []analysis.TextEdit, string, string) {
+	im := p.runtimeImage()
+	base, reason := p.baseImage()
+	if reason != "" {
+		return "", nil, "", reason
+	}
+	var rt strings.Builder
+	var edits []analysis.TextEdit
+
+	line := func(format string, args ...any) { rt.WriteString(pad + fmt.Sprintf(format, args...) + nl) }
+	if k, v := compose.MapGet(p.svcVal, "image"); k != nil {
+		edits = append(edits, p.replaceScalar(starts, v, yamlText(base)))
+	} else {
+		line("image: %s", yamlText(base))
+	}
+	line("volumes_from:")
+	rt.WriteString(pad + step + "- " + p.codeSvc + nl)
+	if k, _ := compose.MapGet(p.svcVal, "working_dir"); k == nil {
+		line("working_dir: %s", yamlString(p.wd))
+	}
+	_, hasCommand := compose.MapGet(p.svcVal, "command")
+	_, hasEntry := compose.MapGet(p.svcVal, "entrypoint")
+	if hasEntry == nil && len(im.entry) > 0 {
+		line("entrypoint: %s", flowList(execForm(im.entry, im.entryShell, im.shell)))
+	}
+	cmd := im.cmd
+	cmdShell := im.cmdShell
+	if p.opts.Strategy == StrategyInstall {
+		if hasCommand != nil {
+			return "", nil, "", "the service sets command:, so the install step cannot be prepended safely; use --strategy build"
+		}
+		start := shellText(cmd, cmdShell)
+		if start == "" {
+			return "", nil, "", "the image has no CMD to start the app after installing dependencies"
+		}
+		cmd, cmdShell = []string{p.installCommand(base) + " && " + start}, true
+	}
+	if hasCommand == nil && len(cmd) > 0 && (hasEntry == nil || len(im.entry) == 0) {
+		line("command: %s", flowList(execForm(cmd, cmdShell, im.shell)))
+	}
+	if k, _ := compose.MapGet(p.svcVal, "user"); k == nil && im.user != "" {
+		line("user: %s", yamlString(im.user))
+	}
+	if k, _ := compose.MapGet(p.svcVal, "stop_signal"); k == nil && im.stopSignal != "" {
+		line("stop_signal: %s", yamlString(im.stopSignal))
+	}
+	if k, _ := compose.MapGet(p.svcVal, "healthcheck"); k == nil && im.healthcheck != nil && im.healthcheck.Health != nil {
+		rt.WriteString(healthcheckYAML(im.healthcheck.Health, pad, step, nl))
+	}
+	envEdit, envBlock, envUnsafe := p.environment(im.env, starts, pad, step, nl)
+	rt.WriteString(envBlock)
+	if envEdit != nil {
+		edits = append(edits, *envEdit)
+	}
+	if envUnsafe != "" {
+		p.unsafe = append(p.unsafe, envUnsafe)
+	}
+
+	return rt.String(), edits, base, ""
 }
 
 // indentStep is the file's indentation unit, taken from the service's
@@ -351,8 +361,11 @@ func envNames(env []kv) string {
 // generated Dockerfile and no target; build keys and profiles are copied as
 // written so ${VAR} text stays.
 func (p *splitPlan) codeService(starts []int, pad, step, nl string) string {
-	src := p.file.Src
-	svcPad := strings.Repeat(" ", p.svcKey.Column-1)
+	var src []byte // nil for a generated compose file: no nodes to copy
+	if p.file != nil {
+		src = p.file.Src
+	}
+	svcPad := pad[:len(pad)-len(step)]
 	var b strings.Builder
 	b.WriteString(svcPad + p.codeSvc + ":" + nl)
 	if k, v := compose.MapGet(p.svcVal, "image"); k != nil && v.Kind == yaml.ScalarNode {
@@ -363,15 +376,17 @@ func (p *splitPlan) codeService(starts []int, pad, step, nl string) string {
 	b.WriteString(pad + "build:" + nl)
 	_, bv := compose.MapGet(p.svcVal, "build")
 	context := "."
-	if bv.Kind == yaml.ScalarNode {
+	// Without a build node (a generated compose file) the context is the
+	// Dockerfile's folder: ".".
+	if bv != nil && bv.Kind == yaml.ScalarNode {
 		context = string(src[offsetOf(starts, bv.Line, bv.Column):lineEndOffset(src, starts, bv.Line)])
-	} else if _, cv := compose.MapGet(bv, "context"); cv != nil {
+	} else if _, cv := compose.MapGet(bv, "context"); bv != nil && cv != nil {
 		context = string(src[offsetOf(starts, cv.Line, cv.Column):lineEndOffset(src, starts, cv.Line)])
 	}
 	b.WriteString(pad + step + "context: " + strings.TrimSpace(stripComment(context)) + nl)
 	df, _ := filepath.Rel(p.s.Config.Build.Context, p.codeDockerfile())
 	b.WriteString(pad + step + "dockerfile: " + yamlString(filepath.ToSlash(df)) + nl)
-	if bv.Kind == yaml.MappingNode && bv.Style&yaml.FlowStyle == 0 {
+	if bv != nil && bv.Kind == yaml.MappingNode && bv.Style&yaml.FlowStyle == 0 {
 		for i := 0; i+1 < len(bv.Content); i += 2 {
 			key := bv.Content[i]
 			switch key.Value {
