@@ -7,6 +7,7 @@ import (
 	"github.com/decouple-dev/decouple/internal/analysis"
 	"github.com/decouple-dev/decouple/internal/compose"
 	"github.com/decouple-dev/decouple/internal/edit"
+	"go.yaml.in/yaml/v3"
 )
 
 // ConvertV1 moves a Compose v1 file (services at the top level) under
@@ -92,4 +93,218 @@ func (p *splitPlan) legacyWhole(edits []analysis.TextEdit) (analysis.TextEdit, s
 		return analysis.TextEdit{}, "cannot move the file to the Compose Spec layout: " + err.Error()
 	}
 	return analysis.TextEdit{File: p.file.Path, Start: 0, End: len(p.file.Src), NewText: converted}, ""
+}
+
+// The DC005 planners: small edits that move a compose file off the forms
+// the Compose Specification dropped. Each works on the original bytes and
+// refuses (with a reason) what it cannot change line by line.
+
+// LegacyWhole applies edits to a v1 file's bytes and moves the result to
+// the Compose Spec layout, as one edit over the whole file: the deletion of
+// `version:` or a key rename interleave with the re-indentation, so they
+// cannot be separate edits.
+func LegacyWhole(f *compose.File, edits []analysis.TextEdit) (analysis.TextEdit, error) {
+	applied, err := edit.Apply(f.Src, edits)
+	if err != nil {
+		return analysis.TextEdit{}, err
+	}
+	converted, err := ConvertV1(f.Path, applied)
+	if err != nil {
+		return analysis.TextEdit{}, err
+	}
+	return analysis.TextEdit{File: f.Path, Start: 0, End: len(f.Src), NewText: converted}, nil
+}
+
+// scalarSpan is the byte range of a scalar written on one line, quotes
+// included, and the rest of its line after it (without the line ending).
+func scalarSpan(src []byte, n *yaml.Node) (start, end int, rest string, ok bool) {
+	if n == nil || n.Kind != yaml.ScalarNode || strings.ContainsAny(n.Value, "\r\n") {
+		return 0, 0, "", false
+	}
+	start = bumpNodeOffset(src, n.Line, n.Column)
+	if start < 0 || start >= len(src) {
+		return 0, 0, "", false
+	}
+	lineEnd := start
+	for lineEnd < len(src) && src[lineEnd] != '\n' && src[lineEnd] != '\r' {
+		lineEnd++
+	}
+	end = start
+	switch n.Style {
+	case yaml.DoubleQuotedStyle:
+		end++
+		for end < lineEnd && src[end] != '"' {
+			if src[end] == '\\' {
+				end++
+			}
+			end++
+		}
+		if end >= lineEnd {
+			return 0, 0, "", false
+		}
+		end++
+	case yaml.SingleQuotedStyle:
+		end++
+		for end < lineEnd {
+			if src[end] == '\'' {
+				if end+1 < lineEnd && src[end+1] == '\'' {
+					end += 2
+					continue
+				}
+				break
+			}
+			end++
+		}
+		if end >= lineEnd {
+			return 0, 0, "", false
+		}
+		end++
+	case 0:
+		for end < lineEnd && !(src[end] == '#' && end > start && (src[end-1] == ' ' || src[end-1] == '\t')) {
+			end++
+		}
+		for end > start && (src[end-1] == ' ' || src[end-1] == '\t') {
+			end--
+		}
+		if end == start && n.Value != "" {
+			return 0, 0, "", false
+		}
+	default:
+		return 0, 0, "", false
+	}
+	return start, end, strings.TrimSpace(string(src[end:lineEnd])), true
+}
+
+// lineRange is the byte range of line n (1-based), its line ending included.
+func lineRange(src []byte, starts []int, n int) (int, int) {
+	if n < len(starts) {
+		return starts[n-1], starts[n]
+	}
+	return starts[n-1], len(src)
+}
+
+// keyLineEdit deletes the line that holds a key and its one-line scalar
+// value, and nothing else. A trailing comment is kept, as its own line at
+// the key's indentation.
+func keyLineEdit(f *compose.File, k, v *yaml.Node) (analysis.TextEdit, string) {
+	src := f.Src
+	_, _, rest, ok := scalarSpan(src, v)
+	if !ok || v.Line != k.Line {
+		return analysis.TextEdit{}, "its value is not a one-line scalar on the key's line"
+	}
+	if rest != "" && !strings.HasPrefix(rest, "#") {
+		return analysis.TextEdit{}, "its line holds more than the key"
+	}
+	starts := lineStarts(src)
+	from, to := lineRange(src, starts, k.Line)
+	pad := string(src[from:bumpNodeOffset(src, k.Line, k.Column)])
+	if strings.TrimLeft(pad, " ") != "" {
+		return analysis.TextEdit{}, "its line holds more than the key"
+	}
+	var text string
+	if rest != "" {
+		text = pad + rest + newline(src)
+	}
+	return analysis.TextEdit{File: f.Path, Start: from, End: to, NewText: []byte(text)}, ""
+}
+
+// VersionEdit deletes the top-level `version:` line; a comment after the
+// value stays, on its own line.
+func VersionEdit(f *compose.File, k, v *yaml.Node) (analysis.TextEdit, string) {
+	if k.Column != 1 {
+		return analysis.TextEdit{}, "version: is not at the start of its line"
+	}
+	return keyLineEdit(f, k, v)
+}
+
+// RenameKeyEdit replaces a key's name, and only its bytes: `net:` becomes
+// `network_mode:`, its value and comment untouched.
+func RenameKeyEdit(f *compose.File, k *yaml.Node, name string) (analysis.TextEdit, string) {
+	start, end, _, ok := scalarSpan(f.Src, k)
+	if ok && k.Style == 0 {
+		// A plain key ends at its name; the line goes on with ": value".
+		end = start + len(k.Value)
+		ok = end <= len(f.Src) && string(f.Src[start:end]) == k.Value
+	}
+	if !ok {
+		return analysis.TextEdit{}, "the key is not written on one line"
+	}
+	return analysis.TextEdit{File: f.Path, Start: start, End: end, NewText: []byte(name)}, ""
+}
+
+// DockerfileEdits moves a service-level v1 `dockerfile: X` under `build:`.
+// With `build: ctx` (a scalar) the result is the block mapping
+//
+//	build:
+//	  context: ctx
+//	  dockerfile: X
+//
+// and the fix is safe: it is what Compose v1 built. With a block mapping
+// `build:` that names no dockerfile, `dockerfile: X` joins it; that is unsafe,
+// since no Compose version accepted both forms together and the intent is
+// a guess. Anything else is refused. The value texts are kept as written.
+func DockerfileEdits(f *compose.File, svcKey, svc, dk, dv *yaml.Node) (edits []analysis.TextEdit, safe bool, refused string) {
+	src := f.Src
+	nl := newline(src)
+	dfStart, dfEnd, _, ok := scalarSpan(src, dv)
+	if !ok {
+		return nil, false, "its value is not a one-line scalar"
+	}
+	del, why := keyLineEdit(f, dk, dv)
+	if why != "" {
+		return nil, false, "dockerfile: " + why
+	}
+	dfText := string(src[dfStart:dfEnd])
+	var bk, bv *yaml.Node
+	for i := 0; i+1 < len(svc.Content); i += 2 {
+		if svc.Content[i].Value == "build" {
+			bk, bv = svc.Content[i], svc.Content[i+1]
+		}
+	}
+	if bk == nil {
+		return nil, false, "the service has no build: to move it under"
+	}
+	starts := lineStarts(src)
+	step := bk.Column - svcKey.Column
+	if step <= 0 {
+		step = 2
+	}
+	switch {
+	case bv.Kind == yaml.ScalarNode && bv.Tag != "!!null":
+		ctxStart, ctxEnd, rest, ok := scalarSpan(src, bv)
+		if !ok || bv.Line != bk.Line {
+			return nil, false, "build: is not a one-line scalar on the key's line"
+		}
+		if rest != "" && !strings.HasPrefix(rest, "#") {
+			return nil, false, "build:'s line holds more than the key"
+		}
+		keyEnd := bumpNodeOffset(src, bk.Line, bk.Column) + len("build")
+		if keyEnd < 0 || string(src[keyEnd:keyEnd+1]) != ":" {
+			return nil, false, "build: is written in an unusual form"
+		}
+		pad := strings.Repeat(" ", bk.Column-1+step)
+		_, lineEnd := lineRange(src, starts, bk.Line)
+		lines := pad + "context: " + string(src[ctxStart:ctxEnd]) + nl + pad + "dockerfile: " + dfText + nl
+		value := analysis.TextEdit{File: f.Path, Start: keyEnd + 1, End: ctxEnd, NewText: nil}
+		if lineEnd == len(src) && (len(src) == 0 || src[len(src)-1] != '\n') {
+			lines = nl + lines
+		}
+		insert := analysis.TextEdit{File: f.Path, Start: lineEnd, End: lineEnd, NewText: []byte(lines)}
+		return []analysis.TextEdit{value, insert, del}, true, ""
+	case bv.Kind == yaml.MappingNode && bv.Style&yaml.FlowStyle == 0 && len(bv.Content) >= 2:
+		for i := 0; i+1 < len(bv.Content); i += 2 {
+			if bv.Content[i].Value == "dockerfile" {
+				return nil, false, "build: already names a dockerfile; delete one of the two by hand"
+			}
+		}
+		first := bv.Content[0]
+		at := starts[first.Line-1]
+		pad := string(src[at:bumpNodeOffset(src, first.Line, first.Column)])
+		if strings.TrimLeft(pad, " ") != "" {
+			return nil, false, "build:'s keys are not one per line"
+		}
+		insert := analysis.TextEdit{File: f.Path, Start: at, End: at, NewText: []byte(pad + "dockerfile: " + dfText + nl)}
+		return []analysis.TextEdit{insert, del}, false, ""
+	}
+	return nil, false, "build: is neither a path nor a block mapping; move dockerfile: under it by hand"
 }

@@ -60,7 +60,8 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 		if err != "" {
 			return nil, err
 		}
-		edits = append(other, whole)
+		other = append(other, whole)
+		edits = other
 	}
 	edits = append(edits, analysis.TextEdit{File: p.codeDockerfile(), NewText: []byte(p.codeDockerfileText())})
 	if ignorePath, missing := MissingIgnores(p.s.Config.Build.Context, p.s.Dockerfile.Path); len(missing) > 0 {
