@@ -41,16 +41,18 @@ func evidence(ws *workspace.Workspace, df *dockerfile.File, f *dockerfile.Facts,
 	var related []analysis.Related
 	var runtime string
 	if b.inferred {
-		runtime = fmt.Sprintf("%s (%s:%d), a base decouple does not know to hold Node, ", f.RootBase, rel, f.RootBaseLine)
+		// "<base> (Dockerfile:1), a base decouple does not know to hold
+		// Node, run with <what starts Node>, with app code copied by …"
+		runtime = fmt.Sprintf("%s (%s:%d), a base decouple does not know to hold Node, run with ", f.RootBase, rel, f.RootBaseLine)
 		if f.Runs != nil {
-			runtime += fmt.Sprintf("that %s (%s:%d)", f.Runs.What, rel, f.Runs.Line)
-			related = append(related, analysis.Related{Pos: dfPos(ws, df, f.Runs.Line), Message: "starts Node: " + f.Runs.What})
+			runtime += fmt.Sprintf("%s (%s:%d),", f.Runs.What, rel, f.Runs.Line)
+			related = append(related, analysis.Related{Pos: evidencePos(ws, df, f.Runs.Line), Message: "starts Node: " + f.Runs.What})
 		} else {
-			runtime += "that the service's command starts Node in"
+			runtime += "a command that starts Node,"
 		}
 	} else {
 		runtime = fmt.Sprintf("%s (%s:%d)", f.RuntimeBy.What, rel, f.RuntimeBy.Line)
-		related = append(related, analysis.Related{Pos: dfPos(ws, df, f.RuntimeBy.Line), Message: string(f.Runtime) + " runtime: " + f.RuntimeBy.What})
+		related = append(related, analysis.Related{Pos: evidencePos(ws, df, f.RuntimeBy.Line), Message: string(f.Runtime) + " runtime: " + f.RuntimeBy.What})
 	}
 	code := f.Code[0]
 	msg := fmt.Sprintf("%s with app code copied by %s (%s:%d)", runtime, code.What, rel, code.Line)
@@ -58,9 +60,19 @@ func evidence(ws *workspace.Workspace, df *dockerfile.File, f *dockerfile.Facts,
 		msg += fmt.Sprintf(" and %d more", len(f.Code)-1)
 	}
 	for _, c := range f.Code {
-		related = append(related, analysis.Related{Pos: dfPos(ws, df, c.Line), Message: "app code: " + c.What})
+		related = append(related, analysis.Related{Pos: evidencePos(ws, df, c.Line), Message: "app code: " + c.What})
 	}
 	return msg, related
+}
+
+// evidencePos is a Dockerfile line given as evidence, at its first
+// non-blank column so that related locations are 1-based like findings.
+func evidencePos(ws *workspace.Workspace, df *dockerfile.File, line int) analysis.Position {
+	p := dfPos(ws, df, line)
+	if line > 0 {
+		p.Column = dockerfile.FirstColumn(df.Src, line)
+	}
+	return p
 }
 
 // hidingMount returns the bind mount that covers the baked code, if any.
@@ -125,7 +137,7 @@ func checkBundles(p *Pass, want func(dockerfile.Runtime) bool, what string, with
 			Dockerfile: ws.Rel(d.File.Path), Stage: final.ID(), Related: related,
 		}
 		if withFix {
-			diag.FixRefused = "no compose file builds this Dockerfile; add a service that builds it, then run --fix"
+			diag.Fix, diag.FixRefused = transform.SplitStandalone(ws, d, transform.SplitOptions{Strategy: ws.Strategy, CodeImage: ws.CodeImage})
 		}
 		p.Report(diag)
 	}

@@ -122,6 +122,9 @@ func (p *splitPlan) check() string {
 func (p *splitPlan) checkImage() string {
 	s, f, rel := p.s, p.s.Facts, p.ws.Rel
 	switch {
+	case f.Runtime == dockerfile.NoRuntime:
+		return fmt.Sprintf("the base image %s (%s:%d) is not one decouple knows to ship Node: the runtime service needs a node image; use one as the base first",
+			f.RootBase, rel(s.Dockerfile.Path), f.RootBaseLine)
 	case f.UnknownBase || f.RuntimeBy.Line != f.RootBaseLine || f.Runtime != dockerfile.Node:
 		return fmt.Sprintf("Node comes from %s (%s:%d), not from a node base image: the runtime service needs an image that ships Node; base the Dockerfile on a node image first",
 			f.RuntimeBy.What, rel(s.Dockerfile.Path), f.RuntimeBy.Line)
