@@ -70,12 +70,13 @@ func runDockerignore(p *Pass) {
 		contexts = append(contexts, buildContext{dir: filepath.Dir(d.File.Path), dockerfile: d.File, pos: stagePos(ws, d.File, first)})
 	}
 	for _, c := range contexts {
-		key := c.dir + "\x00" + c.dockerfile.Path
-		if seen[key] {
+		// Two Dockerfiles that share a context read one .dockerignore (unless
+		// one has its own <Dockerfile>.dockerignore): one problem, one finding.
+		ignorePath, missing := transform.MissingIgnores(c.dir, c.dockerfile.Path)
+		if seen[ignorePath] {
 			continue
 		}
-		seen[key] = true
-		ignorePath, missing := transform.MissingIgnores(c.dir, c.dockerfile.Path)
+		seen[ignorePath] = true
 		if len(missing) == 0 {
 			continue
 		}

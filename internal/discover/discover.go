@@ -45,7 +45,8 @@ func IsDockerfileName(name string) bool {
 	// dockerfile.yml generator configs or Dockerfile.md notes.
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".dockerignore", ".yml", ".yaml", ".json", ".md", ".txt", ".toml", ".lock", ".orig", ".rej", ".bak", ".swp",
-		".ts", ".js", ".mjs", ".cjs", ".go", ".py", ".rb", ".java", ".rs", ".tmpl", ".tpl", ".j2", ".jinja", ".erb", ".mustache", ".hbs", ".sh":
+		".ts", ".js", ".mjs", ".cjs", ".go", ".py", ".rb", ".java", ".rs", ".tmpl", ".tpl", ".j2", ".jinja", ".erb", ".mustache", ".hbs", ".sh",
+		".template", ".in":
 		return false
 	}
 	return true

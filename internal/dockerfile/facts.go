@@ -172,17 +172,36 @@ func isManifestGlob(pattern string) bool {
 	return false
 }
 
-// nodeBinaryPaths are where a node install lives in an image, for
-// COPY --from=node:... /usr/local/bin/node.
+// isNodeBinaryPath reports whether a path copied out of a Node image or
+// stage is where a Node install lives (COPY --from=node:... /usr/local/bin/node),
+// as opposed to the app folders the node images use, such as /home/node/app.
 func isNodeBinaryPath(p string) bool {
 	p = path.Clean("/" + p)
 	if strings.Contains(p, "node_modules") {
 		return strings.HasPrefix(p, "/usr/local/lib/node_modules") || strings.HasPrefix(p, "/usr/lib/node_modules")
 	}
-	if p == "/usr/local" || p == "/usr/local/bin" || p == "/opt" {
+	switch p {
+	case "/usr/local", "/usr/local/bin", "/opt", "/usr/local/bin/node", "/usr/bin/node",
+		"/usr/local/bin/nodejs", "/usr/bin/nodejs", "/usr/local/include/node", "/usr/include/node":
 		return true
 	}
-	return strings.Contains(path.Base(p), "node") || strings.Contains(p, "/nodejs") || strings.Contains(p, "/node/")
+	elems := strings.Split(strings.TrimPrefix(p, "/"), "/")
+	for _, e := range elems {
+		// Version managers keep whole installs in their own folders.
+		switch e {
+		case ".nvm", "nvm", ".volta", ".fnm", "fnm", ".nodenv", "nodenv", ".nodebrew", ".n":
+			return true
+		}
+	}
+	if strings.HasPrefix(p, "/opt/node") || p == "/nodejs" || strings.HasPrefix(p, "/nodejs/") {
+		return true
+	}
+	if strings.HasPrefix(p, "/home/") || strings.HasPrefix(p, "/root/") {
+		// /home/node is the node image's user home and app folder.
+		return false
+	}
+	base := path.Base(p)
+	return base == "node" || base == "nodejs" || strings.HasPrefix(base, "node-v")
 }
 
 // systemPaths hold what images copy between stages that is not app code.
@@ -257,12 +276,29 @@ func (f *File) addFacts(fa *Facts, c *instructions.AddCommand, line int, env map
 			}
 			continue
 		}
+		// A remote source is code only when it is a source archive or a
+		// git repository; a downloaded binary (tini, a CLI) is not.
+		if remote && !isSourceArchive(src) && !isGitSource(src) {
+			continue
+		}
 		if !remote && !isCodeSource(src) {
 			continue
 		}
 		fa.addCode(Evidence{Line: line, What: trimWhat(f.instructionText(line, "ADD"))}, dest)
 		return
 	}
+}
+
+// isGitSource recognises a git repository as an ADD source.
+func isGitSource(src string) bool {
+	if strings.HasPrefix(src, "git@") || strings.HasPrefix(src, "git://") {
+		return true
+	}
+	u := src
+	if i := strings.IndexAny(u, "#?"); i >= 0 {
+		u = u[:i]
+	}
+	return strings.HasSuffix(strings.TrimSuffix(u, "/"), ".git")
 }
 
 func (fa *Facts) addCode(e Evidence, dest string) {
@@ -281,7 +317,15 @@ func (f *File) instructionText(line int, fallback string) string {
 		end++
 	}
 	text := strings.Join(strings.Fields(string(f.Src[start:end])), " ")
-	text = strings.TrimSuffix(text, " \\")
+	esc := f.escape
+	if esc == 0 {
+		esc = '\\'
+	}
+	// A continued line ends in the file's escape token: a backslash, or
+	// the backtick that `# escape=` selects.
+	if t := strings.TrimSuffix(text, string(esc)); t != text {
+		text = strings.TrimSpace(t)
+	}
 	if text == "" {
 		return fallback
 	}

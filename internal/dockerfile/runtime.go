@@ -25,8 +25,32 @@ var nameToken = regexp.MustCompile(`[a-z]+`)
 // nodeImagesByPath are images that ship Node but whose name does not say so.
 var nodeImagesByPath = []string{
 	"cypress/included", "cypress/browsers", "cypress/base", "cypress/factory",
-	"microsoft/playwright", "playwright/", "mcr.microsoft.com/playwright",
+	// mcr.microsoft.com/playwright reads "playwright" once the registry
+	// is stripped.
+	"microsoft/playwright", "playwright/", "playwright",
 	"ghost", "library/ghost", "n8nio/n8n", "strapi/strapi",
+}
+
+// notNodeImages are images whose name holds the word node but that are not
+// Node.js: Kubernetes and monitoring images named after cluster nodes. Each
+// entry matches the repository path, or its last component when it has no
+// slash.
+var notNodeImages = []string{
+	"node-exporter", "node_exporter", "node-problem-detector", "node-feature-discovery",
+	"csi-node-driver-registrar", "k8s-dns-node-cache", "kindest/node",
+}
+
+func isNotNodeImage(path, last string) bool {
+	for _, n := range notNodeImages {
+		if strings.Contains(n, "/") {
+			if path == n || strings.HasSuffix(path, "/"+n) {
+				return true
+			}
+		} else if last == n {
+			return true
+		}
+	}
+	return false
 }
 
 // ImageRuntime says which JavaScript runtime an image reference ships,
@@ -44,6 +68,9 @@ func ImageRuntime(ref string, extra ...string) Runtime {
 		if path == e || last == e || strings.HasSuffix(path, "/"+e) {
 			return Node
 		}
+	}
+	if isNotNodeImage(path, last) {
+		return NoRuntime
 	}
 	for _, w := range nameToken.FindAllString(last, -1) {
 		switch w {

@@ -46,8 +46,8 @@ func TestImageRuntime(t *testing.T) {
 		{ref: "nodered/node-red:3.1", want: Node},
 		// Images that ship Node without saying so.
 		{ref: "cypress/included:13.6.0", want: Node},
-		{ref: "mcr.microsoft.com/playwright:v1.44.0-jammy", want: Node,
-			bug: "runtime.go nodeImagesByPath lists \"mcr.microsoft.com/playwright\" but repoPath strips the registry first, leaving \"playwright\", which neither that entry nor the \"playwright/\" prefix entry matches"},
+		{ref: "mcr.microsoft.com/playwright:v1.44.0-jammy", want: Node},
+		{ref: "mcr.microsoft.com/playwright/python:v1.44.0-jammy", want: Node},
 		{ref: "ghost:5-alpine", want: Node},
 		// Bun and Deno are their own runtimes, never Node.
 		{ref: "oven/bun:1", want: Bun},
@@ -67,12 +67,11 @@ func TestImageRuntime(t *testing.T) {
 		{ref: "acme/nodered:1", want: NoRuntime},
 		{ref: "acme/mynode:1", want: NoRuntime},
 		{ref: "", want: NoRuntime},
-		{ref: "prom/node-exporter:v1.8.1", want: NoRuntime,
-			bug: "runtime.go ImageRuntime splits the last path component into words, so the Go binary prom/node-exporter yields the word \"node\" and counts as a Node image"},
-		{ref: "quay.io/prometheus/node-exporter", want: NoRuntime,
-			bug: "same word split as prom/node-exporter"},
-		{ref: "kindest/node:v1.29.2", want: NoRuntime,
-			bug: "kind's Kubernetes node image is named node; the name rule cannot tell it from Node.js"},
+		// Named after cluster nodes, not Node.js: a small deny-list.
+		{ref: "prom/node-exporter:v1.8.1", want: NoRuntime},
+		{ref: "quay.io/prometheus/node-exporter", want: NoRuntime},
+		{ref: "kindest/node:v1.29.2", want: NoRuntime},
+		{ref: "registry.k8s.io/node-problem-detector/node-problem-detector:v0.8.19", want: NoRuntime},
 	}
 	for _, tt := range tests {
 		t.Run(tt.ref, func(t *testing.T) {

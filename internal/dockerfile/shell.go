@@ -12,8 +12,9 @@ import (
 // mvdan.cc/sh, so quoting, `&&` chains, pipes and subshells split into the
 // simple commands a shell would run.
 func runFacts(fa *Facts, script string, line int) {
-	for _, args := range SimpleCommands(script) {
-		callFacts(fa, args, line)
+	cmds := SimpleCommands(script)
+	for _, args := range cmds {
+		callFacts(fa, args, line, cmds)
 	}
 }
 
@@ -125,7 +126,9 @@ var globalTools = map[string]bool{
 	"sails": true, "@ionic/cli": true, "@angular-devkit/build-angular": true, "node-dev": true,
 }
 
-func callFacts(fa *Facts, args []string, line int) {
+// callFacts reads one simple command; script holds every simple command of
+// the same RUN, for what happens to a download.
+func callFacts(fa *Facts, args []string, line int, script [][]string) {
 	args = stripWrappers(args)
 	if len(args) == 0 {
 		return
@@ -190,8 +193,14 @@ func callFacts(fa *Facts, args []string, line int) {
 		}
 	case "curl", "wget":
 		for _, a := range rest {
-			if isSourceArchive(a) {
-				fa.addCode(Evidence{Line: line, What: trimWhat(cmd + " " + a)}, fa.Workdir)
+			dest, ok := fa.Workdir, isSourceArchive(a)
+			if !ok && isReleaseArchive(a) {
+				dest, ok = extractedIntoCode(fa, script)
+			}
+			if ok {
+				// The URL is quoted whole: cut short it no longer names
+				// what was downloaded.
+				fa.addCode(Evidence{Line: line, What: cmd + " " + a}, dest)
 				fa.Blockers = append(fa.Blockers, Evidence{Line: line, What: "code downloaded by " + cmd})
 				return
 			}
@@ -263,6 +272,98 @@ var sourceArchive = regexp.MustCompile(`(/archive/|codeload\.github\.com|/tarbal
 
 func isSourceArchive(u string) bool {
 	return strings.Contains(u, "://") && sourceArchive.MatchString(u) && !isNodeDownload(u)
+}
+
+// releaseArchive matches packaged releases: an archive attached to a
+// GitHub (or Gitea, GitLab-style) release, or a package tarball from the
+// npm registry. Tools ship this way too (protoc, caddy), so a release
+// counts as app code only when it is unpacked where the app lives.
+var releaseArchive = regexp.MustCompile(`(/releases/download/.*\.(tgz|tar\.gz|tar\.xz|tar\.bz2|tar|zip)$)|(registry\.(npmjs\.org|yarnpkg\.com)/((@[^/]+/)?[^/]+)/-/[^/]+\.tgz$)`)
+
+func isReleaseArchive(u string) bool {
+	if !strings.Contains(u, "://") || isNodeDownload(u) {
+		return false
+	}
+	u = strings.SplitN(strings.SplitN(u, "?", 2)[0], "#", 2)[0]
+	m := releaseArchive.FindStringSubmatch(u)
+	if m == nil {
+		return false
+	}
+	// A registry tarball of a build tool (npm, pnpm, typescript) is not the app.
+	return m[5] == "" || !globalTools[m[5]]
+}
+
+// extractedIntoCode looks in a RUN script for the tar or unzip that unpacks
+// a download, and reports where it unpacks to when that is the WORKDIR (or
+// a folder under it) or a folder that already holds code.
+func extractedIntoCode(fa *Facts, script [][]string) (string, bool) {
+	for _, args := range script {
+		args = stripWrappers(args)
+		if len(args) == 0 {
+			continue
+		}
+		var dest string
+		switch path.Base(args[0]) {
+		case "tar", "bsdtar", "gtar":
+			d, ok := tarExtractDir(args[1:])
+			if !ok {
+				continue
+			}
+			dest = d
+		case "unzip":
+			for i, a := range args[1:] {
+				if a == "-d" && i+2 < len(args) {
+					dest = args[i+2]
+				}
+			}
+		default:
+			continue
+		}
+		dest = absPath(fa.Workdir, dest)
+		if dest == "" || dest == "/" {
+			continue
+		}
+		if fa.Workdir != "" && fa.Workdir != "/" && (dest == fa.Workdir || strings.HasPrefix(dest, fa.Workdir+"/")) {
+			return dest, true
+		}
+		for _, d := range fa.CodeDirs {
+			if d != "/" && dest == d {
+				return dest, true
+			}
+		}
+	}
+	return "", false
+}
+
+// tarExtractDir reads a tar command line: whether it extracts, and the
+// folder it extracts into ("" for the current one).
+func tarExtractDir(args []string) (string, bool) {
+	extract := false
+	dir := ""
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--extract" || a == "--get":
+			extract = true
+		case a == "-C" || a == "--directory":
+			if i+1 < len(args) {
+				dir = args[i+1]
+				i++
+			}
+		case strings.HasPrefix(a, "--directory="):
+			dir = strings.TrimPrefix(a, "--directory=")
+		case strings.HasPrefix(a, "--"):
+		case strings.HasPrefix(a, "-") || i == 0:
+			// Bundled short options (-xzf) or old-style keys (xzf).
+			if strings.Contains(strings.TrimLeft(a, "-"), "x") && !strings.ContainsAny(a, "/.") {
+				extract = true
+			}
+			if strings.HasPrefix(a, "-C") && len(a) > 2 {
+				dir = a[2:]
+			}
+		}
+	}
+	return dir, extract
 }
 
 func anyHasPrefix(list []string, prefix string) bool {
