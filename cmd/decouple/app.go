@@ -5,11 +5,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
+	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/decouple-dev/decouple/internal/analysis"
+	"github.com/decouple-dev/decouple/internal/baseline"
+	"github.com/decouple-dev/decouple/internal/config"
 	"github.com/decouple-dev/decouple/internal/edit"
 	"github.com/decouple-dev/decouple/internal/lint"
 	"github.com/decouple-dev/decouple/internal/report"
@@ -48,6 +53,11 @@ func lintFlags() []cli.Flag {
 		&cli.StringFlag{Name: "strategy", Value: "build", Usage: "how --fix splits a service: build (dependencies installed at build time) or install (the runtime installs them at start)"},
 		&cli.StringFlag{Name: "code-image", Value: "tianon/true", Usage: "base `IMAGE` of generated code-only images"},
 		&cli.BoolFlag{Name: "no-color", Usage: "never colour the text output (NO_COLOR is honoured too)"},
+		&cli.StringFlag{Name: "config", Usage: "read settings from `FILE` instead of the .decouple.yaml found upward from the working folder"},
+		&cli.StringFlag{Name: "stdin-filename", Usage: "with PATH -, the `NAME` standard input is linted as (it decides compose file or Dockerfile, and names the findings)"},
+		&cli.BoolFlag{Name: "no-suppressions", Usage: "ignore # decouple:ignore comments"},
+		&cli.StringFlag{Name: "baseline", Usage: "report only findings not recorded in the baseline `FILE`"},
+		&cli.StringFlag{Name: "write-baseline", Usage: "record the current findings in the baseline `FILE` (later runs with --baseline report only new ones)"},
 		todayFlag(),
 	}
 }
@@ -85,8 +95,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	}
 }
 
-func run(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
+	app.Reader = stdin
 	err := app.Run(interspersed(args))
 	var code exitCode
 	switch {
@@ -152,7 +163,7 @@ func interspersed(args []string) []string {
 }
 
 func rulesAction(c *cli.Context) error {
-	for _, r := range rules.All() {
+	for _, r := range lint.Catalogue() {
 		fmt.Fprintf(c.App.Writer, "%s  %-22s %-8s %s\n", r.Code, r.Name, r.Severity, r.Summary)
 	}
 	return nil
@@ -162,9 +173,13 @@ func explainAction(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return fmt.Errorf("usage: decouple explain CODE (see `decouple rules`)")
 	}
-	r := rules.Lookup(strings.ToUpper(c.Args().First()))
-	if r == nil {
-		r = rules.Lookup(c.Args().First())
+	var r *analysis.Rule
+	if code := lint.Resolve(c.Args().First()); code != "" {
+		for _, x := range lint.Catalogue() {
+			if x.Code == code {
+				r = x
+			}
+		}
 	}
 	if r == nil {
 		return fmt.Errorf("unknown rule %q (see `decouple rules`)", c.Args().First())
@@ -174,11 +189,17 @@ func explainAction(c *cli.Context) error {
 }
 
 func lintAction(c *cli.Context) error {
-	failOn, err := parseFailOn(c.String("fail-on"))
+	cfg, err := loadConfig(c)
+	if err != nil {
+		fmt.Fprintf(c.App.ErrWriter, "decouple: %v\n", err)
+		return exitCode(exitError)
+	}
+	set := settingsFrom(c, cfg)
+	failOn, err := parseFailOn(set.failOn)
 	if err != nil {
 		return err
 	}
-	if st := c.String("strategy"); st != "build" && st != "install" {
+	if st := set.strategy; st != "build" && st != "install" {
 		return fmt.Errorf("--strategy: want build or install, not %q", st)
 	}
 	formats, outputs := c.StringSlice("format"), c.StringSlice("output")
@@ -190,20 +211,60 @@ func lintAction(c *cli.Context) error {
 			return fmt.Errorf("unknown format %q (want one of %s)", f, strings.Join(report.Formats(), ", "))
 		}
 	}
+	var base *baseline.File
+	if file := c.String("baseline"); file != "" && c.String("write-baseline") == "" {
+		if base, err = baseline.Read(file); err != nil {
+			return err
+		}
+	}
 	opts := lint.Options{
 		Load: workspace.Options{
 			Paths:           c.Args().Slice(),
 			ComposeFiles:    c.StringSlice("file"),
-			ExtraNodeImages: splitList(c.StringSlice("node-image")),
-			Strategy:        c.String("strategy"),
-			CodeImage:       c.String("code-image"),
+			ExtraNodeImages: set.nodeImages,
+			Strategy:        set.strategy,
+			CodeImage:       set.codeImage,
 		},
-		Select: splitList(c.StringSlice("select")),
-		Ignore: splitList(c.StringSlice("ignore")),
+		Select:         splitList(c.StringSlice("select")),
+		Ignore:         splitList(c.StringSlice("ignore")),
+		NoSuppressions: c.Bool("no-suppressions"),
+	}
+	if err := applyRuleSettings(cfg, &opts); err != nil {
+		fmt.Fprintf(c.App.ErrWriter, "decouple: %v\n", err)
+		return exitCode(exitError)
+	}
+	in, err := readStdin(c, &opts)
+	if err != nil {
+		return err
+	}
+	if in != nil {
+		defer in.cleanup()
 	}
 	res, err := lint.Run(opts)
 	if err != nil {
 		return err
+	}
+	if in != nil {
+		in.rename(res)
+	}
+	if cfg != nil {
+		kept := res.Diagnostics[:0]
+		for _, d := range res.Diagnostics {
+			if !cfg.Ignored(d.Pos.File, res.WS.Cwd) {
+				kept = append(kept, d)
+			}
+		}
+		res.Diagnostics = kept
+	}
+	if file := c.String("write-baseline"); file != "" {
+		if err := baseline.Write(file, res.Diagnostics); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.App.ErrWriter, "decouple: recorded %d finding(s) in %s\n", len(res.Diagnostics), file)
+		res.Diagnostics = nil
+	}
+	if base != nil {
+		res.Diagnostics = base.Filter(res.Diagnostics)
 	}
 	status := exitOK
 	fixing := c.Bool("fix") || c.Bool("diff")
@@ -231,6 +292,205 @@ func lintAction(c *cli.Context) error {
 		}
 	}
 	return nil
+}
+
+// settings are the options the config file and flags both set; a flag
+// given on the command line wins.
+type settings struct {
+	failOn, strategy, codeImage string
+	nodeImages                  []string
+}
+
+func settingsFrom(c *cli.Context, cfg *config.Config) settings {
+	s := settings{
+		failOn:     c.String("fail-on"),
+		strategy:   c.String("strategy"),
+		codeImage:  c.String("code-image"),
+		nodeImages: splitList(c.StringSlice("node-image")),
+	}
+	if cfg == nil {
+		return s
+	}
+	if cfg.FailOn != "" && !c.IsSet("fail-on") {
+		s.failOn = cfg.FailOn
+	}
+	if cfg.FixStrategy != "" && !c.IsSet("strategy") {
+		s.strategy = cfg.FixStrategy
+	}
+	if cfg.FixCodeImage != "" && !c.IsSet("code-image") {
+		s.codeImage = cfg.FixCodeImage
+	}
+	// Node images add up: both lists name runtimes.
+	s.nodeImages = append(append([]string{}, cfg.NodeImages...), s.nodeImages...)
+	if cfg.EOLWarningDays != nil {
+		rules.EOLWindow = time.Duration(*cfg.EOLWarningDays) * 24 * time.Hour
+	}
+	return s
+}
+
+// loadConfig reads --config, or the .decouple.yaml found upward from the
+// working folder; nil when there is none.
+func loadConfig(c *cli.Context) (*config.Config, error) {
+	file := c.String("config")
+	if file == "" {
+		var err error
+		if file, err = config.Find("."); err != nil || file == "" {
+			return nil, err
+		}
+	}
+	cfg, err := config.Load(file)
+	if err != nil {
+		var ce *config.Error
+		if errors.As(err, &ce) {
+			ce.File = displayPath(ce.File)
+		}
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// applyRuleSettings turns the config's rules mapping into ignored rules and
+// severity overrides. A rule turned off in the config still runs when
+// --select names it: the command line wins.
+func applyRuleSettings(cfg *config.Config, opts *lint.Options) error {
+	if cfg == nil {
+		return nil
+	}
+	selected := map[string]bool{}
+	for _, id := range opts.Select {
+		selected[lint.Resolve(id)] = true
+	}
+	for _, r := range cfg.Rules {
+		code := lint.Resolve(r.ID)
+		if code == "" {
+			return &config.Error{File: displayPath(cfg.Path), Line: r.Line, Msg: fmt.Sprintf("rules: unknown rule %q (see `decouple rules`)", r.ID)}
+		}
+		if r.Value == "off" {
+			if !selected[code] {
+				opts.Ignore = append(opts.Ignore, code)
+			}
+			continue
+		}
+		sev, err := analysis.ParseSeverity(r.Value)
+		if err != nil {
+			return &config.Error{File: displayPath(cfg.Path), Line: r.Line, Msg: err.Error()}
+		}
+		if opts.Severity == nil {
+			opts.Severity = map[string]analysis.Severity{}
+		}
+		opts.Severity[code] = sev
+	}
+	return nil
+}
+
+// displayPath shows a path relative to the working folder when under it.
+func displayPath(p string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return p
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	if rel, err := filepath.Rel(wd, abs); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel)
+	}
+	return p
+}
+
+// stdinFile is standard input copied to a temporary folder outside the
+// project, so the loaders can read it like any file; findings are renamed
+// back to the --stdin-filename afterwards.
+type stdinFile struct {
+	dir, path string // the temporary copy
+	name      string // what findings call it
+}
+
+// readStdin copies standard input when the only PATH is "-".
+func readStdin(c *cli.Context, opts *lint.Options) (*stdinFile, error) {
+	paths := opts.Load.Paths
+	hasDash := contains(paths, "-")
+	if !hasDash {
+		if c.String("stdin-filename") != "" {
+			return nil, fmt.Errorf("--stdin-filename: give - as the PATH to read standard input")
+		}
+		return nil, nil
+	}
+	if len(paths) > 1 || len(opts.Load.ComposeFiles) > 0 {
+		return nil, fmt.Errorf("- (standard input) must be the only PATH")
+	}
+	if c.Bool("fix") || c.Bool("diff") {
+		return nil, fmt.Errorf("--fix and --diff cannot rewrite standard input; name the file instead")
+	}
+	src, err := io.ReadAll(c.App.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("reading standard input: %w", err)
+	}
+	name := filepath.ToSlash(filepath.Clean(c.String("stdin-filename")))
+	base := filepath.Base(name)
+	if c.String("stdin-filename") == "" {
+		name, base = "-", "stdin" // its kind is guessed from the content
+	}
+	dir, err := os.MkdirTemp("", "decouple-stdin-")
+	if err != nil {
+		return nil, err
+	}
+	in := &stdinFile{dir: dir, path: filepath.Join(dir, base), name: name}
+	if err := os.WriteFile(in.path, src, 0o600); err != nil {
+		in.cleanup()
+		return nil, err
+	}
+	// The .dockerignore beside where the file would be decides DC002 for
+	// a Dockerfile; copy it next to the temporary copy.
+	if ign, err := os.ReadFile(filepath.Join(filepath.Dir(filepath.FromSlash(name)), ".dockerignore")); err == nil {
+		if err := os.WriteFile(filepath.Join(dir, ".dockerignore"), ign, 0o600); err != nil {
+			in.cleanup()
+			return nil, err
+		}
+	}
+	opts.Load.Paths = []string{in.path}
+	return in, nil
+}
+
+func (in *stdinFile) cleanup() { _ = os.RemoveAll(in.dir) }
+
+// rename makes findings and errors name the stdin filename instead of the
+// temporary copy.
+func (in *stdinFile) rename(res *lint.Result) {
+	// The temporary folder is shown relative to the working folder when
+	// TMPDIR lies under it, else absolute; replace either form.
+	forms := []string{filepath.ToSlash(in.dir), res.WS.Rel(in.dir)}
+	fix := func(s string) string {
+		for _, dir := range forms {
+			s = strings.ReplaceAll(s, dir+"/"+path.Base(filepath.ToSlash(in.path)), in.name)
+			s = strings.ReplaceAll(s, dir+"/", path.Dir(in.name)+"/")
+			s = strings.ReplaceAll(s, dir, path.Dir(in.name))
+		}
+		return s
+	}
+	for i := range res.Diagnostics {
+		d := &res.Diagnostics[i]
+		d.Pos.File = fix(d.Pos.File)
+		d.Message = fix(d.Message)
+		d.Dockerfile = fix(d.Dockerfile)
+		d.FixRefused = fix(d.FixRefused)
+		d.Fix = nil // a fix cannot be applied to standard input
+		for j := range d.Related {
+			d.Related[j].Pos.File = fix(d.Related[j].Pos.File)
+			d.Related[j].Message = fix(d.Related[j].Message)
+		}
+	}
+	notes := false
+	for _, e := range res.WS.Errors {
+		e.File = fix(e.File)
+		e.Msg = fix(e.Msg)
+		notes = notes || !e.Fatal
+	}
+	if notes {
+		res.WS.Errors = append(res.WS.Errors, &workspace.FileError{File: in.name,
+			Msg: "standard input is linted from a temporary copy: Dockerfiles and build contexts it refers to by relative path are not read"})
+	}
 }
 
 // applyFixes writes (or, with --diff, prints) the chosen fixes and drops
@@ -283,10 +543,7 @@ func applyFixes(c *cli.Context, res *lint.Result) (int, error) {
 }
 
 func writeReports(c *cli.Context, res *lint.Result, formats, outputs []string) error {
-	in := report.Input{Diagnostics: res.Diagnostics, Version: version, Root: res.WS.Cwd}
-	for _, r := range rules.All() {
-		in.Rules = append(in.Rules, r.Rule)
-	}
+	in := report.Input{Diagnostics: res.Diagnostics, Version: version, Root: res.WS.Cwd, Rules: lint.Catalogue()}
 	for _, e := range res.WS.Errors {
 		if !e.Fatal {
 			// Notes say what could not be judged; they go to stderr so

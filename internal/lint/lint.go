@@ -6,11 +6,13 @@ package lint
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/decouple-dev/decouple/internal/analysis"
 	"github.com/decouple-dev/decouple/internal/edit"
+	"github.com/decouple-dev/decouple/internal/suppress"
 	"github.com/decouple-dev/decouple/internal/workspace"
 	"github.com/decouple-dev/decouple/rules"
 )
@@ -22,6 +24,8 @@ type Options struct {
 	Ignore []string
 	// Severity overrides per rule code.
 	Severity map[string]analysis.Severity
+	// NoSuppressions ignores `# decouple:ignore` comments.
+	NoSuppressions bool
 }
 
 // Result is one run's outcome.
@@ -29,11 +33,35 @@ type Result struct {
 	WS          *workspace.Workspace
 	Diagnostics []analysis.Diagnostic
 	Rules       []*rules.Rule
+	// Meta are the enabled suppression meta rules (DC900, DC901).
+	Meta []*analysis.Rule
+}
+
+// Catalogue is every rule decouple can report: the checks, then the meta
+// rules about suppression comments.
+func Catalogue() []*analysis.Rule {
+	var out []*analysis.Rule
+	for _, r := range rules.All() {
+		out = append(out, r.Rule)
+	}
+	return append(out, suppress.Rules()...)
+}
+
+// Resolve maps a rule code (any case) or name to its code, or "" when no
+// rule has it; meta rules included.
+func Resolve(id string) string {
+	id = strings.TrimSpace(id)
+	for _, r := range Catalogue() {
+		if strings.EqualFold(r.Code, id) || r.Name == id {
+			return r.Code
+		}
+	}
+	return ""
 }
 
 // Run loads and checks.
 func Run(opts Options) (*Result, error) {
-	selected, err := selectRules(opts.Select, opts.Ignore)
+	selected, meta, err := selectRules(opts.Select, opts.Ignore)
 	if err != nil {
 		return nil, err
 	}
@@ -42,15 +70,71 @@ func Run(opts Options) (*Result, error) {
 		return nil, err
 	}
 	diags := dedupe(rules.Run(ws, selected))
+	if !opts.NoSuppressions {
+		diags = applySuppressions(ws, diags, selected, meta)
+	}
 	for i := range diags {
 		if sev, ok := opts.Severity[diags[i].Rule.Code]; ok {
 			diags[i].Severity = sev
 		}
 	}
-	return &Result{WS: ws, Diagnostics: diags, Rules: selected}, nil
+	return &Result{WS: ws, Diagnostics: diags, Rules: selected, Meta: meta}, nil
 }
 
-func selectRules(sel, ignore []string) ([]*rules.Rule, error) {
+// applySuppressions drops findings covered by suppression comments and adds
+// the enabled meta findings about the comments themselves. Each file is
+// read once: from the bytes the workspace already loaded where it can.
+func applySuppressions(ws *workspace.Workspace, diags []analysis.Diagnostic, selected []*rules.Rule, meta []*analysis.Rule) []analysis.Diagnostic {
+	loaded := map[string][]byte{}
+	var files []string
+	add := func(path string, src []byte) {
+		rel := ws.Rel(path)
+		if _, ok := loaded[rel]; !ok {
+			loaded[rel] = src
+			files = append(files, rel)
+		}
+	}
+	for _, p := range ws.Projects {
+		for _, f := range p.Files {
+			add(f.Path, f.Src)
+		}
+		for _, s := range p.Services {
+			if s.Dockerfile != nil {
+				add(s.Dockerfile.Path, s.Dockerfile.Src)
+			}
+		}
+	}
+	for _, d := range ws.Dockerfiles {
+		add(d.File.Path, d.File.Src)
+	}
+	read := func(file string) ([]byte, error) {
+		if src, ok := loaded[file]; ok {
+			return src, nil
+		}
+		p := filepath.FromSlash(file)
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(ws.Cwd, p)
+		}
+		return os.ReadFile(p)
+	}
+	ran := map[string]bool{}
+	for _, r := range selected {
+		ran[r.Code] = true
+	}
+	kept, found := suppress.Apply(diags, suppress.Options{Resolve: Resolve, Read: read, Files: files, Ran: ran})
+	enabled := map[string]bool{}
+	for _, r := range meta {
+		enabled[r.Code] = true
+	}
+	for _, d := range found {
+		if enabled[d.Rule.Code] {
+			kept = append(kept, d)
+		}
+	}
+	return kept
+}
+
+func selectRules(sel, ignore []string) ([]*rules.Rule, []*analysis.Rule, error) {
 	pick := func(ids []string) (map[string]bool, error) {
 		m := map[string]bool{}
 		for _, id := range ids {
@@ -58,24 +142,21 @@ func selectRules(sel, ignore []string) ([]*rules.Rule, error) {
 			if id == "" {
 				continue
 			}
-			r := rules.Lookup(strings.ToUpper(id))
-			if r == nil {
-				r = rules.Lookup(id)
-			}
-			if r == nil {
+			code := Resolve(id)
+			if code == "" {
 				return nil, fmt.Errorf("unknown rule %q (see `decouple rules`)", id)
 			}
-			m[r.Code] = true
+			m[code] = true
 		}
 		return m, nil
 	}
 	want, err := pick(sel)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	drop, err := pick(ignore)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var out []*rules.Rule
 	for _, r := range rules.All() {
@@ -83,7 +164,13 @@ func selectRules(sel, ignore []string) ([]*rules.Rule, error) {
 			out = append(out, r)
 		}
 	}
-	return out, nil
+	var meta []*analysis.Rule
+	for _, r := range suppress.Rules() {
+		if (len(want) == 0 || want[r.Code]) && !drop[r.Code] {
+			meta = append(meta, r)
+		}
+	}
+	return out, meta, nil
 }
 
 // FixPlan is the set of changes the chosen fixes make.
