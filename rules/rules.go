@@ -35,7 +35,7 @@ func (p *Pass) Report(d analysis.Diagnostic) {
 
 // All is the catalogue, in code order.
 func All() []*Rule {
-	all := []*Rule{nodeRuntimeBundled, dockerignoreMissing, nodeEOL, nodeUnpinned, npmProductionFlag, otherRuntimeBundled}
+	all := []*Rule{nodeRuntimeBundled, dockerignoreMissing, nodeEOL, nodeUnpinned, composeLegacyFormat, npmProductionFlag, otherRuntimeBundled}
 	sort.Slice(all, func(i, j int) bool { return all[i].Code < all[j].Code })
 	return all
 }

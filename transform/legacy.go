@@ -197,7 +197,11 @@ func keyLineEdit(f *compose.File, k, v *yaml.Node) (analysis.TextEdit, string) {
 	}
 	starts := lineStarts(src)
 	from, to := lineRange(src, starts, k.Line)
-	pad := string(src[from:bumpNodeOffset(src, k.Line, k.Column)])
+	keyAt := bumpNodeOffset(src, k.Line, k.Column)
+	if keyAt < from || keyAt > to {
+		return analysis.TextEdit{}, "its position in the file could not be found"
+	}
+	pad := string(src[from:keyAt])
 	if strings.TrimLeft(pad, " ") != "" {
 		return analysis.TextEdit{}, "its line holds more than the key"
 	}
@@ -278,8 +282,9 @@ func DockerfileEdits(f *compose.File, svcKey, svc, dk, dv *yaml.Node) (edits []a
 		if rest != "" && !strings.HasPrefix(rest, "#") {
 			return nil, false, "build:'s line holds more than the key"
 		}
-		keyEnd := bumpNodeOffset(src, bk.Line, bk.Column) + len("build")
-		if keyEnd < 0 || string(src[keyEnd:keyEnd+1]) != ":" {
+		keyAt := bumpNodeOffset(src, bk.Line, bk.Column)
+		keyEnd := keyAt + len("build")
+		if keyAt < 0 || keyEnd >= ctxStart || string(src[keyAt:keyEnd]) != "build" || src[keyEnd] != ':' {
 			return nil, false, "build: is written in an unusual form"
 		}
 		pad := strings.Repeat(" ", bk.Column-1+step)
@@ -299,8 +304,12 @@ func DockerfileEdits(f *compose.File, svcKey, svc, dk, dv *yaml.Node) (edits []a
 		}
 		first := bv.Content[0]
 		at := starts[first.Line-1]
-		pad := string(src[at:bumpNodeOffset(src, first.Line, first.Column)])
-		if strings.TrimLeft(pad, " ") != "" {
+		firstAt := bumpNodeOffset(src, first.Line, first.Column)
+		if firstAt < at {
+			return nil, false, "build:'s position in the file could not be found"
+		}
+		pad := string(src[at:firstAt])
+		if strings.TrimLeft(pad, " ") != "" || first.Line <= bk.Line {
 			return nil, false, "build:'s keys are not one per line"
 		}
 		insert := analysis.TextEdit{File: f.Path, Start: at, End: at, NewText: []byte(pad + "dockerfile: " + dfText + nl)}
