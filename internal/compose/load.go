@@ -43,6 +43,8 @@ type Project struct {
 	// Degraded says what compose-go could not do, when it had to be
 	// retried without validation, extends or include.
 	Degraded string
+	// Fast says the fast path loaded it (see fast.go), not compose-go.
+	Fast bool
 
 	extra map[string]*File // files reached through include/extends, by path
 }
@@ -62,8 +64,13 @@ func Load(paths []string) (*Project, error) {
 		}
 		p.Files = append(p.Files, f)
 	}
-	env := environment(p.Dir)
+	env, fromFile := environment(p.Dir)
 	details := types.ConfigDetails{WorkingDir: p.Dir, Environment: env}
+	looked := &lookups{names: map[string]bool{}}
+	lookup := func(name string) (string, bool) {
+		looked.add(name)
+		return details.LookupEnv(name)
+	}
 	for _, f := range p.Files {
 		cf := types.ConfigFile{Filename: f.Path, Content: f.Src}
 		if f.Legacy {
@@ -92,7 +99,14 @@ func Load(paths []string) (*Project, error) {
 		}},
 	}
 	var firstErr error
+	if FastPath {
+		p.Model = p.fastLoad(env, lookup, unresolved)
+		p.Fast = p.Model != nil
+	}
 	for _, a := range attempts {
+		if p.Model != nil {
+			break
+		}
 		model, err := loader.LoadWithContext(context.Background(), details, func(o *loader.Options) {
 			o.SetProjectName(projectName(p.Dir), true)
 			o.Profiles = []string{"*"}
@@ -100,7 +114,7 @@ func Load(paths []string) (*Project, error) {
 			o.SkipResolveLabels = true
 			o.ResolvePaths = true
 			o.Interpolate = &interp.Options{
-				LookupValue: details.LookupEnv,
+				LookupValue: lookup,
 				Substitute:  tolerantSubstitute(unresolved),
 			}
 			a.opts(o)
@@ -108,7 +122,7 @@ func Load(paths []string) (*Project, error) {
 		if err == nil {
 			p.Model = model
 			if firstErr != nil {
-				p.Degraded = a.why + ": " + scrub(firstErr.Error(), env)
+				p.Degraded = a.why + ": " + scrub(firstErr.Error(), secrets(env, fromFile, looked, p.Dir))
 			}
 			break
 		}
@@ -121,7 +135,7 @@ func Load(paths []string) (*Project, error) {
 	}
 	sort.Strings(p.Unresolved)
 	if p.Model == nil {
-		err := &LoadError{Msg: scrub(firstErr.Error(), env), Unresolved: p.Unresolved}
+		err := &LoadError{Msg: scrub(firstErr.Error(), secrets(env, fromFile, looked, p.Dir)), Unresolved: p.Unresolved}
 		return p, err
 	}
 	return p, nil
@@ -204,10 +218,10 @@ func tolerantSubstitute(unresolved map[string]bool) func(string, template.Mappin
 }
 
 // environment is the process environment plus the project's .env file, as
-// Compose uses for interpolation. Values never leave this package in
-// messages (see scrub).
-func environment(dir string) map[string]string {
-	env := map[string]string{}
+// Compose uses for interpolation, and the names the .env file set. Values
+// never leave this package in messages (see scrub).
+func environment(dir string) (env map[string]string, fromFile map[string]bool) {
+	env = map[string]string{}
 	for _, kv := range os.Environ() {
 		if k, v, ok := strings.Cut(kv, "="); ok {
 			env[k] = v
@@ -216,17 +230,66 @@ func environment(dir string) map[string]string {
 	dotEnv := filepath.Join(dir, ".env")
 	if st, err := os.Stat(dotEnv); err == nil && st.Mode().IsRegular() {
 		if withFile, err := dotenv.GetEnvFromFile(env, []string{dotEnv}); err == nil {
-			return withFile
+			fromFile = map[string]bool{}
+			for k, v := range withFile {
+				if old, ok := env[k]; !ok || old != v {
+					fromFile[k] = true
+				}
+			}
+			return withFile, fromFile
 		}
 	}
-	return env
+	return env, nil
 }
 
-// scrub removes environment values from an error message: compose-go
-// errors may quote interpolated text, and it may be a secret.
-func scrub(msg string, env map[string]string) string {
-	for _, v := range env {
-		if len(v) >= 4 && strings.Contains(msg, v) {
+// lookups records the variables interpolation asked for.
+type lookups struct {
+	mu    sync.Mutex
+	names map[string]bool
+}
+
+func (l *lookups) add(name string) {
+	l.mu.Lock()
+	l.names[name] = true
+	l.mu.Unlock()
+}
+
+// secrets are the values an error message may quote that could be secret:
+// those the .env file set and those interpolated into this project. A value
+// that is the project folder or one of its parents is a path, not a secret.
+func secrets(env map[string]string, fromFile map[string]bool, looked *lookups, dir string) []string {
+	looked.mu.Lock()
+	defer looked.mu.Unlock()
+	var out []string
+	for k, v := range env {
+		if !fromFile[k] && !looked.names[k] {
+			continue
+		}
+		if len(v) < minSecret || isPathPrefix(v, dir) {
+			continue
+		}
+		out = append(out, v)
+	}
+	// Longest first, so a value that contains another is hidden whole.
+	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
+	return out
+}
+
+const minSecret = 4
+
+func isPathPrefix(v, dir string) bool {
+	if !filepath.IsAbs(v) {
+		return false
+	}
+	v = filepath.Clean(v)
+	return dir == v || strings.HasPrefix(dir, strings.TrimSuffix(v, string(filepath.Separator))+string(filepath.Separator))
+}
+
+// scrub removes secret values from an error message: compose-go errors may
+// quote interpolated text, and it may be a secret.
+func scrub(msg string, secrets []string) string {
+	for _, v := range secrets {
+		if len(v) >= minSecret && strings.Contains(msg, v) {
 			msg = strings.ReplaceAll(msg, v, "***")
 		}
 	}

@@ -67,6 +67,13 @@ func ParseFile(path string, src []byte) (*File, error) {
 
 // yamlError turns yaml.v3's "yaml: line N: msg" into a located error.
 func yamlError(path string, err error) error {
+	line, msg := YAMLErrorLine(err)
+	return &ParseError{Path: path, Line: line, Msg: "invalid YAML: " + msg}
+}
+
+// YAMLErrorLine splits a yaml.v3 error ("yaml: line N: msg") into its line
+// (0 when it names none) and message.
+func YAMLErrorLine(err error) (int, string) {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	line := 0
 	if _, scanErr := fmt.Sscanf(msg, "line %d:", &line); scanErr == nil {
@@ -74,7 +81,7 @@ func yamlError(path string, err error) error {
 			msg = msg[i+2:]
 		}
 	}
-	return &ParseError{Path: path, Line: line, Msg: "invalid YAML: " + msg}
+	return line, msg
 }
 
 // topLevelKeys of the Compose Specification; anything else at the top of

@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/decouple-dev/decouple/internal/compose"
 )
 
 // FileName is the configuration file looked for upward from the working
@@ -182,16 +184,9 @@ func Parse(file string, src []byte) (*Config, error) {
 	return c, nil
 }
 
-// yamlLine finds the line in a yaml.v3 error message.
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
 func yamlError(file string, err error) error {
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		var n int
-		fmt.Sscan(m[1], &n)
-		return &Error{File: file, Line: n, Msg: "invalid YAML: " + m[2]}
-	}
-	return &Error{File: file, Msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+	line, msg := compose.YAMLErrorLine(err)
+	return &Error{File: file, Line: line, Msg: "invalid YAML: " + msg}
 }
 
 type parser struct {

@@ -246,13 +246,13 @@ func (ws *Workspace) loadProject(files []string, cache *dockerfileCache) (*Proje
 			continue
 		}
 		if cs.Config.Image != "" {
-			byImage[cs.Config.Image] = s
+			byImage[NormalizeImage(cs.Config.Image)] = s
 		}
 		ws.judgeBuild(s, cache, &notes)
 	}
 	for _, s := range p.Services {
 		if s.Config.Build == nil && s.Config.Image != "" {
-			if b := byImage[s.Config.Image]; b != nil {
+			if b := byImage[NormalizeImage(s.Config.Image)]; b != nil {
 				s.BuiltBy, s.Dockerfile, s.Stage, s.Facts, s.Unjudged = b, b.Dockerfile, b.Stage, b.Facts, b.Unjudged
 			}
 		}
@@ -299,6 +299,22 @@ func (ws *Workspace) judgeBuild(s *Service, cache *dockerfileCache, notes *[]*Fi
 		stage = df.Stage(b.Target)
 		if stage == nil {
 			s.Unjudged = fmt.Sprintf("build target %q is not a stage of %s", b.Target, ws.Rel(df.Path))
+			var names []string
+			for _, st := range df.Stages {
+				if st.Name != "" {
+					names = append(names, st.Name)
+				}
+			}
+			have := "it names no stage"
+			if len(names) > 0 {
+				have = "its stages are " + strings.Join(names, ", ")
+			}
+			at := s.Key
+			if s.Build != nil {
+				at = s.Build
+			}
+			*notes = append(*notes, &FileError{File: ws.Rel(at.File.Path), Line: at.Line,
+				Msg: fmt.Sprintf("service %q: %s (%s)", s.Name, s.Unjudged, have)})
 			return
 		}
 	}
@@ -343,4 +359,26 @@ func (c *dockerfileCache) get(path string, args map[string]string) (*dockerfile.
 		}
 	})
 	return e.df, e.err
+}
+
+// NormalizeImage writes an image reference the way Docker resolves it, so
+// that "app", "app:latest", "docker.io/library/app" and
+// "index.docker.io/library/app:latest" compare equal: the default registry
+// and its library/ namespace are dropped and a missing tag becomes latest.
+func NormalizeImage(ref string) string {
+	for _, reg := range []string{"docker.io/", "index.docker.io/", "registry-1.docker.io/"} {
+		if strings.HasPrefix(ref, reg) {
+			ref = ref[len(reg):]
+			break
+		}
+	}
+	ref = strings.TrimPrefix(ref, "library/")
+	if strings.Contains(ref, "@") {
+		return ref
+	}
+	last := ref[strings.LastIndex(ref, "/")+1:]
+	if !strings.Contains(last, ":") {
+		ref += ":latest"
+	}
+	return ref
 }

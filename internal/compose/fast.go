@@ -1,0 +1,1027 @@
+package compose
+
+import (
+	"path"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/format"
+	"github.com/compose-spec/compose-go/v2/paths"
+	"github.com/compose-spec/compose-go/v2/template"
+	"github.com/compose-spec/compose-go/v2/types"
+	"go.yaml.in/yaml/v3"
+)
+
+// The fast path loads the common, simple project without compose-go's
+// generic machinery (schema compile and validation, tree-path matching for
+// interpolation, transform and merge, mapstructure decoding), which costs
+// 15-30 ms a project. It reads the yaml.Node tree already parsed for
+// positions (anchors and merge keys resolved as yaml.v3 does), interpolates
+// with compose-go's template.Substitute through tolerantSubstitute, and
+// builds the same types.Project compose-go would: not only what the rules
+// read (image, build, volumes, command, entrypoint, environment, profiles,
+// volumes_from, working_dir) but every field of the keys it accepts, since
+// the fix checks compare whole models before and after an edit.
+//
+// Accepted: one file or base+override; services with image, build
+// (context, dockerfile, dockerfile_inline, target, args), command,
+// entrypoint, environment, working_dir, profiles, volumes_from, volumes
+// (short syntax, or type/source/target/read_only), depends_on, networks
+// (names only), ports and expose (short syntax), healthcheck, logging,
+// deploy.resources (cpus, memory), container_name, restart, user, hostname,
+// tty, stdin_open, init; `extends` in the first file (same file or another,
+// merged like compose-go's override for the keys above); top-level volumes
+// and networks declared by name (maybe a driver). Anything else (include,
+// !reset/!override, env_file, an unknown key or shape, what compose-go's
+// consistency check would reject, an override that would need a
+// field-by-field merge) gives up, and compose-go, which stays the authority,
+// loads the project with validation. bench/differential_test.go holds both
+// paths to identical models and findings.
+
+// FastPath enables the fast path; the differential tests turn it off to
+// compare with compose-go.
+var FastPath = true
+
+// fastLoader holds one fast load.
+type fastLoader struct {
+	dir        string
+	env        map[string]string
+	sub        func(string, template.Mapping) (string, error)
+	lookup     template.Mapping
+	values     map[*yaml.Node]string // interpolated scalar values
+	volumes    map[string]string     // top-level volume names: driver
+	networks   map[string]string
+	serviceSet map[string]bool
+	key        string // the service key being read, for debugFail
+	extends    bool   // whether an extends key may be read
+}
+
+type giveUp struct{}
+
+func (l *fastLoader) fail() {
+	if debugFail != nil {
+		debugFail(l.key)
+	}
+	panic(giveUp{})
+}
+
+// debugFail, when set (in tests), hears where the fast path gave up.
+var debugFail func(key string)
+
+// fastLoad returns the project's model, or nil when compose-go must load it.
+func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unresolved map[string]bool) (model *types.Project) {
+	if len(p.Files) == 0 || len(p.Files) > 2 {
+		return nil
+	}
+	for _, f := range p.Files {
+		if f.Root == nil || f.Legacy {
+			return nil
+		}
+	}
+	l := &fastLoader{dir: p.Dir, env: env, lookup: lookup, values: map[*yaml.Node]string{},
+		volumes: map[string]string{}, networks: map[string]string{}, serviceSet: map[string]bool{}}
+	tmp := map[string]bool{}
+	l.sub = tolerantSubstitute(tmp)
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(giveUp); !ok {
+				panic(r)
+			}
+			model = nil
+		}
+	}()
+	// Interpolate every value first, as compose-go does, so that required
+	// variables and lookups are the same whichever path loads.
+	for _, f := range p.Files {
+		l.interpolate(f.Root, map[*yaml.Node]bool{})
+	}
+	type decl struct {
+		name string
+		node *yaml.Node
+	}
+	var perFile [][]decl
+	for _, f := range p.Files {
+		var decls []decl
+		for _, kv := range l.pairs(f.Root) {
+			key, val := kv[0].Value, resolveAlias(kv[1])
+			switch {
+			case key == "version" || key == "name" || strings.HasPrefix(key, "x-"):
+			case key == "services":
+				if val.Kind == yaml.ScalarNode && val.Tag == "!!null" {
+					continue
+				}
+				if val.Kind != yaml.MappingNode {
+					l.fail()
+				}
+				for _, s := range l.pairs(val) {
+					decls = append(decls, decl{s[0].Value, resolveAlias(s[1])})
+					l.serviceSet[s[0].Value] = true
+				}
+			case key == "volumes" || key == "networks":
+				if isNull(val) {
+					continue
+				}
+				if val.Kind != yaml.MappingNode {
+					l.fail()
+				}
+				set := l.volumes
+				if key == "networks" {
+					set = l.networks
+				}
+				for _, kv := range l.pairs(val) {
+					// Only plain declarations: a name, maybe a driver.
+					driver := ""
+					if v := resolveAlias(kv[1]); !isNull(v) {
+						if v.Kind != yaml.MappingNode {
+							l.fail()
+						}
+						for _, dkv := range l.pairs(v) {
+							if dkv[0].Value != "driver" {
+								l.fail()
+							}
+							driver = l.str(dkv[1])
+						}
+					}
+					if _, dup := set[kv[0].Value]; dup {
+						l.fail() // declared in both files: merged field by field
+					}
+					set[kv[0].Value] = driver
+				}
+			default:
+				l.fail()
+			}
+		}
+		perFile = append(perFile, decls)
+	}
+	services := types.Services{}
+	for i, decls := range perFile {
+		nodes := map[string]*yaml.Node{}
+		for _, d := range decls {
+			nodes[d.name] = d.node
+		}
+		for _, d := range decls {
+			if d.node.Kind != yaml.MappingNode {
+				l.fail()
+			}
+			prev, exists := services[d.name]
+			if i > 0 && exists {
+				services[d.name] = l.override(prev, d.node)
+				continue
+			}
+			l.extends = i == 0
+			services[d.name] = l.resolve(p, p.Files[i].Path, nodes, d.name, 0)
+			l.extends = false
+		}
+	}
+	usesDefault := false
+	for name, s := range services {
+		l.finish(&s)
+		l.check(name, s)
+		if _, ok := s.Networks["default"]; ok {
+			usesDefault = true
+		}
+		services[name] = s
+	}
+	for k := range tmp {
+		unresolved[k] = true
+	}
+	name := projectName(p.Dir)
+	var nets types.Networks
+	if len(l.networks) > 0 || usesDefault {
+		nets = types.Networks{}
+		for n, driver := range l.networks {
+			nets[n] = types.NetworkConfig{Name: name + "_" + n, Driver: driver}
+		}
+		if _, ok := nets["default"]; !ok && usesDefault {
+			nets["default"] = types.NetworkConfig{Name: name + "_default"}
+		}
+	}
+	var vols types.Volumes
+	if len(l.volumes) > 0 {
+		vols = types.Volumes{}
+		for n, driver := range l.volumes {
+			vols[n] = types.VolumeConfig{Name: name + "_" + n, Driver: driver}
+		}
+	}
+	return &types.Project{Name: name, WorkingDir: p.Dir, Services: services, Networks: nets, Volumes: vols,
+		Environment: types.Mapping(env)}
+}
+
+// interpolate substitutes variables in every scalar value, like compose-go
+// (keys are not interpolated).
+func (l *fastLoader) interpolate(n *yaml.Node, seen map[*yaml.Node]bool) {
+	if n == nil || seen[n] {
+		return
+	}
+	seen[n] = true
+	if t := n.Tag; strings.HasPrefix(t, "!") && !strings.HasPrefix(t, "!!") {
+		l.fail() // !reset, !override, custom tags
+	}
+	switch n.Kind {
+	case yaml.AliasNode:
+		l.interpolate(n.Alias, seen)
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if t := n.Content[i].Tag; strings.HasPrefix(t, "!") && !strings.HasPrefix(t, "!!") {
+				l.fail()
+			}
+			l.interpolate(n.Content[i+1], seen)
+		}
+	case yaml.SequenceNode, yaml.DocumentNode:
+		for _, c := range n.Content {
+			l.interpolate(c, seen)
+		}
+	case yaml.ScalarNode:
+		if n.Tag == "!!str" && strings.Contains(n.Value, "$") {
+			out, err := l.sub(n.Value, l.lookup)
+			if err != nil {
+				l.fail()
+			}
+			l.values[n] = out
+		}
+	}
+}
+
+// pairs lists a mapping's key/value pairs with `<<` merges applied as
+// yaml.v3 decodes them: explicit keys win, then earlier merge sources.
+func (l *fastLoader) pairs(m *yaml.Node) [][2]*yaml.Node {
+	m = resolveAlias(m)
+	var out [][2]*yaml.Node
+	seen := map[string]bool{}
+	var merged [][2]*yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k := m.Content[i]
+		if k.Tag == "!!merge" {
+			src := resolveAlias(m.Content[i+1])
+			var srcs []*yaml.Node
+			if src.Kind == yaml.SequenceNode {
+				srcs = src.Content
+			} else {
+				srcs = []*yaml.Node{src}
+			}
+			for _, s := range srcs {
+				s = resolveAlias(s)
+				if s.Kind != yaml.MappingNode {
+					l.fail()
+				}
+				merged = append(merged, l.pairs(s)...)
+			}
+			continue
+		}
+		if k.Kind != yaml.ScalarNode || seen[k.Value] {
+			l.fail()
+		}
+		seen[k.Value] = true
+		out = append(out, [2]*yaml.Node{k, m.Content[i+1]})
+	}
+	for _, kv := range merged {
+		if !seen[kv[0].Value] {
+			seen[kv[0].Value] = true
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// str is a scalar's string value after interpolation.
+func (l *fastLoader) str(n *yaml.Node) string {
+	n = resolveAlias(n)
+	if n.Kind != yaml.ScalarNode {
+		l.fail()
+	}
+	if v, ok := l.values[n]; ok {
+		return v
+	}
+	if n.Tag == "!!str" {
+		return n.Value
+	}
+	l.fail()
+	return ""
+}
+
+var plainScalar = regexp.MustCompile(`^(0|-?[1-9][0-9]*|true|false)$`)
+
+// anyValue converts a node to the plain value compose-go would decode,
+// for the few shapes the fast path accepts.
+func (l *fastLoader) anyValue(n *yaml.Node) any {
+	n = resolveAlias(n)
+	switch n.Kind {
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!null":
+			return nil
+		case "!!str":
+			return l.str(n)
+		case "!!int", "!!bool":
+			if plainScalar.MatchString(n.Value) {
+				return n.Value
+			}
+		}
+	case yaml.SequenceNode:
+		out := make([]any, 0, len(n.Content))
+		for _, c := range n.Content {
+			out = append(out, l.anyValue(c))
+		}
+		return out
+	case yaml.MappingNode:
+		out := map[string]any{}
+		for _, kv := range l.pairs(n) {
+			out[kv[0].Value] = l.anyValue(kv[1])
+		}
+		return out
+	}
+	l.fail()
+	return nil
+}
+
+func (l *fastLoader) strings(n *yaml.Node) []string {
+	n = resolveAlias(n)
+	if n.Kind != yaml.SequenceNode {
+		l.fail()
+	}
+	out := make([]string, 0, len(n.Content))
+	for _, c := range n.Content {
+		out = append(out, l.str(c))
+	}
+	return out
+}
+
+func isNull(n *yaml.Node) bool {
+	n = resolveAlias(n)
+	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
+}
+
+// resolve reads a service of a file, following `extends` as compose-go
+// does: the base (from this file or another, whose relative paths are
+// its own) is merged under the service like an override file.
+func (l *fastLoader) resolve(p *Project, file string, nodes map[string]*yaml.Node, name string, depth int) types.ServiceConfig {
+	node := nodes[name]
+	if node == nil || node.Kind != yaml.MappingNode || depth > 8 {
+		l.fail()
+	}
+	var ext *yaml.Node
+	for _, kv := range l.pairs(node) {
+		if kv[0].Value == "extends" {
+			ext = resolveAlias(kv[1])
+		}
+	}
+	if ext == nil {
+		return l.service(name, node)
+	}
+	if !l.extends {
+		l.fail()
+	}
+	ref, other := "", ""
+	switch ext.Kind {
+	case yaml.ScalarNode:
+		ref = l.str(ext)
+	case yaml.MappingNode:
+		for _, kv := range l.pairs(ext) {
+			switch kv[0].Value {
+			case "service":
+				ref = l.str(kv[1])
+			case "file":
+				other = l.str(kv[1])
+			default:
+				l.fail()
+			}
+		}
+	default:
+		l.fail()
+	}
+	var base types.ServiceConfig
+	if other == "" {
+		base = l.resolve(p, file, nodes, ref, depth+1)
+	} else {
+		path := other
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(filepath.Dir(file), path)
+		}
+		f := p.fileAt(path)
+		if f == nil || f.Root == nil || f.Legacy {
+			l.fail()
+		}
+		l.interpolate(f.Root, map[*yaml.Node]bool{})
+		otherNodes := map[string]*yaml.Node{}
+		for _, kv := range l.pairs(f.Root) {
+			switch key := kv[0].Value; {
+			case key == "services":
+				sv := resolveAlias(kv[1])
+				if sv.Kind != yaml.MappingNode {
+					l.fail()
+				}
+				for _, skv := range l.pairs(sv) {
+					otherNodes[skv[0].Value] = resolveAlias(skv[1])
+				}
+			case key == "version" || key == "name" || strings.HasPrefix(key, "x-"):
+			default:
+				l.fail()
+			}
+		}
+		saved := l.dir
+		l.dir = filepath.Dir(path)
+		base = l.resolve(p, path, otherNodes, ref, depth+1)
+		l.dir = saved
+		if base.Build != nil && base.Build.Context == "" {
+			l.fail() // where its default context resolves is not ours to guess
+		}
+	}
+	base.Name = name
+	l.apply(&base, node, true)
+	return base
+}
+
+func (l *fastLoader) service(name string, n *yaml.Node) types.ServiceConfig {
+	s := types.ServiceConfig{Name: name}
+	l.apply(&s, n, false)
+	return s
+}
+
+// override applies a second file's service over the first's, for the keys
+// whose merge is a plain replacement or a merge by key.
+func (l *fastLoader) override(s types.ServiceConfig, n *yaml.Node) types.ServiceConfig {
+	l.apply(&s, n, true)
+	return s
+}
+
+func (l *fastLoader) apply(s *types.ServiceConfig, n *yaml.Node, over bool) {
+	for _, kv := range l.pairs(n) {
+		key, v := kv[0].Value, resolveAlias(kv[1])
+		l.key = key
+		switch key {
+		case "extends":
+			if !l.extends {
+				l.fail()
+			}
+		case "image":
+			s.Image = l.str(v)
+		case "working_dir":
+			s.WorkingDir = l.str(v)
+		case "build":
+			l.build(s, v)
+		case "command", "entrypoint":
+			var c types.ShellCommand
+			if !isNull(v) {
+				val := l.anyValue(v)
+				if _, ok := val.(map[string]any); ok {
+					l.fail()
+				}
+				if list, ok := val.([]any); ok {
+					for _, e := range list {
+						if _, ok := e.(string); !ok {
+							l.fail()
+						}
+					}
+				}
+				if err := c.DecodeMapstructure(val); err != nil {
+					l.fail()
+				}
+			}
+			if key == "command" {
+				s.Command = c
+			} else {
+				s.Entrypoint = c
+			}
+		case "environment":
+			env := l.mapping(v, true)
+			if over && s.Environment != nil {
+				merged := types.MappingWithEquals{}
+				for k, val := range s.Environment {
+					merged[k] = val
+				}
+				for k, val := range env {
+					merged[k] = val
+				}
+				s.Environment = merged
+			} else {
+				s.Environment = env
+			}
+		case "profiles":
+			if over {
+				l.fail()
+			}
+			s.Profiles = l.strings(v)
+		case "volumes_from":
+			if over {
+				l.fail()
+			}
+			s.VolumesFrom = l.strings(v)
+		case "volumes":
+			if over {
+				l.fail()
+			}
+			s.Volumes = l.volumeList(v)
+		case "depends_on":
+			prev := s.DependsOn
+			l.dependsOn(s, v)
+			if over && prev != nil {
+				// Merged by name; a name in both would merge field by field.
+				merged := types.DependsOnConfig{}
+				for k, d := range prev {
+					merged[k] = d
+				}
+				for k, d := range s.DependsOn {
+					if _, dup := merged[k]; dup {
+						l.fail()
+					}
+					merged[k] = d
+				}
+				s.DependsOn = merged
+			}
+		case "healthcheck":
+			if over || v.Kind != yaml.MappingNode {
+				l.fail()
+			}
+			h := &types.HealthCheckConfig{}
+			for _, kv := range l.pairs(v) {
+				hv := resolveAlias(kv[1])
+				switch kv[0].Value {
+				case "test":
+					val := l.anyValue(hv)
+					if list, ok := val.([]any); ok {
+						if len(list) == 0 {
+							l.fail()
+						}
+						for _, e := range list {
+							if _, ok := e.(string); !ok {
+								l.fail()
+							}
+						}
+						if first := list[0].(string); first != "CMD" && first != "CMD-SHELL" && first != "NONE" {
+							l.fail()
+						}
+					} else if _, ok := val.(string); !ok {
+						l.fail()
+					}
+					if err := h.Test.DecodeMapstructure(val); err != nil {
+						l.fail()
+					}
+				case "interval", "timeout", "start_period", "start_interval":
+					d := new(types.Duration)
+					if err := d.DecodeMapstructure(l.str(hv)); err != nil {
+						l.fail()
+					}
+					switch kv[0].Value {
+					case "interval":
+						h.Interval = d
+					case "timeout":
+						h.Timeout = d
+					case "start_period":
+						h.StartPeriod = d
+					default:
+						h.StartInterval = d
+					}
+				case "retries":
+					n, err := strconv.ParseUint(hv.Value, 10, 64)
+					if hv.Tag != "!!int" || err != nil {
+						l.fail()
+					}
+					h.Retries = &n
+				default:
+					l.fail()
+				}
+			}
+			s.HealthCheck = h
+		case "networks":
+			if over {
+				l.fail()
+			}
+			nets := map[string]*types.ServiceNetworkConfig{}
+			switch v.Kind {
+			case yaml.SequenceNode:
+				for _, n := range l.strings(v) {
+					nets[n] = nil
+				}
+			case yaml.MappingNode:
+				for _, kv := range l.pairs(v) {
+					if !isNull(kv[1]) {
+						l.fail()
+					}
+					nets[kv[0].Value] = nil
+				}
+			default:
+				l.fail()
+			}
+			for n := range nets {
+				if _, ok := l.networks[n]; !ok && n != "default" {
+					l.fail()
+				}
+			}
+			if len(nets) == 0 {
+				l.fail()
+			}
+			s.Networks = nets
+		case "deploy":
+			if over || v.Kind != yaml.MappingNode {
+				l.fail()
+			}
+			d := &types.DeployConfig{}
+			for _, kv := range l.pairs(v) {
+				if kv[0].Value != "resources" {
+					l.fail()
+				}
+				r := resolveAlias(kv[1])
+				if r.Kind != yaml.MappingNode {
+					l.fail()
+				}
+				for _, rkv := range l.pairs(r) {
+					res := &types.Resource{}
+					switch rkv[0].Value {
+					case "limits":
+						d.Resources.Limits = res
+					case "reservations":
+						d.Resources.Reservations = res
+					default:
+						l.fail()
+					}
+					lim := resolveAlias(rkv[1])
+					if lim.Kind != yaml.MappingNode {
+						l.fail()
+					}
+					for _, lkv := range l.pairs(lim) {
+						val := resolveAlias(lkv[1])
+						if val.Kind != yaml.ScalarNode || val.Tag != "!!str" && val.Tag != "!!int" {
+							l.fail()
+						}
+						text := val.Value
+						if val.Tag == "!!str" {
+							text = l.str(val)
+						}
+						var err error
+						switch lkv[0].Value {
+						case "cpus":
+							err = res.NanoCPUs.DecodeMapstructure(text)
+						case "memory":
+							err = res.MemoryBytes.DecodeMapstructure(text)
+						default:
+							l.fail()
+						}
+						if err != nil {
+							l.fail()
+						}
+					}
+				}
+			}
+			s.Deploy = d
+		case "container_name":
+			s.ContainerName = l.str(v)
+		case "restart":
+			s.Restart = l.str(v)
+		case "user":
+			s.User = l.str(v)
+		case "hostname":
+			s.Hostname = l.str(v)
+		case "tty", "stdin_open", "init":
+			if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" {
+				l.fail()
+			}
+			b := v.Value == "true"
+			switch key {
+			case "tty":
+				s.Tty = b
+			case "stdin_open":
+				s.StdinOpen = b
+			default:
+				s.Init = &b
+			}
+		case "expose":
+			if over || v.Kind != yaml.SequenceNode {
+				l.fail()
+			}
+			var ex types.StringOrNumberList
+			for _, e := range v.Content {
+				ex = append(ex, l.portText(e))
+			}
+			s.Expose = ex
+		case "ports":
+			if over || v.Kind != yaml.SequenceNode {
+				l.fail()
+			}
+			var ports []types.ServicePortConfig
+			for _, e := range v.Content {
+				pc, err := types.ParsePortConfig(l.portText(e))
+				if err != nil {
+					l.fail()
+				}
+				ports = append(ports, pc...)
+			}
+			s.Ports = ports
+		case "logging":
+			if over || v.Kind != yaml.MappingNode {
+				l.fail()
+			}
+			lc := &types.LoggingConfig{}
+			for _, kv := range l.pairs(v) {
+				switch kv[0].Value {
+				case "driver":
+					lc.Driver = l.str(kv[1])
+				case "options":
+					o := resolveAlias(kv[1])
+					if o.Kind != yaml.MappingNode {
+						l.fail()
+					}
+					lc.Options = types.Options{}
+					for _, okv := range l.pairs(o) {
+						ov := l.anyValue(okv[1])
+						str, ok := ov.(string)
+						if !ok {
+							l.fail()
+						}
+						lc.Options[okv[0].Value] = str
+					}
+				default:
+					l.fail()
+				}
+			}
+			s.Logging = lc
+		default:
+			l.fail()
+		}
+	}
+}
+
+// portText is a port or exposed port as text; numbers are kept as written.
+func (l *fastLoader) portText(n *yaml.Node) string {
+	n = resolveAlias(n)
+	if n.Kind != yaml.ScalarNode {
+		l.fail()
+	}
+	switch n.Tag {
+	case "!!str":
+		return l.str(n)
+	case "!!int":
+		if plainScalar.MatchString(n.Value) {
+			return n.Value
+		}
+	}
+	l.fail()
+	return ""
+}
+
+func (l *fastLoader) dependsOn(s *types.ServiceConfig, v *yaml.Node) {
+	deps := types.DependsOnConfig{}
+	switch v.Kind {
+	case yaml.SequenceNode:
+		for _, n := range l.strings(v) {
+			deps[n] = types.ServiceDependency{Condition: types.ServiceConditionStarted, Required: true}
+		}
+	case yaml.MappingNode:
+		for _, kv := range l.pairs(v) {
+			c := resolveAlias(kv[1])
+			if c.Kind != yaml.MappingNode {
+				l.fail()
+			}
+			d := types.ServiceDependency{Condition: types.ServiceConditionStarted, Required: true}
+			for _, ckv := range l.pairs(c) {
+				cv := resolveAlias(ckv[1])
+				switch ckv[0].Value {
+				case "condition":
+					d.Condition = l.str(cv)
+					switch d.Condition {
+					case types.ServiceConditionStarted, types.ServiceConditionHealthy, types.ServiceConditionCompletedSuccessfully:
+					default:
+						l.fail()
+					}
+				case "restart", "required":
+					if cv.Tag != "!!bool" {
+						l.fail()
+					}
+					if ckv[0].Value == "restart" {
+						d.Restart = cv.Value == "true"
+					} else {
+						d.Required = cv.Value == "true"
+					}
+				default:
+					l.fail()
+				}
+			}
+			deps[kv[0].Value] = d
+		}
+	default:
+		l.fail()
+	}
+	for n := range deps {
+		if !l.serviceSet[n] {
+			l.fail()
+		}
+	}
+	s.DependsOn = deps
+}
+
+// mapping reads a list (K=V, K) or map into compose-go's shape, resolving
+// keys without a value from the environment as compose-go's normalisation
+// does (kept empty for environment, dropped for build args).
+func (l *fastLoader) mapping(v *yaml.Node, keepEmpty bool) types.MappingWithEquals {
+	val := l.anyValue(v)
+	switch m := val.(type) {
+	case map[string]any:
+		for k, e := range m {
+			if e == nil {
+				if s, ok := l.env[k]; ok {
+					m[k] = s
+				} else if !keepEmpty {
+					delete(m, k)
+				}
+			}
+		}
+	case []any:
+		kept := m[:0]
+		for _, e := range m {
+			s, ok := e.(string)
+			if !ok {
+				l.fail()
+			}
+			if !strings.Contains(s, "=") {
+				if val, ok := l.env[s]; ok {
+					s = s + "=" + val
+				} else if !keepEmpty {
+					continue
+				}
+			}
+			kept = append(kept, s)
+		}
+		val = kept
+	default:
+		l.fail()
+	}
+	var out types.MappingWithEquals
+	if err := out.DecodeMapstructure(val); err != nil {
+		l.fail()
+	}
+	return out
+}
+
+func (l *fastLoader) build(s *types.ServiceConfig, v *yaml.Node) {
+	b := s.Build
+	if b == nil {
+		b = &types.BuildConfig{}
+	} else {
+		c := *b
+		b = &c
+	}
+	switch v.Kind {
+	case yaml.ScalarNode:
+		b.Context = l.absContext(l.str(v))
+	case yaml.MappingNode:
+		for _, kv := range l.pairs(v) {
+			switch kv[0].Value {
+			case "context":
+				b.Context = l.absContext(l.str(kv[1]))
+			case "dockerfile":
+				b.Dockerfile = l.str(kv[1])
+			case "dockerfile_inline":
+				b.DockerfileInline = l.str(kv[1])
+			case "target":
+				b.Target = l.str(kv[1])
+			case "args":
+				args := l.mapping(resolveAlias(kv[1]), false)
+				if b.Args != nil {
+					merged := types.MappingWithEquals{}
+					for k, v := range b.Args {
+						merged[k] = v
+					}
+					for k, v := range args {
+						merged[k] = v
+					}
+					args = merged
+				}
+				b.Args = args
+			default:
+				l.fail()
+			}
+		}
+	default:
+		l.fail()
+	}
+	s.Build = b
+}
+
+func (l *fastLoader) volumeList(v *yaml.Node) []types.ServiceVolumeConfig {
+	if v.Kind != yaml.SequenceNode {
+		l.fail()
+	}
+	var out []types.ServiceVolumeConfig
+	for _, e := range v.Content {
+		e = resolveAlias(e)
+		var vol types.ServiceVolumeConfig
+		switch e.Kind {
+		case yaml.ScalarNode:
+			parsed, err := format.ParseVolume(l.str(e))
+			if err != nil {
+				l.fail()
+			}
+			vol = parsed
+		case yaml.MappingNode:
+			for _, kv := range l.pairs(e) {
+				switch kv[0].Value {
+				case "type":
+					vol.Type = l.str(kv[1])
+				case "source":
+					vol.Source = l.str(kv[1])
+				case "target":
+					vol.Target = l.str(kv[1])
+				case "read_only":
+					if resolveAlias(kv[1]).Tag != "!!bool" {
+						l.fail()
+					}
+					vol.ReadOnly = resolveAlias(kv[1]).Value == "true"
+				default:
+					l.fail()
+				}
+			}
+			switch vol.Type {
+			case types.VolumeTypeBind, types.VolumeTypeVolume, types.VolumeTypeTmpfs:
+			default:
+				l.fail()
+			}
+			if vol.Type == types.VolumeTypeBind && vol.Source == "" {
+				l.fail()
+			}
+		default:
+			l.fail()
+		}
+		if vol.Target == "" {
+			l.fail()
+		}
+		vol.Target = path.Clean(vol.Target)
+		if vol.Type == types.VolumeTypeBind {
+			src := paths.ExpandUser(vol.Source)
+			if !path.IsAbs(src) && !paths.IsWindowsAbs(src) && !filepath.IsAbs(src) {
+				src = filepath.Join(l.dir, src)
+			}
+			vol.Source = src
+		}
+		out = append(out, vol)
+	}
+	return out
+}
+
+// check finishes a service as compose-go's normalisation does and gives up
+// on what its consistency check would reject.
+func (l *fastLoader) check(name string, s types.ServiceConfig) {
+	if s.Build == nil && s.Image == "" {
+		l.fail()
+	}
+	for _, v := range s.Volumes {
+		if _, ok := l.volumes[v.Source]; v.Type == types.VolumeTypeVolume && v.Source != "" && !ok {
+			l.fail()
+		}
+	}
+	for _, vf := range s.VolumesFrom {
+		if !strings.HasPrefix(vf, types.ContainerPrefix) && !l.serviceSet[strings.Split(vf, ":")[0]] {
+			l.fail()
+		}
+	}
+	if b := s.Build; b != nil {
+		if b.Dockerfile != "" && b.DockerfileInline != "" {
+			l.fail()
+		}
+	}
+}
+
+// finish applies defaults and path resolution once overrides are merged.
+func (l *fastLoader) finish(s *types.ServiceConfig) {
+	if s.Networks == nil {
+		s.Networks = map[string]*types.ServiceNetworkConfig{"default": nil}
+	}
+	for _, vf := range s.VolumesFrom {
+		if strings.HasPrefix(vf, types.ContainerPrefix) {
+			continue
+		}
+		dep := strings.Split(vf, ":")[0]
+		if _, ok := s.DependsOn[dep]; !ok {
+			deps := types.DependsOnConfig{}
+			for k, v := range s.DependsOn {
+				deps[k] = v
+			}
+			deps[dep] = types.ServiceDependency{Condition: types.ServiceConditionStarted, Required: true}
+			s.DependsOn = deps
+		}
+	}
+	if s.Build == nil {
+		return
+	}
+	bc := *s.Build
+	b := &bc
+	s.Build = b
+	if b.Context == "" {
+		b.Context = "."
+	}
+	if b.Dockerfile == "" && b.DockerfileInline == "" {
+		b.Dockerfile = "Dockerfile"
+	}
+	b.Context = l.absContext(b.Context)
+}
+
+func (l *fastLoader) absContext(v string) string {
+	if strings.Contains(v, "://") || strings.HasPrefix(v, types.ServicePrefix) || isRemote(v) {
+		return v
+	}
+	v = paths.ExpandUser(v)
+	if filepath.IsAbs(v) || v == "" {
+		return v
+	}
+	return filepath.Join(l.dir, v)
+}
