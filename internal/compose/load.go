@@ -107,7 +107,7 @@ func Load(paths []string) (*Project, error) {
 		if p.Model != nil {
 			break
 		}
-		model, err := loader.LoadWithContext(context.Background(), details, func(o *loader.Options) {
+		model, err := safeLoad(details, func(o *loader.Options) {
 			o.SetProjectName(projectName(p.Dir), true)
 			o.Profiles = []string{"*"}
 			o.SkipResolveEnvironment = true
@@ -421,4 +421,16 @@ func (p *Project) includedFiles() []*File {
 		walk(f)
 	}
 	return out
+}
+
+// safeLoad is compose-go's LoadWithContext with its panics turned into
+// errors: without schema validation it panics on some malformed files (such
+// as `services: name`), and one broken file must not take down the run.
+func safeLoad(details types.ConfigDetails, opt func(*loader.Options)) (model *types.Project, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			model, err = nil, fmt.Errorf("compose-go could not load the file (%v)", r)
+		}
+	}()
+	return loader.LoadWithContext(context.Background(), details, opt)
 }
