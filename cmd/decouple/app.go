@@ -240,21 +240,33 @@ func lintAction(c *cli.Context) error {
 	if in != nil {
 		defer in.cleanup()
 	}
-	res, err := lint.Run(opts)
+	// collect runs the rules and the filters that decide what is reported;
+	// after --fix it runs again, so the report shows what is left.
+	collect := func() (*lint.Result, error) {
+		res, err := lint.Run(opts)
+		if err != nil {
+			return nil, err
+		}
+		if in != nil {
+			in.rename(res)
+		}
+		if cfg != nil {
+			kept := res.Diagnostics[:0]
+			for _, d := range res.Diagnostics {
+				if !cfg.Ignored(d.Pos.File, res.WS.Cwd) {
+					kept = append(kept, d)
+				}
+			}
+			res.Diagnostics = kept
+		}
+		if base != nil {
+			res.Diagnostics = base.Filter(res.Diagnostics)
+		}
+		return res, nil
+	}
+	res, err := collect()
 	if err != nil {
 		return err
-	}
-	if in != nil {
-		in.rename(res)
-	}
-	if cfg != nil {
-		kept := res.Diagnostics[:0]
-		for _, d := range res.Diagnostics {
-			if !cfg.Ignored(d.Pos.File, res.WS.Cwd) {
-				kept = append(kept, d)
-			}
-		}
-		res.Diagnostics = kept
 	}
 	if file := c.String("write-baseline"); file != "" {
 		if err := baseline.Write(file, res.Diagnostics); err != nil {
@@ -263,17 +275,20 @@ func lintAction(c *cli.Context) error {
 		fmt.Fprintf(c.App.ErrWriter, "decouple: recorded %d finding(s) in %s\n", len(res.Diagnostics), file)
 		res.Diagnostics = nil
 	}
-	if base != nil {
-		res.Diagnostics = base.Filter(res.Diagnostics)
-	}
 	status := exitOK
-	fixing := c.Bool("fix") || c.Bool("diff")
-	if fixing {
-		st, err := applyFixes(c, res)
+	if c.Bool("fix") || c.Bool("diff") {
+		st, changed, err := applyFixes(c, res)
 		if err != nil {
 			return err
 		}
 		status = st
+		if changed {
+			// Re-lint the written tree: the report shows what is left, and
+			// a fix that broke a file shows up as an error here.
+			if res, err = collect(); err != nil {
+				return err
+			}
+		}
 	}
 	if err := writeReports(c, res, formats, outputs); err != nil {
 		return err
@@ -495,39 +510,38 @@ func (in *stdinFile) rename(res *lint.Result) {
 
 // applyFixes writes (or, with --diff, prints) the chosen fixes and drops
 // the fixed findings from what is reported.
-func applyFixes(c *cli.Context, res *lint.Result) (int, error) {
+func applyFixes(c *cli.Context, res *lint.Result) (status int, changed bool, err error) {
 	plan, err := lint.PlanFixes(res.WS.Cwd, res.Diagnostics, c.Bool("unsafe-fixes"))
 	if err != nil {
-		return exitError, err
+		return exitError, false, err
 	}
 	if c.Bool("diff") {
 		diff := edit.UnifiedDiff(plan.Changes)
 		if _, err := io.WriteString(c.App.Writer, diff); err != nil {
-			return exitError, err
+			return exitError, false, err
 		}
 		if diff != "" {
-			return exitFindings, nil
+			return exitFindings, false, nil
 		}
-		return exitOK, nil
+		return exitOK, false, nil
 	}
 	if len(plan.Changes) == 0 {
-		return exitOK, nil
+		return exitOK, false, nil
 	}
 	if err := edit.Commit(res.WS.Cwd, plan.Changes); err != nil {
-		return exitError, fmt.Errorf("no file was changed: %w", err)
+		return exitError, false, fmt.Errorf("no file was changed: %w", err)
 	}
-	fixed := map[*analysis.SuggestedFix]bool{}
-	for _, d := range plan.Applied {
-		fixed[d.Fix] = true
+	printFixSummary(c.App.ErrWriter, plan, res.Diagnostics)
+	if c.Bool("exit-non-zero-on-fix") {
+		return exitFindings, true, nil
 	}
-	kept := res.Diagnostics[:0]
-	for _, d := range res.Diagnostics {
-		if !fixed[d.Fix] || d.Fix == nil {
-			kept = append(kept, d)
-		}
-	}
-	res.Diagnostics = kept
-	w := c.App.ErrWriter
+	return exitOK, true, nil
+}
+
+// printFixSummary tells what --fix did: the files written, what each fix
+// did, what was left for --unsafe-fixes, what was refused and why, and how
+// to roll out a split.
+func printFixSummary(w io.Writer, plan *lint.FixPlan, remaining []analysis.Diagnostic) {
 	fmt.Fprintf(w, "decouple: fixed %d finding(s) in %d file(s):\n", len(plan.Applied), len(plan.Changes))
 	for _, ch := range plan.Changes {
 		verb := "changed"
@@ -536,10 +550,31 @@ func applyFixes(c *cli.Context, res *lint.Result) (int, error) {
 		}
 		fmt.Fprintf(w, "  %s %s\n", verb, ch.Path)
 	}
-	if c.Bool("exit-non-zero-on-fix") {
-		return exitFindings, nil
+	seen := map[*analysis.SuggestedFix]bool{}
+	split := false
+	for _, d := range plan.Applied {
+		if seen[d.Fix] {
+			continue
+		}
+		seen[d.Fix] = true
+		fmt.Fprintf(w, "  %s %s: %s\n", d.Rule.Code, d.Pos, d.Fix.Message)
+		split = split || d.Rule.Code == "DC001"
 	}
-	return exitOK, nil
+	for _, d := range plan.Skipped {
+		if d.Fix != nil && !d.Fix.Safe {
+			fmt.Fprintf(w, "  not applied (needs --unsafe-fixes): %s %s: %s\n", d.Rule.Code, d.Pos, d.Fix.Message)
+		} else {
+			fmt.Fprintf(w, "  skipped (its edits overlap another fix; run --fix again if it is still reported): %s %s\n", d.Rule.Code, d.Pos)
+		}
+	}
+	for _, d := range remaining {
+		if d.Fix == nil && d.FixRefused != "" {
+			fmt.Fprintf(w, "  refused: %s %s: %s\n", d.Rule.Code, d.Pos, d.FixRefused)
+		}
+	}
+	if split {
+		fmt.Fprintln(w, "  roll out new code with `docker compose up -d --build -V`: without -V (--renew-anon-volumes) Compose keeps the old code volume")
+	}
 }
 
 func writeReports(c *cli.Context, res *lint.Result, formats, outputs []string) error {
