@@ -37,16 +37,20 @@ type SplitOptions struct {
 
 // splitPlan gathers what the split needs to know about one service.
 type splitPlan struct {
-	ws      *workspace.Workspace
-	s       *workspace.Service
-	opts    SplitOptions
-	file    *compose.File
-	svcKey  *yaml.Node
-	svcVal  *yaml.Node
-	chain   []*dockerfile.Stage
-	wd      string
-	unsafe  []string
-	codeSvc string
+	ws     *workspace.Workspace
+	s      *workspace.Service
+	opts   SplitOptions
+	file   *compose.File
+	svcKey *yaml.Node
+	svcVal *yaml.Node
+	chain  []*dockerfile.Stage
+	// runtimeStage is the code-free stage the runtime builds when Node is
+	// installed by the Dockerfile rather than shipped by its base image;
+	// nil when the base image is the runtime.
+	runtimeStage *dockerfile.Stage
+	wd           string
+	unsafe       []string
+	codeSvc      string
 	// dependents run the image this service builds (image: only); they
 	// become runtimes on the same code volume.
 	dependents []*workspace.Service
@@ -125,11 +129,19 @@ func (p *splitPlan) checkImage() string {
 	case f.Runtime == dockerfile.NoRuntime:
 		return fmt.Sprintf("the base image %s (%s:%d) is not one decouple knows to ship Node: the runtime service needs a node image; use one as the base first",
 			f.RootBase, rel(s.Dockerfile.Path), f.RootBaseLine)
-	case f.UnknownBase || f.RuntimeBy.Line != f.RootBaseLine || f.Runtime != dockerfile.Node:
-		return fmt.Sprintf("Node comes from %s (%s:%d), not from a node base image: the runtime service needs an image that ships Node; base the Dockerfile on a node image first",
-			f.RuntimeBy.What, rel(s.Dockerfile.Path), f.RuntimeBy.Line)
+	case f.Runtime != dockerfile.Node:
+		return fmt.Sprintf("the runtime is %s, not Node", f.Runtime)
 	case f.Workdir == "" || f.Workdir == "/":
 		return fmt.Sprintf("the code is copied to / (%s:%d): move it under a WORKDIR first, so it can be a volume", rel(s.Dockerfile.Path), f.Code[0].Line)
+	}
+	if f.UnknownBase || f.RuntimeBy.Line != f.RootBaseLine {
+		// Node is installed by a RUN (or copied in): the runtime can build
+		// the last stage of the chain that holds Node but no code.
+		p.runtimeStage = p.codeFreeNodeStage()
+		if p.runtimeStage == nil {
+			return fmt.Sprintf("Node comes from %s (%s:%d) in the same stage as the code, and no earlier stage holds Node without it: split the install into its own named stage (FROM … AS runtime), or base the Dockerfile on a node image",
+				f.RuntimeBy.What, rel(s.Dockerfile.Path), f.RuntimeBy.Line)
+		}
 	}
 	for st := s.Stage; st != nil; st = st.BaseStage {
 		p.chain = append([]*dockerfile.Stage{st}, p.chain...)
@@ -161,6 +173,19 @@ func (p *splitPlan) checkDependent(d *workspace.Service) string {
 	return ""
 }
 
+// codeFreeNodeStage is the last named stage of the chain, before the one
+// the service runs, whose image holds Node and no app code.
+func (p *splitPlan) codeFreeNodeStage() *dockerfile.Stage {
+	facts := p.s.Dockerfile.Analyze(p.ws.ExtraNodeImages)
+	for st := p.s.Stage.BaseStage; st != nil; st = st.BaseStage {
+		fa := facts[st.Index]
+		if fa.Runtime == dockerfile.Node && !fa.HasCode() && st.Name != "" {
+			return st
+		}
+	}
+	return nil
+}
+
 // codeDockerfile names the generated code-only Dockerfile.
 func (p *splitPlan) codeDockerfile() string {
 	return dockerfile.CodeDockerfilePath(p.s.Dockerfile.Path)
@@ -185,6 +210,7 @@ func (p *splitPlan) runtimeImage() image {
 	im := image{shell: []string{"/bin/sh", "-c"}}
 	args := metaDefaults(p.s.Dockerfile.MetaArgs)
 	for _, st := range p.chain {
+		inRuntime := p.runtimeStage != nil && st.Index <= p.runtimeStage.Index
 		for _, c := range st.Commands {
 			switch c := c.(type) {
 			case *instructions.ArgCommand:
@@ -197,7 +223,7 @@ func (p *splitPlan) runtimeImage() image {
 				// Values are kept as compose text: references to ARGs and
 				// earlier ENVs resolved the way the build resolved them.
 				for _, e := range c.Env {
-					v, missing := p.composeText(e.Value, im.env, args)
+					v, missing := p.composeText(unquote(e.Value), im.env, args)
 					if missing != "" {
 						p.unsafe = append(p.unsafe, fmt.Sprintf("ENV %s refers to $%s, which has no value decouple can see (%s:%d)", e.Key, missing, p.ws.Rel(p.s.Dockerfile.Path), dockerfile.InstructionLine(c)))
 						v = strings.ReplaceAll(e.Value, "$", "$$")
@@ -218,11 +244,17 @@ func (p *splitPlan) runtimeImage() image {
 			case *instructions.HealthCheckCommand:
 				im.healthcheck = c
 			case *instructions.RunCommand:
-				p.checkRun(c)
+				if !inRuntime {
+					p.checkRun(c)
+				}
 			case *instructions.CopyCommand:
-				p.checkCopy(c, c.DestPath)
+				if !inRuntime {
+					p.checkCopy(c, c.DestPath)
+				}
 			case *instructions.AddCommand:
-				p.checkCopy(c, c.DestPath)
+				if !inRuntime {
+					p.checkCopy(c, c.DestPath)
+				}
 			}
 		}
 	}
@@ -230,6 +262,19 @@ func (p *splitPlan) runtimeImage() image {
 		p.unsafe = append(p.unsafe, fmt.Sprintf("%s (%s:%d)", b.What, p.ws.Rel(p.s.Dockerfile.Path), b.Line))
 	}
 	return im
+}
+
+// unquote strips the quotes around a whole ENV value, as the build's
+// shell-style processing does: ENV A="x y" sets A to x y.
+func unquote(v string) string {
+	if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+		inner := v[1 : len(v)-1]
+		if v[0] == '"' {
+			inner = strings.NewReplacer(`\"`, `"`, `\\`, `\`).Replace(inner)
+		}
+		return inner
+	}
+	return v
 }
 
 func setKV(list []kv, k, v string) []kv {

@@ -115,9 +115,27 @@ func (p *splitPlan) runtimeKeys(starts []int, pad, step, nl string) (string, []a
 	var edits []analysis.TextEdit
 
 	line := func(format string, args ...any) { rt.WriteString(pad + fmt.Sprintf(format, args...) + nl) }
-	if k, v := compose.MapGet(p.svcVal, "image"); k != nil {
+	switch k, v := compose.MapGet(p.svcVal, "image"); {
+	case p.runtimeStage != nil:
+		// Node is installed in a code-free stage of the Dockerfile: the
+		// runtime builds that stage. The image name, if any, moves to the
+		// code service, so it is dropped here.
+		if k != nil {
+			edits = append(edits, p.deleteLine(starts, k))
+		}
+		df := "Dockerfile"
+		if p.s.Config.Build.Dockerfile != "" {
+			df = p.s.Config.Build.Dockerfile
+		}
+		if _, bv := compose.MapGet(p.svcVal, "build"); bv != nil {
+			if _, dv := compose.MapGet(bv, "dockerfile"); dv != nil {
+				df = dv.Value
+			}
+		}
+		rt.WriteString(p.buildBlock(p.srcBytes(), starts, pad, step, nl, yamlText(df), p.runtimeStage.Name))
+	case k != nil:
 		edits = append(edits, p.replaceScalar(starts, v, yamlText(base)))
-	} else {
+	default:
 		line("image: %s", yamlText(base))
 	}
 	line("volumes_from:")
@@ -142,7 +160,9 @@ func (p *splitPlan) runtimeKeys(starts []int, pad, step, nl string) (string, []a
 		}
 		cmd, cmdShell = []string{p.installCommand(base) + " && " + start}, true
 	}
-	if hasCommand == nil && len(cmd) > 0 && (hasEntry == nil || len(im.entry) == 0) {
+	// A compose entrypoint: makes Docker ignore the image's CMD, so the
+	// CMD is only carried over when the service sets no entrypoint.
+	if hasCommand == nil && len(cmd) > 0 && hasEntry == nil {
 		line("command: %s", flowList(execForm(cmd, cmdShell, im.shell)))
 	}
 	if k, _ := compose.MapGet(p.svcVal, "user"); k == nil && im.user != "" {
@@ -166,6 +186,23 @@ func (p *splitPlan) runtimeKeys(starts []int, pad, step, nl string) (string, []a
 	return rt.String(), edits, base, ""
 }
 
+// srcBytes is the compose file's bytes, nil for a generated file.
+func (p *splitPlan) srcBytes() []byte {
+	if p.file == nil {
+		return nil
+	}
+	return p.file.Src
+}
+
+// deleteLine removes the whole line a key is on.
+func (p *splitPlan) deleteLine(starts []int, k *yaml.Node) analysis.TextEdit {
+	end := len(p.file.Src)
+	if k.Line < len(starts) {
+		end = starts[k.Line]
+	}
+	return analysis.TextEdit{File: p.file.Path, Start: starts[k.Line-1], End: end}
+}
+
 // indentStep is the file's indentation unit, taken from the service's
 // nesting so generated lines look like their neighbours.
 func (p *splitPlan) indentStep() string {
@@ -180,6 +217,9 @@ func (p *splitPlan) indentStep() string {
 // that compose feeds through build.args kept as the ${VAR} text compose
 // has, and other ARGs resolved to their defaults.
 func (p *splitPlan) baseImage() (string, string) {
+	if p.runtimeStage != nil {
+		return fmt.Sprintf("stage %s of %s", p.runtimeStage.Name, filepath.Base(p.s.Dockerfile.Path)), ""
+	}
 	raw := p.chain[0].BaseRaw
 	out, missing := p.composeText(raw, nil, metaDefaults(p.s.Dockerfile.MetaArgs))
 	if missing != "" {
@@ -374,6 +414,22 @@ func (p *splitPlan) codeService(starts []int, pad, step, nl string) string {
 		// code image: it is now the app's release artifact.
 		b.WriteString(pad + "image: " + strings.TrimSpace(stripComment(string(src[offsetOf(starts, v.Line, v.Column):lineEndOffset(src, starts, v.Line)]))) + nl)
 	}
+	df, _ := filepath.Rel(p.s.Config.Build.Context, p.codeDockerfile())
+	b.WriteString(p.buildBlock(src, starts, pad, step, nl, yamlString(filepath.ToSlash(df)), ""))
+	if k, _ := compose.MapGet(p.svcVal, "profiles"); k != nil {
+		b.WriteString(reindent(src, starts, k, len(pad), nl))
+	}
+	// The code container only has to exist for volumes_from; it needs no
+	// network (and so adds none to the project).
+	b.WriteString(pad + "network_mode: none" + nl)
+	return b.String()
+}
+
+// buildBlock renders a build: key for a new service: the original build's
+// context and keys (args, secrets...) as written, with the given dockerfile
+// text and target ("" for none).
+func (p *splitPlan) buildBlock(src []byte, starts []int, pad, step, nl, dockerfile, target string) string {
+	var b strings.Builder
 	b.WriteString(pad + "build:" + nl)
 	_, bv := compose.MapGet(p.svcVal, "build")
 	context := "."
@@ -385,8 +441,10 @@ func (p *splitPlan) codeService(starts []int, pad, step, nl string) string {
 		context = string(src[offsetOf(starts, cv.Line, cv.Column):lineEndOffset(src, starts, cv.Line)])
 	}
 	b.WriteString(pad + step + "context: " + strings.TrimSpace(stripComment(context)) + nl)
-	df, _ := filepath.Rel(p.s.Config.Build.Context, p.codeDockerfile())
-	b.WriteString(pad + step + "dockerfile: " + yamlString(filepath.ToSlash(df)) + nl)
+	b.WriteString(pad + step + "dockerfile: " + dockerfile + nl)
+	if target != "" {
+		b.WriteString(pad + step + "target: " + yamlString(target) + nl)
+	}
 	if bv != nil && bv.Kind == yaml.MappingNode && bv.Style&yaml.FlowStyle == 0 {
 		for i := 0; i+1 < len(bv.Content); i += 2 {
 			key := bv.Content[i]
@@ -397,12 +455,6 @@ func (p *splitPlan) codeService(starts []int, pad, step, nl string) string {
 			b.WriteString(reindent(src, starts, key, len(pad)+len(step), nl))
 		}
 	}
-	if k, _ := compose.MapGet(p.svcVal, "profiles"); k != nil {
-		b.WriteString(reindent(src, starts, k, len(pad), nl))
-	}
-	// The code container only has to exist for volumes_from; it needs no
-	// network (and so adds none to the project).
-	b.WriteString(pad + "network_mode: none" + nl)
 	return b.String()
 }
 

@@ -255,11 +255,20 @@ func globalInstall(fa *Facts, cmd string, rest []string, line int) {
 		if at := strings.LastIndex(p, "@"); at > 0 {
 			name = p[:at]
 		}
+		// A vendored tarball (./pnpm.tgz) is how images pin their package
+		// managers; a folder (npm install -g .) is the app itself.
+		if isLocalTarball(p) {
+			continue
+		}
 		if !globalTools[name] {
 			fa.addCode(Evidence{Line: line, What: trimWhat(cmd + " " + strings.Join(rest, " "))}, "/usr/local/lib/node_modules")
 			return
 		}
 	}
+}
+
+func isLocalTarball(p string) bool {
+	return !strings.Contains(p, "://") && (strings.HasSuffix(p, ".tgz") || strings.HasSuffix(p, ".tar.gz"))
 }
 
 var nodeTarball = regexp.MustCompile(`(nodejs\.org/(dist|download)|unofficial-builds\.nodejs\.org|nodesource\.com|/node-v?\d+\.\d+[^/]*\.(tar|tgz|zip)|github\.com/nodejs/node/releases)`)
