@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,7 +15,9 @@ import (
 
 	"github.com/decouple-dev/decouple/internal/analysis"
 	"github.com/decouple-dev/decouple/internal/baseline"
+	"github.com/decouple-dev/decouple/internal/compose"
 	"github.com/decouple-dev/decouple/internal/config"
+	"github.com/decouple-dev/decouple/internal/discover"
 	"github.com/decouple-dev/decouple/internal/edit"
 	"github.com/decouple-dev/decouple/internal/lint"
 	"github.com/decouple-dev/decouple/internal/report"
@@ -58,8 +61,51 @@ func lintFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "no-suppressions", Usage: "ignore # decouple:ignore comments"},
 		&cli.StringFlag{Name: "baseline", Usage: "report only findings not recorded in the baseline `FILE`"},
 		&cli.StringFlag{Name: "write-baseline", Usage: "record the current findings in the baseline `FILE` (later runs with --baseline report only new ones)"},
+		&cli.StringFlag{Name: "max-file-size", Value: "10MiB", Usage: "refuse a compose file or Dockerfile larger than `SIZE` (bytes, or with KiB, MiB, GiB)"},
+		&cli.IntFlag{Name: "max-files", Value: discover.DefaultMaxFiles, Usage: "stop searching after `N` compose files and Dockerfiles"},
+		&cli.IntFlag{Name: "max-yaml-aliases", Value: compose.DefaultMaxAliasNodes, Usage: "refuse a compose file whose YAML aliases expand to more than `N` nodes (alias bombs)"},
+		&cli.IntFlag{Name: "max-depth", Value: compose.DefaultMaxDepth, Usage: "refuse a compose file nested deeper than `N` levels"},
+		&cli.IntFlag{Name: "max-command-length", Value: compose.DefaultMaxCommand, Usage: "refuse a compose command, entrypoint or healthcheck test string longer than `N` bytes"},
+		&cli.IntFlag{Name: "max-stages", Value: workspace.DefaultMaxStages, Usage: "refuse a Dockerfile with more than `N` stages"},
 		todayFlag(),
 	}
+}
+
+// limitsFrom reads the --max-* flags.
+func limitsFrom(c *cli.Context) (workspace.Limits, error) {
+	size, err := parseSize(c.String("max-file-size"))
+	if err != nil {
+		return workspace.Limits{}, fmt.Errorf("--max-file-size: %w", err)
+	}
+	lim := workspace.Limits{MaxFileSize: size, MaxFiles: c.Int("max-files"), MaxAliasNodes: c.Int("max-yaml-aliases"),
+		MaxDepth: c.Int("max-depth"), MaxStages: c.Int("max-stages"), MaxCommand: c.Int("max-command-length")}
+	for name, v := range map[string]int{"max-files": lim.MaxFiles, "max-yaml-aliases": lim.MaxAliasNodes, "max-depth": lim.MaxDepth, "max-stages": lim.MaxStages, "max-command-length": lim.MaxCommand} {
+		if v <= 0 {
+			return workspace.Limits{}, fmt.Errorf("--%s: want a positive number, not %d", name, v)
+		}
+	}
+	return lim, nil
+}
+
+// parseSize reads a byte count: 1048576, 512KiB, 10MiB, 1GiB (K, M, G,
+// KB, MB and GB are read as the same powers of two).
+func parseSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
+		if strings.HasSuffix(strings.ToUpper(t), strings.ToUpper(u.suffix)) {
+			t, mult = strings.TrimSpace(t[:len(t)-len(u.suffix)]), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/mult {
+		return 0, fmt.Errorf("want a positive size such as 10MiB, not %q", s)
+	}
+	return n * mult, nil
 }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
@@ -86,6 +132,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			{Name: "rules", Usage: "list the rule catalogue", Action: rulesAction},
 			{Name: "explain", Usage: "explain one rule: why, an example, how the fix works", ArgsUsage: "CODE", Action: explainAction},
 			bumpCommand(),
+			completionCommand(),
+			manCommand(),
 			{Name: "version", Usage: "print the version", Action: func(c *cli.Context) error {
 				_, err := fmt.Fprintf(c.App.Writer, "decouple %s\n", version)
 				return err
@@ -122,7 +170,7 @@ func interspersed(args []string) []string {
 	switch args[1] {
 	case "lint":
 		start = 2
-	case "rules", "explain", "version", "help", "h", "bump":
+	case "rules", "explain", "version", "help", "h", "bump", "completion", "man":
 		return args
 	}
 	takesValue := map[string]bool{}
@@ -211,6 +259,10 @@ func lintAction(c *cli.Context) error {
 			return fmt.Errorf("unknown format %q (want one of %s)", f, strings.Join(report.Formats(), ", "))
 		}
 	}
+	limits, err := limitsFrom(c)
+	if err != nil {
+		return err
+	}
 	var base *baseline.File
 	if file := c.String("baseline"); file != "" && c.String("write-baseline") == "" {
 		if base, err = baseline.Read(file); err != nil {
@@ -224,6 +276,7 @@ func lintAction(c *cli.Context) error {
 			ExtraNodeImages: set.nodeImages,
 			Strategy:        set.strategy,
 			CodeImage:       set.codeImage,
+			Limits:          limits,
 		},
 		Select:         splitList(c.StringSlice("select")),
 		Ignore:         splitList(c.StringSlice("ignore")),

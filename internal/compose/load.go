@@ -46,23 +46,34 @@ type Project struct {
 	// Fast says the fast path loaded it (see fast.go), not compose-go.
 	Fast bool
 
-	extra map[string]*File // files reached through include/extends, by path
+	extra  map[string]*File // files reached through include/extends, by path
+	limits Limits
+	refErr error // the first referenced file that broke a limit or is no file
 }
 
-// Load reads and loads a project from its files (absolute paths).
-func Load(paths []string) (*Project, error) {
+// Load reads and loads a project from its files (absolute paths), within
+// the default Limits.
+func Load(paths []string) (*Project, error) { return LoadLimited(paths, Limits{}) }
+
+// LoadLimited reads and loads a project from its files (absolute paths). A
+// file that breaks a limit is refused with a *LimitError naming it.
+func LoadLimited(paths []string, lim Limits) (*Project, error) {
 	silence()
-	p := &Project{Dir: filepath.Dir(paths[0]), extra: map[string]*File{}}
+	lim = lim.withDefaults()
+	p := &Project{Dir: filepath.Dir(paths[0]), extra: map[string]*File{}, limits: lim}
 	for _, path := range paths {
-		src, err := os.ReadFile(path)
+		src, err := ReadFileLimited(path, lim.MaxFileSize)
 		if err != nil {
 			return nil, err
 		}
-		f, err := ParseFile(path, src)
+		f, err := ParseFileLimited(path, src, lim)
 		if err != nil {
 			return nil, err
 		}
 		p.Files = append(p.Files, f)
+	}
+	if err := p.checkReferenced(); err != nil {
+		return nil, err
 	}
 	env, fromFile := environment(p.Dir)
 	details := types.ConfigDetails{WorkingDir: p.Dir, Environment: env}
@@ -113,6 +124,9 @@ func Load(paths []string) (*Project, error) {
 			o.SkipResolveEnvironment = true
 			o.SkipResolveLabels = true
 			o.ResolvePaths = true
+			// compose-go counts every node it visits, aliased or not,
+			// against the same default: raising our limit raises its.
+			o.MaxNodeVisits = max(lim.MaxAliasNodes, DefaultMaxAliasNodes)
 			o.Interpolate = &interp.Options{
 				LookupValue: lookup,
 				Substitute:  tolerantSubstitute(unresolved),
@@ -363,11 +377,44 @@ func (p *Project) fileAt(path string) *File {
 		return f
 	}
 	var f *File
-	if src, err := os.ReadFile(path); err == nil {
-		f, _ = ParseFile(path, src)
+	src, err := ReadFileLimited(path, p.limits.MaxFileSize)
+	if err == nil {
+		f, err = ParseFileLimited(path, src, p.limits)
+	}
+	var le *LimitError
+	if (errors.As(err, &le) || errors.Is(err, ErrNotRegular)) && p.refErr == nil {
+		p.refErr = err
 	}
 	p.extra[path] = f
 	return f
+}
+
+// checkReferenced applies the limits to the files compose-go would open
+// itself, `include:` and `extends: file:` targets, before it does: one
+// of them that breaks a limit, or is a pipe or device that would block the
+// read, stops the load with an error naming it.
+// Files that are missing or invalid are left for compose-go to report.
+func (p *Project) checkReferenced() error {
+	files := append(append([]*File(nil), p.Files...), p.includedFiles()...)
+	for _, f := range files {
+		svcs := f.ServicesNode()
+		if svcs == nil || svcs.Kind != yaml.MappingNode {
+			continue
+		}
+		for i := 1; i < len(svcs.Content); i += 2 {
+			_, ext := MapGet(svcs.Content[i], "extends")
+			_, file := MapGet(ext, "file")
+			if file == nil || file.Kind != yaml.ScalarNode || file.Value == "" || strings.Contains(file.Value, "$") {
+				continue
+			}
+			path := file.Value
+			if !filepath.IsAbs(path) {
+				path = filepath.Join(filepath.Dir(f.Path), path)
+			}
+			p.fileAt(path)
+		}
+	}
+	return p.refErr
 }
 
 // includedFiles lists files pulled in by top-level `include:`, recursively,

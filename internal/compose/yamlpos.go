@@ -42,8 +42,21 @@ func (e *ParseError) Error() string {
 	return fmt.Sprintf("%s: %s", e.Path, e.Msg)
 }
 
-// ParseFile parses compose bytes into a position tree.
+// ParseFile parses compose bytes into a position tree, within the default
+// Limits.
 func ParseFile(path string, src []byte) (*File, error) {
+	return ParseFileLimited(path, src, Limits{})
+}
+
+// ParseFileLimited parses compose bytes into a position tree. A document
+// that breaks a limit (size, nesting depth, alias expansion) is refused
+// with a *LimitError, before compose-go sees it.
+func ParseFileLimited(path string, src []byte, lim Limits) (*File, error) {
+	lim = lim.withDefaults()
+	if int64(len(src)) > lim.MaxFileSize {
+		return nil, &LimitError{Path: path, Flag: "max-file-size",
+			Msg: fmt.Sprintf("file is larger than the limit of %d bytes (%d bytes)", lim.MaxFileSize, len(src))}
+	}
 	f := &File{Path: path, Src: src}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(src))
@@ -51,12 +64,15 @@ func ParseFile(path string, src []byte) (*File, error) {
 		if errors.Is(err, io.EOF) {
 			return f, nil
 		}
-		return nil, yamlError(path, err)
+		return nil, yamlError(path, src, err)
 	}
 	if len(doc.Content) == 0 {
 		return f, nil
 	}
 	root := doc.Content[0]
+	if err := checkTree(path, root, lim); err != nil {
+		return nil, err
+	}
 	if root.Kind != yaml.MappingNode {
 		return nil, &ParseError{Path: path, Line: root.Line, Msg: "top-level object must be a mapping"}
 	}
@@ -66,8 +82,20 @@ func ParseFile(path string, src []byte) (*File, error) {
 }
 
 // yamlError turns yaml.v3's "yaml: line N: msg" into a located error.
-func yamlError(path string, err error) error {
+// When the line is indented with a tab, it says so: yaml.v3's message
+// ("found character that cannot start any token") does not.
+func yamlError(path string, src []byte, err error) error {
 	line, msg := YAMLErrorLine(err)
+	if line > 0 {
+		lines := bytes.SplitN(src, []byte("\n"), line+1)
+		if len(lines) >= line {
+			l := lines[line-1]
+			indent := l[:len(l)-len(bytes.TrimLeft(l, " \t"))]
+			if bytes.IndexByte(indent, '\t') >= 0 {
+				msg += " (the line is indented with a tab: YAML indents with spaces only)"
+			}
+		}
+	}
 	return &ParseError{Path: path, Line: line, Msg: "invalid YAML: " + msg}
 }
 

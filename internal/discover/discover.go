@@ -6,6 +6,8 @@ package discover
 
 import (
 	"bufio"
+	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -91,17 +93,49 @@ func KindOf(path string) Kind {
 	return Compose
 }
 
+// DefaultMaxFiles is how many compose files and Dockerfiles one search
+// takes at most.
+const DefaultMaxFiles = 100_000
+
+// errStop ends a walk that reached the file limit.
+var errStop = errors.New("file limit reached")
+
 // Find searches paths. Folders are walked recursively, skipping .git,
 // node_modules and what .gitignore files ignore; files are taken whatever
 // their name. Symlinks are not followed.
-func Find(paths []string) Result {
+func Find(paths []string) Result { return FindLimited(paths, 0) }
+
+// FindLimited is Find taking at most maxFiles files (0: DefaultMaxFiles);
+// past it the search stops with an error naming the folder it was in.
+func FindLimited(paths []string, maxFiles int) Result {
+	if maxFiles <= 0 {
+		maxFiles = DefaultMaxFiles
+	}
 	var r Result
+	count := 0
+	full := func(path string) bool {
+		if count < maxFiles {
+			count++
+			return false
+		}
+		r.Errors = append(r.Errors, &os.PathError{Op: "search", Path: path,
+			Err: fmt.Errorf("more than %d compose files and Dockerfiles; the rest were not searched (raise the limit with --max-files)", maxFiles)})
+		return true
+	}
+	stopped := false
 	seen := map[string]bool{}
 	var loose []string // compose files named one by one: a project each
 	byDir := map[string][]string{}
 	for _, p := range paths {
+		if stopped {
+			break
+		}
 		abs, err := filepath.Abs(p)
 		if err != nil {
+			r.Errors = append(r.Errors, err)
+			continue
+		}
+		if err := CheckSymlink(abs); err != nil {
 			r.Errors = append(r.Errors, err)
 			continue
 		}
@@ -110,9 +144,17 @@ func Find(paths []string) Result {
 			r.Errors = append(r.Errors, err)
 			continue
 		}
+		if !st.IsDir() && !st.Mode().IsRegular() {
+			r.Errors = append(r.Errors, &os.PathError{Op: "read", Path: abs, Err: fmt.Errorf("not a regular file")})
+			continue
+		}
 		if !st.IsDir() {
 			if seen[abs] {
 				continue
+			}
+			if full(abs) {
+				stopped = true
+				break
 			}
 			seen[abs] = true
 			if KindOf(abs) == Dockerfile {
@@ -122,9 +164,13 @@ func Find(paths []string) Result {
 			}
 			continue
 		}
-		walk(abs, func(path string, isCompose bool) {
+		walk(abs, func(path string, isCompose bool) error {
 			if seen[path] {
-				return
+				return nil
+			}
+			if full(path) {
+				stopped = true
+				return errStop
 			}
 			seen[path] = true
 			if isCompose {
@@ -132,6 +178,7 @@ func Find(paths []string) Result {
 			} else {
 				r.Dockerfiles = append(r.Dockerfiles, path)
 			}
+			return nil
 		}, &r)
 	}
 	dirs := make([]string, 0, len(byDir))
@@ -187,8 +234,39 @@ func group(files []string) [][]string {
 	return out
 }
 
+// CheckSymlink refuses a named path that is a symlink leading out of the
+// working folder (or a loop): a folder's own symlinks are never followed,
+// and naming one must not be a way out either. A symlink that stays inside
+// the working folder is followed, as a shell would.
+func CheckSymlink(abs string) error {
+	lst, err := os.Lstat(abs)
+	if err != nil || lst.Mode()&fs.ModeSymlink == 0 {
+		return nil // os.Stat reports what is wrong
+	}
+	target, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) && errors.Is(err, fs.ErrNotExist) {
+			return &os.PathError{Op: "read", Path: abs, Err: fmt.Errorf("symlink to a path that does not exist")}
+		}
+		return &os.PathError{Op: "read", Path: abs, Err: fmt.Errorf("symlink that cannot be resolved (a loop?): not followed")}
+	}
+	wd, err := os.Getwd()
+	if err == nil {
+		wd, err = filepath.EvalSymlinks(wd)
+	}
+	if err != nil {
+		return &os.PathError{Op: "read", Path: abs, Err: fmt.Errorf("symlink not followed (the working folder cannot be resolved)")}
+	}
+	if rel, err := filepath.Rel(wd, target); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return &os.PathError{Op: "read", Path: abs, Err: fmt.Errorf("symlink to a path outside the working folder: not followed")}
+	}
+	return nil
+}
+
 // walk visits the compose files and Dockerfiles under root.
-func walk(root string, visit func(path string, isCompose bool), r *Result) {
+// A visit that returns an error ends the walk.
+func walk(root string, visit func(path string, isCompose bool) error, r *Result) {
 	var patterns []gitignore.Pattern
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -222,10 +300,9 @@ func walk(root string, visit func(path string, isCompose bool), r *Result) {
 		if gitignore.NewMatcher(patterns).Match(parts, false) {
 			return nil
 		}
-		visit(path, isCompose)
-		return nil
+		return visit(path, isCompose)
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, errStop) {
 		r.Errors = append(r.Errors, err)
 	}
 }
@@ -239,6 +316,10 @@ func splitPath(rel string) []string {
 
 // readIgnore reads one .gitignore; its patterns apply below its folder.
 func readIgnore(path string, domain []string) []gitignore.Pattern {
+	// Only a regular file, and not a huge one: a pipe would block the read.
+	if st, err := os.Lstat(path); err != nil || !st.Mode().IsRegular() || st.Size() > 1<<20 {
+		return nil
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil

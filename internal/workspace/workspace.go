@@ -29,6 +29,8 @@ type Workspace struct {
 	// Strategy and CodeImage configure the split fix (see transform).
 	Strategy  string
 	CodeImage string
+
+	limits Limits
 }
 
 // FileError is a file that could not be read, parsed or loaded. Fatal
@@ -81,6 +83,25 @@ type Options struct {
 	ExtraNodeImages []string
 	Strategy        string
 	CodeImage       string
+	Limits          Limits
+}
+
+// Limits bound what a run reads; zero fields take the defaults. A file
+// that breaks one is a fatal error naming it, and the rest is still linted.
+type Limits struct {
+	MaxFileSize   int64 // bytes of one compose file or Dockerfile (default 10 MiB)
+	MaxFiles      int   // compose files and Dockerfiles found (default 100000)
+	MaxAliasNodes int   // nodes YAML aliases may expand to in one document (default 100000)
+	MaxDepth      int   // nesting of a compose document (default 1000)
+	MaxStages     int   // stages of one Dockerfile (default 256)
+	MaxCommand    int   // bytes of a compose command, entrypoint or test string (default 32 KiB)
+}
+
+// DefaultMaxStages is the default of Limits.MaxStages.
+const DefaultMaxStages = 256
+
+func (l Limits) compose() compose.Limits {
+	return compose.Limits{MaxFileSize: l.MaxFileSize, MaxAliasNodes: l.MaxAliasNodes, MaxDepth: l.MaxDepth, MaxCommand: l.MaxCommand}
 }
 
 // Load discovers and loads everything under the options' paths.
@@ -89,29 +110,39 @@ func Load(opts Options) (*Workspace, error) {
 	if err != nil {
 		return nil, err
 	}
-	ws := &Workspace{Cwd: cwd, ExtraNodeImages: opts.ExtraNodeImages, Strategy: opts.Strategy, CodeImage: opts.CodeImage}
+	ws := &Workspace{Cwd: cwd, ExtraNodeImages: opts.ExtraNodeImages, Strategy: opts.Strategy, CodeImage: opts.CodeImage, limits: opts.Limits}
+	if ws.limits.MaxStages <= 0 {
+		ws.limits.MaxStages = DefaultMaxStages
+	}
 	paths := opts.Paths
 	if len(paths) == 0 && len(opts.ComposeFiles) == 0 {
 		paths = []string{"."}
 	}
-	found := discover.Find(paths)
+	found := discover.FindLimited(paths, opts.Limits.MaxFiles)
 	for _, e := range found.Errors {
 		ws.Errors = append(ws.Errors, ws.pathError(e))
 	}
 	projects := found.Projects
 	if len(opts.ComposeFiles) > 0 {
 		var abs []string
+		refused := false
 		for _, f := range opts.ComposeFiles {
 			a, err := filepath.Abs(f)
 			if err != nil {
 				return nil, err
 			}
+			if err := discover.CheckSymlink(a); err != nil {
+				ws.Errors = append(ws.Errors, ws.pathError(err))
+				refused = true
+			}
 			abs = append(abs, a)
 		}
-		projects = append([][]string{abs}, projects...)
+		if !refused {
+			projects = append([][]string{abs}, projects...)
+		}
 	}
 
-	cache := newDockerfileCache()
+	cache := newDockerfileCache(ws.limits)
 	loaded := make([]*Project, len(projects))
 	errs := make([][]*FileError, len(projects))
 	var wg sync.WaitGroup
@@ -173,6 +204,10 @@ func (ws *Workspace) pathError(err error) *FileError {
 }
 
 func (ws *Workspace) dockerfileError(path string, err error) *FileError {
+	var le *compose.LimitError
+	if errors.As(err, &le) {
+		return &FileError{File: ws.Rel(le.Path), Line: le.Line, Msg: limitMsg(le), Fatal: true}
+	}
 	var pe *dockerfile.ParseError
 	if errors.As(err, &pe) {
 		return &FileError{File: ws.Rel(path), Line: pe.Line, Msg: pe.Err.Error(), Fatal: true}
@@ -182,6 +217,12 @@ func (ws *Workspace) dockerfileError(path string, err error) *FileError {
 		return &FileError{File: ws.Rel(path), Msg: ose.Err.Error(), Fatal: true}
 	}
 	return &FileError{File: ws.Rel(path), Msg: err.Error(), Fatal: true}
+}
+
+// limitMsg is a limit error's message without its path, which the
+// FileError carries.
+func limitMsg(le *compose.LimitError) string {
+	return le.Msg + " (raise it with --" + le.Flag + ")"
 }
 
 // baseNames are files a partial compose file is layered on, most specific
@@ -194,7 +235,7 @@ var baseNames = []string{
 
 // layered retries a lone variant file that does not stand on its own (it
 // fails validation) on top of a base file beside it.
-func layered(files []string, cp *compose.Project) *compose.Project {
+func layered(files []string, cp *compose.Project, lim compose.Limits) *compose.Project {
 	if len(files) != 1 || cp == nil || cp.Degraded == "" {
 		return cp
 	}
@@ -207,7 +248,7 @@ func layered(files []string, cp *compose.Project) *compose.Project {
 		if st, err := os.Stat(base); err != nil || !st.Mode().IsRegular() {
 			continue
 		}
-		if both, err := compose.Load([]string{base, files[0]}); err == nil && both.Degraded == "" {
+		if both, err := compose.LoadLimited([]string{base, files[0]}, lim); err == nil && both.Degraded == "" {
 			return both
 		}
 		return cp
@@ -216,9 +257,13 @@ func layered(files []string, cp *compose.Project) *compose.Project {
 }
 
 func (ws *Workspace) loadProject(files []string, cache *dockerfileCache) (*Project, []*FileError) {
-	cp, err := compose.Load(files)
-	cp = layered(files, cp)
+	cp, err := compose.LoadLimited(files, ws.limits.compose())
+	cp = layered(files, cp, ws.limits.compose())
 	if err != nil {
+		var lim *compose.LimitError
+		if errors.As(err, &lim) {
+			return nil, []*FileError{{File: ws.Rel(lim.Path), Line: lim.Line, Msg: limitMsg(lim), Fatal: true}}
+		}
 		var pe *compose.ParseError
 		if errors.As(err, &pe) {
 			return nil, []*FileError{{File: ws.Rel(pe.Path), Line: pe.Line, Msg: pe.Msg, Fatal: true}}
@@ -325,8 +370,9 @@ func (ws *Workspace) judgeBuild(s *Service, cache *dockerfileCache, notes *[]*Fi
 // dockerfileCache parses each Dockerfile once per set of build args, since
 // several services often build the same file.
 type dockerfileCache struct {
-	mu sync.Mutex
-	m  map[string]*cacheEntry
+	mu     sync.Mutex
+	m      map[string]*cacheEntry
+	limits Limits
 }
 
 type cacheEntry struct {
@@ -335,7 +381,9 @@ type cacheEntry struct {
 	err  error
 }
 
-func newDockerfileCache() *dockerfileCache { return &dockerfileCache{m: map[string]*cacheEntry{}} }
+func newDockerfileCache(lim Limits) *dockerfileCache {
+	return &dockerfileCache{m: map[string]*cacheEntry{}, limits: lim}
+}
 
 func (c *dockerfileCache) get(path string, args map[string]string) (*dockerfile.File, error) {
 	keys := make([]string, 0, len(args))
@@ -353,9 +401,13 @@ func (c *dockerfileCache) get(path string, args map[string]string) (*dockerfile.
 	c.mu.Unlock()
 	e.once.Do(func() {
 		var src []byte
-		src, e.err = os.ReadFile(path)
+		src, e.err = compose.ReadFileLimited(path, c.limits.MaxFileSize)
 		if e.err == nil {
 			e.df, e.err = dockerfile.Parse(path, src, args)
+		}
+		if e.err == nil && len(e.df.Stages) > c.limits.MaxStages {
+			e.df, e.err = nil, &compose.LimitError{Path: path, Flag: "max-stages",
+				Msg: fmt.Sprintf("%d stages, more than the limit of %d", len(e.df.Stages), c.limits.MaxStages)}
 		}
 	})
 	return e.df, e.err
