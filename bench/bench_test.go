@@ -249,3 +249,28 @@ func keyOf(t *testing.T, root, file string, service, df string) string {
 	}
 	return rel(df)
 }
+
+// BenchmarkLintTree is the lint plus the JSON report of a tree generated
+// beforehand (bench/run.sh leaves them under bench/out/trees), named by
+// DECOUPLE_BENCH_TREE; skipped when unset. With no generation in the
+// timed process, its CPU profile is the lint's alone:
+//
+//	DECOUPLE_BENCH_TREE=$PWD/bench/out/trees/compose-500 go test ./bench -run XXX -bench LintTree -benchtime 5x -cpuprofile /tmp/cpu.prof
+func BenchmarkLintTree(b *testing.B) {
+	dir := os.Getenv("DECOUPLE_BENCH_TREE")
+	if dir == "" {
+		b.Skip("DECOUPLE_BENCH_TREE is not set")
+	}
+	findings := 0
+	for b.Loop() {
+		res, err := lint.Run(lintOptions(dir))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := report.Write(io.Discard, "json", reportInput(dir, res), report.Options{}); err != nil {
+			b.Fatal(err)
+		}
+		findings = len(res.Diagnostics)
+	}
+	b.ReportMetric(float64(findings), "findings")
+}

@@ -36,7 +36,7 @@ func judge(f *dockerfile.Facts, launches bool) (bundle, bool) {
 
 // evidence describes the runtime and the code for a message, and lists the
 // same places as related locations.
-func evidence(ws *workspace.Workspace, df *dockerfile.File, f *dockerfile.Facts, b bundle) (string, []analysis.Related) {
+func evidence(ws relater, df *dockerfile.File, f *dockerfile.Facts, b bundle) (string, []analysis.Related) {
 	rel := ws.Rel(df.Path)
 	var related []analysis.Related
 	var runtime string
@@ -67,7 +67,7 @@ func evidence(ws *workspace.Workspace, df *dockerfile.File, f *dockerfile.Facts,
 
 // evidencePos is a Dockerfile line given as evidence, at its first
 // non-blank column so that related locations are 1-based like findings.
-func evidencePos(ws *workspace.Workspace, df *dockerfile.File, line int) analysis.Position {
+func evidencePos(ws relater, df *dockerfile.File, line int) analysis.Position {
 	p := dfPos(ws, df, line)
 	if line > 0 {
 		p.Column = dockerfile.FirstColumn(df.Src, line)
@@ -95,13 +95,14 @@ func hidingMount(s *workspace.Service) string {
 // bundles a runtime accepted by want.
 func checkBundles(p *Pass, want func(dockerfile.Runtime) bool, what string, withFix bool) {
 	ws := p.WS
+	rel := p.cacheOf()
 	for _, proj := range ws.Projects {
 		for _, s := range proj.Services {
 			b, ok := judge(s.Facts, dockerfile.LaunchesJS(s.Config.Command) || dockerfile.LaunchesJS(s.Config.Entrypoint))
 			if !ok || !want(b.runtime) {
 				continue
 			}
-			msg, related := evidence(ws, s.Dockerfile, s.Facts, b)
+			msg, related := evidence(rel, s.Dockerfile, s.Facts, b)
 			head := fmt.Sprintf("service %q runs %s", s.Name, msg)
 			if s.BuiltBy != nil {
 				head = fmt.Sprintf("service %q runs image %s, built by service %q: %s", s.Name, s.ImageText, s.BuiltBy.Name, msg)
@@ -111,8 +112,8 @@ func checkBundles(p *Pass, want func(dockerfile.Runtime) bool, what string, with
 			}
 			head += "; " + what
 			d := analysis.Diagnostic{
-				Pos: actPos(ws, s), Message: head, Service: s.Name,
-				Dockerfile: ws.Rel(s.Dockerfile.Path), Stage: s.Stage.ID(), Related: related,
+				Pos: actPos(rel, s), Message: head, Service: s.Name,
+				Dockerfile: rel.Rel(s.Dockerfile.Path), Stage: s.Stage.ID(), Related: related,
 			}
 			if withFix {
 				d.Fix, d.FixRefused = transform.Split(ws, s, transform.SplitOptions{Strategy: ws.Strategy, CodeImage: ws.CodeImage})
@@ -127,14 +128,14 @@ func checkBundles(p *Pass, want func(dockerfile.Runtime) bool, what string, with
 		if !ok || !want(b.runtime) {
 			continue
 		}
-		msg, related := evidence(ws, d.File, f, b)
+		msg, related := evidence(rel, d.File, f, b)
 		stage := "the final stage"
 		if final.Name != "" {
 			stage = fmt.Sprintf("the final stage %q", final.Name)
 		}
 		diag := analysis.Diagnostic{
-			Pos: stagePos(ws, d.File, final), Message: stage + " runs " + msg + "; " + what,
-			Dockerfile: ws.Rel(d.File.Path), Stage: final.ID(), Related: related,
+			Pos: stagePos(rel, d.File, final), Message: stage + " runs " + msg + "; " + what,
+			Dockerfile: rel.Rel(d.File.Path), Stage: final.ID(), Related: related,
 		}
 		if withFix {
 			diag.Fix, diag.FixRefused = transform.SplitStandalone(ws, d, transform.SplitOptions{Strategy: ws.Strategy, CodeImage: ws.CodeImage})

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -57,7 +56,7 @@ func runDockerignore(p *Pass) {
 			if s.Dockerfile == nil || s.BuiltBy != nil || s.Config.Build == nil || !feedsNode(ws, s.Dockerfile) {
 				continue
 			}
-			contexts = append(contexts, buildContext{dir: s.Config.Build.Context, dockerfile: s.Dockerfile, pos: actPos(ws, s), service: s.Name})
+			contexts = append(contexts, buildContext{dir: s.Config.Build.Context, dockerfile: s.Dockerfile, pos: actPos(p.cacheOf(), s), service: s.Name})
 		}
 	}
 	for _, d := range ws.Dockerfiles {
@@ -67,12 +66,13 @@ func runDockerignore(p *Pass) {
 		// A standalone Dockerfile's context is taken to be its folder, as
 		// `docker build -f X .` from there would use.
 		first := d.File.Stages[0]
-		contexts = append(contexts, buildContext{dir: filepath.Dir(d.File.Path), dockerfile: d.File, pos: stagePos(ws, d.File, first)})
+		contexts = append(contexts, buildContext{dir: filepath.Dir(d.File.Path), dockerfile: d.File, pos: stagePos(p.cacheOf(), d.File, first)})
 	}
+	cache := p.cacheOf()
 	for _, c := range contexts {
 		// Two Dockerfiles that share a context read one .dockerignore (unless
 		// one has its own <Dockerfile>.dockerignore): one problem, one finding.
-		ignorePath, missing := transform.MissingIgnores(c.dir, c.dockerfile.Path)
+		ignorePath, missing := cache.missingIgnores(c.dir, c.dockerfile.Path)
 		if seen[ignorePath] {
 			continue
 		}
@@ -80,14 +80,14 @@ func runDockerignore(p *Pass) {
 		if len(missing) == 0 {
 			continue
 		}
-		rel := ws.Rel(ignorePath)
+		rel := cache.Rel(ignorePath)
 		var msg string
-		if _, err := os.Stat(ignorePath); err != nil {
-			msg = fmt.Sprintf("build context %s feeds a Node image (%s) but has no .dockerignore: %s would be sent to the build", ws.Rel(c.dir)+"/", ws.Rel(c.dockerfile.Path), strings.Join(missing, " and "))
+		if !cache.exist(ignorePath) {
+			msg = fmt.Sprintf("build context %s feeds a Node image (%s) but has no .dockerignore: %s would be sent to the build", cache.Rel(c.dir)+"/", cache.Rel(c.dockerfile.Path), strings.Join(missing, " and "))
 		} else {
-			msg = fmt.Sprintf("%s does not exclude %s, so it is sent into the Node image built from %s", rel, strings.Join(missing, " and "), ws.Rel(c.dockerfile.Path))
+			msg = fmt.Sprintf("%s does not exclude %s, so it is sent into the Node image built from %s", rel, strings.Join(missing, " and "), cache.Rel(c.dockerfile.Path))
 		}
-		p.Report(analysis.Diagnostic{Pos: c.pos, Message: msg, Service: c.service, Dockerfile: ws.Rel(c.dockerfile.Path), Fix: transform.IgnoreFix(ignorePath, missing)})
+		p.Report(analysis.Diagnostic{Pos: c.pos, Message: msg, Service: c.service, Dockerfile: cache.Rel(c.dockerfile.Path), Fix: transform.IgnoreFix(ignorePath, missing)})
 	}
 }
 

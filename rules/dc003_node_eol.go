@@ -334,7 +334,7 @@ func runNodeEOL(p *Pass) {
 }
 
 func checkEOL(p *Pass, site imageSite, today time.Time, seen map[string]bool) {
-	ni, ok := parseNodeImage(site.resolved)
+	ni, ok := p.cacheOf().parseNodeImage(site.resolved)
 	if !ok || !ni.version.Pinned {
 		return
 	}

@@ -86,7 +86,7 @@ func runNodeUnpinned(p *Pass) {
 }
 
 func checkUnpinned(p *Pass, site imageSite, today time.Time, seen map[string]bool) {
-	ni, ok := parseNodeImage(site.resolved)
+	ni, ok := p.cacheOf().parseNodeImage(site.resolved)
 	if !ok || ni.version.Pinned || ni.ref.Digest != "" {
 		return
 	}

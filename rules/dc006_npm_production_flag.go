@@ -339,8 +339,8 @@ func npmVersion(n nodeversion.NPM) string {
 
 // imageMajor is the Node line a reference ships ("" when it floats) and
 // whether it could be told.
-func imageMajor(ref string) (string, bool) {
-	ni, ok := parseNodeImage(ref)
+func imageMajor(c *runCache, ref string) (string, bool) {
+	ni, ok := c.parseNodeImage(ref)
 	if !ok {
 		return "", false
 	}
@@ -382,11 +382,11 @@ func runNPMProductionFlag(p *Pass) {
 		}
 	}
 	for _, f := range files {
-		checkDockerfileNPM(ws, f, contexts[f], emit)
+		checkDockerfileNPM(p.cacheOf(), ws, f, contexts[f], emit)
 	}
 	for _, proj := range ws.Projects {
 		for _, s := range proj.Services {
-			checkComposeNPM(ws, proj, s, emit)
+			checkComposeNPM(p.cacheOf(), ws, proj, s, emit)
 		}
 	}
 }
@@ -395,11 +395,11 @@ type npmEmit func(file string, src []byte, c npmCall, nc npmContext, d analysis.
 
 // checkDockerfileNPM scans each RUN of each stage whose image is a Node
 // image with a known tag.
-func checkDockerfileNPM(ws *workspace.Workspace, f *dockerfile.File, contextDir string, emit npmEmit) {
-	ctxLock := hasLockfile(contextDir)
+func checkDockerfileNPM(cache *runCache, ws *workspace.Workspace, f *dockerfile.File, contextDir string, emit npmEmit) {
+	ctxLock := cache.hasLockfile(contextDir)
 	for si, st := range f.Stages {
 		root := rootStage(st)
-		major, ok := imageMajor(root.Base)
+		major, ok := imageMajor(cache, root.Base)
 		if !ok || len(root.Unresolved) > 0 {
 			continue
 		}
@@ -423,8 +423,8 @@ func checkDockerfileNPM(ws *workspace.Workspace, f *dockerfile.File, contextDir 
 			}
 			for _, c := range calls {
 				emit(f.Path, f.Src, c, nc, analysis.Diagnostic{
-					Pos:        analysis.Position{File: ws.Rel(f.Path), Line: lineOfOffset(f.Src, c.words[0].start), Column: columnOfOffset(f.Src, c.words[0].start)},
-					Dockerfile: ws.Rel(f.Path), Stage: st.ID(),
+					Pos:        analysis.Position{File: cache.Rel(f.Path), Line: lineOfOffset(f.Src, c.words[0].start), Column: columnOfOffset(f.Src, c.words[0].start)},
+					Dockerfile: cache.Rel(f.Path), Stage: st.ID(),
 				})
 			}
 		}
@@ -532,11 +532,11 @@ func columnOfOffset(src []byte, off int) int {
 
 // checkComposeNPM scans a service's command and entrypoint when the image
 // it runs is a Node image with a known tag.
-func checkComposeNPM(ws *workspace.Workspace, proj *workspace.Project, s *workspace.Service, emit npmEmit) {
+func checkComposeNPM(cache *runCache, ws *workspace.Workspace, proj *workspace.Project, s *workspace.Service, emit npmEmit) {
 	var major, image string
 	switch {
 	case runsImage(s):
-		m, ok := imageMajor(s.Config.Image)
+		m, ok := imageMajor(cache, s.Config.Image)
 		if !ok {
 			return
 		}
@@ -546,7 +546,7 @@ func checkComposeNPM(ws *workspace.Workspace, proj *workspace.Project, s *worksp
 		}
 	case s.Stage != nil:
 		root := rootStage(s.Stage)
-		m, ok := imageMajor(root.Base)
+		m, ok := imageMajor(cache, root.Base)
 		if !ok || len(root.Unresolved) > 0 {
 			return
 		}
@@ -555,7 +555,7 @@ func checkComposeNPM(ws *workspace.Workspace, proj *workspace.Project, s *worksp
 		return
 	}
 	nc := npmContext{major: major, image: image}
-	nc.lockfile, nc.where = serviceLockfile(ws, proj, s)
+	nc.lockfile, nc.where = serviceLockfile(cache, ws, proj, s)
 	for _, key := range []string{"command", "entrypoint"} {
 		file, node := serviceValue(proj, s.Name, key)
 		if node == nil {
@@ -583,7 +583,7 @@ func checkComposeNPM(ws *workspace.Workspace, proj *workspace.Project, s *worksp
 				}
 				off := c.words[0].start
 				emit(file.Path, file.Src, c, nc, analysis.Diagnostic{
-					Pos:     analysis.Position{File: ws.Rel(file.Path), Line: lineOfOffset(file.Src, off), Column: columnOfOffset(file.Src, off)},
+					Pos:     analysis.Position{File: cache.Rel(file.Path), Line: lineOfOffset(file.Src, off), Column: columnOfOffset(file.Src, off)},
 					Service: s.Name,
 				})
 			}
@@ -681,8 +681,8 @@ func scalarRegion(src []byte, n *yaml.Node) (int, int) {
 // serviceLockfile looks for the lockfile in the code a runtime service
 // runs: its own build context, the contexts of the services it takes
 // volumes from, and its bind mounts.
-func serviceLockfile(ws *workspace.Workspace, proj *workspace.Project, s *workspace.Service) (bool, string) {
-	if b := s.Config.Build; b != nil && hasLockfile(b.Context) {
+func serviceLockfile(cache *runCache, ws *workspace.Workspace, proj *workspace.Project, s *workspace.Service) (bool, string) {
+	if b := s.Config.Build; b != nil && cache.hasLockfile(b.Context) {
 		if s.Dockerfile == nil || lockCopiedBefore(s.Dockerfile, s.Stage, 1<<30) {
 			return true, "the lockfile in " + relDir(ws, b.Context)
 		}
@@ -693,13 +693,13 @@ func serviceLockfile(ws *workspace.Workspace, proj *workspace.Project, s *worksp
 			continue
 		}
 		for _, o := range proj.Services {
-			if o.Name == name && o.Config.Build != nil && hasLockfile(o.Config.Build.Context) {
+			if o.Name == name && o.Config.Build != nil && cache.hasLockfile(o.Config.Build.Context) {
 				return true, fmt.Sprintf("the lockfile in %s (the code of service %q)", relDir(ws, o.Config.Build.Context), name)
 			}
 		}
 	}
 	for _, v := range s.Config.Volumes {
-		if v.Type == "bind" && hasLockfile(v.Source) {
+		if v.Type == "bind" && cache.hasLockfile(v.Source) {
 			return true, "the lockfile in " + relDir(ws, v.Source)
 		}
 	}

@@ -22,6 +22,7 @@ type Pass struct {
 	WS    *workspace.Workspace
 	Rule  *Rule
 	diags []analysis.Diagnostic
+	cache *runCache // shared by the passes of one Run
 }
 
 // Report records a diagnostic; its Rule and Severity default to the pass's.
@@ -53,8 +54,9 @@ func Lookup(id string) *Rule {
 // Run runs the given rules over a workspace.
 func Run(ws *workspace.Workspace, rules []*Rule) []analysis.Diagnostic {
 	var out []analysis.Diagnostic
+	cache := newRunCache(ws)
 	for _, r := range rules {
-		p := &Pass{WS: ws, Rule: r}
+		p := &Pass{WS: ws, Rule: r, cache: cache}
 		r.Run(p)
 		out = append(out, p.diags...)
 	}

@@ -108,14 +108,24 @@ func applySuppressions(ws *workspace.Workspace, diags []analysis.Diagnostic, sel
 		add(d.File.Path, d.File.Src)
 	}
 	read := func(file string) ([]byte, error) {
-		if src, ok := loaded[file]; ok {
-			return src, nil
+		src, ok := loaded[file]
+		if !ok {
+			p := filepath.FromSlash(file)
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(ws.Cwd, p)
+			}
+			var err error
+			if src, err = os.ReadFile(p); err != nil {
+				return nil, err
+			}
 		}
-		p := filepath.FromSlash(file)
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(ws.Cwd, p)
+		// Every directive holds "decouple:" (suppress.Parse matches it
+		// case-sensitively): a file without it has none, and is not worth
+		// splitting into lines and matching line by line.
+		if !bytes.Contains(src, directiveMark) {
+			return nil, nil
 		}
-		return os.ReadFile(p)
+		return src, nil
 	}
 	ran := map[string]bool{}
 	for _, r := range selected {
@@ -133,6 +143,9 @@ func applySuppressions(ws *workspace.Workspace, diags []analysis.Diagnostic, sel
 	}
 	return kept
 }
+
+// directiveMark is the text every suppression directive contains.
+var directiveMark = []byte("decouple:")
 
 func selectRules(sel, ignore []string) ([]*rules.Rule, []*analysis.Rule, error) {
 	pick := func(ids []string) (map[string]bool, error) {
@@ -262,10 +275,15 @@ func relEdits(root string, edits []analysis.TextEdit) ([]analysis.TextEdit, erro
 // dedupe drops findings reported twice: a file can belong to two projects
 // (included by one and found on its own, or a variant layered on its base).
 func dedupe(diags []analysis.Diagnostic) []analysis.Diagnostic {
-	seen := map[string]bool{}
+	type key struct {
+		code             string
+		pos              analysis.Position
+		service, message string
+	}
+	seen := make(map[key]bool, len(diags))
 	out := diags[:0]
 	for _, d := range diags {
-		key := fmt.Sprintf("%s\x00%s\x00%s\x00%s", d.Rule.Code, d.Pos, d.Service, d.Message)
+		key := key{d.Rule.Code, d.Pos, d.Service, d.Message}
 		if seen[key] {
 			continue
 		}
