@@ -671,6 +671,10 @@ func (l *fastLoader) apply(s *types.ServiceConfig, n *yaml.Node, over bool) {
 			s.Restart = l.str(v)
 		case "user":
 			s.User = l.str(v)
+		case "network_mode":
+			// The split's code service has network_mode: none; without it
+			// here every fixed project would fall back to compose-go.
+			s.NetworkMode = l.str(v)
 		case "hostname":
 			s.Hostname = l.str(v)
 		case "tty", "stdin_open", "init":
@@ -983,7 +987,13 @@ func (l *fastLoader) check(name string, s types.ServiceConfig) {
 
 // finish applies defaults and path resolution once overrides are merged.
 func (l *fastLoader) finish(s *types.ServiceConfig) {
-	if s.Networks == nil {
+	switch {
+	case s.NetworkMode != "" && s.Networks != nil:
+		// compose-go refuses a service with both: leave that to it.
+		l.fail()
+	case s.NetworkMode != "":
+		// compose-go attaches no network to such a service.
+	case s.Networks == nil:
 		s.Networks = map[string]*types.ServiceNetworkConfig{"default": nil}
 	}
 	for _, vf := range s.VolumesFrom {
