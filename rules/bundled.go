@@ -96,6 +96,7 @@ func hidingMount(s *workspace.Service) string {
 func checkBundles(p *Pass, want func(dockerfile.Runtime) bool, what string, withFix bool) {
 	ws := p.WS
 	rel := p.cacheOf()
+	var found []finding
 	for _, proj := range ws.Projects {
 		for _, s := range proj.Services {
 			b, ok := judge(s.Facts, dockerfile.LaunchesJS(s.Config.Command) || dockerfile.LaunchesJS(s.Config.Entrypoint))
@@ -115,10 +116,7 @@ func checkBundles(p *Pass, want func(dockerfile.Runtime) bool, what string, with
 				Pos: actPos(rel, s), Message: head, Service: s.Name,
 				Dockerfile: rel.Rel(s.Dockerfile.Path), Stage: s.Stage.ID(), Related: related,
 			}
-			if withFix {
-				d.Fix, d.FixRefused = transform.Split(ws, s, transform.SplitOptions{Strategy: ws.Strategy, CodeImage: ws.CodeImage})
-			}
-			p.Report(d)
+			found = append(found, finding{d: d, s: s})
 		}
 	}
 	for _, d := range ws.Dockerfiles {
@@ -137,9 +135,30 @@ func checkBundles(p *Pass, want func(dockerfile.Runtime) bool, what string, with
 			Pos: stagePos(rel, d.File, final), Message: stage + " runs " + msg + "; " + what,
 			Dockerfile: rel.Rel(d.File.Path), Stage: final.ID(), Related: related,
 		}
-		if withFix {
-			diag.Fix, diag.FixRefused = transform.SplitStandalone(ws, d, transform.SplitOptions{Strategy: ws.Strategy, CodeImage: ws.CodeImage})
-		}
-		p.Report(diag)
+		found = append(found, finding{d: diag, df: d})
 	}
+	if withFix {
+		// Planning a split is the heaviest part of a lint; each plan only
+		// reads the workspace, so they run side by side.
+		opts := transform.SplitOptions{Strategy: ws.Strategy, CodeImage: ws.CodeImage, MissingIgnores: rel.missingIgnores}
+		parallel(len(found), func(i int) {
+			f := &found[i]
+			if f.s != nil {
+				f.d.Fix, f.d.FixRefused = transform.Split(ws, f.s, opts)
+			} else {
+				f.d.Fix, f.d.FixRefused = transform.SplitStandalone(ws, f.df, opts)
+			}
+		})
+	}
+	for _, f := range found {
+		p.Report(f.d)
+	}
+}
+
+// finding is one finding of checkBundles, about a service or a standalone
+// Dockerfile, waiting for its fix.
+type finding struct {
+	d  analysis.Diagnostic
+	s  *workspace.Service
+	df *workspace.Dockerfile
 }

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"os"
+	"sync"
 
 	"github.com/decouple-dev/decouple/internal/workspace"
 	"github.com/decouple-dev/decouple/transform"
@@ -11,8 +12,11 @@ import (
 // of the file system and of the workspace during one Run: each folder is
 // stat'ed for lockfiles once, each ignore file read once, each path made
 // relative once. It lives for one Run only, so a later run over a changed
-// tree (the re-lint after --fix) sees the new files.
+// tree (the re-lint after --fix) sees the new files. Rules run
+// concurrently, so every map is behind mu; a value is computed outside the
+// lock, so two rules asking at once may both compute it, which is harmless.
 type runCache struct {
+	mu        sync.Mutex
 	ws        *workspace.Workspace
 	rels      map[string]string
 	lockfiles map[string]bool
@@ -42,56 +46,56 @@ func newRunCache(ws *workspace.Workspace) *runCache {
 	}
 }
 
+// memo returns m[k], computing and storing it with f when absent.
+func memo[K comparable, V any](c *runCache, m map[K]V, k K, f func() V) V {
+	c.mu.Lock()
+	v, ok := m[k]
+	c.mu.Unlock()
+	if ok {
+		return v
+	}
+	v = f()
+	c.mu.Lock()
+	m[k] = v
+	c.mu.Unlock()
+	return v
+}
+
 // Rel is ws.Rel, memoised.
 func (c *runCache) Rel(path string) string {
-	if r, ok := c.rels[path]; ok {
-		return r
-	}
-	r := c.ws.Rel(path)
-	c.rels[path] = r
-	return r
+	return memo(c, c.rels, path, func() string { return c.ws.Rel(path) })
 }
 
 // hasLockfile is hasLockfile, memoised per folder.
 func (c *runCache) hasLockfile(dir string) bool {
-	if v, ok := c.lockfiles[dir]; ok {
-		return v
-	}
-	v := hasLockfile(dir)
-	c.lockfiles[dir] = v
-	return v
+	return memo(c, c.lockfiles, dir, func() bool { return hasLockfile(dir) })
 }
 
 // missingIgnores is transform.MissingIgnores, memoised per context and
 // Dockerfile.
 func (c *runCache) missingIgnores(dir, dockerfilePath string) (string, []string) {
-	k := [2]string{dir, dockerfilePath}
-	if r, ok := c.ignores[k]; ok {
-		return r.path, r.missing
-	}
-	p, m := transform.MissingIgnores(dir, dockerfilePath)
-	c.ignores[k] = ignoreResult{p, m}
-	return p, m
+	r := memo(c, c.ignores, [2]string{dir, dockerfilePath}, func() ignoreResult {
+		p, m := transform.MissingIgnores(dir, dockerfilePath)
+		return ignoreResult{p, m}
+	})
+	return r.path, r.missing
 }
 
 // exist reports whether a path exists, memoised.
 func (c *runCache) exist(path string) bool {
-	if v, ok := c.exists[path]; ok {
-		return v
-	}
-	_, err := os.Stat(path)
-	c.exists[path] = err == nil
-	return err == nil
+	return memo(c, c.exists, path, func() bool {
+		_, err := os.Stat(path)
+		return err == nil
+	})
 }
 
 // parseNodeImage is parseNodeImage, memoised per reference.
 func (c *runCache) parseNodeImage(ref string) (nodeImage, bool) {
-	if r, ok := c.images[ref]; ok {
-		return r.ni, r.ok
-	}
-	ni, ok := parseNodeImage(ref)
-	c.images[ref] = nodeImageResult{ni, ok}
-	return ni, ok
+	r := memo(c, c.images, ref, func() nodeImageResult {
+		ni, ok := parseNodeImage(ref)
+		return nodeImageResult{ni, ok}
+	})
+	return r.ni, r.ok
 }
 
 // cacheOf is the pass's run cache; a Pass made outside Run gets its own.

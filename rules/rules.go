@@ -5,7 +5,9 @@
 package rules
 
 import (
+	"runtime"
 	"sort"
+	"sync"
 
 	"github.com/decouple-dev/decouple/internal/analysis"
 	"github.com/decouple-dev/decouple/internal/workspace"
@@ -51,14 +53,42 @@ func Lookup(id string) *Rule {
 	return nil
 }
 
-// Run runs the given rules over a workspace.
+// Run runs the given rules over a workspace, each in its own goroutine:
+// rules only read the workspace, and their findings are joined in catalogue
+// order, so the result does not depend on scheduling.
 func Run(ws *workspace.Workspace, rules []*Rule) []analysis.Diagnostic {
-	var out []analysis.Diagnostic
 	cache := newRunCache(ws)
-	for _, r := range rules {
-		p := &Pass{WS: ws, Rule: r, cache: cache}
-		r.Run(p)
+	passes := make([]*Pass, len(rules))
+	var wg sync.WaitGroup
+	for i, r := range rules {
+		passes[i] = &Pass{WS: ws, Rule: r, cache: cache}
+		wg.Go(func() { r.Run(passes[i]) })
+	}
+	wg.Wait()
+	var out []analysis.Diagnostic
+	for _, p := range passes {
 		out = append(out, p.diags...)
 	}
 	return out
+}
+
+// parallel calls f(i) for every i < n on up to GOMAXPROCS goroutines, for
+// rules whose per-item work (planning a fix) is heavy; f must only write
+// what belongs to item i.
+func parallel(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := range next {
+				f(i)
+			}
+		})
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 }

@@ -33,6 +33,17 @@ const DefaultCodeImage = "tianon/true"
 type SplitOptions struct {
 	Strategy  string
 	CodeImage string
+	// MissingIgnores, when set, replaces the package's MissingIgnores: a
+	// linter that already read every .dockerignore passes its memo.
+	MissingIgnores func(contextDir, dockerfilePath string) (string, []string)
+}
+
+// missingIgnores is o.MissingIgnores or the package's.
+func (o SplitOptions) missingIgnores(contextDir, dockerfilePath string) (string, []string) {
+	if o.MissingIgnores != nil {
+		return o.MissingIgnores(contextDir, dockerfilePath)
+	}
+	return MissingIgnores(contextDir, dockerfilePath)
 }
 
 // splitPlan gathers what the split needs to know about one service.

@@ -64,7 +64,7 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 		edits = other
 	}
 	edits = append(edits, analysis.TextEdit{File: p.codeDockerfile(), NewText: []byte(p.codeDockerfileText())})
-	if ignorePath, missing := MissingIgnores(p.s.Config.Build.Context, p.s.Dockerfile.Path); len(missing) > 0 {
+	if ignorePath, missing := p.opts.missingIgnores(p.s.Config.Build.Context, p.s.Dockerfile.Path); len(missing) > 0 {
 		edits = append(edits, IgnoreFix(ignorePath, missing).Edits...)
 	}
 

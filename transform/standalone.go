@@ -61,7 +61,7 @@ func SplitStandalone(ws *workspace.Workspace, d *workspace.Dockerfile, opts Spli
 		{File: composePath, NewText: []byte(b.String())},
 		{File: p.codeDockerfile(), NewText: []byte(p.codeDockerfileText())},
 	}
-	if ignorePath, missing := MissingIgnores(dir, d.File.Path); len(missing) > 0 {
+	if ignorePath, missing := opts.missingIgnores(dir, d.File.Path); len(missing) > 0 {
 		edits = append(edits, IgnoreFix(ignorePath, missing).Edits...)
 	}
 	msg := fmt.Sprintf("create %s with service %q on %s and %q holding the code (strategy %s); it replaces however the image was run before",

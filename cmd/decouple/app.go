@@ -277,6 +277,8 @@ func lintAction(c *cli.Context) error {
 			Strategy:        set.strategy,
 			CodeImage:       set.codeImage,
 			Limits:          limits,
+			// The re-lint after --fix reuses every Dockerfile it left as is.
+			Parsed: workspace.NewParseCache(),
 		},
 		Select:         splitList(c.StringSlice("select")),
 		Ignore:         splitList(c.StringSlice("ignore")),

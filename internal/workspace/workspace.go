@@ -5,13 +5,16 @@
 package workspace
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/decouple-dev/decouple/internal/compose"
 	"github.com/decouple-dev/decouple/internal/discover"
@@ -84,6 +87,9 @@ type Options struct {
 	Strategy        string
 	CodeImage       string
 	Limits          Limits
+	// Parsed, when set, keeps parsed Dockerfiles for later loads in the
+	// same process: the re-lint after --fix parses only what changed.
+	Parsed *ParseCache
 }
 
 // Limits bound what a run reads; zero fields take the defaults. A file
@@ -142,7 +148,7 @@ func Load(opts Options) (*Workspace, error) {
 		}
 	}
 
-	cache := newDockerfileCache(ws.limits)
+	cache := newDockerfileCache(ws.limits, opts.Parsed)
 	loaded := make([]*Project, len(projects))
 	errs := make([][]*FileError, len(projects))
 	var wg sync.WaitGroup
@@ -172,16 +178,34 @@ func Load(opts Options) (*Workspace, error) {
 			}
 		}
 	}
-	for _, path := range found.Dockerfiles {
-		if built[path] || dockerfile.Superseded(path) {
-			continue
+	// Standalone Dockerfiles are most of a large tree: parse them side by
+	// side, then keep discovery's order.
+	standalone := make([]*Dockerfile, len(found.Dockerfiles))
+	dfErrs := make([]error, len(found.Dockerfiles))
+	var next atomic.Int64
+	for range min(runtime.GOMAXPROCS(0), len(found.Dockerfiles)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(found.Dockerfiles); i = int(next.Add(1) - 1) {
+				path := found.Dockerfiles[i]
+				if built[path] || dockerfile.Superseded(path) {
+					continue
+				}
+				df, err := cache.get(path, nil)
+				if err != nil {
+					dfErrs[i] = err
+					continue
+				}
+				standalone[i] = &Dockerfile{File: df, Facts: df.Analyze(ws.ExtraNodeImages)}
+			}
+		})
+	}
+	wg.Wait()
+	for i, d := range standalone {
+		if dfErrs[i] != nil {
+			ws.Errors = append(ws.Errors, ws.dockerfileError(found.Dockerfiles[i], dfErrs[i]))
+		} else if d != nil {
+			ws.Dockerfiles = append(ws.Dockerfiles, d)
 		}
-		df, err := cache.get(path, nil)
-		if err != nil {
-			ws.Errors = append(ws.Errors, ws.dockerfileError(path, err))
-			continue
-		}
-		ws.Dockerfiles = append(ws.Dockerfiles, &Dockerfile{File: df, Facts: df.Analyze(ws.ExtraNodeImages)})
 	}
 	return ws, nil
 }
@@ -373,6 +397,7 @@ type dockerfileCache struct {
 	mu     sync.Mutex
 	m      map[string]*cacheEntry
 	limits Limits
+	parsed *ParseCache
 }
 
 type cacheEntry struct {
@@ -381,8 +406,8 @@ type cacheEntry struct {
 	err  error
 }
 
-func newDockerfileCache(lim Limits) *dockerfileCache {
-	return &dockerfileCache{m: map[string]*cacheEntry{}, limits: lim}
+func newDockerfileCache(lim Limits, parsed *ParseCache) *dockerfileCache {
+	return &dockerfileCache{m: map[string]*cacheEntry{}, limits: lim, parsed: parsed}
 }
 
 func (c *dockerfileCache) get(path string, args map[string]string) (*dockerfile.File, error) {
@@ -402,15 +427,55 @@ func (c *dockerfileCache) get(path string, args map[string]string) (*dockerfile.
 	e.once.Do(func() {
 		var src []byte
 		src, e.err = compose.ReadFileLimited(path, c.limits.MaxFileSize)
-		if e.err == nil {
-			e.df, e.err = dockerfile.Parse(path, src, args)
+		if e.err != nil {
+			return
 		}
+		if df := c.parsed.lookup(key, src); df != nil {
+			e.df = df
+			return
+		}
+		e.df, e.err = dockerfile.Parse(path, src, args)
 		if e.err == nil && len(e.df.Stages) > c.limits.MaxStages {
 			e.df, e.err = nil, &compose.LimitError{Path: path, Flag: "max-stages",
 				Msg: fmt.Sprintf("%d stages, more than the limit of %d", len(e.df.Stages), c.limits.MaxStages)}
 		}
+		if e.err == nil {
+			c.parsed.store(key, e.df)
+		}
 	})
 	return e.df, e.err
+}
+
+// ParseCache keeps parsed Dockerfiles across loads in one process. An entry
+// is reused only when the file still holds the very bytes it was parsed
+// from, so a file changed in between is parsed again.
+type ParseCache struct {
+	mu sync.Mutex
+	m  map[string]*dockerfile.File // by path and build args
+}
+
+// NewParseCache returns an empty cache.
+func NewParseCache() *ParseCache { return &ParseCache{m: map[string]*dockerfile.File{}} }
+
+func (pc *ParseCache) lookup(key string, src []byte) *dockerfile.File {
+	if pc == nil {
+		return nil
+	}
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if df := pc.m[key]; df != nil && bytes.Equal(df.Src, src) {
+		return df
+	}
+	return nil
+}
+
+func (pc *ParseCache) store(key string, df *dockerfile.File) {
+	if pc == nil {
+		return
+	}
+	pc.mu.Lock()
+	pc.m[key] = df
+	pc.mu.Unlock()
 }
 
 // NormalizeImage writes an image reference the way Docker resolves it, so
