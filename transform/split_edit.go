@@ -24,7 +24,7 @@ import (
 func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 	src := p.file.Src
 	nl := newline(src)
-	starts := lineStarts(src)
+	starts := p.file.LineStarts()
 	pad := strings.Repeat(" ", p.s.Build.Column-1)
 	step := p.indentStep()
 	runtime, edits, base, reason := p.runtimeKeys(starts, pad, step, nl)
@@ -82,7 +82,7 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 // Its own command and every other key stay.
 func (p *splitPlan) repoint(d *workspace.Service, base string) []analysis.TextEdit {
 	f := d.Image.File
-	starts := lineStarts(f.Src)
+	starts := f.LineStarts()
 	nl := newline(f.Src)
 	_, v := f.ServiceNode(d.Name)
 	ik, iv := compose.MapGet(v, "image")

@@ -10,17 +10,6 @@ import (
 // where it ends, and no Go YAML library re-emits untouched text byte for
 // byte, so block extents are found from indentation in the source itself.
 
-// lineStarts returns the byte offset of every line start.
-func lineStarts(src []byte) []int {
-	starts := []int{0}
-	for i, b := range src {
-		if b == '\n' && i+1 < len(src) {
-			starts = append(starts, i+1)
-		}
-	}
-	return starts
-}
-
 // offsetOf is the byte offset of a 1-based line and column.
 func offsetOf(starts []int, line, col int) int {
 	return starts[line-1] + col - 1

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -19,6 +20,28 @@ type File struct {
 	Root *yaml.Node // the document's top mapping; nil for an empty file
 	// Legacy is set for a Compose v1 layout: services at the top level.
 	Legacy bool
+
+	startsOnce sync.Once
+	starts     []int
+}
+
+// LineStarts is LineStarts(f.Src), computed once: every fix planned in the
+// file needs it. Callers must not modify the slice.
+func (f *File) LineStarts() []int {
+	f.startsOnce.Do(func() { f.starts = LineStarts(f.Src) })
+	return f.starts
+}
+
+// LineStarts returns the byte offset of every line start; a final newline
+// starts no line.
+func LineStarts(src []byte) []int {
+	starts := []int{0}
+	for i, b := range src {
+		if b == '\n' && i+1 < len(src) {
+			starts = append(starts, i+1)
+		}
+	}
+	return starts
 }
 
 // Pos is a 1-based position in a compose file.

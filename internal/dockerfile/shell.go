@@ -4,6 +4,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -23,7 +24,8 @@ func runFacts(fa *Facts, script string, line int) {
 // enough to recognise package names and URLs. A script the shell parser
 // refuses falls back to splitting on operators.
 func SimpleCommands(script string) [][]string {
-	p := syntax.NewParser(syntax.Variant(syntax.LangBash), syntax.KeepComments(false))
+	p := shellParsers.Get().(*syntax.Parser)
+	defer shellParsers.Put(p) // after the walk: the tree is read first
 	file, err := p.Parse(strings.NewReader(script), "")
 	if err != nil {
 		return fallbackCommands(script)
@@ -43,6 +45,12 @@ func SimpleCommands(script string) [][]string {
 	})
 	return out
 }
+
+// shellParsers recycles parsers: a new one allocates its buffers, and a
+// large tree has thousands of RUN lines. Parse resets a parser's state.
+var shellParsers = sync.Pool{New: func() any {
+	return syntax.NewParser(syntax.Variant(syntax.LangBash), syntax.KeepComments(false))
+}}
 
 var operators = regexp.MustCompile(`&&|\|\||[;|&()]`)
 
