@@ -12,8 +12,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 )
@@ -29,18 +31,67 @@ type Result struct {
 }
 
 var (
-	composeName    = regexp.MustCompile(`^(compose|docker-compose)([.-][^/]*)?\.ya?ml$|^fig\.ya?ml$`)
 	baseCompose    = regexp.MustCompile(`^(compose|docker-compose)\.ya?ml$|^fig\.ya?ml$`)
 	overrideName   = regexp.MustCompile(`^(compose|docker-compose)\.override\.ya?ml$`)
 	dockerfileName = regexp.MustCompile(`^(?i:dockerfile|containerfile)([.-].+)?$|^.+\.(?i:dockerfile)$`)
 )
 
-// IsComposeName reports whether a file name follows the compose patterns.
-func IsComposeName(name string) bool { return composeName.MatchString(name) }
+// IsComposeName reports whether a file name follows the compose patterns:
+// compose.yaml, docker-compose.yml, either with a variant after a dot or a
+// dash (docker-compose.prod.yml, docker-compose-dev.yml), and fig.yml.
+// Names are case sensitive.
+func IsComposeName(name string) bool {
+	if name == "fig.yml" || name == "fig.yaml" {
+		return true
+	}
+	var rest string
+	switch {
+	case strings.HasPrefix(name, "docker-compose"):
+		rest = name[len("docker-compose"):]
+	case strings.HasPrefix(name, "compose"):
+		rest = name[len("compose"):]
+	default:
+		return false
+	}
+	var variant string
+	switch {
+	case strings.HasSuffix(rest, ".yml"):
+		variant = rest[:len(rest)-len(".yml")]
+	case strings.HasSuffix(rest, ".yaml"):
+		variant = rest[:len(rest)-len(".yaml")]
+	default:
+		return false
+	}
+	return variant == "" || (variant[0] == '.' || variant[0] == '-') && !strings.Contains(variant, "/")
+}
+
+// mentionsDockerfile reports whether name may match dockerfileName: it
+// contains dockerfile or containerfile in any case. Names with non-ASCII
+// letters are left to the regexp, whose case folding goes beyond ASCII.
+func mentionsDockerfile(name string) bool {
+	for i := 0; i < len(name); i++ {
+		if name[i] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	for i := 0; i+len("dockerfile") <= len(name); i++ {
+		switch name[i] | 0x20 {
+		case 'd':
+			if strings.EqualFold(name[i:i+len("dockerfile")], "dockerfile") {
+				return true
+			}
+		case 'c':
+			if i+len("containerfile") <= len(name) && strings.EqualFold(name[i:i+len("containerfile")], "containerfile") {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // IsDockerfileName reports whether a file name follows the Dockerfile patterns.
 func IsDockerfileName(name string) bool {
-	if !dockerfileName.MatchString(name) {
+	if !mentionsDockerfile(name) || !dockerfileName.MatchString(name) {
 		return false
 	}
 	// Dockerfile.* also matches files about Dockerfiles, such as
@@ -264,58 +315,229 @@ func CheckSymlink(abs string) error {
 	return nil
 }
 
-// walk visits the compose files and Dockerfiles under root.
+// walk visits the compose files and Dockerfiles under root, folder by
+// folder in lexical order, as filepath.WalkDir would.
 // A visit that returns an error ends the walk.
 func walk(root string, visit func(path string, isCompose bool) error, r *Result) {
-	var patterns []gitignore.Pattern
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			r.Errors = append(r.Errors, err)
-			if d != nil && d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
+	info, err := os.Lstat(root)
+	if err != nil {
+		r.Errors = append(r.Errors, err)
+		return
+	}
+	w := walker{visit: visit, r: r}
+	switch {
+	case info.IsDir():
+		err = w.dir(root, nil, nil, nil)
+	case info.Mode().IsRegular():
+		// root was a folder when Find looked; a symlink, even to a folder,
+		// is not followed.
+		if isCompose, ok := candidate(info.Name()); ok {
+			err = visit(root, isCompose)
 		}
-		rel, _ := filepath.Rel(root, path)
-		parts := splitPath(rel)
-		if d.IsDir() {
-			name := d.Name()
-			if path != root && (name == ".git" || name == "node_modules") {
-				return fs.SkipDir
-			}
-			if path != root && gitignore.NewMatcher(patterns).Match(parts, true) {
-				return fs.SkipDir
-			}
-			patterns = append(patterns, readIgnore(filepath.Join(path, ".gitignore"), parts)...)
-			return nil
-		}
-		if !d.Type().IsRegular() {
-			return nil // symlinks and devices are not followed
-		}
-		name := d.Name()
-		isCompose := IsComposeName(name)
-		if !isCompose && !IsDockerfileName(name) {
-			return nil
-		}
-		if gitignore.NewMatcher(patterns).Match(parts, false) {
-			return nil
-		}
-		return visit(path, isCompose)
-	})
+	}
 	if err != nil && !errors.Is(err, errStop) {
 		r.Errors = append(r.Errors, err)
 	}
 }
 
-func splitPath(rel string) []string {
-	if rel == "." {
+type walker struct {
+	visit func(path string, isCompose bool) error
+	r     *Result
+}
+
+// dir searches the folder path. parts is path relative to the root, one
+// element a folder; rules are the .gitignore patterns of the folders above
+// it, root first, and seen their state along parts (see rule.step). Rules
+// of other folders never match below path (a pattern only applies below
+// its own folder), so they are left out.
+//
+// parts and rules are stacks: a subfolder appends to them in place, past
+// what this folder sees, and its siblings overwrite that. The walk is depth
+// first, so nothing reads an element once it is overwritten.
+func (w *walker) dir(path string, parts []string, rules []rule, seen []state) error {
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		w.r.Errors = append(w.r.Errors, err)
 		return nil
 	}
-	return strings.Split(filepath.ToSlash(rel), "/")
+	// Only a regular file is read: never a symlink, and never a pipe, which
+	// would block the read.
+	if i, ok := slices.BinarySearchFunc(entries, ".gitignore", func(e fs.DirEntry, name string) int {
+		return strings.Compare(e.Name(), name)
+	}); ok && entries[i].Type().IsRegular() {
+		if own := readIgnore(join(path, ".gitignore"), parts); len(own) > 0 {
+			rules = append(rules, own...)
+			seen = append(seen[:len(seen):len(seen)], make([]state, len(own))...)
+		}
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() {
+			if name == ".git" || name == "node_modules" {
+				continue
+			}
+			sub := parts
+			sub = append(sub, name)
+			var below []state
+			if len(rules) > 0 {
+				below = make([]state, len(rules))
+				for i := range rules {
+					below[i] = rules[i].step(seen[i], name)
+				}
+				if ignored(rules, below, sub, true) {
+					continue
+				}
+			}
+			if err := w.dir(join(path, name), sub, rules, below); err != nil {
+				return err
+			}
+			continue
+		}
+		if !e.Type().IsRegular() {
+			continue // symlinks and devices are not followed
+		}
+		isCompose, ok := candidate(name)
+		if !ok {
+			continue
+		}
+		if ignoredFile(rules, seen, parts, name) {
+			continue
+		}
+		if err := w.visit(join(path, name), isCompose); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// candidate reports whether name is that of a compose file or a
+// Dockerfile, and which.
+func candidate(name string) (isCompose, ok bool) {
+	if IsComposeName(name) {
+		return true, true
+	}
+	return false, IsDockerfileName(name)
+}
+
+// rule is one .gitignore pattern. A pattern without a slash (node_modules,
+// *.log, dist/) matches a path when it matches one of its names below the
+// pattern's folder; gitignore.Pattern tries each name in turn. Those are
+// matched one name at a time, as the walk goes down, with the same
+// outcome: the state of such a rule along a path is that of its first name
+// that matches or that the pattern cannot be matched against.
+// Other patterns are left to gitignore.Pattern.
+type rule struct {
+	pattern gitignore.Pattern
+	simple  bool
+	name    string // a simple rule's pattern, for filepath.Match
+	dirOnly bool
+	include bool // a negated pattern: !name
+}
+
+// state is that of a simple rule along a path.
+type state uint8
+
+const (
+	open    state = iota // no name matched yet
+	matched              // a name matched
+	failed               // the pattern is malformed: it never matches
+)
+
+// step is the state of a simple rule below the folder name, given its
+// state above.
+func (r *rule) step(above state, name string) state {
+	if !r.simple || above != open {
+		return above
+	}
+	ok, err := filepath.Match(r.name, name)
+	switch {
+	case err != nil:
+		return failed
+	case ok:
+		return matched
+	}
+	return open
+}
+
+// last is the state of a simple rule for the file name, given its state
+// above: a pattern ending in a slash only matches a file through a folder
+// above it.
+func (r *rule) last(above state, name string) state {
+	s := r.step(above, name)
+	if above == open && s == matched && r.dirOnly {
+		return open
+	}
+	return s
+}
+
+// ignored reports whether the last rule that matches path (split in
+// folders) excludes it, as gitignore.Matcher does. states are those of the
+// simple rules along the whole path: for a file, as rule.last gives them.
+func ignored(rules []rule, states []state, path []string, isDir bool) bool {
+	for i := len(rules) - 1; i >= 0; i-- {
+		r := &rules[i]
+		if r.simple {
+			if states[i] == matched {
+				return !r.include
+			}
+			continue
+		}
+		if m := r.pattern.Match(path, isDir); m != gitignore.NoMatch {
+			return m == gitignore.Exclude
+		}
+	}
+	return false
+}
+
+// ignoredFile is ignored for the file name in the folder parts, seen the
+// states of the simple rules along parts.
+func ignoredFile(rules []rule, seen []state, parts []string, name string) bool {
+	for i := len(rules) - 1; i >= 0; i-- {
+		r := &rules[i]
+		if r.simple {
+			if r.last(seen[i], name) == matched {
+				return !r.include
+			}
+			continue
+		}
+		if m := r.pattern.Match(append(parts, name), false); m != gitignore.NoMatch {
+			return m == gitignore.Exclude
+		}
+	}
+	return false
+}
+
+// join is filepath.Join of a clean folder and a name from its listing,
+// without cleaning again.
+func join(dir, name string) string {
+	if strings.HasSuffix(dir, string(filepath.Separator)) {
+		return dir + name
+	}
+	return dir + string(filepath.Separator) + name
 }
 
 // readIgnore reads one .gitignore; its patterns apply below its folder.
-func readIgnore(path string, domain []string) []gitignore.Pattern {
+func readIgnore(path string, domain []string) []rule {
+	var rs []rule
+	for _, line := range readIgnoreLines(path) {
+		r := rule{pattern: gitignore.ParsePattern(line, domain)}
+		// As gitignore.ParsePattern reads the line.
+		p, include := strings.CutPrefix(line, "!")
+		r.include = include
+		if !strings.HasSuffix(p, "\\ ") {
+			p = strings.TrimRight(p, " ")
+		}
+		p, r.dirOnly = strings.CutSuffix(p, "/")
+		if !strings.Contains(p, "/") {
+			r.simple, r.name = true, p
+		}
+		rs = append(rs, r)
+	}
+	return rs
+}
+
+// readIgnoreLines reads the patterns of one .gitignore.
+func readIgnoreLines(path string) []string {
 	// Only a regular file, and not a huge one: a pipe would block the read.
 	if st, err := os.Lstat(path); err != nil || !st.Mode().IsRegular() || st.Size() > 1<<20 {
 		return nil
@@ -324,13 +546,13 @@ func readIgnore(path string, domain []string) []gitignore.Pattern {
 	if err != nil {
 		return nil
 	}
-	var ps []gitignore.Pattern
+	var lines []string
 	for _, line := range strings.Split(string(data), "\n") {
 		line = strings.TrimRight(line, "\r")
 		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		ps = append(ps, gitignore.ParsePattern(line, domain))
+		lines = append(lines, line)
 	}
-	return ps
+	return lines
 }

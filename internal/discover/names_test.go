@@ -4,9 +4,13 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
+
+// composeName is the pattern IsComposeName implements by hand.
+var composeName = regexp.MustCompile(`^(compose|docker-compose)([.-][^/]*)?\.ya?ml$|^fig\.ya?ml$`)
 
 func TestIsComposeName(t *testing.T) {
 	tests := map[string]bool{
@@ -30,6 +34,31 @@ func TestIsComposeName(t *testing.T) {
 		"compose.yaml.j2":              false,
 		"Docker-Compose.yml":           false, // compose itself only looks for lower case
 		"docker-compose.test.yml.dist": false,
+		"COMPOSE.yaml":                 false,
+		"Compose.override.yaml":        false,
+		"FIG.yml":                      false,
+		"fig.prod.yml":                 false,
+		"fig-dev.yml":                  false,
+		"compose":                      false,
+		"compose.":                     false,
+		"compose.yml.":                 false,
+		"compose.ya":                   false,
+		"compose.yamll":                false,
+		"composer.yml":                 false,
+		"composeyml":                   false,
+		"compose_dev.yml":              false,
+		"compose..yml":                 true,
+		"compose-.yaml":                true,
+		"compose.a.b.c.yml":            true,
+		"docker-compose":               false,
+		"docker-compose.":              false,
+		"docker-compose..yaml":         true,
+		"docker-compose.dev.yaml":      true,
+		"docker-composeyml":            false,
+		"docker_compose.yml":           false,
+		"x.docker-compose.yml":         false,
+		".docker-compose.yml":          false,
+		"compose.\nx.yml":              true,
 	}
 	for name, want := range tests {
 		if got := IsComposeName(name); got != want {
@@ -71,6 +100,33 @@ func TestIsDockerfileName(t *testing.T) {
 		{name: "Dockerfile.template", want: false},
 		{name: "Dockerfile.tmpl", want: false},
 		{name: "Dockerfile.in", want: false},
+		{name: "DOCKERFILE", want: true},
+		{name: "DockerFile", want: true},
+		{name: "dOcKeRfIlE.Dev", want: true},
+		{name: "CONTAINERFILE", want: true},
+		{name: "containerfile-ubi", want: true},
+		{name: "Dockerfile.dev.bak", want: false},
+		{name: "Dockerfile.dev.BAK", want: false},
+		{name: "Dockerfile.MD", want: false},
+		{name: "x.dockerfile", want: true},
+		{name: "x.DOCKERFILE", want: true},
+		{name: ".dockerfile", want: false},
+		{name: "my.Dockerfile.md", want: false},
+		{name: "my.Dockerfile.dev", want: false},
+		{name: "Dockerfile.", want: false},
+		{name: "Dockerfile-", want: false},
+		{name: "Dockerfile..", want: true},
+		{name: "Dockerfile_dev", want: false},
+		{name: "xDockerfile", want: false},
+		{name: "x-Dockerfile", want: false},
+		{name: "Dockerfil", want: false},
+		{name: "Containerfil", want: false},
+		{name: "dockerfile.yaml", want: false},
+		{name: "compose.yaml", want: false},
+		{name: "Doc\u212aerfile", want: true}, // Kelvin sign: the regexp folds case beyond ASCII
+		{name: "x.doc\u212aerfile", want: true},
+		{name: "Dockerfile.\n", want: false},
+		{name: "Dockerfile.\u00e9", want: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,6 +139,23 @@ func TestIsDockerfileName(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzNames checks the hand-written name checks against the patterns they
+// stand for.
+func FuzzNames(f *testing.F) {
+	for _, s := range []string{"compose.yaml", "docker-compose-dev.yml", "fig.yaml", "Dockerfile.dev", "x.dockerfile",
+		"Containerfile", "compose.\n.yml", "docker-compose/x.yml", "DOCKERFILE.\xff", "Doc\u212aerfile"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		if got, want := IsComposeName(name), composeName.MatchString(name); got != want {
+			t.Errorf("IsComposeName(%q) = %v, the pattern says %v", name, got, want)
+		}
+		if got, want := IsDockerfileName(name), isDockerfileNameReference(name); got != want {
+			t.Errorf("IsDockerfileName(%q) = %v, the pattern says %v", name, got, want)
+		}
+	})
 }
 
 func writeFiles(t *testing.T, root string, files map[string]string) {
