@@ -330,3 +330,64 @@ func TestCommitRefusesBadPaths(t *testing.T) {
 	}
 	checkTree(t, dir, tree{})
 }
+
+// TestCommitFolderReplaced moves a folder away after its temporary file
+// was written and puts an identical one in its place: the file must not be
+// written into the moved folder, nor the new one left half done.
+func TestCommitFolderReplaced(t *testing.T) {
+	for _, handles := range []int{1, 100} {
+		saved := maxOpenFolders
+		maxOpenFolders = func() int { return handles }
+		t.Cleanup(func() { maxOpenFolders = saved })
+		dir := t.TempDir()
+		writeFile(t, filepath.Join(dir, "a.yml"), "a\n", 0o644)
+		writeFile(t, filepath.Join(dir, "sub", "b.yml"), "b\n", 0o644)
+		changes := plan(t, dir, edAt("a.yml", 0, 1, "A"), edAt("sub/b.yml", 0, 1, "B"))
+		setHook(t, func(i int, _ string) error {
+			if i == 1 {
+				if err := os.Rename(filepath.Join(dir, "sub"), filepath.Join(dir, "moved")); err != nil {
+					return err
+				}
+				writeFile(t, filepath.Join(dir, "sub", "b.yml"), "b\n", 0o644)
+			}
+			return nil
+		})
+		if err := Commit(dir, changes); !errors.Is(err, ErrModified) {
+			t.Errorf("%d handles: got %v, want ErrModified", handles, err)
+		}
+		want := tree{"a.yml": "a\n", "sub/b.yml": "b\n", "moved/b.yml": "b\n"}
+		if handles == 1 {
+			// The moved folder's handle was closed, so its temporary file
+			// can no longer be reached from the root: it stays, as a crash
+			// would leave it.
+			for name := range readTree(t, dir) {
+				if strings.HasPrefix(name, "moved/.decouple-") {
+					_ = os.Remove(filepath.Join(dir, filepath.FromSlash(name)))
+				}
+			}
+		}
+		checkTree(t, dir, want)
+	}
+}
+
+// TestCommitFewFolderHandles commits across more folders than Commit may
+// keep open, so that folders are closed and opened again on the way.
+func TestCommitFewFolderHandles(t *testing.T) {
+	saved := maxOpenFolders
+	maxOpenFolders = func() int { return 1 }
+	t.Cleanup(func() { maxOpenFolders = saved })
+	dir := t.TempDir()
+	want := tree{}
+	var edits []analysis.TextEdit
+	for _, name := range []string{"a.yml", "x/b.yml", "x/y/c.yml", "z/d.yml"} {
+		writeFile(t, filepath.Join(dir, filepath.FromSlash(name)), "old\n", 0o644)
+		edits = append(edits, edAt(name, 0, 3, "new"))
+		want[name] = "new\n"
+	}
+	edits = append(edits, edAt("n/e/w.yml", 0, 0, "created\n"), edAt("x/n.yml", 0, 0, "created\n"))
+	want["n/e/w.yml"], want["x/n.yml"] = "created\n", "created\n"
+	if err := Commit(dir, plan(t, dir, edits...)); err != nil {
+		t.Fatal(err)
+	}
+	checkTree(t, dir, want)
+}

@@ -1,0 +1,27 @@
+//go:build !linux
+
+package edit
+
+import "os"
+
+// durability syncs each temporary file as it is written, and each folder
+// that gained names once the renames are done.
+type durability struct {
+	folders folderList
+}
+
+func (du *durability) track(*folder, *os.Root) error { return nil }
+
+func (du *durability) written(d *folder, f *os.File) error {
+	du.folders.add(d.name)
+	return f.Sync()
+}
+
+func (du *durability) barrier() error { return nil }
+
+func (du *durability) done(c *committer) error {
+	c.syncFolders(du.folders.names)
+	return nil
+}
+
+func (du *durability) close() {}
