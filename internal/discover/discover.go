@@ -215,6 +215,15 @@ func FindLimited(paths []string, maxFiles int) Result {
 			}
 			continue
 		}
+		if lst, err := os.Lstat(abs); err == nil && lst.Mode()&fs.ModeSymlink != 0 {
+			// A named symlink to a folder inside the working folder
+			// (CheckSymlink allowed it) is searched where it leads; the
+			// walk itself never follows links.
+			if abs, err = filepath.EvalSymlinks(abs); err != nil {
+				r.Errors = append(r.Errors, err)
+				continue
+			}
+		}
 		walk(abs, func(path string, isCompose bool) error {
 			if seen[path] {
 				return nil

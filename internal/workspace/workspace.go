@@ -90,6 +90,9 @@ type Options struct {
 	// Parsed, when set, keeps parsed Dockerfiles for later loads in the
 	// same process: the re-lint after --fix parses only what changed.
 	Parsed *ParseCache
+	// Found, when set, is told how many compose files and Dockerfiles the
+	// search found, before any is read: the CLI sizes its memory budget.
+	Found func(files int)
 }
 
 // Limits bound what a run reads; zero fields take the defaults. A file
@@ -125,6 +128,13 @@ func Load(opts Options) (*Workspace, error) {
 		paths = []string{"."}
 	}
 	found := discover.FindLimited(paths, opts.Limits.MaxFiles)
+	if opts.Found != nil {
+		n := len(found.Dockerfiles)
+		for _, p := range found.Projects {
+			n += len(p)
+		}
+		opts.Found(n)
+	}
 	for _, e := range found.Errors {
 		ws.Errors = append(ws.Errors, ws.pathError(e))
 	}
