@@ -11,7 +11,9 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // ErrModified means a file no longer holds what Plan read from it: another
@@ -24,6 +26,17 @@ const maxLinks = 40
 // beforeRename runs before each file is moved into place; tests replace it
 // to inject a failure between two renames.
 var beforeRename = func(int, string) error { return nil }
+
+// afterWrite runs, on a writer goroutine, once the temporary file of
+// change i is written, before it is synced and closed; tests replace it to
+// inject a failure in the middle of the parallel write.
+var afterWrite = func(int, string) error { return nil }
+
+// writers is how many temporary files Commit writes at once; tests replace
+// it. Creating a file can take much kernel processor time (ext4 looks over
+// each recently freed inode before it picks one), which goroutines creating
+// files in different folders spend side by side.
+var writers = func() int { return runtime.GOMAXPROCS(0) }
 
 // maxOpenFolders bounds the folder handles Commit keeps open at once, so
 // that a fix spanning many folders cannot run out of file descriptors;
@@ -75,10 +88,8 @@ func Commit(root string, changes []Change) error {
 	if err != nil {
 		return err
 	}
-	for i := range ps {
-		if err := c.writeTemp(&ps[i]); err != nil {
-			return c.rollback(ps, err)
-		}
+	if err := c.writeTemps(ps); err != nil {
+		return c.rollback(ps, err)
 	}
 	// Every temporary file must be durable before the first rename makes
 	// it visible under the target's name.
@@ -110,11 +121,16 @@ func Commit(root string, changes []Change) error {
 // committer holds what one Commit shares between files: the root, and a
 // handle on each folder it writes in, so that each file operation is a
 // single step inside its folder rather than a walk from the root.
+//
+// While temporary files are written, several goroutines share it: mu then
+// guards folders, open and the folders in them, and a folder in use is
+// pinned so that no other goroutine closes its handle meanwhile.
 type committer struct {
 	r       *os.Root
+	mu      sync.Mutex
 	folders map[string]*folder // by slash path from the root
 	open    list.List          // folders with an open handle, most recently used first
-	max     int                // most folders to keep open
+	max     int                // most folders to keep open, pinned ones aside
 	dur     durability         // how written files are made durable
 }
 
@@ -124,6 +140,7 @@ type folder struct {
 	info fs.FileInfo   // what name led to when first opened
 	root *os.Root      // open handle, confined like r; nil while closed
 	elem *list.Element // place in committer.open while root is open
+	pins int           // goroutines using root: it stays open until they are done
 }
 
 // folder returns the open handle on the folder name, opening it through
@@ -153,12 +170,36 @@ func (c *committer) folder(name string) (*folder, error) {
 	}
 	c.folders[name] = d
 	d.root, d.elem = sub, c.open.PushFront(d)
-	for c.open.Len() > c.max {
-		old := c.open.Remove(c.open.Back()).(*folder)
-		_ = old.root.Close() // only read or written through files, closed already
-		old.root, old.elem = nil, nil
+	// Close the least recently used handles no goroutine has pinned, never
+	// the one just opened.
+	for e := c.open.Back(); e != d.elem && c.open.Len() > c.max; {
+		old, prev := e.Value.(*folder), e.Prev()
+		if old.pins == 0 {
+			c.open.Remove(e)
+			_ = old.root.Close() // only read or written through files, closed already
+			old.root, old.elem = nil, nil
+		}
+		e = prev
 	}
 	return d, nil
+}
+
+// pin is folder for a writer goroutine: the handle stays open until unpin.
+func (c *committer) pin(name string) (*folder, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d, err := c.folder(name)
+	if err == nil {
+		d.pins++
+	}
+	return d, err
+}
+
+// unpin lets d's handle be closed again.
+func (c *committer) unpin(d *folder) {
+	c.mu.Lock()
+	d.pins--
+	c.mu.Unlock()
 }
 
 // forget closes the handle on the folder name, if open, and forgets it.
@@ -371,21 +412,90 @@ func sameFile(r *os.Root, p, target string) (string, error) {
 	return target, nil
 }
 
-// writeTemp writes p's new content to a temporary file next to the target,
-// creating the folders a new file needs, and hands it to c.dur to be made
-// durable.
-func (c *committer) writeTemp(p *pending) error {
-	dir := path.Dir(p.target)
-	if !p.c.Exists {
-		if err := mkdirs(c.r, p, dir); err != nil {
+// writeTemps writes the new content of every pending to a temporary file
+// next to its target, creating first the folders new files need, and hands
+// each file to c.dur to be made durable. Files are written by up to
+// writers() goroutines at once; each records its temporary file in its own
+// pending, for rollback to remove. On failure, it returns the error of the
+// first pending in order that failed, whatever the goroutines' timing:
+// pendings are taken in order, and none is taken after a failure, so every
+// pending before a failed one has been tried.
+func (c *committer) writeTemps(ps []pending) error {
+	// Folders first, one pending after the other: new files may share
+	// folders to create, and rollback must know which pending made which.
+	n := len(ps)
+	var mkErr error
+	for i := range ps {
+		p := &ps[i]
+		if p.c.Exists {
+			continue
+		}
+		if err := mkdirs(c.r, p, path.Dir(p.target)); err != nil {
+			n, mkErr = i, err // the pendings before it come first
+			break
+		}
+	}
+	// A goroutine takes a run of pendings in one folder at a time: creating
+	// a file locks its folder, so goroutines in one folder would wait on
+	// each other. Plan sorts by path, so a folder's files are mostly one run.
+	var runs []int // where each run starts, then n
+	for i := range n {
+		if i == 0 || path.Dir(ps[i].target) != path.Dir(ps[i-1].target) {
+			runs = append(runs, i)
+		}
+	}
+	runs = append(runs, n)
+	errs := make([]error, n)
+	var next atomic.Int64
+	var failed atomic.Bool
+	work := func() {
+		// Once a pending failed, no run is taken; a run taken is finished
+		// up to its own first failure, for a run before the failed
+		// pending's may hold an earlier one.
+		for !failed.Load() {
+			r := int(next.Add(1) - 1)
+			if r >= len(runs)-1 {
+				return
+			}
+			for i := runs[r]; i < runs[r+1]; i++ {
+				if errs[i] = c.writeTemp(i, &ps[i]); errs[i] != nil {
+					failed.Store(true)
+					break
+				}
+			}
+		}
+	}
+	if w := min(writers(), len(runs)-1); w > 1 {
+		var wg sync.WaitGroup
+		for range w {
+			wg.Go(work)
+		}
+		wg.Wait()
+	} else {
+		work()
+	}
+	for _, err := range errs {
+		if err != nil {
 			return err
 		}
 	}
-	d, err := c.folder(dir)
+	return mkErr
+}
+
+// writeTemp writes pending i, p, to a temporary file next to its target.
+// Several goroutines call it at once, on distinct pendings.
+func (c *committer) writeTemp(i int, p *pending) error {
+	d, err := c.pin(path.Dir(p.target))
 	if err != nil {
 		return err
 	}
-	return writeTemp(d, p, c.dur.written)
+	defer c.unpin(d)
+	return writeTemp(d, p, func(d *folder, f *os.File) error {
+		if err := afterWrite(i, p.target); err != nil {
+			return err
+		}
+		return c.dur.written(d, f)
+	})
 }
 
 // writeTemp writes p's new content to a temporary file in d, gives it p's

@@ -41,8 +41,10 @@ type filesystem struct {
 	barrier bool     // syncfs makes it durable; otherwise sync file by file
 }
 
-// durability tracks the file systems Commit writes on.
+// durability tracks the file systems Commit writes on. Temporary files are
+// written by several goroutines at once: mu guards what they share.
 type durability struct {
+	mu      sync.Mutex
 	byDev   map[uint64]*filesystem
 	of      map[string]*filesystem // by folder name
 	fss     []*filesystem          // in order of first use
@@ -120,6 +122,8 @@ func (du *durability) track(d *folder, sub *os.Root) error {
 		return fmt.Errorf("%s: no device number", d.name)
 	}
 	dev := uint64(st.Dev) //nolint:unconvert // uint32 on some architectures
+	du.mu.Lock()
+	defer du.mu.Unlock()
 	if du.byDev == nil {
 		du.byDev, du.of = make(map[uint64]*filesystem), make(map[string]*filesystem)
 	}
@@ -140,10 +144,15 @@ func (du *durability) track(d *folder, sub *os.Root) error {
 
 // written is called on each temporary file before it is closed.
 func (du *durability) written(d *folder, f *os.File) error {
-	if du.of[d.name].barrier {
+	du.mu.Lock()
+	barrier := du.of[d.name].barrier
+	if !barrier {
+		du.folders.add(d.name)
+	}
+	du.mu.Unlock()
+	if barrier {
 		return nil // the barrier syncs it
 	}
-	du.folders.add(d.name)
 	return f.Sync()
 }
 
