@@ -279,6 +279,7 @@ func lintAction(c *cli.Context) error {
 			Limits:          limits,
 			// The re-lint after --fix reuses every Dockerfile it left as is.
 			Parsed: workspace.NewParseCache(),
+			Read:   newMemoryBudget().add,
 		},
 		Select:         splitList(c.StringSlice("select")),
 		Ignore:         splitList(c.StringSlice("ignore")),

@@ -34,6 +34,7 @@ type Workspace struct {
 	CodeImage string
 
 	limits Limits
+	read   func(bytes int) // Options.Read, never nil
 }
 
 // FileError is a file that could not be read, parsed or loaded. Fatal
@@ -90,9 +91,10 @@ type Options struct {
 	// Parsed, when set, keeps parsed Dockerfiles for later loads in the
 	// same process: the re-lint after --fix parses only what changed.
 	Parsed *ParseCache
-	// Found, when set, is told how many compose files and Dockerfiles the
-	// search found, before any is read: the CLI sizes its memory budget.
-	Found func(files int)
+	// Read, when set, is told the size of each compose file and
+	// Dockerfile once loaded, from several goroutines: the CLI sizes its
+	// memory budget by it.
+	Read func(bytes int)
 }
 
 // Limits bound what a run reads; zero fields take the defaults. A file
@@ -119,7 +121,10 @@ func Load(opts Options) (*Workspace, error) {
 	if err != nil {
 		return nil, err
 	}
-	ws := &Workspace{Cwd: cwd, ExtraNodeImages: opts.ExtraNodeImages, Strategy: opts.Strategy, CodeImage: opts.CodeImage, limits: opts.Limits}
+	ws := &Workspace{Cwd: cwd, ExtraNodeImages: opts.ExtraNodeImages, Strategy: opts.Strategy, CodeImage: opts.CodeImage, limits: opts.Limits, read: opts.Read}
+	if ws.read == nil {
+		ws.read = func(int) {}
+	}
 	if ws.limits.MaxStages <= 0 {
 		ws.limits.MaxStages = DefaultMaxStages
 	}
@@ -128,13 +133,6 @@ func Load(opts Options) (*Workspace, error) {
 		paths = []string{"."}
 	}
 	found := discover.FindLimited(paths, opts.Limits.MaxFiles)
-	if opts.Found != nil {
-		n := len(found.Dockerfiles)
-		for _, p := range found.Projects {
-			n += len(p)
-		}
-		opts.Found(n)
-	}
 	for _, e := range found.Errors {
 		ws.Errors = append(ws.Errors, ws.pathError(e))
 	}
@@ -158,7 +156,7 @@ func Load(opts Options) (*Workspace, error) {
 		}
 	}
 
-	cache := newDockerfileCache(ws.limits, opts.Parsed)
+	cache := newDockerfileCache(ws.limits, opts.Parsed, ws.read)
 	loaded := make([]*Project, len(projects))
 	errs := make([][]*FileError, len(projects))
 	var wg sync.WaitGroup
@@ -312,6 +310,9 @@ func (ws *Workspace) loadProject(files []string, cache *dockerfileCache) (*Proje
 		}
 		return nil, []*FileError{{File: ws.Rel(files[0]), Msg: "cannot load compose project: " + err.Error(), Fatal: true}}
 	}
+	for _, f := range cp.Files {
+		ws.read(len(f.Src))
+	}
 	var notes []*FileError
 	if cp.Degraded != "" {
 		notes = append(notes, &FileError{File: ws.Rel(files[0]), Msg: cp.Degraded})
@@ -408,6 +409,7 @@ type dockerfileCache struct {
 	m      map[string]*cacheEntry
 	limits Limits
 	parsed *ParseCache
+	read   func(bytes int)
 }
 
 type cacheEntry struct {
@@ -416,8 +418,8 @@ type cacheEntry struct {
 	err  error
 }
 
-func newDockerfileCache(lim Limits, parsed *ParseCache) *dockerfileCache {
-	return &dockerfileCache{m: map[string]*cacheEntry{}, limits: lim, parsed: parsed}
+func newDockerfileCache(lim Limits, parsed *ParseCache, read func(int)) *dockerfileCache {
+	return &dockerfileCache{m: map[string]*cacheEntry{}, limits: lim, parsed: parsed, read: read}
 }
 
 func (c *dockerfileCache) get(path string, args map[string]string) (*dockerfile.File, error) {
@@ -440,6 +442,7 @@ func (c *dockerfileCache) get(path string, args map[string]string) (*dockerfile.
 		if e.err != nil {
 			return
 		}
+		c.read(len(src))
 		if df := c.parsed.lookup(key, src); df != nil {
 			e.df = df
 			return

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"math"
+	"sync"
+	"testing"
+)
+
+// TestMemoryBudget: the limit follows the bytes read, is raised in steps
+// rather than on every file, never goes down, and GOMEMLIMIT disables it.
+func TestMemoryBudget(t *testing.T) {
+	var limits []int64
+	b := &memoryBudget{set: func(l int64) int64 { limits = append(limits, l); return 0 }}
+	for range 1000 {
+		b.add(1000)
+	}
+	if b.read != 1_000_000 {
+		t.Fatalf("read %d bytes, want 1000000", b.read)
+	}
+	if n := len(limits); n == 0 || n > 100 {
+		t.Fatalf("limit set %d times for 1000 files, want a few dozen at most", n)
+	}
+	for i := 1; i < len(limits); i++ {
+		if limits[i] <= limits[i-1] {
+			t.Fatalf("limit went from %d to %d", limits[i-1], limits[i])
+		}
+	}
+	last := limits[len(limits)-1]
+	if want := limitFor(1_000_000); last > want || last < limitFor(1_000_000*budgetStep/(budgetStep+1)) {
+		t.Errorf("last limit %d, want within one step below %d", last, want)
+	}
+	if got := limitFor(math.MaxInt64 / 2); got != math.MaxInt64 {
+		t.Errorf("limitFor(huge) = %d, want MaxInt64", got)
+	}
+
+	// Concurrent adds (the loader calls from several goroutines).
+	c := &memoryBudget{set: func(int64) int64 { return 0 }}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 1000 {
+				c.add(10)
+			}
+		})
+	}
+	wg.Wait()
+	if c.read != 80_000 {
+		t.Errorf("concurrent adds counted %d bytes, want 80000", c.read)
+	}
+
+	t.Setenv("GOMEMLIMIT", "off")
+	if newMemoryBudget() != nil {
+		t.Error("GOMEMLIMIT is set, yet a budget was made")
+	}
+	newMemoryBudget().add(1) // a nil budget ignores reads
+}
