@@ -119,14 +119,12 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	return &cli.App{
 		Name:                 "decouple",
 		Usage:                "keep the Node runtime out of your app images",
-		UsageText:            "decouple [lint] [options] [PATH...]\ndecouple rules | explain CODE | version",
+		UsageText:            "decouple [lint] [options] [PATH...]   (options: decouple lint --help)\ndecouple rules | explain CODE | bump | version",
 		Version:              version,
 		Writer:               stdout,
 		ErrWriter:            stderr,
 		EnableBashCompletion: true,
 		HideVersion:          true,
-		Flags:                lintFlags(),
-		Action:               lintAction,
 		Commands: []*cli.Command{
 			lintCmd,
 			{Name: "rules", Usage: "list the rule catalogue", Action: rulesAction},
@@ -162,17 +160,25 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // interspersed moves lint flags given after paths in front of them:
 // urfave/cli stops reading flags at the first argument, but users of ruff
 // or hadolint expect `decouple lint . --fix` to work.
+//
+// It also makes lint the default command: anything that is not another
+// command or a request for help runs `lint`. The root command has no flags
+// of its own, which halves urfave/cli's per-run work: it looks each flag up
+// by name through every flag, with a regexp per name (about 0.4 ms a run
+// for the lint flags, measured with BenchmarkRunSingle).
 func interspersed(args []string) []string {
 	if len(args) < 2 {
-		return args
+		return append(args[:len(args):len(args)], "lint")
 	}
-	start := 1
 	switch args[1] {
 	case "lint":
-		start = 2
-	case "rules", "explain", "version", "help", "h", "bump", "completion", "man":
+	case "rules", "explain", "version", "help", "h", "bump", "completion", "man",
+		"-h", "--help", "--generate-bash-completion":
 		return args
+	default:
+		args = append([]string{args[0], "lint"}, args[1:]...)
 	}
+	start := 2
 	takesValue := map[string]bool{}
 	for _, f := range lintFlags() {
 		if _, isBool := f.(*cli.BoolFlag); isBool {
