@@ -275,6 +275,7 @@ func lintAction(c *cli.Context) error {
 			return err
 		}
 	}
+	budget := newMemoryBudget()
 	opts := lint.Options{
 		Load: workspace.Options{
 			Paths:           c.Args().Slice(),
@@ -285,7 +286,7 @@ func lintAction(c *cli.Context) error {
 			Limits:          limits,
 			// The re-lint after --fix reuses every Dockerfile it left as is.
 			Parsed: workspace.NewParseCache(),
-			Read:   newMemoryBudget().add,
+			Read:   budget.add,
 		},
 		Select:         splitList(c.StringSlice("select")),
 		Ignore:         splitList(c.StringSlice("ignore")),
@@ -347,6 +348,8 @@ func lintAction(c *cli.Context) error {
 		if changed {
 			// Re-lint the written tree: the report shows what is left, and
 			// a fix that broke a file shows up as an error here.
+			res = nil
+			budget.restart()
 			if res, err = collect(); err != nil {
 				return err
 			}

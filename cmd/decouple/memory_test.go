@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"runtime"
 	"sync"
 	"testing"
 )
@@ -32,6 +33,19 @@ func TestMemoryBudget(t *testing.T) {
 	if got := limitFor(math.MaxInt64 / 2); got != math.MaxInt64 {
 		t.Errorf("limitFor(huge) = %d, want MaxInt64", got)
 	}
+
+	// A restart (the re-lint after --fix) counts anew from what is live.
+	keep := make([]byte, 8<<20)
+	b.restart()
+	if b.read != 0 || b.base < int64(len(keep)) {
+		t.Errorf("after restart: read %d, base %d; want 0 and at least the %d bytes kept live", b.read, b.base, len(keep))
+	}
+	b.add(1000)
+	if got, want := limits[len(limits)-1], b.base+limitFor(1000); got != want {
+		t.Errorf("limit after restart and 1000 bytes = %d, want %d", got, want)
+	}
+	runtime.KeepAlive(keep)
+	(*memoryBudget)(nil).restart() // no budget: nothing to do
 
 	// Concurrent adds (the loader calls from several goroutines).
 	c := &memoryBudget{set: func(int64) int64 { return 0 }}
