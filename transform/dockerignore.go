@@ -1,6 +1,9 @@
 package transform
 
 import (
+	"bytes"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -10,6 +13,7 @@ import (
 	"github.com/moby/patternmatcher/ignorefile"
 
 	"github.com/decouple-dev/decouple/internal/analysis"
+	"github.com/decouple-dev/decouple/internal/safefile"
 )
 
 // mustIgnore are the paths a Node build context must keep out: host
@@ -31,9 +35,14 @@ func MissingIgnores(contextDir, dockerfilePath string) (string, []string) {
 		}
 	}
 	var patterns []string
-	if f, err := os.Open(path); err == nil {
-		patterns, _ = ignorefile.ReadAll(f)
-		_ = f.Close()
+	src, err := safefile.Read(path, 0)
+	switch {
+	case err == nil:
+		patterns, _ = ignorefile.ReadAll(bytes.NewReader(src))
+	case !errors.Is(err, fs.ErrNotExist):
+		// A pipe, a folder or a file over 10 MiB by that name: not an
+		// ignore file anyone wrote, and not one to append to.
+		return path, nil
 	}
 	pm, err := patternmatcher.New(patterns)
 	if err != nil {
@@ -52,7 +61,7 @@ func MissingIgnores(contextDir, dockerfilePath string) (string, []string) {
 // IgnoreFix appends the missing entries, creating the file if needed. An
 // existing file keeps every byte; a newline is added first if it lacks one.
 func IgnoreFix(path string, missing []string) *analysis.SuggestedFix {
-	old, _ := os.ReadFile(path)
+	old, _ := safefile.Read(path, 0) // absent: created; MissingIgnores refused the rest
 	var b strings.Builder
 	if len(old) > 0 && old[len(old)-1] != '\n' {
 		b.WriteString(lineEnding(old))

@@ -21,6 +21,7 @@ import (
 	"github.com/decouple-dev/decouple/internal/edit"
 	"github.com/decouple-dev/decouple/internal/lint"
 	"github.com/decouple-dev/decouple/internal/report"
+	"github.com/decouple-dev/decouple/internal/safefile"
 	"github.com/decouple-dev/decouple/internal/workspace"
 	"github.com/decouple-dev/decouple/rules"
 )
@@ -523,7 +524,7 @@ func readStdin(c *cli.Context, opts *lint.Options) (*stdinFile, error) {
 	}
 	// The .dockerignore beside where the file would be decides DC002 for
 	// a Dockerfile; copy it next to the temporary copy.
-	if ign, err := os.ReadFile(filepath.Join(filepath.Dir(filepath.FromSlash(name)), ".dockerignore")); err == nil {
+	if ign, err := safefile.Read(filepath.Join(filepath.Dir(filepath.FromSlash(name)), ".dockerignore"), 0); err == nil {
 		if err := os.WriteFile(filepath.Join(dir, ".dockerignore"), ign, 0o600); err != nil {
 			in.cleanup()
 			return nil, err

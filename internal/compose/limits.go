@@ -3,10 +3,10 @@ package compose
 import (
 	"errors"
 	"fmt"
-	"io"
-	"os"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/decouple-dev/decouple/internal/safefile"
 )
 
 // Limits bound what one file may cost to load, so that a hostile or broken
@@ -30,8 +30,8 @@ type Limits struct {
 
 // Defaults of Limits.
 const (
-	DefaultMaxFileSize   = 10 << 20 // 10 MiB
-	DefaultMaxAliasNodes = 100_000  // compose-go's own MaxNodeVisits default
+	DefaultMaxFileSize   = safefile.DefaultMax // 10 MiB
+	DefaultMaxAliasNodes = 100_000             // compose-go's own MaxNodeVisits default
 	DefaultMaxDepth      = 1000
 	DefaultMaxCommand    = 32 << 10 // 32 KiB: about 0.2 s in go-shellwords
 )
@@ -70,48 +70,17 @@ func (e *LimitError) Error() string {
 }
 
 // ErrNotRegular is a named pipe, socket or device where a file is expected.
-var ErrNotRegular = errors.New("not a regular file")
+var ErrNotRegular = safefile.ErrNotRegular
 
-// ReadFileLimited reads a regular file of at most max bytes (0: the
-// default). A larger file is refused before its content is read; a file
-// that grows while it is read is refused too.
+// ReadFileLimited is safefile.Read, with a file over the limit reported as
+// a LimitError naming the flag that raises it.
 func ReadFileLimited(path string, max int64) ([]byte, error) {
-	if max <= 0 {
-		max = DefaultMaxFileSize
+	src, err := safefile.Read(path, max)
+	var big *safefile.TooLargeError
+	if errors.As(err, &big) {
+		return nil, &LimitError{Path: path, Flag: "max-file-size", Msg: big.Detail()}
 	}
-	// Stat first: opening a named pipe or a device (dockerfile:
-	// /dev/stdin, a FIFO in an unpacked archive) could block for ever.
-	if st, err := os.Stat(path); err != nil {
-		return nil, err
-	} else if st.IsDir() {
-		return nil, &os.PathError{Op: "read", Path: path, Err: fmt.Errorf("is a directory, not a file")}
-	} else if !st.Mode().IsRegular() {
-		return nil, &os.PathError{Op: "read", Path: path, Err: ErrNotRegular}
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = f.Close() }() // read-only
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	tooBig := func(n int64) error {
-		return &LimitError{Path: path, Flag: "max-file-size",
-			Msg: fmt.Sprintf("file is larger than the limit of %d bytes (%d bytes)", max, n)}
-	}
-	if st.Size() > max {
-		return nil, tooBig(st.Size())
-	}
-	src, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(src)) > max {
-		return nil, tooBig(int64(len(src)))
-	}
-	return src, nil
+	return src, err
 }
 
 // checkTree walks a parsed document with every alias expanded, as

@@ -22,6 +22,8 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/sirupsen/logrus"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/decouple-dev/decouple/internal/safefile"
 )
 
 var silenceOnce sync.Once
@@ -242,7 +244,9 @@ func environment(dir string) (env map[string]string, fromFile map[string]bool) {
 		}
 	}
 	dotEnv := filepath.Join(dir, ".env")
-	if st, err := os.Stat(dotEnv); err == nil && st.Mode().IsRegular() {
+	// compose-go's dotenv reads the file whole: only a regular file (a pipe
+	// would block) of sane size (a huge one is left out, as if absent).
+	if st, err := os.Stat(dotEnv); err == nil && st.Mode().IsRegular() && st.Size() <= safefile.DefaultMax {
 		if withFile, err := dotenv.GetEnvFromFile(env, []string{dotEnv}); err == nil {
 			fromFile = map[string]bool{}
 			for k, v := range withFile {

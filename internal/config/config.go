@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/decouple-dev/decouple/internal/compose"
+	"github.com/decouple-dev/decouple/internal/safefile"
 )
 
 // FileName is the configuration file looked for upward from the working
@@ -88,7 +89,7 @@ func Find(dir string) (string, error) {
 
 // Load reads and parses a configuration file.
 func Load(file string) (*Config, error) {
-	src, err := os.ReadFile(file)
+	src, err := safefile.Read(file, 0)
 	if err != nil {
 		return nil, err
 	}
