@@ -140,7 +140,7 @@ func BenchmarkRules(b *testing.B) {
 	all := rules.All()
 	iters := 0
 	for b.Loop() {
-		_ = rules.Run(ws, all)
+		_ = rules.Run(ws, all, rules.Settings{})
 		iters++
 	}
 	perFile(b, iters, m.Linted())

@@ -88,7 +88,7 @@ func lintTree(t *testing.T, files map[string]string, codes ...string) ([]analysi
 	for _, c := range codes {
 		rs = append(rs, Lookup(c))
 	}
-	diags := Run(ws, rs)
+	diags := Run(ws, rs, Settings{})
 	var lines []string
 	for _, d := range diags {
 		lines = append(lines, fmt.Sprintf("%s %s %s", d.Pos, d.Rule.Code, d.Service))

@@ -17,30 +17,6 @@ import (
 	"github.com/decouple-dev/decouple/internal/workspace"
 )
 
-// EOLWindow is how long before a release line's end of life DC003 starts
-// reporting it, at info level. It is a variable so that a config file (or a
-// lint option) can set it; zero turns the early notice off.
-var EOLWindow = 90 * 24 * time.Hour
-
-// Today is the day DC003 and DC004 judge against. The CLI fixes it with
-// --today or DECOUPLE_TODAY (see SetToday) so that runs are reproducible.
-var Today = time.Now
-
-// SetToday fixes Today to a YYYY-MM-DD date; the empty string restores the
-// clock.
-func SetToday(s string) error {
-	if s == "" {
-		Today = time.Now
-		return nil
-	}
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return fmt.Errorf("today: want a date as YYYY-MM-DD, got %q", s)
-	}
-	Today = func() time.Time { return t }
-	return nil
-}
-
 var nodeEOL = &Rule{
 	Rule: &analysis.Rule{
 		Code: "DC003", Name: "node-eol", Severity: analysis.Warning,
@@ -310,7 +286,7 @@ func siteKey(p analysis.Position, what string) string {
 
 func runNodeEOL(p *Pass) {
 	ws := p.WS
-	today := Today()
+	today := p.Settings.today()
 	seen := map[string]bool{}
 	for _, f := range buildFiles(ws) {
 		for _, st := range f.Stages {
@@ -338,7 +314,7 @@ func checkEOL(p *Pass, site imageSite, today time.Time, seen map[string]bool) {
 	if !ok || !ni.version.Pinned {
 		return
 	}
-	state, rel := nodeversion.Status(ni.version, today, EOLWindow)
+	state, rel := nodeversion.Status(ni.version, today, p.Settings.eolWindow())
 	if state != nodeversion.EndOfLife && state != nodeversion.Expiring {
 		return
 	}

@@ -17,6 +17,12 @@ import (
 // and runs one rule on the given day. Findings come back sorted by place.
 func nvRun(t *testing.T, r *Rule, today string, files map[string]string) []analysis.Diagnostic {
 	t.Helper()
+	return nvRunWith(t, r, today, nil, files)
+}
+
+// nvRunWith is nvRun with an EOL window (nil: the default).
+func nvRunWith(t *testing.T, r *Rule, today string, window *time.Duration, files map[string]string) []analysis.Diagnostic {
+	t.Helper()
 	dir := t.TempDir()
 	for name, content := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
@@ -28,10 +34,10 @@ func nvRun(t *testing.T, r *Rule, today string, files map[string]string) []analy
 		}
 	}
 	t.Chdir(dir)
-	if err := SetToday(today); err != nil {
+	day, err := ParseDay(today)
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = SetToday("") })
 	ws, err := workspace.Load(workspace.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +47,7 @@ func nvRun(t *testing.T, r *Rule, today string, files map[string]string) []analy
 			t.Fatalf("load: %v", e)
 		}
 	}
-	diags := Run(ws, []*Rule{r})
+	diags := Run(ws, []*Rule{r}, Settings{Today: day, EOLWindow: window})
 	sort.SliceStable(diags, func(i, j int) bool {
 		a, b := diags[i].Pos, diags[j].Pos
 		if a.File != b.File {
@@ -290,27 +296,31 @@ func TestNodeEOLWindow(t *testing.T) {
 		!strings.HasPrefix(diags[0].Message, "FROM node:22-alpine is Node 22 (jod), which reaches end of life on 2027-04-30 (in 60 days); the next supported LTS is Node 24 (krypton)") {
 		t.Fatalf("got %v", diags)
 	}
-	old := EOLWindow
-	t.Cleanup(func() { EOLWindow = old })
-	EOLWindow = 30 * 24 * time.Hour
-	if diags := nvRun(t, nodeEOL, "2027-03-01", files); len(diags) != 0 {
+	month := 30 * 24 * time.Hour
+	if diags := nvRunWith(t, nodeEOL, "2027-03-01", &month, files); len(diags) != 0 {
 		t.Fatalf("a 30-day window still reports: %v", diags)
 	}
-	EOLWindow = 0
-	if diags := nvRun(t, nodeEOL, "2027-04-29", files); len(diags) != 0 {
+	var off time.Duration
+	if diags := nvRunWith(t, nodeEOL, "2027-04-29", &off, files); len(diags) != 0 {
 		t.Fatalf("a zero window still reports: %v", diags)
+	}
+	// Past the end of life, DC003 reports whatever the window.
+	if diags := nvRunWith(t, nodeEOL, "2027-05-01", &off, files); len(diags) != 1 || diags[0].Severity == analysis.Info {
+		t.Fatalf("an EOL line with a zero window: %v", diags)
 	}
 }
 
-func TestSetToday(t *testing.T) {
-	t.Cleanup(func() { _ = SetToday("") })
-	if err := SetToday("2020-02-30"); err == nil {
-		t.Error("SetToday accepted 2020-02-30")
+func TestParseDay(t *testing.T) {
+	if _, err := ParseDay("2020-02-30"); err == nil {
+		t.Error("ParseDay accepted 2020-02-30")
 	}
-	if err := SetToday("2024-05-06"); err != nil || Today().Format(time.DateOnly) != "2024-05-06" {
-		t.Errorf("SetToday(2024-05-06): %v, Today %v", err, Today())
+	if d, err := ParseDay("2024-05-06"); err != nil || d.Format(time.DateOnly) != "2024-05-06" {
+		t.Errorf("ParseDay(2024-05-06) = %v, %v", d, err)
 	}
-	if err := SetToday(""); err != nil || time.Since(Today()) > time.Minute {
-		t.Errorf("SetToday(\"\") did not restore the clock")
+	if (Settings{}).today().IsZero() || time.Since((Settings{}).today()) > time.Minute {
+		t.Error("unset Today is not the clock")
+	}
+	if (Settings{}).eolWindow() != DefaultEOLWindow {
+		t.Error("unset EOLWindow is not the default")
 	}
 }

@@ -58,7 +58,7 @@ variant: ` + "`node:lts-alpine`" + ` becomes ` + "`node:22-alpine`" + `.
 
 func runNodeUnpinned(p *Pass) {
 	ws := p.WS
-	today := Today()
+	today := p.Settings.today()
 	seen := map[string]bool{}
 	for _, proj := range ws.Projects {
 		for _, s := range proj.Services {

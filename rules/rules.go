@@ -5,9 +5,11 @@
 package rules
 
 import (
+	"fmt"
 	"runtime"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/decouple-dev/decouple/internal/analysis"
 	"github.com/decouple-dev/decouple/internal/workspace"
@@ -21,10 +23,11 @@ type Rule struct {
 
 // Pass is one rule's run over a workspace.
 type Pass struct {
-	WS    *workspace.Workspace
-	Rule  *Rule
-	diags []analysis.Diagnostic
-	cache *runCache // shared by the passes of one Run
+	WS       *workspace.Workspace
+	Rule     *Rule
+	Settings Settings
+	diags    []analysis.Diagnostic
+	cache    *runCache // shared by the passes of one Run
 }
 
 // Report records a diagnostic; its Rule and Severity default to the pass's.
@@ -43,6 +46,44 @@ func All() []*Rule {
 	return all
 }
 
+// Settings are what the user, not the files, tells a run's rules.
+type Settings struct {
+	// Today is the day DC003 and DC004 judge against; zero means the clock.
+	// The CLI fixes it with --today or DECOUPLE_TODAY so that runs are
+	// reproducible.
+	Today time.Time
+	// EOLWindow is how long before a release line's end of life DC003
+	// starts reporting it, at info level: nil means DefaultEOLWindow, zero
+	// turns the early notice off.
+	EOLWindow *time.Duration
+}
+
+// DefaultEOLWindow is Settings.EOLWindow when none is set.
+const DefaultEOLWindow = 90 * 24 * time.Hour
+
+func (s Settings) today() time.Time {
+	if s.Today.IsZero() {
+		return time.Now()
+	}
+	return s.Today
+}
+
+func (s Settings) eolWindow() time.Duration {
+	if s.EOLWindow == nil {
+		return DefaultEOLWindow
+	}
+	return *s.EOLWindow
+}
+
+// ParseDay reads a --today value, a date as YYYY-MM-DD.
+func ParseDay(s string) (time.Time, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("today: want a date as YYYY-MM-DD, got %q", s)
+	}
+	return t, nil
+}
+
 // Lookup finds a rule by code or name.
 func Lookup(id string) *Rule {
 	for _, r := range All() {
@@ -56,12 +97,15 @@ func Lookup(id string) *Rule {
 // Run runs the given rules over a workspace, each in its own goroutine:
 // rules only read the workspace, and their findings are joined in catalogue
 // order, so the result does not depend on scheduling.
-func Run(ws *workspace.Workspace, rules []*Rule) []analysis.Diagnostic {
+func Run(ws *workspace.Workspace, rules []*Rule, set Settings) []analysis.Diagnostic {
+	if set.Today.IsZero() {
+		set.Today = time.Now() // one day for every rule of the run
+	}
 	cache := newRunCache(ws)
 	passes := make([]*Pass, len(rules))
 	var wg sync.WaitGroup
 	for i, r := range rules {
-		passes[i] = &Pass{WS: ws, Rule: r, cache: cache}
+		passes[i] = &Pass{WS: ws, Rule: r, Settings: set, cache: cache}
 		wg.Go(func() { r.Run(passes[i]) })
 	}
 	wg.Wait()

@@ -254,6 +254,9 @@ func lintAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if set.rules.Today, err = todayFrom(c); err != nil {
+		return err
+	}
 	if st := set.strategy; st != "build" && st != "install" {
 		return fmt.Errorf("--strategy: want build or install, not %q", st)
 	}
@@ -289,6 +292,7 @@ func lintAction(c *cli.Context) error {
 			Parsed: workspace.NewParseCache(),
 			Read:   budget.add,
 		},
+		Rules:          set.rules,
 		Select:         splitList(c.StringSlice("select")),
 		Ignore:         splitList(c.StringSlice("ignore")),
 		NoSuppressions: c.Bool("no-suppressions"),
@@ -380,6 +384,7 @@ func lintAction(c *cli.Context) error {
 type settings struct {
 	failOn, strategy, codeImage string
 	nodeImages                  []string
+	rules                       rules.Settings
 }
 
 func settingsFrom(c *cli.Context, cfg *config.Config) settings {
@@ -404,7 +409,8 @@ func settingsFrom(c *cli.Context, cfg *config.Config) settings {
 	// Node images add up: both lists name runtimes.
 	s.nodeImages = append(append([]string{}, cfg.NodeImages...), s.nodeImages...)
 	if cfg.EOLWarningDays != nil {
-		rules.EOLWindow = time.Duration(*cfg.EOLWarningDays) * 24 * time.Hour
+		w := time.Duration(*cfg.EOLWarningDays) * 24 * time.Hour
+		s.rules.EOLWindow = &w
 	}
 	return s
 }

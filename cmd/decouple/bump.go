@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -25,8 +26,16 @@ func todayFlag() cli.Flag {
 		Name:    "today",
 		EnvVars: []string{"DECOUPLE_TODAY"},
 		Usage:   "judge Node end-of-life dates as of `DATE` (YYYY-MM-DD) instead of the clock",
-		Action:  func(_ *cli.Context, v string) error { return rules.SetToday(v) },
 	}
+}
+
+// todayFrom is the day --today names; zero (the clock) when unset.
+func todayFrom(c *cli.Context) (time.Time, error) {
+	v := c.String("today")
+	if v == "" {
+		return time.Time{}, nil
+	}
+	return rules.ParseDay(v)
 }
 
 func bumpFlags() []cli.Flag {
@@ -95,13 +104,7 @@ func bumpContext(c *cli.Context) (*cli.Context, error) {
 	if err := set.Parse(append(append(opts, "--"), positional...)); err != nil {
 		return nil, err
 	}
-	bc := cli.NewContext(c.App, set, c)
-	if v := bc.String("today"); v != "" {
-		if err := rules.SetToday(v); err != nil {
-			return nil, err
-		}
-	}
-	return bc, nil
+	return cli.NewContext(c.App, set, c), nil
 }
 
 func bumpAction(parent *cli.Context) error {
@@ -132,8 +135,15 @@ func bumpAction(parent *cli.Context) error {
 	if fatal {
 		return exitCode(exitError)
 	}
+	today, err := todayFrom(c)
+	if err != nil {
+		return err
+	}
+	if today.IsZero() {
+		today = time.Now()
+	}
 	plan, err := transform.Bump(ws, transform.BumpOptions{
-		Version: version, Major: c.Bool("major"), DropDigest: c.Bool("drop-digest"), Today: rules.Today(),
+		Version: version, Major: c.Bool("major"), DropDigest: c.Bool("drop-digest"), Today: today,
 	})
 	if err != nil {
 		return err

@@ -26,6 +26,8 @@ type Options struct {
 	Severity map[string]analysis.Severity
 	// NoSuppressions ignores `# decouple:ignore` comments.
 	NoSuppressions bool
+	// Rules are the rules' settings: the day to judge on, the EOL window.
+	Rules rules.Settings
 }
 
 // Result is one run's outcome.
@@ -69,7 +71,7 @@ func Run(opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	diags := dedupe(rules.Run(ws, selected))
+	diags := dedupe(rules.Run(ws, selected, opts.Rules))
 	if !opts.NoSuppressions {
 		diags = applySuppressions(ws, diags, selected, meta)
 	}
