@@ -6,6 +6,7 @@
 package dockerfile
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -83,7 +84,12 @@ func (e *ParseError) Unwrap() error { return e.Err }
 func Parse(path string, src []byte, buildArgs map[string]string) (*File, error) {
 	res, err := parser.Parse(bytes.NewReader(src))
 	if err != nil {
-		return nil, &ParseError{Path: path, Line: lineOf(err), Err: err}
+		line := lineOf(err)
+		if n := longLine(src); n > 0 && strings.Contains(err.Error(), "greater than max allowed size") {
+			// BuildKit's scanner gives up without saying where.
+			line = n
+		}
+		return nil, &ParseError{Path: path, Line: line, Err: err}
 	}
 	stages, metaArgs, err := instructions.Parse(res.AST, nil)
 	if err != nil {
@@ -238,6 +244,22 @@ func lineOf(err error) int {
 }
 
 var onLine = regexp.MustCompile(`on line (\d+)`)
+
+// longLine is the 1-based number of the first line BuildKit's scanner
+// cannot hold (longer than bufio.MaxScanTokenSize-1 bytes), or 0.
+func longLine(src []byte) int {
+	for n := 1; len(src) > 0; n++ {
+		i := bytes.IndexByte(src, '\n')
+		if i < 0 {
+			i = len(src)
+		}
+		if i >= bufio.MaxScanTokenSize {
+			return n
+		}
+		src = src[min(i+1, len(src)):]
+	}
+	return 0
+}
 
 // CodeDockerfilePath names the code-only Dockerfile decouple's split
 // generates beside a Dockerfile: Dockerfile -> Dockerfile.code,
