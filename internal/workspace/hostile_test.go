@@ -66,7 +66,9 @@ func TestHostileInputs(t *testing.T) {
 				return "services:\n  app:\n    image: nginx\n    environment:\n      A: \"" + strings.Repeat("a", 1_000_000) + "\"\n"
 			}},
 		{name: "1 MB Dockerfile line", file: "sub/Dockerfile", want: "dockerfile line greater than max allowed size", line: 3,
-			content: func() string { return "FROM node:24\nWORKDIR /app\nLABEL x=" + strings.Repeat("a", 1_000_000) + "\nCOPY . .\n" }},
+			content: func() string {
+				return "FROM node:24\nWORKDIR /app\nLABEL x=" + strings.Repeat("a", 1_000_000) + "\nCOPY . .\n"
+			}},
 		{name: "300 stages", file: "sub/Dockerfile", want: "300 stages, more than the limit of 256",
 			content: func() string {
 				var b strings.Builder
