@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"sync"
 )
 
@@ -13,26 +14,36 @@ import (
 // file and Dockerfile read (bench/README.md). With Go's default GOGC=100 the
 // heap then peaks near twice that. The memory budget replaces GOGC with a
 // soft memory limit that follows what was read: budgetBase plus
-// budgetPerByte for each byte, about 1.3 times what the run holds. The
-// collector then runs only when the heap nears the limit: none at all in a
-// small pre-commit run, a few late ones in a large run, where peak memory
-// drops by about a fifth at the same speed. Because the limit grows with
-// the input, it stays above what the run holds whatever the tree's size,
-// so the collector never runs without pause. GOGC or GOMEMLIMIT, when set,
-// win: the budget is then left out.
+// budgetPerByte for each byte, about 1.3 times what a typical run holds.
+// The collector then runs only when the heap nears the limit: none at all
+// in a small pre-commit run, a few late ones in a large run, where peak
+// memory drops by about a fifth at the same speed.
+//
+// Some inputs hold far more per byte (a flow sequence of a million
+// one-character scalars: about 120 bytes each). Below what a run holds, a
+// limit would have the collector run without pause, so after every
+// collection the budget checks the live heap and keeps the limit at least
+// budgetHeadroom times it: such a run is paced as with GOGC=50.
+//
+// GOGC or GOMEMLIMIT, when set, win: the budget is then left out.
 const (
 	budgetBase    = 32 << 20
 	budgetPerByte = 56
 	// budgetStep: the limit is raised once the input grows by an eighth.
 	budgetStep = 8
+	// budgetHeadroom (as a fraction, num/den) is the least limit over the
+	// live heap a collection finds.
+	budgetHeadroomNum, budgetHeadroomDen = 3, 2
 )
 
 type memoryBudget struct {
-	mu   sync.Mutex
-	base int64 // what an earlier run left live, when restarted
-	read int64 // bytes read so far
-	next int64 // read size at which to raise the limit again
-	set  func(int64) int64
+	mu    sync.Mutex
+	base  int64 // what an earlier run left live, when restarted
+	read  int64 // bytes read so far
+	next  int64 // read size at which to raise the limit again
+	floor int64 // the least limit, from the live heap after a collection
+	limit int64 // the limit set last
+	set   func(int64) int64
 }
 
 // newMemoryBudget turns the collector over to the budget, or returns nil
@@ -43,9 +54,11 @@ func newMemoryBudget() *memoryBudget {
 			return nil
 		}
 	}
-	debug.SetMemoryLimit(limitFor(0))
+	b := &memoryBudget{set: debug.SetMemoryLimit}
+	b.apply()
 	debug.SetGCPercent(-1)
-	return &memoryBudget{set: debug.SetMemoryLimit}
+	afterEachGC(b.collected)
+	return b
 }
 
 // add counts n more bytes read; it is called from several goroutines.
@@ -60,7 +73,26 @@ func (b *memoryBudget) add(n int) {
 		return
 	}
 	b.next = b.read + b.read/budgetStep + 1
-	b.set(b.base + limitFor(b.read))
+	b.apply()
+}
+
+// collected raises the floor to keep the limit above the live heap.
+func (b *memoryBudget) collected(live int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if f := live / budgetHeadroomDen * budgetHeadroomNum; f > b.floor {
+		b.floor = f
+		b.apply()
+	}
+}
+
+// apply sets the limit; b.mu is held.
+func (b *memoryBudget) apply() {
+	l := max(b.base+limitFor(b.read), b.floor)
+	if l != b.limit {
+		b.limit = l
+		b.set(l)
+	}
 }
 
 // restart begins a new run in the same process (the re-lint after --fix):
@@ -77,8 +109,8 @@ func (b *memoryBudget) restart() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.base = int64(ms.HeapAlloc) //nolint:gosec // a heap size fits an int64
-	b.read, b.next = 0, 0
-	b.set(b.base + limitFor(0))
+	b.read, b.next, b.floor = 0, 0, 0
+	b.apply()
 }
 
 // limitFor is the memory limit after read bytes of input.
@@ -87,4 +119,23 @@ func limitFor(read int64) int64 {
 		return math.MaxInt64
 	}
 	return budgetBase + read*budgetPerByte
+}
+
+// afterEachGC calls f with the live heap after every collection, for the
+// life of the process. The runtime has no such hook: an unreachable object
+// with a finalizer is freed by the next collection, whose finalizer
+// reports and arms a new one.
+func afterEachGC(f func(live int64)) {
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	var arm func()
+	arm = func() {
+		runtime.SetFinalizer(new(int64), func(*int64) {
+			metrics.Read(sample)
+			if sample[0].Value.Kind() == metrics.KindUint64 {
+				f(int64(sample[0].Value.Uint64())) //nolint:gosec // a heap size fits an int64
+			}
+			arm()
+		})
+	}
+	arm()
 }

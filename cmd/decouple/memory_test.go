@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"time"
 )
 
 // TestMemoryBudget: the limit follows the bytes read, is raised in steps
@@ -47,6 +48,20 @@ func TestMemoryBudget(t *testing.T) {
 	runtime.KeepAlive(keep)
 	(*memoryBudget)(nil).restart() // no budget: nothing to do
 
+	// A collection that finds more live than the limit allows for raises
+	// it, so the collector never runs flat out; one that finds less
+	// changes nothing.
+	before := limits[len(limits)-1]
+	b.collected(before)
+	if got, want := limits[len(limits)-1], before/2*3; got != want {
+		t.Errorf("after a collection found %d live, limit %d, want %d", before, got, want)
+	}
+	n := len(limits)
+	b.collected(1)
+	if len(limits) != n {
+		t.Errorf("a small live heap changed the limit to %d", limits[len(limits)-1])
+	}
+
 	// Concurrent adds (the loader calls from several goroutines).
 	c := &memoryBudget{set: func(int64) int64 { return 0 }}
 	var wg sync.WaitGroup
@@ -70,5 +85,27 @@ func TestMemoryBudget(t *testing.T) {
 			}
 			newMemoryBudget().add(1) // a nil budget ignores reads
 		})
+	}
+}
+
+// TestAfterEachGC: the hook runs after every collection, with the live heap.
+func TestAfterEachGC(t *testing.T) {
+	calls := make(chan int64, 100)
+	afterEachGC(func(live int64) {
+		select {
+		case calls <- live:
+		default:
+		}
+	})
+	for i := range 3 {
+		runtime.GC()
+		select {
+		case live := <-calls:
+			if live <= 0 {
+				t.Errorf("collection %d: live heap %d", i, live)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no call after collection %d", i)
+		}
 	}
 }
