@@ -354,7 +354,7 @@ func lintAction(c *cli.Context) error {
 			// Re-lint the written tree: the report shows what is left, and
 			// a fix that broke a file shows up as an error here.
 			res = nil
-			budget.restart()
+			budget.release()
 			if res, err = collect(); err != nil {
 				return err
 			}

@@ -37,13 +37,14 @@ const (
 )
 
 type memoryBudget struct {
-	mu    sync.Mutex
-	base  int64 // what an earlier run left live, when restarted
-	read  int64 // bytes read so far
-	next  int64 // read size at which to raise the limit again
-	floor int64 // the least limit, from the live heap after a collection
-	limit int64 // the limit set last
-	set   func(int64) int64
+	mu         sync.Mutex
+	off        bool  // released: Go's own pacing applies
+	read       int64 // bytes read so far
+	next       int64 // read size at which to raise the limit again
+	floor      int64 // the least limit, from the live heap after a collection
+	limit      int64 // the limit set last
+	set        func(int64) int64
+	setPercent func(int) int
 }
 
 // newMemoryBudget turns the collector over to the budget, or returns nil
@@ -54,9 +55,9 @@ func newMemoryBudget() *memoryBudget {
 			return nil
 		}
 	}
-	b := &memoryBudget{set: debug.SetMemoryLimit}
+	b := &memoryBudget{set: debug.SetMemoryLimit, setPercent: debug.SetGCPercent}
 	b.apply()
-	debug.SetGCPercent(-1)
+	b.setPercent(-1)
 	afterEachGC(b.collected)
 	return b
 }
@@ -88,29 +89,29 @@ func (b *memoryBudget) collected(live int64) {
 
 // apply sets the limit; b.mu is held.
 func (b *memoryBudget) apply() {
-	l := max(b.base+limitFor(b.read), b.floor)
+	if b.off {
+		return
+	}
+	l := max(limitFor(b.read), b.floor)
 	if l != b.limit {
 		b.limit = l
 		b.set(l)
 	}
 }
 
-// restart begins a new run in the same process (the re-lint after --fix):
-// the earlier run's files are garbage by now, except what it left in use
-// (the Dockerfile parses the re-lint reuses), so the budget counts from
-// what a collection finds live rather than adding the two runs up.
-func (b *memoryBudget) restart() {
+// release hands the collector back to Go's default pacing (GOGC=100, no
+// limit), for the re-lint after --fix. There the budget saved no memory (the
+// fix plan and the first run's garbage are in the heap when the re-lint
+// starts) and cost about a tenth more time.
+func (b *memoryBudget) release() {
 	if b == nil {
 		return
 	}
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.base = int64(ms.HeapAlloc) //nolint:gosec // a heap size fits an int64
-	b.read, b.next, b.floor = 0, 0, 0
-	b.apply()
+	b.off = true
+	b.setPercent(100)
+	b.set(math.MaxInt64)
 }
 
 // limitFor is the memory limit after read bytes of input.

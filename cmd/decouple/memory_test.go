@@ -35,19 +35,6 @@ func TestMemoryBudget(t *testing.T) {
 		t.Errorf("limitFor(huge) = %d, want MaxInt64", got)
 	}
 
-	// A restart (the re-lint after --fix) counts anew from what is live.
-	keep := make([]byte, 8<<20)
-	b.restart()
-	if b.read != 0 || b.base < int64(len(keep)) {
-		t.Errorf("after restart: read %d, base %d; want 0 and at least the %d bytes kept live", b.read, b.base, len(keep))
-	}
-	b.add(1000)
-	if got, want := limits[len(limits)-1], b.base+limitFor(1000); got != want {
-		t.Errorf("limit after restart and 1000 bytes = %d, want %d", got, want)
-	}
-	runtime.KeepAlive(keep)
-	(*memoryBudget)(nil).restart() // no budget: nothing to do
-
 	// A collection that finds more live than the limit allows for raises
 	// it, so the collector never runs flat out; one that finds less
 	// changes nothing.
@@ -61,6 +48,22 @@ func TestMemoryBudget(t *testing.T) {
 	if len(limits) != n {
 		t.Errorf("a small live heap changed the limit to %d", limits[len(limits)-1])
 	}
+
+	// Released (the re-lint after --fix): Go's default pacing, and reads
+	// or collections no longer touch the limit.
+	var percent int
+	b.setPercent = func(p int) int { percent = p; return 0 }
+	b.release()
+	if percent != 100 || limits[len(limits)-1] != math.MaxInt64 {
+		t.Errorf("after release: GOGC %d, limit %d; want 100 and none", percent, limits[len(limits)-1])
+	}
+	n = len(limits)
+	b.add(1 << 30)
+	b.collected(1 << 40)
+	if len(limits) != n {
+		t.Errorf("a released budget set the limit to %d", limits[len(limits)-1])
+	}
+	(*memoryBudget)(nil).release() // no budget: nothing to do
 
 	// Concurrent adds (the loader calls from several goroutines).
 	c := &memoryBudget{set: func(int64) int64 { return 0 }}
