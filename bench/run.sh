@@ -182,7 +182,9 @@ done
 for src in "compose-$nc:$composeFiles" "dockerfiles-$nd:$dockerfileFiles"; do
 	tree=${src%%:*} n=${src##*:}
 	reset="$out/reset-$tree.sh"
-	printf 'set -e\nrm -rf %q\ncp -a %q %q\n' "$out/trees/fix-$tree" "$out/trees/$tree" "$out/trees/fix-$tree" >"$reset"
+	# sync: the copy's dirty pages would otherwise be written out by --fix's
+	# own sync barrier and counted against it.
+	printf 'set -e\nrm -rf %q\ncp -a %q %q\nsync\n' "$out/trees/fix-$tree" "$out/trees/$tree" "$out/trees/fix-$tree" >"$reset"
 	# Run from the trees folder: fixes must lie under the working folder.
 	measure "fix-$tree" "--fix on a copy of the $tree tree" "$n" 2000 "" "$out/trees" "$reset" "$bin" lint --fix --format json --fail-on never "fix-$tree"
 done
