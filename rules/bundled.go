@@ -7,6 +7,7 @@ import (
 
 	"github.com/decouple-dev/decouple/internal/analysis"
 	"github.com/decouple-dev/decouple/internal/dockerfile"
+	"github.com/decouple-dev/decouple/internal/par"
 	"github.com/decouple-dev/decouple/internal/workspace"
 	"github.com/decouple-dev/decouple/transform"
 )
@@ -141,7 +142,7 @@ func checkBundles(p *Pass, want func(dockerfile.Runtime) bool, what string, with
 		// Planning a split is the heaviest part of a lint; each plan only
 		// reads the workspace, so they run side by side.
 		opts := transform.SplitOptions{Strategy: ws.Strategy, CodeImage: ws.CodeImage, MissingIgnores: rel.missingIgnores}
-		parallel(len(found), func(i int) {
+		par.For(len(found), func(i int) {
 			f := &found[i]
 			if f.s != nil {
 				f.d.Fix, f.d.FixRefused = transform.Split(ws, f.s, opts)

@@ -6,7 +6,6 @@ package rules
 
 import (
 	"fmt"
-	"runtime"
 	"sort"
 	"sync"
 	"time"
@@ -114,25 +113,4 @@ func Run(ws *workspace.Workspace, rules []*Rule, set Settings) []analysis.Diagno
 		out = append(out, p.diags...)
 	}
 	return out
-}
-
-// parallel calls f(i) for every i < n on up to GOMAXPROCS goroutines, for
-// rules whose per-item work (planning a fix) is heavy; f must only write
-// what belongs to item i.
-func parallel(n int, f func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for i := range next {
-				f(i)
-			}
-		})
-	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
 }

@@ -10,15 +10,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/decouple-dev/decouple/internal/compose"
 	"github.com/decouple-dev/decouple/internal/discover"
 	"github.com/decouple-dev/decouple/internal/dockerfile"
+	"github.com/decouple-dev/decouple/internal/par"
 )
 
 // Workspace is everything one run looks at.
@@ -159,18 +158,9 @@ func Load(opts Options) (*Workspace, error) {
 	cache := newDockerfileCache(ws.limits, opts.Parsed, ws.read)
 	loaded := make([]*Project, len(projects))
 	errs := make([][]*FileError, len(projects))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 8)
-	for i, files := range projects {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			loaded[i], errs[i] = ws.loadProject(files, cache)
-		}()
-	}
-	wg.Wait()
+	par.For(len(projects), func(i int) {
+		loaded[i], errs[i] = ws.loadProject(projects[i], cache)
+	})
 	built := map[string]bool{}
 	for i, p := range loaded {
 		ws.Errors = append(ws.Errors, errs[i]...)
@@ -190,24 +180,18 @@ func Load(opts Options) (*Workspace, error) {
 	// side, then keep discovery's order.
 	standalone := make([]*Dockerfile, len(found.Dockerfiles))
 	dfErrs := make([]error, len(found.Dockerfiles))
-	var next atomic.Int64
-	for range min(runtime.GOMAXPROCS(0), len(found.Dockerfiles)) {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(found.Dockerfiles); i = int(next.Add(1) - 1) {
-				path := found.Dockerfiles[i]
-				if built[path] || dockerfile.Superseded(path) {
-					continue
-				}
-				df, err := cache.get(path, nil)
-				if err != nil {
-					dfErrs[i] = err
-					continue
-				}
-				standalone[i] = &Dockerfile{File: df, Facts: df.Analyze(ws.ExtraNodeImages)}
-			}
-		})
-	}
-	wg.Wait()
+	par.For(len(found.Dockerfiles), func(i int) {
+		path := found.Dockerfiles[i]
+		if built[path] || dockerfile.Superseded(path) {
+			return
+		}
+		df, err := cache.get(path, nil)
+		if err != nil {
+			dfErrs[i] = err
+			return
+		}
+		standalone[i] = &Dockerfile{File: df, Facts: df.Analyze(ws.ExtraNodeImages)}
+	})
 	for i, d := range standalone {
 		if dfErrs[i] != nil {
 			ws.Errors = append(ws.Errors, ws.dockerfileError(found.Dockerfiles[i], dfErrs[i]))
