@@ -6,6 +6,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/decouple-dev/decouple/internal/analysis"
 	"github.com/decouple-dev/decouple/internal/safefile"
 )
 
@@ -63,10 +64,7 @@ type LimitError struct {
 }
 
 func (e *LimitError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s (raise it with --%s)", e.Path, e.Line, e.Msg, e.Flag)
-	}
-	return fmt.Sprintf("%s: %s (raise it with --%s)", e.Path, e.Msg, e.Flag)
+	return analysis.Position{File: e.Path, Line: e.Line}.String() + ": " + e.Msg + " (raise it with --" + e.Flag + ")"
 }
 
 // ErrNotRegular is a named pipe, socket or device where a file is expected.

@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/decouple-dev/decouple/internal/analysis"
 )
 
 // File is one compose file as written: its bytes and a yaml.Node tree that
@@ -59,10 +61,7 @@ type ParseError struct {
 }
 
 func (e *ParseError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg)
-	}
-	return fmt.Sprintf("%s: %s", e.Path, e.Msg)
+	return analysis.Position{File: e.Path, Line: e.Line}.String() + ": " + e.Msg
 }
 
 // ParseFile parses compose bytes into a position tree, within the default

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/decouple-dev/decouple/internal/analysis"
 	"github.com/decouple-dev/decouple/internal/compose"
 	"github.com/decouple-dev/decouple/internal/discover"
 	"github.com/decouple-dev/decouple/internal/dockerfile"
@@ -46,10 +47,7 @@ type FileError struct {
 }
 
 func (e *FileError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
-	}
-	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	return analysis.Position{File: e.File, Line: e.Line}.String() + ": " + e.Msg
 }
 
 // Project is a compose project and its services.
