@@ -195,7 +195,7 @@ func keyLineEdit(f *compose.File, k, v *yaml.Node) (analysis.TextEdit, string) {
 	if rest != "" && !strings.HasPrefix(rest, "#") {
 		return analysis.TextEdit{}, "its line holds more than the key"
 	}
-	starts := compose.LineStarts(src)
+	starts := f.LineStarts()
 	from, to := lineRange(src, starts, k.Line)
 	keyAt := bumpNodeOffset(src, k.Line, k.Column)
 	if keyAt < from || keyAt > to {
@@ -268,7 +268,7 @@ func DockerfileEdits(f *compose.File, svcKey, svc, dk, dv *yaml.Node) (edits []a
 	if bk == nil {
 		return nil, false, "the service has no build: to move it under"
 	}
-	starts := compose.LineStarts(src)
+	starts := f.LineStarts()
 	step := bk.Column - svcKey.Column
 	if step <= 0 {
 		step = 2
