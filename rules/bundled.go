@@ -17,22 +17,50 @@ import (
 type bundle struct {
 	runtime  dockerfile.Runtime
 	inferred bool // the base is unknown; the runtime is inferred from what it runs
+	// command is the compose command or entrypoint the inference came
+	// from, "" when it came from the Dockerfile's CMD/ENTRYPOINT.
+	command string
 }
 
-// judge decides from a stage's facts; launches says whether the service's
-// compose command starts a JS runtime, which counts as evidence when the
-// base image is one decouple cannot see into.
-func judge(f *dockerfile.Facts, launches bool) (bundle, bool) {
+// judge decides from a stage's facts; launched is the JS runtime the
+// service's compose command or entrypoint starts, which counts as evidence
+// when the base image is one decouple cannot see into. The compose command
+// replaces the image's CMD, so it wins: `bun run` on an unknown base is Bun
+// even when the Dockerfile's CMD says node.
+func judge(f *dockerfile.Facts, launched launch) (bundle, bool) {
 	if f == nil || !f.HasCode() {
 		return bundle{}, false
 	}
 	if f.Runtime != dockerfile.NoRuntime {
 		return bundle{runtime: f.Runtime}, true
 	}
-	if f.UnknownBase && (f.Runs != nil || launches) {
-		return bundle{runtime: dockerfile.Node, inferred: true}, true
+	if !f.UnknownBase {
+		return bundle{}, false
 	}
-	return bundle{}, false
+	if launched.rt != dockerfile.NoRuntime {
+		return bundle{runtime: launched.rt, inferred: true, command: launched.what}, true
+	}
+	if f.RunsRuntime == dockerfile.NoRuntime {
+		return bundle{}, false
+	}
+	return bundle{runtime: f.RunsRuntime, inferred: true}, true
+}
+
+// launch is the JS runtime a service's compose command or entrypoint
+// starts, and that command as the message quotes it.
+type launch struct {
+	rt   dockerfile.Runtime
+	what string
+}
+
+func launchedBy(s *workspace.Service) launch {
+	if rt := dockerfile.LaunchesJS(s.Config.Entrypoint); rt != dockerfile.NoRuntime {
+		return launch{rt, "entrypoint: " + strings.Join(s.Config.Entrypoint, " ")}
+	}
+	if rt := dockerfile.LaunchesJS(s.Config.Command); rt != dockerfile.NoRuntime {
+		return launch{rt, "command: " + strings.Join(s.Config.Command, " ")}
+	}
+	return launch{}
 }
 
 // evidence describes the runtime and the code for a message, and lists the
@@ -44,12 +72,14 @@ func evidence(ws relater, df *dockerfile.File, f *dockerfile.Facts, b bundle) (s
 	if b.inferred {
 		// "<base> (Dockerfile:1), a base decouple does not know to hold
 		// Node, run with <what starts Node>, with app code copied by …"
-		runtime = fmt.Sprintf("%s (%s:%d), a base decouple does not know to hold Node, run with ", f.RootBase, rel, f.RootBaseLine)
-		if f.Runs != nil {
+		name := runtimeName(b.runtime)
+		runtime = fmt.Sprintf("%s (%s:%d), a base decouple does not know to hold %s, run with ", f.RootBase, rel, f.RootBaseLine, name)
+		switch {
+		case b.command != "":
+			runtime += "its compose " + trimQuote(b.command) + ","
+		case f.Runs != nil:
 			runtime += fmt.Sprintf("%s (%s:%d),", f.Runs.What, rel, f.Runs.Line)
-			related = append(related, analysis.Related{Pos: evidencePos(ws, df, f.Runs.Line), Message: "starts Node: " + f.Runs.What})
-		} else {
-			runtime += "a command that starts Node,"
+			related = append(related, analysis.Related{Pos: evidencePos(ws, df, f.Runs.Line), Message: "starts " + name + ": " + f.Runs.What})
 		}
 	} else {
 		runtime = fmt.Sprintf("%s (%s:%d)", f.RuntimeBy.What, rel, f.RuntimeBy.Line)
@@ -100,7 +130,7 @@ func checkBundles(p *Pass, want func(dockerfile.Runtime) bool, what string, with
 	var found []finding
 	for _, proj := range ws.Projects {
 		for _, s := range proj.Services {
-			b, ok := judge(s.Facts, dockerfile.LaunchesJS(s.Config.Command) || dockerfile.LaunchesJS(s.Config.Entrypoint))
+			b, ok := judge(s.Facts, launchedBy(s))
 			if !ok || !want(b.runtime) {
 				continue
 			}
@@ -123,7 +153,7 @@ func checkBundles(p *Pass, want func(dockerfile.Runtime) bool, what string, with
 	for _, d := range ws.Dockerfiles {
 		final := d.File.Final()
 		f := d.Facts[final.Index]
-		b, ok := judge(f, false)
+		b, ok := judge(f, launch{})
 		if !ok || !want(b.runtime) {
 			continue
 		}
@@ -162,4 +192,24 @@ type finding struct {
 	d  analysis.Diagnostic
 	s  *workspace.Service
 	df *workspace.Dockerfile
+}
+
+// runtimeName is how messages name a runtime.
+func runtimeName(rt dockerfile.Runtime) string {
+	switch rt {
+	case dockerfile.Bun:
+		return "Bun"
+	case dockerfile.Deno:
+		return "Deno"
+	}
+	return "Node"
+}
+
+// trimQuote shortens a command quoted in a message.
+func trimQuote(s string) string {
+	const max = 72
+	if len(s) > max {
+		return s[:max-1] + "…"
+	}
+	return s
 }

@@ -37,6 +37,9 @@ type Facts struct {
 	// Runs is the CMD/ENTRYPOINT that starts a JS runtime or package
 	// manager, when there is one.
 	Runs *Evidence
+	// RunsRuntime is the runtime Runs starts (node, npm and pm2 start
+	// Node; bun starts Bun).
+	RunsRuntime Runtime
 	// Blockers are instructions a split cannot carry over safely
 	// (global installs, files written outside WORKDIR); used by the fix.
 	Blockers []Evidence
@@ -110,9 +113,9 @@ func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string) *Facts 
 				runFacts(&fa, script, line)
 			}
 		case *instructions.CmdCommand:
-			fa.Runs = runsJS(c.CmdLine, line, "CMD", fa.Runs)
+			fa.Runs, fa.RunsRuntime = runsJS(c.CmdLine, line, "CMD", fa.Runs, fa.RunsRuntime)
 		case *instructions.EntrypointCommand:
-			fa.Runs = runsJS(c.CmdLine, line, "ENTRYPOINT", fa.Runs)
+			fa.Runs, fa.RunsRuntime = runsJS(c.CmdLine, line, "ENTRYPOINT", fa.Runs, fa.RunsRuntime)
 		}
 	}
 	return &fa
@@ -205,7 +208,32 @@ func isNodeBinaryPath(p string) bool {
 }
 
 // systemPaths hold what images copy between stages that is not app code.
+// Node's own Docker guide puts apps under /usr/src/app, and many projects
+// use /usr/<name>/app: isSystemPath makes room for those.
 var systemPaths = []string{"/etc/", "/usr/", "/lib/", "/lib64/", "/bin/", "/sbin/", "/var/lib/", "/var/cache/", "/root/.cache/", "/root/.npm/"}
+
+// isSystemPath reports a path under a system folder that is not an app
+// folder there (/usr/src/..., /usr/app, /usr/<name>/app/...).
+func isSystemPath(p string) bool {
+	sys := false
+	for _, sp := range systemPaths {
+		if strings.HasPrefix(p+"/", sp) {
+			sys = true
+			break
+		}
+	}
+	if !sys || !strings.HasPrefix(p, "/usr/") {
+		return sys
+	}
+	elems := strings.Split(strings.TrimPrefix(p, "/"), "/")
+	switch {
+	case len(elems) >= 2 && (elems[1] == "src" || elems[1] == "app"):
+		return false
+	case len(elems) >= 3 && elems[2] == "app" && elems[1] != "local" && elems[1] != "lib" && elems[1] != "share" && elems[1] != "bin":
+		return false
+	}
+	return true
+}
 
 func (f *File) copyFacts(fa *Facts, from string, srcs []string, dest string, line int, env map[string]string, done []*Facts, extraNode []string) {
 	dest = absPath(fa.Workdir, f.ExpandInStage(dest, env))
@@ -226,30 +254,49 @@ func (f *File) copyFacts(fa *Facts, from string, srcs []string, dest string, lin
 	from = f.ExpandInStage(from, env)
 	if st := f.Stage(from); st != nil && st.Index < fa.Stage.Index {
 		src := done[st.Index]
+		code := false
 		for _, p := range srcs {
 			p = absPath(src.Workdir, f.ExpandInStage(p, env))
 			switch {
 			case src.Runtime != NoRuntime && isNodeBinaryPath(p) && fa.Runtime == NoRuntime:
 				fa.Runtime, fa.RuntimeBy = src.Runtime, Evidence{Line: line, What: trimWhat(what)}
+			case code:
 			case src.HasCode() && copiesCode(src, p):
 				fa.addCode(Evidence{Line: line, What: trimWhat(what) + " (stage " + src.Stage.ID() + " holds app code)"}, dest)
+				code = true
+			case !src.HasCode() && src.UnknownBase && isAppPath(p):
+				// The source stage starts from an image decouple cannot
+				// see into (FROM ${BASE_IMAGE}, FROM myorg/app-base): what
+				// it holds at an app path such as dist/ or .next/standalone
+				// is the app, built by a Dockerfile elsewhere.
+				fa.addCode(Evidence{Line: line, What: trimWhat(what) + " (an app path of " + src.RootBase + ")"}, dest)
+				code = true
 			}
 		}
 		return
 	}
 	// An external image or named build context.
-	if rt := ImageRuntime(from, extraNode...); rt != NoRuntime && fa.Runtime == NoRuntime {
-		for _, p := range srcs {
-			if isNodeBinaryPath(p) {
+	rt := ImageRuntime(from, extraNode...)
+	for _, p := range srcs {
+		p = absPath("/", f.ExpandInStage(p, env))
+		if isNodeBinaryPath(p) {
+			if rt != NoRuntime && fa.Runtime == NoRuntime {
 				fa.Runtime, fa.RuntimeBy = rt, Evidence{Line: line, What: trimWhat(what)}
 				break
 			}
+			continue
+		}
+		if !IsScratchLike(from) && isAppPath(p) {
+			fa.addCode(Evidence{Line: line, What: trimWhat(what) + " (an app path of " + from + ")"}, dest)
+			break
 		}
 	}
 }
 
 // copiesCode decides whether copying path p out of a stage that holds code
-// brings code along: system folders and dependency folders do not.
+// brings code along, by what that stage holds there: a path at, inside or
+// above a folder where it put code is code; dependency folders and system
+// folders elsewhere are not.
 func copiesCode(src *Facts, p string) bool {
 	if strings.HasSuffix(strings.TrimSuffix(p, "/"), "node_modules") {
 		return false
@@ -257,12 +304,39 @@ func copiesCode(src *Facts, p string) bool {
 	if p == "/" {
 		return true
 	}
-	for _, sp := range systemPaths {
-		if strings.HasPrefix(p+"/", sp) {
-			return false
+	for _, d := range src.CodeDirs {
+		if d == "/" {
+			continue
+		}
+		if p == d || strings.HasPrefix(p, d+"/") || strings.HasPrefix(d, p+"/") {
+			return true
 		}
 	}
-	return true
+	return !isSystemPath(p)
+}
+
+// appPathNames are folder and file names that hold a JS app's code or its
+// build output wherever an image keeps them.
+var appPathNames = map[string]bool{
+	"app": true, "src": true, "build": true, "dist": true, "server": true, "out": true,
+	".next": true, "standalone": true, ".output": true, "node_modules": true,
+	"package.json": true, "server.js": true, "index.js": true, "main.js": true,
+}
+
+// isAppPath reports whether a path copied out of an image decouple cannot
+// see into names app code or its build output rather than a tool or a
+// system file.
+func isAppPath(p string) bool {
+	p = path.Clean("/" + p)
+	if isSystemPath(p) || isNodeBinaryPath(p) {
+		return false
+	}
+	for _, e := range strings.Split(strings.TrimPrefix(p, "/"), "/") {
+		if appPathNames[e] {
+			return true
+		}
+	}
+	return false
 }
 
 func (f *File) addFacts(fa *Facts, c *instructions.AddCommand, line int, env map[string]string) {

@@ -426,20 +426,21 @@ func TestParseErrorsCarryLine(t *testing.T) {
 }
 
 func TestLaunchesJS(t *testing.T) {
-	for words, want := range map[string]bool{
-		"node server.js":                  true,
-		"npm run start":                   true,
-		"/usr/local/bin/node index.js":    true,
-		"sh -c npm ci && npm start":       true,
-		"pm2-runtime ecosystem.config.js": true,
-		"bun run index.ts":                true,
-		"deno run main.ts":                true,
-		"nginx -g daemon off;":            false,
-		"python app.py":                   false,
-		"./bin/start":                     false,
+	for words, want := range map[string]Runtime{
+		"node server.js":                  Node,
+		"npm run start":                   Node,
+		"/usr/local/bin/node index.js":    Node,
+		"sh -c npm ci && npm start":       Node,
+		"pm2-runtime ecosystem.config.js": Node,
+		"bun run index.ts":                Bun,
+		"bun run bundle --watch":          Bun,
+		"deno run main.ts":                Deno,
+		"nginx -g daemon off;":            NoRuntime,
+		"python app.py":                   NoRuntime,
+		"./bin/start":                     NoRuntime,
 	} {
 		if got := LaunchesJS(strings.Fields(words)); got != want {
-			t.Errorf("LaunchesJS(%q) = %v, want %v", words, got, want)
+			t.Errorf("LaunchesJS(%q) = %q, want %q", words, got, want)
 		}
 	}
 }

@@ -410,16 +410,20 @@ var jsLaunchers = map[string]Runtime{
 	"next": Node, "forever": Node, "bun": Bun, "bunx": Bun, "deno": Deno,
 }
 
-// runsJS recognises a CMD or ENTRYPOINT that starts a JS runtime.
-func runsJS(cmdline []string, line int, kind string, prev *Evidence) *Evidence {
+// runsJS recognises a CMD or ENTRYPOINT that starts a JS runtime, and says
+// which one.
+func runsJS(cmdline []string, line int, kind string, prev *Evidence, prevRT Runtime) (*Evidence, Runtime) {
 	for _, w := range strings.Fields(strings.Join(cmdline, " ")) {
-		if _, ok := jsLaunchers[path.Base(strings.Trim(w, `"'`))]; ok {
-			return &Evidence{Line: line, What: trimWhat(kind + " " + strings.Join(cmdline, " "))}
+		if rt, ok := jsLaunchers[path.Base(strings.Trim(w, `"'`))]; ok {
+			return &Evidence{Line: line, What: trimWhat(kind + " " + strings.Join(cmdline, " "))}, rt
 		}
 	}
-	return prev
+	return prev, prevRT
 }
 
-// LaunchesJS reports whether a command line (compose `command:` or
-// `entrypoint:`) starts a JS runtime or package manager.
-func LaunchesJS(words []string) bool { return runsJS(words, 0, "", nil) != nil }
+// LaunchesJS says which JS runtime a command line (compose `command:` or
+// `entrypoint:`) starts, NoRuntime when none.
+func LaunchesJS(words []string) Runtime {
+	_, rt := runsJS(words, 0, "", nil, NoRuntime)
+	return rt
+}
