@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
 )
 
 // Evidence is an instruction that shows a fact, for messages and related
@@ -85,40 +86,149 @@ func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string) *Facts 
 	}
 	fa.Stage = s
 	env := argEnv(f.MetaArgs, nil)
-	for _, cmd := range s.Commands {
-		line := InstructionLine(cmd)
-		switch c := cmd.(type) {
-		case *instructions.ArgCommand:
-			for _, kv := range c.Args {
-				if kv.Value != nil {
-					env[kv.Key] = *kv.Value
-				}
-			}
-		case *instructions.EnvCommand:
-			for _, kv := range c.Env {
-				env[kv.Key] = kv.Value
-			}
-		case *instructions.WorkdirCommand:
-			fa.Workdir = absPath(fa.Workdir, f.ExpandInStage(c.Path, env))
-		case *instructions.CopyCommand:
-			f.copyFacts(&fa, c.From, c.SourcePaths, c.DestPath, line, env, done, extraNode)
-		case *instructions.AddCommand:
-			f.addFacts(&fa, c, line, env)
-		case *instructions.RunCommand:
-			scripts := []string{strings.Join(c.CmdLine, " ")}
-			for _, hd := range c.Files {
-				scripts = append(scripts, hd.Data)
-			}
-			for _, script := range scripts {
-				runFacts(&fa, script, line)
-			}
-		case *instructions.CmdCommand:
-			fa.Runs, fa.RunsRuntime = runsJS(c.CmdLine, line, "CMD", fa.Runs, fa.RunsRuntime)
-		case *instructions.EntrypointCommand:
-			fa.Runs, fa.RunsRuntime = runsJS(c.CmdLine, line, "ENTRYPOINT", fa.Runs, fa.RunsRuntime)
+	if s.BaseStage != nil {
+		// ONBUILD triggers of the parent stage run first, as the child's
+		// opening instructions.
+		// Evidence points at the ONBUILD line in the parent.
+		for _, t := range onbuildTriggers(s.BaseStage) {
+			f.applyCommand(&fa, t.cmd, t.line, env, done, extraNode)
 		}
+	} else if ob, ok := onbuildImage(s.Base); ok {
+		f.applyOnbuildImage(&fa, s, ob)
+	}
+	for _, cmd := range s.Commands {
+		f.applyCommand(&fa, cmd, InstructionLine(cmd), env, done, extraNode)
 	}
 	return &fa
+}
+
+// applyCommand adds what one instruction brings to the facts of a stage.
+func (f *File) applyCommand(fa *Facts, cmd instructions.Command, line int, env map[string]string, done []*Facts, extraNode []string) {
+	switch c := cmd.(type) {
+	case *instructions.ArgCommand:
+		for _, kv := range c.Args {
+			if kv.Value != nil {
+				env[kv.Key] = *kv.Value
+			}
+		}
+	case *instructions.EnvCommand:
+		for _, kv := range c.Env {
+			env[kv.Key] = kv.Value
+		}
+	case *instructions.WorkdirCommand:
+		fa.Workdir = absPath(fa.Workdir, f.ExpandInStage(c.Path, env))
+	case *instructions.CopyCommand:
+		f.copyFacts(fa, c.From, c.SourcePaths, c.DestPath, line, env, done, extraNode)
+	case *instructions.AddCommand:
+		f.addFacts(fa, c, line, env)
+	case *instructions.RunCommand:
+		scripts := []string{strings.Join(c.CmdLine, " ")}
+		for _, hd := range c.Files {
+			scripts = append(scripts, hd.Data)
+		}
+		for _, script := range scripts {
+			runFacts(fa, script, line)
+		}
+	case *instructions.CmdCommand:
+		fa.Runs, fa.RunsRuntime = runsJS(c.CmdLine, line, "CMD", fa.Runs, fa.RunsRuntime)
+	case *instructions.EntrypointCommand:
+		fa.Runs, fa.RunsRuntime = runsJS(c.CmdLine, line, "ENTRYPOINT", fa.Runs, fa.RunsRuntime)
+	}
+}
+
+// onbuildTriggers parses the ONBUILD instructions of a stage: they run when
+// a later stage builds FROM it. A trigger BuildKit cannot parse is skipped,
+// as the build itself would fail on it.
+func onbuildTriggers(s *Stage) []trigger {
+	var out []trigger
+	for _, cmd := range s.Commands {
+		ob, ok := cmd.(*instructions.OnbuildCommand)
+		if !ok {
+			continue
+		}
+		res, err := parser.Parse(strings.NewReader(ob.Expression))
+		if err != nil || len(res.AST.Children) == 0 {
+			continue
+		}
+		c, err := instructions.ParseInstruction(res.AST.Children[0])
+		if err != nil {
+			continue
+		}
+		if c, ok := c.(instructions.Command); ok {
+			out = append(out, trigger{c, InstructionLine(ob)})
+		}
+	}
+	return out
+}
+
+// trigger is an ONBUILD instruction and the line it is written on.
+type trigger struct {
+	cmd  instructions.Command
+	line int
+}
+
+// onbuildBase describes a published ONBUILD image: its triggers copy the
+// build context into the image when a child builds FROM it, so the child's
+// Dockerfile bundles code without a COPY of its own.
+type onbuildBase struct {
+	workdir string // where the triggers copy the context; "" when unknown
+	cmd     string // the image's CMD, when it starts the app
+}
+
+// onbuildImages are the ONBUILD images whose triggers are known, by
+// repository path. Any other image whose tag says onbuild is taken to copy
+// the context too, to a place decouple cannot see.
+var onbuildImages = map[string]onbuildBase{
+	// node:onbuild and node:<v>-onbuild (2015-2017): COPY package.json,
+	// RUN npm install, COPY . /usr/src/app; CMD npm start.
+	"node":         {workdir: "/usr/src/app", cmd: "npm start"},
+	"library/node": {workdir: "/usr/src/app", cmd: "npm start"},
+	// meteorhacks/meteord:onbuild copies the app to /app and bundles it.
+	"meteorhacks/meteord": {workdir: "/app"},
+	"abernix/meteord":     {workdir: "/app"},
+}
+
+// onbuildImage recognises a base image whose ONBUILD triggers copy the
+// build context: a tag with "onbuild" in it.
+func onbuildImage(ref string) (onbuildBase, bool) {
+	tag := imageTag(ref)
+	if !strings.Contains(tag, "onbuild") {
+		return onbuildBase{}, false
+	}
+	if ob, ok := onbuildImages[repoPath(ref)]; ok {
+		return ob, true
+	}
+	return onbuildBase{}, true
+}
+
+// imageTag is the tag of an image reference, lower-cased ("" when none).
+func imageTag(ref string) string {
+	ref = strings.ToLower(strings.TrimSpace(ref))
+	if i := strings.Index(ref, "@"); i >= 0 {
+		ref = ref[:i]
+	}
+	if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
+		return ref[i+1:]
+	}
+	return ""
+}
+
+// applyOnbuildImage adds the code an ONBUILD base copies in.
+func (f *File) applyOnbuildImage(fa *Facts, s *Stage, ob onbuildBase) {
+	what := "ONBUILD COPY . " + ob.workdir + " of " + s.BaseRaw
+	if ob.workdir == "" {
+		what = "the ONBUILD triggers of " + s.BaseRaw
+		fa.Blockers = append(fa.Blockers, Evidence{Line: s.Line, What: "the ONBUILD triggers of " + s.BaseRaw + " copy the build context to a place decouple cannot see"})
+	} else {
+		fa.Workdir = ob.workdir
+	}
+	fa.addCode(Evidence{Line: s.Line, What: trimWhat(what)}, ob.workdir)
+	if ob.cmd != "" {
+		fa.Runs, fa.RunsRuntime = runsJS(strings.Fields(ob.cmd), s.Line, "CMD", fa.Runs, fa.RunsRuntime)
+		if fa.Runs != nil {
+			fa.Runs.What = "CMD " + ob.cmd + " of " + s.BaseRaw
+		}
+	}
 }
 
 // manifestFiles are copied before the code so installs cache well; alone

@@ -260,6 +260,81 @@ func TestAnalyzeStages(t *testing.T) {
 			src:     "FROM node:22\nARG APP_DIR=/srv/app\nWORKDIR ${APP_DIR}\nCOPY . .\n",
 			runtime: Node, codeLines: []int{4}, workdir: "/srv/app",
 		},
+		// Issue 11, class 1: app folders under /usr.
+		{
+			name: "COPY --from a builder's /usr/src/app",
+			src: "FROM node:22 AS build\nWORKDIR /usr/src/app\nCOPY . .\nRUN npm ci\n\n" +
+				"FROM node:22-slim\nWORKDIR /usr/src/app\nCOPY --from=build /usr/src/app/ ./\nCMD [\"node\", \"app.js\"]\n",
+			runtime: Node, rtLine: 6, codeLines: []int{8}, codeWhat: "stage build holds app code", workdir: "/usr/src/app",
+		},
+		{
+			name: "COPY --from a builder's /usr/<name>/app subfolder",
+			src: "FROM node:20-alpine AS builder\nWORKDIR /usr/crowd/app\nCOPY ./backend ./backend\n\n" +
+				"FROM node:20-alpine\nWORKDIR /usr/crowd/app\nCOPY --from=builder /usr/crowd/app/node_modules ./node_modules\nCOPY --from=builder /usr/crowd/app/backend ./backend\n",
+			runtime: Node, codeLines: []int{8},
+		},
+		{
+			name: "a git clone into /usr/src/app, copied in part",
+			src: "FROM alpine/git AS base\nWORKDIR /usr/src/app\nRUN git clone --depth=1 https://example.com/x.git /usr/src/app\n\n" +
+				"FROM node:10 AS build\nWORKDIR /usr/src/app\nCOPY --from=base /usr/src/app/frontend /usr/src/app\nCMD [\"npm\", \"start\"]\n",
+			runtime: Node, codeLines: []int{7},
+		},
+		{
+			name: "system files of a stage with code are not code",
+			src: "FROM node:22 AS build\nWORKDIR /usr/src/app\nCOPY . .\nRUN apt-get install -y tini\n\n" +
+				"FROM node:22-slim\nCOPY --from=build /usr/bin/tini /usr/local/bin/\nCOPY --from=build /usr/share/zoneinfo /usr/share/zoneinfo\n",
+			runtime: Node,
+		},
+		// Issue 11, class 2: copies from a stage on an image decouple cannot see into.
+		{
+			name: "app paths copied from a stage on another image",
+			src: "ARG BASE_IMAGE=myorg/app-base:1\nFROM ${BASE_IMAGE} AS base\n\n" +
+				"FROM node:22-alpine\nWORKDIR /app\nCOPY --from=base /app/.next/standalone ./\nCMD [\"node\", \"server.js\"]\n",
+			runtime: Node, codeLines: []int{6}, codeWhat: "an app path of ${BASE_IMAGE}",
+		},
+		{
+			name: "tools copied from a stage on another image are not code",
+			src: "FROM golang:1.23 AS tools\nRUN go install example.com/tool@latest\n\n" +
+				"FROM node:22-alpine\nCOPY --from=tools /go/bin/tool /usr/local/bin/tool\nCOPY --from=tools /usr/local/go/bin/gofmt /usr/local/bin/\n",
+			runtime: Node,
+		},
+		{
+			name:    "app paths copied out of an external image",
+			src:     "FROM node:22-alpine\nWORKDIR /app\nCOPY --from=myorg/web-build:1.4 /app/dist ./dist\nCMD [\"node\", \"dist/main.js\"]\n",
+			runtime: Node, codeLines: []int{3}, codeWhat: "an app path of myorg/web-build:1.4",
+		},
+		{
+			name:    "node binary copied out of the node image is the runtime, not code",
+			src:     "FROM debian:12-slim\nCOPY --from=node:22-slim /usr/local/bin/node /usr/local/bin/node\n",
+			runtime: Node, rtLine: 2, unknown: true,
+		},
+		// Issue 11, class 4: ONBUILD parents.
+		{
+			name:    "node:onbuild copies the context",
+			src:     "FROM node:onbuild\nRUN npm run build\nCMD [\"node\", \"dist/index.js\"]\n",
+			runtime: Node, codeLines: []int{1}, codeWhat: "ONBUILD COPY . /usr/src/app of node:onbuild", workdir: "/usr/src/app",
+		},
+		{
+			name:    "node:<v>-onbuild copies the context",
+			src:     "FROM node:8-onbuild\nEXPOSE 3000\n",
+			runtime: Node, codeLines: []int{1}, workdir: "/usr/src/app",
+		},
+		{
+			name:    "an unknown onbuild image copies the context somewhere",
+			src:     "FROM acme/runner:onbuild\nCMD [\"node\", \"index.js\"]\n",
+			runtime: NoRuntime, codeLines: []int{1}, codeWhat: "the ONBUILD triggers of acme/runner:onbuild", unknown: true,
+		},
+		{
+			name: "ONBUILD COPY of a parent stage runs in the child",
+			src: "FROM node:22-alpine AS base\nWORKDIR /srv\nONBUILD COPY . /srv\nONBUILD RUN npm ci\n\n" +
+				"FROM base\nCMD [\"npm\", \"start\"]\n",
+			runtime: Node, codeLines: []int{3}, codeWhat: "ONBUILD COPY . /srv", workdir: "/srv",
+		},
+		{
+			name:    "ONBUILD in the final stage itself copies nothing yet",
+			src:     "FROM node:22-alpine\nWORKDIR /srv\nONBUILD COPY . /srv\n",
+			runtime: Node, workdir: "/srv",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -22,13 +22,21 @@ const (
 // "javascript-node" all yield a node word.
 var nameToken = regexp.MustCompile(`[a-z]+`)
 
-// nodeImagesByPath are images that ship Node but whose name does not say so.
+// nodeImagesByPath are images that ship Node but whose name does not say so,
+// by repository path (an entry ending in "/" matches a whole namespace).
+// Each entry is checked by TestNodeImagesByPath.
 var nodeImagesByPath = []string{
 	"cypress/included", "cypress/browsers", "cypress/base", "cypress/factory",
 	// mcr.microsoft.com/playwright reads "playwright" once the registry
 	// is stripped.
 	"microsoft/playwright", "playwright/", "playwright",
-	"ghost", "library/ghost", "n8nio/n8n", "strapi/strapi",
+	"ghost", "library/ghost", "n8nio/n8n", "strapi/strapi", "strapi/base",
+	// Meteor runtime images install their own Node and run the bundle.
+	"meteorhacks/meteord", "abernix/meteord", "jshimko/meteor-launchpad",
+	"geoffreybooth/meteor-base", "zodern/meteor", "disney/meteor-base",
+	// Process-manager and headless-browser images built on node.
+	"keymetrics/pm2", "browserless/chrome", "browserless/chromium",
+	"puppeteer/puppeteer", "buildkite/puppeteer",
 }
 
 // notNodeImages are images whose name holds the word node but that are not

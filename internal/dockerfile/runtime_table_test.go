@@ -117,3 +117,18 @@ func TestIsScratchLike(t *testing.T) {
 		}
 	}
 }
+
+// TestNodeImagesByPath checks every entry of the table of images that ship
+// Node without saying so, as a user would write it: with a registry host
+// and a tag.
+func TestNodeImagesByPath(t *testing.T) {
+	for _, p := range nodeImagesByPath {
+		ref := "registry.example.com/" + p + ":1.0"
+		if p[len(p)-1] == '/' {
+			ref = "registry.example.com/" + p + "some-image:1.0"
+		}
+		if got := ImageRuntime(ref); got != Node {
+			t.Errorf("ImageRuntime(%q) = %q, want node (table entry %q)", ref, got, p)
+		}
+	}
+}
