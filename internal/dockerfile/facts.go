@@ -44,6 +44,10 @@ type Facts struct {
 	// Blockers are instructions a split cannot carry over safely
 	// (global installs, files written outside WORKDIR); used by the fix.
 	Blockers []Evidence
+
+	// pending is an archive unpacked into a folder that becomes app code
+	// when a later RUN installs dependencies there.
+	pending *pendingCode
 }
 
 // HasCode reports whether app code is baked into the image.

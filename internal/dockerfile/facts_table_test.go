@@ -308,6 +308,42 @@ func TestAnalyzeStages(t *testing.T) {
 			src:     "FROM debian:12-slim\nCOPY --from=node:22-slim /usr/local/bin/node /usr/local/bin/node\n",
 			runtime: Node, rtLine: 2, unknown: true,
 		},
+		// Issue 11, class 3: code that arrives inside RUN.
+		{
+			name: "a release tarball from any host unpacked into WORKDIR, then npm install",
+			src: "FROM node:20-slim\nWORKDIR /opt/app\n" +
+				"RUN curl -fsSL https://downloads.example.com/shop/shop-3.2.1.tar.gz | tar -xz --strip-components=1\n" +
+				"RUN npm install --omit=dev\nCMD [\"node\", \"index.js\"]\n",
+			runtime: Node, codeLines: []int{3}, codeWhat: "curl https://downloads.example.com/shop/shop-3.2.1.tar.gz",
+		},
+		{
+			name: "the same download and install in one RUN",
+			src: "FROM node:20-slim\nWORKDIR /opt/app\n" +
+				"RUN wget -qO- https://downloads.example.com/shop.zip > /tmp/s.zip && unzip /tmp/s.zip -d /opt/app && npm ci\n",
+			runtime: Node, codeLines: []int{3},
+		},
+		{
+			name: "an archive unpacked into WORKDIR with no install is not known to be the app",
+			src: "FROM node:20-slim\nWORKDIR /opt/data\n" +
+				"RUN curl -fsSL https://downloads.example.com/geo/cities.tar.gz | tar -xz\nCMD [\"node\"]\n",
+			runtime: Node,
+		},
+		{
+			name: "an archive unpacked elsewhere, then npm install in WORKDIR",
+			src: "FROM node:20-slim\nWORKDIR /app\n" +
+				"RUN curl -fsSL https://downloads.example.com/tool.tar.gz | tar -xz -C /usr/local\nRUN npm install\n",
+			runtime: Node,
+		},
+		{
+			name:    "ADD of a local tarball is auto-extracted code",
+			src:     "FROM node:20-slim\nADD app.tar.gz /srv/app\nWORKDIR /srv/app\nCMD [\"node\", \"server.js\"]\n",
+			runtime: Node, codeLines: []int{2},
+		},
+		{
+			name:    "npm install -g of the app",
+			src:     "FROM node:20-slim\nRUN npm install -g @acme/dashboard@2.4.0\nCMD [\"acme-dashboard\"]\n",
+			runtime: Node, codeLines: []int{2},
+		},
 		// Issue 11, class 4: ONBUILD parents.
 		{
 			name:    "node:onbuild copies the context",

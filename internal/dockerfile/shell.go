@@ -205,6 +205,19 @@ func callFacts(fa *Facts, args []string, line int, script [][]string) {
 			if !ok && isReleaseArchive(a) {
 				dest, ok = extractedIntoCode(fa, script)
 			}
+			if !ok && isArchiveURL(a) {
+				// Any other archive unpacked where the app lives is the
+				// app once its dependencies are installed there: in this
+				// script, or by a later RUN in that folder.
+				if d, into := extractedIntoCode(fa, script); into {
+					ev := Evidence{Line: line, What: cmd + " " + a}
+					if installsDepsIn(script) {
+						dest, ok = d, true
+					} else {
+						fa.pending = &pendingCode{ev: ev, dir: d}
+					}
+				}
+			}
 			if ok {
 				// The URL is quoted whole: cut short it no longer names
 				// what was downloaded.
@@ -214,8 +227,73 @@ func callFacts(fa *Facts, args []string, line int, script [][]string) {
 			}
 		}
 	case "npm", "yarn", "pnpm", "bun":
+		if p := fa.pending; p != nil && localInstall(cmd, rest) && (fa.Workdir == p.dir || strings.HasPrefix(fa.Workdir, p.dir+"/")) {
+			fa.pending = nil
+			fa.addCode(p.ev, p.dir)
+			fa.Blockers = append(fa.Blockers, Evidence{Line: p.ev.Line, What: "code downloaded by " + strings.Fields(p.ev.What)[0]})
+		}
 		globalInstall(fa, cmd, rest, line)
 	}
+}
+
+// pendingCode is an archive unpacked into the app's folder that becomes
+// app code when dependencies are installed there.
+type pendingCode struct {
+	ev  Evidence
+	dir string
+}
+
+// archiveURL matches a downloaded archive of any origin.
+var archiveURL = regexp.MustCompile(`\.(tgz|tar\.gz|tar\.xz|tar\.bz2|tar|zip)$`)
+
+func isArchiveURL(u string) bool {
+	if !strings.Contains(u, "://") || isNodeDownload(u) {
+		return false
+	}
+	u = strings.SplitN(strings.SplitN(u, "?", 2)[0], "#", 2)[0]
+	return archiveURL.MatchString(u)
+}
+
+// localInstall recognises a package manager installing a project's
+// dependencies in the current folder (npm ci, npm install, yarn, pnpm i).
+func localInstall(cmd string, rest []string) bool {
+	if cmd == "yarn" && (len(rest) == 0 || strings.HasPrefix(rest[0], "-")) {
+		return true
+	}
+	if len(rest) == 0 {
+		return false
+	}
+	switch rest[0] {
+	case "ci", "install", "i":
+	default:
+		return false
+	}
+	for _, a := range rest[1:] {
+		if a == "-g" || a == "--global" || a == "--location=global" {
+			return false
+		}
+		if !strings.HasPrefix(a, "-") {
+			return false // installs named packages, not the project's
+		}
+	}
+	return true
+}
+
+// installsDepsIn reports whether a script installs a project's
+// dependencies with a package manager.
+func installsDepsIn(script [][]string) bool {
+	for _, args := range script {
+		args = stripWrappers(args)
+		if len(args) > 0 {
+			switch cmd := path.Base(args[0]); cmd {
+			case "npm", "yarn", "pnpm":
+				if localInstall(cmd, args[1:]) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func indexOfAny(list, want []string) int {
