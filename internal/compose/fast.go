@@ -71,7 +71,7 @@ func (l *fastLoader) fail() {
 var debugFail func(key string)
 
 // fastLoad returns the project's model, or nil when compose-go must load it.
-func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unresolved map[string]bool) (model *types.Project) {
+func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unresolved map[string]bool, kinds map[string]standIn) (model *types.Project) {
 	if len(p.Files) == 0 || len(p.Files) > 2 {
 		return nil
 	}
@@ -83,7 +83,7 @@ func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unres
 	l := &fastLoader{dir: p.Dir, env: env, lookup: lookup, values: map[*yaml.Node]string{},
 		volumes: map[string]string{}, networks: map[string]string{}, serviceSet: map[string]bool{}}
 	tmp := map[string]bool{}
-	l.sub = tolerantSubstitute(tmp)
+	l.sub = tolerantSubstitute(tmp, kinds)
 	defer func() {
 		if r := recover(); r != nil {
 			if _, ok := r.(giveUp); !ok {
@@ -996,19 +996,27 @@ func (l *fastLoader) finish(s *types.ServiceConfig) {
 	case s.Networks == nil:
 		s.Networks = map[string]*types.ServiceNetworkConfig{"default": nil}
 	}
+	// Implicit dependencies, as compose-go's normalisation adds them:
+	// network_mode: service:x first (restart: true), then volumes_from.
+	addDep := func(dep string, restart bool) {
+		if _, ok := s.DependsOn[dep]; ok {
+			return
+		}
+		deps := types.DependsOnConfig{}
+		for k, v := range s.DependsOn {
+			deps[k] = v
+		}
+		deps[dep] = types.ServiceDependency{Condition: types.ServiceConditionStarted, Restart: restart, Required: true}
+		s.DependsOn = deps
+	}
+	if shared, ok := strings.CutPrefix(s.NetworkMode, types.ServicePrefix); ok {
+		addDep(shared, true)
+	}
 	for _, vf := range s.VolumesFrom {
 		if strings.HasPrefix(vf, types.ContainerPrefix) {
 			continue
 		}
-		dep := strings.Split(vf, ":")[0]
-		if _, ok := s.DependsOn[dep]; !ok {
-			deps := types.DependsOnConfig{}
-			for k, v := range s.DependsOn {
-				deps[k] = v
-			}
-			deps[dep] = types.ServiceDependency{Condition: types.ServiceConditionStarted, Required: true}
-			s.DependsOn = deps
-		}
+		addDep(strings.Split(vf, ":")[0], false)
 	}
 	if s.Build == nil {
 		return

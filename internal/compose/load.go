@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -47,6 +48,9 @@ type Project struct {
 	Degraded string
 	// Fast says the fast path loaded it (see fast.go), not compose-go.
 	Fast bool
+	// EnvFallback names the committed example (.env.example, ...) read for
+	// interpolation because the project has no .env; "" otherwise.
+	EnvFallback string
 
 	extra  map[string]*File // files reached through include/extends, by path
 	limits Limits
@@ -77,7 +81,8 @@ func LoadLimited(paths []string, lim Limits) (*Project, error) {
 	if err := p.checkReferenced(); err != nil {
 		return nil, err
 	}
-	env, fromFile := environment(p.Dir)
+	env, fromFile, envFile := environment(p.Dir)
+	p.EnvFallback = envFile
 	details := types.ConfigDetails{WorkingDir: p.Dir, Environment: env}
 	looked := &lookups{names: map[string]bool{}}
 	lookup := func(name string) (string, bool) {
@@ -99,6 +104,7 @@ func LoadLimited(paths []string, lim Limits) (*Project, error) {
 		details.ConfigFiles = append(details.ConfigFiles, cf)
 	}
 	unresolved := map[string]bool{}
+	kinds := fieldKinds(p.Files)
 	attempts := []struct {
 		why  string
 		opts func(*loader.Options)
@@ -113,7 +119,7 @@ func LoadLimited(paths []string, lim Limits) (*Project, error) {
 	}
 	var firstErr error
 	if FastPath {
-		p.Model = p.fastLoad(env, lookup, unresolved)
+		p.Model = p.fastLoad(env, lookup, unresolved, kinds)
 		p.Fast = p.Model != nil
 	}
 	for _, a := range attempts {
@@ -129,10 +135,13 @@ func LoadLimited(paths []string, lim Limits) (*Project, error) {
 			// compose-go counts every node it visits, aliased or not,
 			// against the same default: raising our limit raises its.
 			o.MaxNodeVisits = max(lim.MaxAliasNodes, DefaultMaxAliasNodes)
-			o.Interpolate = &interp.Options{
-				LookupValue: lookup,
-				Substitute:  tolerantSubstitute(unresolved),
+			// Keep compose-go's type casts (ToOptions sets them).
+			ip := interp.Options{}
+			if o.Interpolate != nil {
+				ip = *o.Interpolate
 			}
+			ip.LookupValue, ip.Substitute = lookup, tolerantSubstitute(unresolved, kinds)
+			o.Interpolate = &ip
 			a.opts(o)
 		})
 		if err == nil {
@@ -207,57 +216,222 @@ func placeholderFor(value, name string) string {
 	return "1"
 }
 
-// tolerantSubstitute is compose-go's substitution, except that a required
-// variable with no value (${X:?msg}) gets a placeholder instead of aborting
-// the load; its name is recorded so findings can say what was not known.
-func tolerantSubstitute(unresolved map[string]bool) func(string, template.Mapping) (string, error) {
-	return func(value string, mapping template.Mapping) (string, error) {
-		m := mapping
-		for range 64 {
-			out, err := template.Substitute(value, m)
-			var missing *template.MissingRequiredError
-			if !errors.As(err, &missing) {
-				return out, err
+// standIn is the type a compose field expects, for a stand-in value.
+type standIn int
+
+const (
+	untyped standIn = iota
+	portField
+	numberField
+	durationField
+	boolField
+)
+
+// standInFor is the stand-in for an unset variable in a value of the given
+// kind. A plain ${X} in an untyped field stays "", as Compose substitutes;
+// a required ${X:?} keeps placeholderFor's stand-in.
+func standInFor(kind standIn, value, name string, required bool) string {
+	switch kind {
+	case portField:
+		return placeholderFor(value, name)
+	case numberField:
+		return "1"
+	case durationField:
+		return "1s"
+	case boolField:
+		return "false"
+	}
+	if required {
+		return placeholderFor(value, name)
+	}
+	return ""
+}
+
+// Fields by the type Compose decodes them to. A value there that is only
+// an unset variable would make the whole project fail to load
+// ("No port specified", "missing unit in duration"), which is the normal
+// state of a checkout whose .env is git-ignored.
+var (
+	durationKeys = map[string]bool{
+		"interval": true, "timeout": true, "start_period": true, "start_interval": true,
+		"stop_grace_period": true, "delay": true, "window": true, "monitor": true,
+	}
+	boolKeys = map[string]bool{
+		"read_only": true, "privileged": true, "init": true, "tty": true, "stdin_open": true,
+		"oom_kill_disable": true, "external": true, "internal": true, "attachable": true,
+		"enable_ipv4": true, "enable_ipv6": true, "disable": true, "required": true,
+		"use_api_socket": true, "nocopy": true, "create_host_path": true,
+	}
+	numberKeys = map[string]bool{
+		"scale": true, "replicas": true, "cpu_count": true, "cpu_percent": true, "cpu_shares": true,
+		"cpu_period": true, "cpu_quota": true, "cpu_rt_period": true, "cpu_rt_runtime": true,
+		"cpus": true, "pids_limit": true, "oom_score_adj": true, "mem_swappiness": true,
+		"retries": true, "parallelism": true, "max_attempts": true, "priority": true,
+		"weight": true, "max_replicas_per_node": true,
+		"mem_limit": true, "memswap_limit": true, "mem_reservation": true, "shm_size": true,
+		"memory": true, "size": true, "published": true, "target": true,
+	}
+)
+
+// fieldKind reads a field's type from its key path (list items skipped).
+func fieldKind(keys []string) standIn {
+	if len(keys) == 0 {
+		return untyped
+	}
+	last := keys[len(keys)-1]
+	under := func(k string) bool { return slices.Contains(keys[:len(keys)-1], k) }
+	switch {
+	case last == "ports" || last == "expose" || under("ports"):
+		if last == "target" || last == "published" || last == "ports" || last == "expose" {
+			return portField
+		}
+		return untyped
+	case last == "restart":
+		if under("depends_on") {
+			return boolField
+		}
+		return untyped
+	case last == "target" || last == "published":
+		return untyped // volume and secret targets are paths
+	case durationKeys[last]:
+		return durationField
+	case boolKeys[last]:
+		return boolField
+	case numberKeys[last] || under("ulimits"):
+		return numberField
+	}
+	return untyped
+}
+
+// fieldKinds maps each scalar that mentions a variable to the kind of the
+// field it is written in, reading the files' own YAML trees. Substitution
+// sees only the value, so the value is the key; a value written in fields
+// of two kinds keeps the first typed one.
+func fieldKinds(files []*File) map[string]standIn {
+	kinds := map[string]standIn{}
+	var walk func(n *yaml.Node, keys []string, depth int)
+	walk = func(n *yaml.Node, keys []string, depth int) {
+		if n == nil || depth > 64 {
+			return
+		}
+		switch n.Kind {
+		case yaml.DocumentNode, yaml.SequenceNode:
+			for _, c := range n.Content {
+				walk(c, keys, depth+1)
 			}
-			name, prev := missing.Variable, m
-			unresolved[name] = true
-			stand := placeholderFor(value, name)
-			m = func(k string) (string, bool) {
-				if k == name {
-					return stand, true
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				walk(n.Content[i+1], append(keys[:len(keys):len(keys)], n.Content[i].Value), depth+1)
+			}
+		case yaml.ScalarNode:
+			if strings.Contains(n.Value, "$") {
+				if k := fieldKind(keys); k != untyped || kinds[n.Value] == untyped {
+					if _, seen := kinds[n.Value]; !seen || kinds[n.Value] == untyped {
+						kinds[n.Value] = k
+					}
 				}
-				return prev(k)
 			}
 		}
-		return template.Substitute(value, m)
+	}
+	for _, f := range files {
+		walk(f.Root, nil, 0)
+	}
+	return kinds
+}
+
+// tolerantSubstitute is compose-go's substitution, except that a variable
+// with no value never stops the load: a required one (${X:?msg}) and a
+// plain one (${X}, $X) in a typed field (ports, numbers, durations, sizes,
+// booleans) get a stand-in that keeps the field valid. Their names are
+// recorded so the lint can say what it did not know.
+func tolerantSubstitute(unresolved map[string]bool, kinds map[string]standIn) func(string, template.Mapping) (string, error) {
+	return func(value string, mapping template.Mapping) (string, error) {
+		kind := kinds[value]
+		repl := func(sub string, m template.Mapping, cfg *template.Config) (string, error) {
+			v, applied, err := template.DefaultReplacementAppliedFunc(sub, m, cfg)
+			var missing *template.MissingRequiredError
+			if errors.As(err, &missing) {
+				unresolved[missing.Variable] = true
+				return standInFor(kind, value, missing.Variable, true), nil
+			}
+			if err != nil || applied {
+				return v, err
+			}
+			// A plain ${X} or $X whose variable is unset.
+			name := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(sub, "$"), "{"), "}")
+			if name == "" || strings.ContainsAny(name, ":-+?{}$") {
+				return v, nil
+			}
+			if stand := standInFor(kind, value, name, false); stand != "" {
+				unresolved[name] = true
+				return stand, nil
+			}
+			return v, nil
+		}
+		return template.SubstituteWithOptions(value, mapping, template.WithReplacementFunction(repl), template.WithoutLogging)
 	}
 }
 
+// envFallbacks are the committed examples of a git-ignored .env, read in
+// this order when .env itself is absent: a fresh checkout has only them.
+var envFallbacks = []string{".env.example", ".env.sample", ".env.dist", ".env.template", ".env.defaults"}
+
 // environment is the process environment plus the project's .env file, as
-// Compose uses for interpolation, and the names the .env file set. Values
-// never leave this package in messages (see scrub).
-func environment(dir string) (env map[string]string, fromFile map[string]bool) {
+// Compose uses for interpolation, and the names the .env file set. When
+// there is no .env, the first of envFallbacks found stands in for it, and
+// envFile names it. Values never leave this package in messages (see
+// scrub).
+func environment(dir string) (env map[string]string, fromFile map[string]bool, envFile string) {
 	env = map[string]string{}
 	for _, kv := range os.Environ() {
 		if k, v, ok := strings.Cut(kv, "="); ok {
 			env[k] = v
 		}
 	}
-	dotEnv := filepath.Join(dir, ".env")
-	// compose-go's dotenv reads the file whole: only a regular file (a pipe
-	// would block) of sane size (a huge one is left out, as if absent).
-	if st, err := os.Stat(dotEnv); err == nil && st.Mode().IsRegular() && st.Size() <= safefile.DefaultMax {
-		if withFile, err := dotenv.GetEnvFromFile(env, []string{dotEnv}); err == nil {
-			fromFile = map[string]bool{}
-			for k, v := range withFile {
-				if old, ok := env[k]; !ok || old != v {
-					fromFile[k] = true
-				}
-			}
-			return withFile, fromFile
+	names := append([]string{".env"}, envFallbacks...)
+	for i, name := range names {
+		path := filepath.Join(dir, name)
+		// compose-go's dotenv reads the file whole: only a regular file (a
+		// pipe would block) of sane size (a huge one is left out, as if
+		// absent).
+		st, err := os.Lstat(path)
+		if err != nil {
+			continue
 		}
+		if i == 0 && st.Mode()&os.ModeSymlink != 0 {
+			st, err = os.Stat(path)
+			if err != nil {
+				continue
+			}
+		}
+		if !st.Mode().IsRegular() || st.Size() > safefile.DefaultMax {
+			if i == 0 {
+				return env, nil, ""
+			}
+			continue
+		}
+		withFile, err := dotenv.GetEnvFromFile(env, []string{path})
+		if err != nil {
+			if i == 0 {
+				return env, nil, ""
+			}
+			continue
+		}
+		// The shell's environment wins over the file, as in Compose;
+		// GetEnvFromFile returns the file's values alone.
+		fromFile = map[string]bool{}
+		for k, v := range withFile {
+			if _, ok := env[k]; !ok {
+				env[k] = v
+				fromFile[k] = true
+			}
+		}
+		if i > 0 {
+			envFile = name
+		}
+		return env, fromFile, envFile
 	}
-	return env, nil
+	return env, nil, ""
 }
 
 // lookups records the variables interpolation asked for.

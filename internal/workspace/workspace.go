@@ -299,6 +299,9 @@ func (ws *Workspace) loadProject(files []string, cache *dockerfileCache) (*Proje
 	if cp.Degraded != "" {
 		notes = append(notes, &FileError{File: ws.Rel(files[0]), Msg: cp.Degraded})
 	}
+	if n := unsetNote(cp); n != "" {
+		notes = append(notes, &FileError{File: ws.Rel(files[0]), Msg: n})
+	}
 	p := &Project{Project: cp}
 	byImage := map[string]*Service{}
 	for _, cs := range cp.Services() {
@@ -320,6 +323,23 @@ func (ws *Workspace) loadProject(files []string, cache *dockerfileCache) (*Proje
 		}
 	}
 	return p, notes
+}
+
+// unsetNote says once per project which variables had no value and what
+// stood in for .env. Names only: values may be secrets.
+func unsetNote(cp *compose.Project) string {
+	var parts []string
+	if cp.EnvFallback != "" {
+		parts = append(parts, "no .env; variables read from "+cp.EnvFallback)
+	}
+	if n := len(cp.Unresolved); n > 0 {
+		what := "variable " + cp.Unresolved[0] + " is"
+		if n > 1 {
+			what = "variables " + strings.Join(cp.Unresolved, ", ") + " are"
+		}
+		parts = append(parts, what+" unset: judged with stand-in values where a field needs one")
+	}
+	return strings.Join(parts, "; ")
 }
 
 // judgeBuild ties a service to the stage it runs: build.target, else the
