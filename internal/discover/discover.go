@@ -5,6 +5,8 @@
 package discover
 
 import (
+	"bytes"
+	"io"
 	"bufio"
 	"errors"
 	"fmt"
@@ -28,6 +30,9 @@ type Result struct {
 	Dockerfiles []string
 	// Errors are paths that could not be searched.
 	Errors []error
+	// Sniffed are the compose files among Projects recognised by their
+	// content (see LooksLikeCompose), not by their name.
+	Sniffed map[string]bool
 }
 
 var (
@@ -406,17 +411,107 @@ func (w *walker) dir(path string, parts []string, rules []rule, seen []state) er
 			continue // symlinks and devices are not followed
 		}
 		isCompose, ok := candidate(name)
-		if !ok {
+		sniff := !ok && isYAMLName(name)
+		if !ok && !sniff {
 			continue
 		}
 		if ignoredFile(rules, seen, parts, name) {
 			continue
+		}
+		if sniff {
+			if !sniffCompose(join(path, name)) {
+				continue
+			}
+			if w.r.Sniffed == nil {
+				w.r.Sniffed = map[string]bool{}
+			}
+			w.r.Sniffed[join(path, name)] = true
+			isCompose = true
 		}
 		if err := w.visit(join(path, name), isCompose); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func isYAMLName(name string) bool {
+	return strings.HasSuffix(name, ".yml") || strings.HasSuffix(name, ".yaml")
+}
+
+// sniffLimit is how much of a YAML file is read to recognise a compose
+// file by its content; a compose file says so in its first lines.
+const sniffLimit = 64 << 10
+
+// sniffCompose reads the start of a YAML file whose name does not say
+// compose and reports whether it is one.
+func sniffCompose(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	buf := make([]byte, sniffLimit)
+	n, _ := io.ReadFull(f, buf)
+	return LooksLikeCompose(buf[:n])
+}
+
+// LooksLikeCompose recognises a compose file by its content: a top-level
+// `services:` mapping whose entries carry `image:` or `build:`. Kubernetes
+// manifests (apiVersion/kind), CI configs (GitLab's and Travis's `services:`
+// are lists; GitHub's workflows have `jobs:`) and OpenAPI files fail it.
+// It reads lines rather than parsing YAML: a search visits every YAML file
+// of a tree, and most are not compose files, so the test must cost a scan,
+// not a parse. The loader parses what passes.
+func LooksLikeCompose(src []byte) bool {
+	if !bytes.Contains(src, []byte("services:")) {
+		return false
+	}
+	inServices := false
+	serviceIndent := -1 // indent of the service names under services:
+	for _, raw := range bytes.Split(src, []byte("\n")) {
+		line := strings.TrimRight(string(raw), " \t\r")
+		trimmed := strings.TrimLeft(line, " ")
+		if trimmed == "" || strings.HasPrefix(trimmed, "#") || line == "---" {
+			continue
+		}
+		indent := len(line) - len(trimmed)
+		if indent == 0 {
+			key, _, isKey := strings.Cut(trimmed, ":")
+			switch {
+			case !isKey:
+				inServices = false
+			case key == "apiVersion" || key == "kind" || key == "openapi" || key == "swagger" || key == "jobs" || key == "stages":
+				return false
+			case key == "services" || key == `"services"`:
+				rest := strings.TrimSpace(strings.TrimPrefix(trimmed, key+":"))
+				inServices = rest == "" || strings.HasPrefix(rest, "#")
+				serviceIndent = -1
+				continue
+			default:
+				inServices = false
+			}
+			continue
+		}
+		if !inServices {
+			continue
+		}
+		if serviceIndent < 0 {
+			if strings.HasPrefix(trimmed, "- ") || trimmed == "-" {
+				inServices = false // a list: CI services, not compose
+				continue
+			}
+			serviceIndent = indent
+			continue
+		}
+		if indent > serviceIndent {
+			key, _, _ := strings.Cut(trimmed, ":")
+			if key == "image" || key == "build" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // candidate reports whether name is that of a compose file or a

@@ -158,6 +158,16 @@ func Load(opts Options) (*Workspace, error) {
 	errs := make([][]*FileError, len(projects))
 	par.For(len(projects), func(i int) {
 		loaded[i], errs[i] = ws.loadProject(projects[i], cache)
+		if len(projects[i]) == 1 && found.Sniffed[projects[i][0]] {
+			// A YAML file that only looks like a compose file: what
+			// compose-go says of it is a note, never a failed run.
+			for _, e := range errs[i] {
+				if e.Fatal {
+					e.Fatal = false
+					e.Msg = "recognised as a compose file by its content, but not loaded: " + e.Msg
+				}
+			}
+		}
 	})
 	built := map[string]bool{}
 	for i, p := range loaded {
