@@ -5,11 +5,11 @@
 package discover
 
 import (
-	"bytes"
-	"io"
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -464,7 +464,7 @@ func sniffCompose(path string) bool {
 // of a tree, and most are not compose files, so the test must cost a scan,
 // not a parse. The loader parses what passes.
 func LooksLikeCompose(src []byte) bool {
-	if !bytes.Contains(src, []byte("services:")) {
+	if !bytes.Contains(src, []byte("services")) {
 		return false
 	}
 	inServices := false
