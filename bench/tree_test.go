@@ -39,7 +39,7 @@ func checkTree(t *testing.T, root string, paths []string, m *gen.Manifest) {
 	if fatal > 0 {
 		t.Errorf("%d fatal load errors", fatal)
 	}
-	if got, want := len(res.WS.Projects), len(m.ComposeFiles); got != want {
+	if got, want := len(res.WS.Projects), len(m.ComposeFiles)+len(m.ExtendsBases); got != want {
 		t.Errorf("loaded %d compose projects, generated %d", got, want)
 	}
 	services := 0

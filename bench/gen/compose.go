@@ -646,7 +646,14 @@ func (g *generator) finishProject(p *project) {
 	}
 	g.write(composePath, g.renderCompose(p))
 	if p.common != "" {
+		// common.yml is a compose file too (found by its content): its
+		// node-app is judged on its own as well as through extends.
 		g.write(join(p.dir, "common.yml"), p.common)
+		g.m.ExtendsBases = append(g.m.ExtendsBases, join(p.dir, "common.yml"))
+		g.m.Services++
+		if p.commonBase.bundled {
+			g.markBundled(ServiceKey(p.dir, p.commonBase.name))
+		}
 	}
 	if p.envFile {
 		g.write(join(p.dir, ".env"), fmt.Sprintf("# Local defaults for docker compose\nTAG=%d.%d.%d\nPOSTGRES_PASSWORD=dev-%s\nLOG_LEVEL=debug\n", g.intn(3), g.intn(30), g.intn(10), g.hex(8)))

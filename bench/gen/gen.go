@@ -49,6 +49,9 @@ type Manifest struct {
 	Seed int64 `json:"seed"`
 	// ComposeFiles are the compose files decouple discovers, one per project.
 	ComposeFiles []string `json:"compose_files"`
+	// ExtendsBases are the common.yml files that services extend: compose
+	// files too, found by their content, each a project of its own.
+	ExtendsBases []string `json:"extends_bases,omitempty"`
 	// Dockerfiles are every Dockerfile written, in projects and standalone.
 	Dockerfiles []string `json:"dockerfiles"`
 	// Standalone are the Dockerfiles no compose file refers to.

@@ -917,6 +917,11 @@ func (l *fastLoader) volumeList(v *yaml.Node) []types.ServiceVolumeConfig {
 				l.fail()
 			}
 			vol = parsed
+			if vol.Bind != nil {
+				// compose-go's defaults give every bind block, even a
+				// named volume's ":Z", create_host_path: true.
+				vol.Bind.CreateHostPath = true
+			}
 		case yaml.MappingNode:
 			for _, kv := range l.pairs(e) {
 				switch kv[0].Value {

@@ -450,7 +450,7 @@ func sniffCompose(path string) bool {
 	if err != nil {
 		return false
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	buf := make([]byte, sniffLimit)
 	n, _ := io.ReadFull(f, buf)
 	return LooksLikeCompose(buf[:n])

@@ -1,6 +1,8 @@
 package dockerfile
 
 import (
+	"fmt"
+	"maps"
 	"path"
 	"strings"
 
@@ -48,6 +50,14 @@ type Facts struct {
 	// pending is an archive unpacked into a folder that becomes app code
 	// when a later RUN installs dependencies there.
 	pending *pendingCode
+	// clis are installer commands a global install put in the image.
+	clis map[string]bool
+	// runtimeByPackage says Runtime came from a system package, which a
+	// later remove takes away again.
+	runtimeByPackage bool
+	// ranNode is a RUN that starts node, npm or yarn before the stage was
+	// seen to get Node: evidence that its base image holds Node.
+	ranNode *Evidence
 }
 
 // HasCode reports whether app code is baked into the image.
@@ -62,15 +72,38 @@ func (f *File) Analyze(extraNode []string) []*Facts {
 	if f.facts != nil && f.factsExtra == key {
 		return f.facts
 	}
-	out := make([]*Facts, len(f.Stages))
-	for i, s := range f.Stages {
-		out[i] = f.analyzeStage(s, out, extraNode)
+	out := f.analyzeAll(extraNode, nil)
+	// A base image decouple does not know holds Node when a stage on it
+	// runs npm or node before installing Node: every stage on that image
+	// then has Node (FROM org/app-base AS build + RUN npm ci, and a final
+	// stage FROM org/app-base too).
+	var inferred map[string]Evidence
+	for _, fa := range out {
+		if s := fa.Stage; s.BaseStage == nil && fa.UnknownBase && fa.ranNode != nil && s.Base != "" {
+			if inferred == nil {
+				inferred = map[string]Evidence{}
+			}
+			if _, ok := inferred[s.Base]; !ok {
+				inferred[s.Base] = *fa.ranNode
+			}
+		}
+	}
+	if inferred != nil {
+		out = f.analyzeAll(extraNode, inferred)
 	}
 	f.facts, f.factsExtra = out, key
 	return out
 }
 
-func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string) *Facts {
+func (f *File) analyzeAll(extraNode []string, nodeBases map[string]Evidence) []*Facts {
+	out := make([]*Facts, len(f.Stages))
+	for i, s := range f.Stages {
+		out[i] = f.analyzeStage(s, out, extraNode, nodeBases)
+	}
+	return out
+}
+
+func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string, nodeBases map[string]Evidence) *Facts {
 	var fa Facts
 	if s.BaseStage != nil {
 		parent := done[s.BaseStage.Index]
@@ -78,6 +111,7 @@ func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string) *Facts 
 		fa.Code = append([]Evidence(nil), parent.Code...)
 		fa.CodeDirs = append([]string(nil), parent.CodeDirs...)
 		fa.Blockers = append([]Evidence(nil), parent.Blockers...)
+		fa.clis = maps.Clone(parent.clis)
 	} else {
 		// Messages quote the FROM text as written: a resolved build arg
 		// may come from the environment.
@@ -86,6 +120,10 @@ func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string) *Facts 
 			fa.Runtime, fa.RuntimeBy = rt, Evidence{Line: s.Line, What: s.BaseRaw}
 		} else if !IsScratchLike(s.Base) {
 			fa.UnknownBase = true
+			if ev, ok := nodeBases[s.Base]; ok {
+				fa.Runtime = Node
+				fa.RuntimeBy = Evidence{Line: s.Line, What: fmt.Sprintf("%s, which holds Node (line %d runs %s in it)", s.BaseRaw, ev.Line, ev.What)}
+			}
 		}
 	}
 	fa.Stage = s

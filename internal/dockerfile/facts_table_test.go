@@ -344,6 +344,55 @@ func TestAnalyzeStages(t *testing.T) {
 			src:     "FROM node:20-slim\nRUN npm install -g @acme/dashboard@2.4.0\nCMD [\"acme-dashboard\"]\n",
 			runtime: Node, codeLines: []int{2},
 		},
+		{
+			name: "a release saved under an archive name from a URL that has none",
+			src: "FROM node:22-slim\nWORKDIR /app\n" +
+				"RUN curl -fSL \"https://releases.example.com/${V}/download\" -o app.tgz && tar zxf app.tgz && cd bundle && npm install\n",
+			runtime: Node, codeLines: []int{3},
+		},
+		{
+			name:    "yarn global add of the app, flags first",
+			src:     "FROM node:22-alpine\nRUN yarn --non-interactive --frozen-lockfile global add thelounge@4.4.0\nENTRYPOINT [\"thelounge\"]\n",
+			runtime: Node, codeLines: []int{2},
+		},
+		{
+			name:    "an installer CLI is a tool, the install it runs is the app",
+			src:     "FROM node:22-slim\nRUN npm install -g ghost-cli@1.26\nRUN gosu node ghost install 5.0 --no-prompt --dir /var/lib/ghost\nCMD [\"node\", \"current/index.js\"]\n",
+			runtime: Node, codeLines: []int{3}, codeWhat: "ghost install",
+		},
+		{
+			name:    "an installer CLI alone is no app",
+			src:     "FROM node:22-slim\nRUN npm install -g @go-task/cli\n",
+			runtime: Node,
+		},
+		{
+			name:    "apk add yarn brings Node",
+			src:     "FROM alpine:3.22\nRUN apk add --no-cache yarn\nWORKDIR /app\nCOPY . .\n",
+			runtime: Node, rtLine: 2, codeLines: []int{4}, unknown: true,
+		},
+		{
+			name: "Node installed, used once and removed is gone",
+			src: "FROM golang:1-bookworm\nWORKDIR /app\nCOPY ./extra/ ./extra/\n" +
+				"RUN curl -sL https://deb.nodesource.com/setup_18.x | bash && apt-get install -y nodejs && node ./extra/build.js && apt-get remove -y nodejs\n",
+			runtime: NoRuntime, codeLines: []int{3}, unknown: true,
+		},
+		{
+			name:    "removing a package does not remove the node image's own Node",
+			src:     "FROM node:22\nWORKDIR /app\nCOPY . .\nRUN apt-get remove -y nodejs\n",
+			runtime: Node, rtLine: 1, codeLines: []int{3},
+		},
+		// Issue 11, class 5: a base image shown to hold Node by what runs on it.
+		{
+			name: "a base that a stage runs npm in holds Node in every stage",
+			src: "FROM acme/app-base:2 AS build\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\n\n" +
+				"FROM acme/app-base:2 AS upload\nCOPY --from=build /app /app\nRUN /app/extra/upload.sh\n",
+			runtime: Node, rtLine: 6, rtWhat: "which holds Node (line 4 runs npm ci", codeLines: []int{7}, unknown: true,
+		},
+		{
+			name:    "a base that installs Node itself proves nothing about the image",
+			src:     "FROM acme/app-base:2\nRUN apt-get install -y nodejs && npm ci\n\nFROM acme/app-base:2\nCOPY . /app\n",
+			runtime: NoRuntime, codeLines: []int{5}, unknown: true,
+		},
 		// Issue 11, class 4: ONBUILD parents.
 		{
 			name:    "node:onbuild copies the context",

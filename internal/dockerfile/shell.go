@@ -91,16 +91,33 @@ func wordText(w *syntax.Word) string {
 var wrappers = map[string]bool{"sudo": true, "env": true, "command": true, "exec": true, "nice": true, "time": true, "nohup": true}
 
 func stripWrappers(args []string) []string {
-	for len(args) > 1 && (wrappers[args[0]] || strings.Contains(args[0], "=")) {
+	for len(args) > 1 && (wrappers[args[0]] || userWrappers[args[0]] || strings.Contains(args[0], "=")) {
+		user := userWrappers[args[0]]
 		args = args[1:]
 		for len(args) > 1 && strings.HasPrefix(args[0], "-") {
 			args = args[1:]
+		}
+		if user && len(args) > 1 {
+			args = args[1:] // gosu USER cmd...
 		}
 	}
 	return args
 }
 
-var nodePackage = regexp.MustCompile(`^(nodejs|nodejs\d+|nodejs-current|nodejs-lts|npm|node)([=<>:~].*)?$`)
+// userWrappers run a command as a user named by their first argument.
+var userWrappers = map[string]bool{"gosu": true, "su-exec": true, "setpriv": false}
+
+// nodePackage matches system packages that install Node: Node itself, and
+// npm and yarn, whose Alpine, Debian and RPM packages depend on it.
+var nodePackage = regexp.MustCompile(`^(nodejs|nodejs\d+|nodejs-current|nodejs-lts|npm|node|yarn|yarnpkg)([=<>:~].*)?$`)
+
+// removeVerbs maps a system package manager to the sub-commands that
+// remove packages.
+var removeVerbs = map[string][]string{
+	"apt-get": {"remove", "purge"}, "apt": {"remove", "purge"}, "aptitude": {"remove", "purge"},
+	"apk": {"del"}, "yum": {"remove", "erase"}, "dnf": {"remove", "erase"}, "microdnf": {"remove"},
+	"tdnf": {"remove", "erase"}, "zypper": {"remove", "rm"}, "pacman": {"-R", "-Rs", "-Rns"},
+}
 
 // installVerbs maps a system package manager to the sub-commands that
 // install packages ("" for managers that take packages directly).
@@ -148,6 +165,23 @@ func callFacts(fa *Facts, args []string, line int, script [][]string) {
 			fa.Runtime, fa.RuntimeBy = rt, Evidence{Line: line, What: trimWhat(what)}
 		}
 	}
+	if verbs, ok := removeVerbs[cmd]; ok && fa.runtimeByPackage {
+		// Node installed as a package to build something, then removed
+		// in the same stage (a Go image that runs a node script once).
+		if i := indexOfAny(rest, verbs); i >= 0 {
+			for _, a := range rest[i+1:] {
+				if nodePackage.MatchString(a) && !strings.HasPrefix(a, "npm") && !strings.HasPrefix(a, "yarn") {
+					fa.Runtime, fa.RuntimeBy, fa.runtimeByPackage = NoRuntime, Evidence{}, false
+					return
+				}
+			}
+		}
+	}
+	if fa.Runtime == NoRuntime && fa.ranNode == nil && nodeLaunchers[cmd] {
+		// Node runs in a stage that has not been seen to get it: its base
+		// image holds it (see Analyze).
+		fa.ranNode = &Evidence{Line: line, What: trimWhat(strings.Join(args, " "))}
+	}
 	if verbs, ok := installVerbs[cmd]; ok {
 		pkgs := rest
 		if verbs[0] != "" {
@@ -159,6 +193,9 @@ func callFacts(fa *Facts, args []string, line int, script [][]string) {
 		}
 		for _, a := range pkgs {
 			if nodePackage.MatchString(a) {
+				if fa.Runtime == NoRuntime {
+					fa.runtimeByPackage = true
+				}
 				setRuntime(Node, cmd+" … "+a)
 				return
 			}
@@ -183,6 +220,11 @@ func callFacts(fa *Facts, args []string, line int, script [][]string) {
 		}
 		switch {
 		case isNodeDownload(a):
+			if fa.Runtime == NoRuntime && strings.Contains(a, "nodesource") {
+				// The setup script adds a repository; the nodejs
+				// package from it is what a remove takes away.
+				fa.runtimeByPackage = true
+			}
 			setRuntime(Node, cmd+" "+a)
 			return
 		case strings.Contains(a, "bun.sh/install"):
@@ -205,7 +247,7 @@ func callFacts(fa *Facts, args []string, line int, script [][]string) {
 			if !ok && isReleaseArchive(a) {
 				dest, ok = extractedIntoCode(fa, script)
 			}
-			if !ok && isArchiveURL(a) {
+			if !ok && (isArchiveURL(a) || strings.Contains(a, "://") && savesArchive(rest)) {
 				// Any other archive unpacked where the app lives is the
 				// app once its dependencies are installed there: in this
 				// script, or by a later RUN in that folder.
@@ -233,6 +275,19 @@ func callFacts(fa *Facts, args []string, line int, script [][]string) {
 			fa.Blockers = append(fa.Blockers, Evidence{Line: p.ev.Line, What: "code downloaded by " + strings.Fields(p.ev.What)[0]})
 		}
 		globalInstall(fa, cmd, rest, line)
+	default:
+		if fa.clis[cmd] && len(rest) > 0 && installerVerbs[rest[0]] {
+			dest := fa.Workdir
+			for i, a := range rest {
+				if a == "--dir" && i+1 < len(rest) {
+					dest = absPath(fa.Workdir, rest[i+1])
+				} else if d, ok := strings.CutPrefix(a, "--dir="); ok {
+					dest = absPath(fa.Workdir, d)
+				}
+			}
+			fa.addCode(Evidence{Line: line, What: trimWhat(strings.Join(args, " "))}, dest)
+			fa.Blockers = append(fa.Blockers, Evidence{Line: line, What: "code installed by " + cmd + " " + rest[0]})
+		}
 	}
 }
 
@@ -253,6 +308,30 @@ func isArchiveURL(u string) bool {
 	u = strings.SplitN(strings.SplitN(u, "?", 2)[0], "#", 2)[0]
 	return archiveURL.MatchString(u)
 }
+
+// savesArchive reports whether a curl or wget command line saves what it
+// downloads under an archive's name (-o app.tgz, -O app.tar.gz): a release
+// URL need not end in one (https://releases.example.com/1.0/download).
+func savesArchive(args []string) bool {
+	for i, a := range args {
+		var out string
+		switch {
+		case (a == "-o" || a == "-O" || a == "--output" || a == "--output-document") && i+1 < len(args):
+			out = args[i+1]
+		case strings.HasPrefix(a, "--output="), strings.HasPrefix(a, "--output-document="):
+			out = a[strings.Index(a, "=")+1:]
+		default:
+			continue
+		}
+		if archiveURL.MatchString(out) {
+			return true
+		}
+	}
+	return false
+}
+
+// nodeLaunchers are commands whose run needs Node in the image.
+var nodeLaunchers = map[string]bool{"node": true, "npm": true, "npx": true, "yarn": true, "pnpm": true, "corepack": true}
 
 // localInstall recognises a package manager installing a project's
 // dependencies in the current folder (npm ci, npm install, yarn, pnpm i).
@@ -312,8 +391,15 @@ func globalInstall(fa *Facts, cmd string, rest []string, line int) {
 	var pkgs []string
 	switch cmd {
 	case "yarn":
-		if len(rest) >= 2 && rest[0] == "global" && rest[1] == "add" {
-			global, pkgs = true, rest[2:]
+		// yarn [flags] global add [flags] pkg...
+		var words []string
+		for _, a := range rest {
+			if !strings.HasPrefix(a, "-") {
+				words = append(words, a)
+			}
+		}
+		if len(words) >= 2 && words[0] == "global" && words[1] == "add" {
+			global, pkgs = true, words[2:]
 		}
 	default:
 		if len(rest) == 0 || rest[0] != "install" && rest[0] != "i" && rest[0] != "add" {
@@ -343,15 +429,43 @@ func globalInstall(fa *Facts, cmd string, rest []string, line int) {
 		}
 		// A vendored tarball (./pnpm.tgz) is how images pin their package
 		// managers; a folder (npm install -g .) is the app itself.
-		if isLocalTarball(p) {
+		if isLocalTarball(p) || globalTools[name] {
 			continue
 		}
-		if !globalTools[name] {
-			fa.addCode(Evidence{Line: line, What: trimWhat(cmd + " " + strings.Join(rest, " "))}, "/usr/local/lib/node_modules")
-			return
+		if bin, ok := cliName(name); ok {
+			// An installer CLI (ghost-cli, @vendor/cli) is a tool; the
+			// app arrives when it is run to install one (see callFacts).
+			if fa.clis == nil {
+				fa.clis = map[string]bool{}
+			}
+			fa.clis[bin] = true
+			continue
 		}
+		fa.addCode(Evidence{Line: line, What: trimWhat(cmd + " " + strings.Join(rest, " "))}, "/usr/local/lib/node_modules")
+		return
 	}
 }
+
+// cliName recognises a package named as a command-line tool (ghost-cli,
+// @nestjs/cli) and guesses the command it installs (ghost, nestjs).
+func cliName(pkg string) (string, bool) {
+	scope, name := "", pkg
+	if strings.HasPrefix(pkg, "@") {
+		if i := strings.Index(pkg, "/"); i > 0 {
+			scope, name = pkg[1:i], pkg[i+1:]
+		}
+	}
+	switch {
+	case name == "cli" && scope != "":
+		return scope, true
+	case strings.HasSuffix(name, "-cli"):
+		return strings.TrimSuffix(name, "-cli"), true
+	}
+	return "", false
+}
+
+// installerVerbs are what an installer CLI is run with to fetch an app.
+var installerVerbs = map[string]bool{"install": true, "setup": true, "new": true, "create": true, "init": true}
 
 func isLocalTarball(p string) bool {
 	return !strings.Contains(p, "://") && (strings.HasSuffix(p, ".tgz") || strings.HasSuffix(p, ".tar.gz"))
