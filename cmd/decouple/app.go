@@ -420,8 +420,14 @@ func settingsFrom(c *cli.Context, cfg *config.Config) settings {
 func loadConfig(c *cli.Context) (*config.Config, error) {
 	file := c.String("config")
 	if file == "" {
+		// Standard input named with --stdin-filename takes the settings
+		// of the folder it names, as that file on disk would.
+		from := "."
+		if name := c.String("stdin-filename"); name != "" && c.Args().Len() == 1 && c.Args().First() == "-" {
+			from = filepath.Dir(name)
+		}
 		var err error
-		if file, err = config.Find("."); err != nil || file == "" {
+		if file, err = config.Find(from); err != nil || file == "" {
 			return nil, err
 		}
 	}
@@ -486,15 +492,17 @@ func displayPath(p string) string {
 	return p
 }
 
-// stdinFile is standard input copied to a temporary folder outside the
-// project, so the loaders can read it like any file; findings are renamed
-// back to the --stdin-filename afterwards.
+// stdinFile is standard input without --stdin-filename, copied to a
+// temporary folder outside the project so the loaders can read it like any
+// file; findings are renamed back to "-" afterwards.
 type stdinFile struct {
 	dir, path string // the temporary copy
 	name      string // what findings call it
 }
 
-// readStdin copies standard input when the only PATH is "-".
+// readStdin reads standard input when the only PATH is "-": with
+// --stdin-filename it stands in for that file (opts.Load.Buffer), without
+// it it is copied to a temporary file.
 func readStdin(c *cli.Context, opts *lint.Options) (*stdinFile, error) {
 	paths := opts.Load.Paths
 	hasDash := contains(paths, "-")
@@ -514,23 +522,31 @@ func readStdin(c *cli.Context, opts *lint.Options) (*stdinFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading standard input: %w", err)
 	}
-	name := filepath.ToSlash(filepath.Clean(c.String("stdin-filename")))
-	base := filepath.Base(name)
-	if c.String("stdin-filename") == "" {
-		name, base = "-", "stdin" // its kind is guessed from the content
+	if name := c.String("stdin-filename"); name != "" {
+		// The text stands in for that file, read where it is: its
+		// Dockerfiles, contexts, .env and override beside it are read
+		// from its folder. Nothing is written (--fix is refused above).
+		abs, err := filepath.Abs(name)
+		if err != nil {
+			return nil, err
+		}
+		opts.Load.Buffer = &compose.Overlay{Path: abs, Src: src}
+		opts.Load.Paths = nil
+		return nil, nil
 	}
 	dir, err := os.MkdirTemp("", "decouple-stdin-")
 	if err != nil {
 		return nil, err
 	}
-	in := &stdinFile{dir: dir, path: filepath.Join(dir, base), name: name}
+	// Its kind is guessed from the content.
+	in := &stdinFile{dir: dir, path: filepath.Join(dir, "stdin"), name: "-"}
 	if err := os.WriteFile(in.path, src, 0o600); err != nil {
 		in.cleanup()
 		return nil, err
 	}
-	// The .dockerignore beside where the file would be decides DC002 for
-	// a Dockerfile; copy it next to the temporary copy.
-	if ign, err := safefile.Read(filepath.Join(filepath.Dir(filepath.FromSlash(name)), ".dockerignore"), 0); err == nil {
+	// The .dockerignore of the working folder decides DC002 for a
+	// Dockerfile; copy it next to the temporary copy.
+	if ign, err := safefile.Read(".dockerignore", 0); err == nil {
 		if err := os.WriteFile(filepath.Join(dir, ".dockerignore"), ign, 0o600); err != nil {
 			in.cleanup()
 			return nil, err
@@ -576,7 +592,7 @@ func (in *stdinFile) rename(res *lint.Result) {
 	}
 	if notes {
 		res.WS.Errors = append(res.WS.Errors, &workspace.FileError{File: in.name,
-			Msg: "standard input is linted from a temporary copy: Dockerfiles and build contexts it refers to by relative path are not read"})
+			Msg: "standard input is linted from a temporary copy: Dockerfiles and build contexts it refers to by relative path are not read (name the file with --stdin-filename to read them)"})
 	}
 }
 
