@@ -58,7 +58,7 @@ func lintFlags() []cli.Flag {
 		&cli.StringFlag{Name: "code-image", Value: "tianon/true", Usage: "base `IMAGE` of generated code-only images"},
 		&cli.BoolFlag{Name: "no-color", Usage: "never colour the text output (NO_COLOR is honoured too)"},
 		&cli.StringFlag{Name: "config", Usage: "read settings from `FILE` instead of the .decouple.yaml found upward from the working folder"},
-		&cli.StringFlag{Name: "stdin-filename", Usage: "with PATH -, the `NAME` standard input is linted as (it decides compose file or Dockerfile, and names the findings)"},
+		&cli.StringFlag{Name: "stdin-filename", Usage: "with PATH -, the file `PATH` standard input stands in for: it decides compose file or Dockerfile and names the findings, and what is beside it (Dockerfiles, contexts, .env, an override, the config) is read from its folder"},
 		&cli.BoolFlag{Name: "no-suppressions", Usage: "ignore # decouple:ignore comments"},
 		&cli.StringFlag{Name: "baseline", Usage: "report only findings not recorded in the baseline `FILE`"},
 		&cli.StringFlag{Name: "write-baseline", Usage: "record the current findings in the baseline `FILE` (later runs with --baseline report only new ones)"},
@@ -666,7 +666,16 @@ func printFixSummary(w io.Writer, plan *lint.FixPlan, remaining []analysis.Diagn
 }
 
 func writeReports(c *cli.Context, res *lint.Result, formats, outputs []string) error {
-	in := report.Input{Diagnostics: res.Diagnostics, Version: version, Root: res.WS.Cwd, Rules: lint.Catalogue()}
+	in := report.Input{Diagnostics: res.Diagnostics, Version: version, Root: res.WS.Cwd, Rules: lint.Catalogue(),
+		Source: func(p string) ([]byte, error) {
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(res.WS.Cwd, p)
+			}
+			if src, ok := res.WS.Source(p); ok {
+				return src, nil
+			}
+			return safefile.Read(p, 0)
+		}}
 	for _, e := range res.WS.Errors {
 		if !e.Fatal {
 			// Notes say what could not be judged; they go to stderr so
