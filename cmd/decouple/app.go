@@ -530,6 +530,9 @@ func readStdin(c *cli.Context, opts *lint.Options) (*stdinFile, error) {
 		if err != nil {
 			return nil, err
 		}
+		if st, err := os.Stat(abs); err == nil && st.IsDir() {
+			return nil, fmt.Errorf("--stdin-filename: %s is a folder; name the file standard input stands for", name)
+		}
 		opts.Load.Buffer = &compose.Overlay{Path: abs, Src: src}
 		opts.Load.Paths = nil
 		return nil, nil
