@@ -58,7 +58,7 @@ func lintFlags() []cli.Flag {
 		&cli.StringFlag{Name: "code-image", Value: "tianon/true", Usage: "base `IMAGE` of generated code-only images"},
 		&cli.BoolFlag{Name: "no-color", Usage: "never colour the text output (NO_COLOR is honoured too)"},
 		&cli.StringFlag{Name: "config", Usage: "read settings from `FILE` instead of the .decouple.yaml found upward from the working folder"},
-		&cli.StringFlag{Name: "stdin-filename", Usage: "with PATH -, the file `PATH` standard input stands in for: it decides compose file or Dockerfile and names the findings, and what is beside it (Dockerfiles, contexts, .env, an override, the config) is read from its folder"},
+		&cli.StringFlag{Name: "stdin-filename", Usage: "with PATH -, the `FILE` standard input stands in for: it decides compose file or Dockerfile and names the findings, and what is beside it (Dockerfiles, contexts, .env, an override, the config) is read from its folder"},
 		&cli.BoolFlag{Name: "no-suppressions", Usage: "ignore # decouple:ignore comments"},
 		&cli.StringFlag{Name: "baseline", Usage: "report only findings not recorded in the baseline `FILE`"},
 		&cli.StringFlag{Name: "write-baseline", Usage: "record the current findings in the baseline `FILE` (later runs with --baseline report only new ones)"},
