@@ -58,7 +58,7 @@ func lintFlags() []cli.Flag {
 		&cli.StringFlag{Name: "code-image", Value: "tianon/true", Usage: "base `IMAGE` of generated code-only images"},
 		&cli.BoolFlag{Name: "no-color", Usage: "never colour the text output (NO_COLOR is honoured too)"},
 		&cli.StringFlag{Name: "config", Usage: "read settings from `FILE` instead of the .decouple.yaml found upward from the working folder"},
-		&cli.StringFlag{Name: "stdin-filename", Usage: "with PATH -, the `NAME` standard input is linted as (it decides compose file or Dockerfile, and names the findings)"},
+		&cli.StringFlag{Name: "stdin-filename", Usage: "with PATH -, the `FILE` standard input stands in for: it decides compose file or Dockerfile and names the findings, and what is beside it (Dockerfiles, contexts, .env, an override, the config) is read from its folder"},
 		&cli.BoolFlag{Name: "no-suppressions", Usage: "ignore # decouple:ignore comments"},
 		&cli.StringFlag{Name: "baseline", Usage: "report only findings not recorded in the baseline `FILE`"},
 		&cli.StringFlag{Name: "write-baseline", Usage: "record the current findings in the baseline `FILE` (later runs with --baseline report only new ones)"},
@@ -420,8 +420,14 @@ func settingsFrom(c *cli.Context, cfg *config.Config) settings {
 func loadConfig(c *cli.Context) (*config.Config, error) {
 	file := c.String("config")
 	if file == "" {
+		// Standard input named with --stdin-filename takes the settings
+		// of the folder it names, as that file on disk would.
+		from := "."
+		if name := c.String("stdin-filename"); name != "" && c.Args().Len() == 1 && c.Args().First() == "-" {
+			from = filepath.Dir(name)
+		}
 		var err error
-		if file, err = config.Find("."); err != nil || file == "" {
+		if file, err = config.Find(from); err != nil || file == "" {
 			return nil, err
 		}
 	}
@@ -486,15 +492,17 @@ func displayPath(p string) string {
 	return p
 }
 
-// stdinFile is standard input copied to a temporary folder outside the
-// project, so the loaders can read it like any file; findings are renamed
-// back to the --stdin-filename afterwards.
+// stdinFile is standard input without --stdin-filename, copied to a
+// temporary folder outside the project so the loaders can read it like any
+// file; findings are renamed back to "-" afterwards.
 type stdinFile struct {
 	dir, path string // the temporary copy
 	name      string // what findings call it
 }
 
-// readStdin copies standard input when the only PATH is "-".
+// readStdin reads standard input when the only PATH is "-": with
+// --stdin-filename it stands in for that file (opts.Load.Buffer), without
+// it it is copied to a temporary file.
 func readStdin(c *cli.Context, opts *lint.Options) (*stdinFile, error) {
 	paths := opts.Load.Paths
 	hasDash := contains(paths, "-")
@@ -514,23 +522,34 @@ func readStdin(c *cli.Context, opts *lint.Options) (*stdinFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading standard input: %w", err)
 	}
-	name := filepath.ToSlash(filepath.Clean(c.String("stdin-filename")))
-	base := filepath.Base(name)
-	if c.String("stdin-filename") == "" {
-		name, base = "-", "stdin" // its kind is guessed from the content
+	if name := c.String("stdin-filename"); name != "" {
+		// The text stands in for that file, read where it is: its
+		// Dockerfiles, contexts, .env and override beside it are read
+		// from its folder. Nothing is written (--fix is refused above).
+		abs, err := filepath.Abs(name)
+		if err != nil {
+			return nil, err
+		}
+		if st, err := os.Stat(abs); err == nil && st.IsDir() {
+			return nil, fmt.Errorf("--stdin-filename: %s is a folder; name the file standard input stands for", name)
+		}
+		opts.Load.Buffer = &compose.Overlay{Path: abs, Src: src}
+		opts.Load.Paths = nil
+		return nil, nil
 	}
 	dir, err := os.MkdirTemp("", "decouple-stdin-")
 	if err != nil {
 		return nil, err
 	}
-	in := &stdinFile{dir: dir, path: filepath.Join(dir, base), name: name}
+	// Its kind is guessed from the content.
+	in := &stdinFile{dir: dir, path: filepath.Join(dir, "stdin"), name: "-"}
 	if err := os.WriteFile(in.path, src, 0o600); err != nil {
 		in.cleanup()
 		return nil, err
 	}
-	// The .dockerignore beside where the file would be decides DC002 for
-	// a Dockerfile; copy it next to the temporary copy.
-	if ign, err := safefile.Read(filepath.Join(filepath.Dir(filepath.FromSlash(name)), ".dockerignore"), 0); err == nil {
+	// The .dockerignore of the working folder decides DC002 for a
+	// Dockerfile; copy it next to the temporary copy.
+	if ign, err := safefile.Read(".dockerignore", 0); err == nil {
 		if err := os.WriteFile(filepath.Join(dir, ".dockerignore"), ign, 0o600); err != nil {
 			in.cleanup()
 			return nil, err
@@ -576,7 +595,7 @@ func (in *stdinFile) rename(res *lint.Result) {
 	}
 	if notes {
 		res.WS.Errors = append(res.WS.Errors, &workspace.FileError{File: in.name,
-			Msg: "standard input is linted from a temporary copy: Dockerfiles and build contexts it refers to by relative path are not read"})
+			Msg: "standard input is linted from a temporary copy: Dockerfiles and build contexts it refers to by relative path are not read (name the file with --stdin-filename to read them)"})
 	}
 }
 
@@ -650,7 +669,16 @@ func printFixSummary(w io.Writer, plan *lint.FixPlan, remaining []analysis.Diagn
 }
 
 func writeReports(c *cli.Context, res *lint.Result, formats, outputs []string) error {
-	in := report.Input{Diagnostics: res.Diagnostics, Version: version, Root: res.WS.Cwd, Rules: lint.Catalogue()}
+	in := report.Input{Diagnostics: res.Diagnostics, Version: version, Root: res.WS.Cwd, Rules: lint.Catalogue(),
+		Source: func(p string) ([]byte, error) {
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(res.WS.Cwd, p)
+			}
+			if src, ok := res.WS.Source(p); ok {
+				return src, nil
+			}
+			return safefile.Read(p, 0)
+		}}
 	for _, e := range res.WS.Errors {
 		if !e.Fatal {
 			// Notes say what could not be judged; they go to stderr so

@@ -27,6 +27,32 @@ type Limits struct {
 	// given as one string: compose-go splits those with go-shellwords,
 	// whose time grows with the square of the length.
 	MaxCommand int
+	// Overlay is text read in place of a file, by absolute path: an
+	// editor's unsaved buffer given on standard input. It travels with the
+	// limits because it changes what a read returns, and the limits still
+	// apply to it.
+	Overlay *Overlay
+}
+
+// Overlay is one file's text that stands in for the file on disk, which
+// need not exist.
+type Overlay struct {
+	Path string // absolute
+	Src  []byte
+}
+
+// ReadFile reads a compose file or Dockerfile within MaxFileSize, the
+// overlay's text for its path.
+func (l Limits) ReadFile(path string) ([]byte, error) {
+	l = l.withDefaults()
+	if o := l.Overlay; o != nil && o.Path == path {
+		if int64(len(o.Src)) > l.MaxFileSize {
+			return nil, &LimitError{Path: path, Flag: "max-file-size",
+				Msg: fmt.Sprintf("file is larger than the limit of %d bytes (%d bytes)", l.MaxFileSize, len(o.Src))}
+		}
+		return o.Src, nil
+	}
+	return ReadFileLimited(path, l.MaxFileSize)
 }
 
 // Defaults of Limits.

@@ -68,7 +68,7 @@ func LoadLimited(paths []string, lim Limits) (*Project, error) {
 	lim = lim.withDefaults()
 	p := &Project{Dir: filepath.Dir(paths[0]), extra: map[string]*File{}, limits: lim}
 	for _, path := range paths {
-		src, err := ReadFileLimited(path, lim.MaxFileSize)
+		src, err := lim.ReadFile(path)
 		if err != nil {
 			return nil, err
 		}
@@ -555,7 +555,7 @@ func (p *Project) fileAt(path string) *File {
 		return f
 	}
 	var f *File
-	src, err := ReadFileLimited(path, p.limits.MaxFileSize)
+	src, err := p.limits.ReadFile(path)
 	if err == nil {
 		f, err = ParseFileLimited(path, src, p.limits)
 	}

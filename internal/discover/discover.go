@@ -122,7 +122,26 @@ const (
 
 // KindOf guesses a named file's kind from its name, then its content.
 func KindOf(path string) Kind {
-	name := filepath.Base(path)
+	if k := kindByName(filepath.Base(path)); k != Unknown {
+		return k
+	}
+	if f, err := os.Open(path); err == nil {
+		defer func() { _ = f.Close() }() // read-only
+		return kindByContent(bufio.NewScanner(f))
+	}
+	return Compose
+}
+
+// KindOfText is KindOf for a file given as text (standard input), which
+// need not exist.
+func KindOfText(path string, src []byte) Kind {
+	if k := kindByName(filepath.Base(path)); k != Unknown {
+		return k
+	}
+	return kindByContent(bufio.NewScanner(bytes.NewReader(src)))
+}
+
+func kindByName(name string) Kind {
 	switch {
 	case IsComposeName(name):
 		return Compose
@@ -131,22 +150,47 @@ func KindOf(path string) Kind {
 	case strings.HasSuffix(name, ".yml") || strings.HasSuffix(name, ".yaml"):
 		return Compose
 	}
-	if f, err := os.Open(path); err == nil {
-		defer func() { _ = f.Close() }() // read-only
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			line := strings.TrimSpace(sc.Text())
-			if line == "" || strings.HasPrefix(line, "#") {
-				continue
-			}
-			up := strings.ToUpper(line)
-			if strings.HasPrefix(up, "FROM ") || strings.HasPrefix(up, "ARG ") {
-				return Dockerfile
-			}
-			break
+	return Unknown
+}
+
+// kindByContent says Dockerfile when the first line that is not blank or a
+// comment is a FROM or an ARG, else Compose.
+func kindByContent(sc *bufio.Scanner) Kind {
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
 		}
+		up := strings.ToUpper(line)
+		if strings.HasPrefix(up, "FROM ") || strings.HasPrefix(up, "ARG ") {
+			return Dockerfile
+		}
+		break
 	}
 	return Compose
+}
+
+// ProjectOf returns the project a compose file at path belongs to, as a
+// search of its folder would group it: the base file with its override
+// beside it, or the file alone. The file itself need not exist (an
+// editor's unsaved buffer); the others must be regular files.
+func ProjectOf(path string) []string {
+	dir := filepath.Dir(path)
+	files := []string{path}
+	if entries, err := os.ReadDir(dir); err == nil {
+		for _, e := range entries {
+			p := filepath.Join(dir, e.Name())
+			if p != path && e.Type().IsRegular() && IsComposeName(e.Name()) {
+				files = append(files, p)
+			}
+		}
+	}
+	for _, proj := range group(files) {
+		if slices.Contains(proj, path) {
+			return proj
+		}
+	}
+	return []string{path}
 }
 
 // DefaultMaxFiles is how many compose files and Dockerfiles one search

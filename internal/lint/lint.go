@@ -7,10 +7,14 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
 	"github.com/decouple-dev/decouple/internal/analysis"
+	"github.com/decouple-dev/decouple/internal/compose"
+	"github.com/decouple-dev/decouple/internal/discover"
+	"github.com/decouple-dev/decouple/internal/dockerfile"
 	"github.com/decouple-dev/decouple/internal/edit"
 	"github.com/decouple-dev/decouple/internal/suppress"
 	"github.com/decouple-dev/decouple/internal/workspace"
@@ -88,6 +92,8 @@ func Run(opts Options) (*Result, error) {
 // read once: from the bytes the workspace already loaded where it can.
 func applySuppressions(ws *workspace.Workspace, diags []analysis.Diagnostic, selected []*rules.Rule, meta []*analysis.Rule) []analysis.Diagnostic {
 	loaded := map[string][]byte{}
+	composeFiles := map[string]*compose.File{}
+	dockerfiles := map[string]*dockerfile.File{}
 	var files []string
 	add := func(path string, src []byte) {
 		rel := ws.Rel(path)
@@ -99,15 +105,47 @@ func applySuppressions(ws *workspace.Workspace, diags []analysis.Diagnostic, sel
 	for _, p := range ws.Projects {
 		for _, f := range p.Files {
 			add(f.Path, f.Src)
+			composeFiles[ws.Rel(f.Path)] = f
 		}
 		for _, s := range p.Services {
 			if s.Dockerfile != nil {
 				add(s.Dockerfile.Path, s.Dockerfile.Src)
+				dockerfiles[ws.Rel(s.Dockerfile.Path)] = s.Dockerfile
 			}
 		}
 	}
 	for _, d := range ws.Dockerfiles {
 		add(d.File.Path, d.File.Src)
+		dockerfiles[ws.Rel(d.File.Path)] = d.File
+	}
+	// scopes are the service blocks of a compose file and the stages of a
+	// Dockerfile; a file the workspace did not load (one pulled in by
+	// include: or extends:) is parsed here, only when it holds directives.
+	scopes := func(file string, src []byte) []suppress.Scope {
+		df, cf := dockerfiles[file], composeFiles[file]
+		if df == nil && cf == nil {
+			if discover.IsDockerfileName(path.Base(file)) {
+				df, _ = dockerfile.Parse(file, src, nil)
+			} else {
+				cf, _ = compose.ParseFile(file, src)
+			}
+		}
+		var out []suppress.Scope
+		if cf != nil {
+			for _, b := range cf.ServiceBlocks() {
+				out = append(out, suppress.Scope{Line: b.Line, End: b.End})
+			}
+		}
+		if df != nil {
+			for i, st := range df.Stages {
+				end := len(compose.LineStarts(src))
+				if i+1 < len(df.Stages) {
+					end = max(st.Line, df.Stages[i+1].Line-1)
+				}
+				out = append(out, suppress.Scope{Line: st.Line, End: end})
+			}
+		}
+		return out
 	}
 	read := func(file string) ([]byte, error) {
 		src, ok := loaded[file]
@@ -133,7 +171,7 @@ func applySuppressions(ws *workspace.Workspace, diags []analysis.Diagnostic, sel
 	for _, r := range selected {
 		ran[r.Code] = true
 	}
-	kept, found := suppress.Apply(diags, suppress.Options{Resolve: Resolve, Read: read, Files: files, Ran: ran})
+	kept, found := suppress.Apply(diags, suppress.Options{Resolve: Resolve, Read: read, Files: files, Ran: ran, Scopes: scopes})
 	enabled := map[string]bool{}
 	for _, r := range meta {
 		enabled[r.Code] = true

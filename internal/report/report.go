@@ -1,7 +1,8 @@
 // Package report renders the findings of one decouple run in the formats
 // that people and CI systems read: gcc-style text for terminals, a JSON
 // contract for scripts, SARIF for code-scanning services, GitHub Actions
-// workflow commands, GitLab Code Quality, JUnit XML and Checkstyle XML.
+// workflow commands, GitLab Code Quality, JUnit XML, Checkstyle XML and
+// reviewdog's rdjson.
 //
 // Every format sees the findings in the same order (file, line, column,
 // rule) so output is reproducible and diffs between runs stay small. Each
@@ -47,6 +48,11 @@ type Input struct {
 	// to. It is optional: SARIF records it as %SRCROOT%, and fix edits whose
 	// paths are absolute and under Root are reported relative to it.
 	Root string
+	// Source optionally returns the text a fix was planned on, by the path
+	// its edits name: rdjson needs it to turn their byte offsets into
+	// lines and columns. That is the text that was linted, which for
+	// standard input is not the file on disk.
+	Source func(path string) ([]byte, error)
 }
 
 // FileError is a file that could not be read or parsed.
@@ -82,6 +88,7 @@ var formats = []format{
 	{"gitlab", writeGitLab},
 	{"junit", writeJUnit},
 	{"checkstyle", writeCheckstyle},
+	{"rdjson", writeRDJSON},
 }
 
 // Formats returns the names Write accepts, the default ("text") first.

@@ -251,6 +251,7 @@ var goldenNames = map[string]string{
 	"gitlab":     "report.gitlab.json",
 	"junit":      "report.junit.xml",
 	"checkstyle": "report.checkstyle.xml",
+	"rdjson":     "report.rdjson",
 }
 
 func render(t *testing.T, format string, in Input, opts Options) []byte {
@@ -269,7 +270,11 @@ func TestGolden(t *testing.T) {
 			if !ok {
 				t.Fatalf("no golden file name for format %q", format)
 			}
-			golden(t, name, render(t, format, fixture(t), Options{}))
+			in := fixture(t)
+			if format == "rdjson" {
+				in = rdFixture(t)
+			}
+			golden(t, name, render(t, format, in, Options{}))
 			golden(t, filepath.Join("clean", name), render(t, format, Input{Version: "0.4.0", Rules: fixture(t).Rules}, Options{}))
 		})
 	}

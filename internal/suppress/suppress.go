@@ -3,6 +3,12 @@
 //	# decouple:ignore DC001 -- reason          (this line, or the line below)
 //	# decouple:ignore-file DC002,DC003 -- reason (the whole file)
 //
+// A line suppression that heads a scope (on the line above a compose
+// service key or a Dockerfile FROM, or at the end of that line) covers
+// every finding inside the scope: the whole service block or stage. People
+// put the comment above the service, as they do for hadolint and yamllint,
+// while a service's findings are reported at its build: or image: line.
+//
 // A suppression without a reason does not apply and is itself reported as
 // DC900 suppression-invalid; one that suppressed nothing is reported as
 // DC901 suppression-unused, like ruff's RUF100.
@@ -54,7 +60,16 @@ type Directive struct {
 	Own    bool // the comment is alone on its line (applies to the next line)
 	// Problem says why the directive is invalid; empty when valid.
 	Problem string
-	used    map[string]bool
+	// Heads are the scopes the directive stands at the head of.
+	Heads []Scope
+	used  map[string]bool
+}
+
+// Scope is a block of lines a suppression at its head covers: a compose
+// service from its key to its last line, or a Dockerfile stage from its
+// FROM to the line before the next one. Lines are 1-based and inclusive.
+type Scope struct {
+	Line, End int
 }
 
 var directive = regexp.MustCompile(`(?:^|\s)#\s*decouple:(ignore-file|ignore)\b(.*)$`)
@@ -124,6 +139,9 @@ type Options struct {
 	// Ran lists the codes of the rules that ran: unused suppressions are
 	// reported only for them.
 	Ran map[string]bool
+	// Scopes, when set, returns the scopes of a file that holds
+	// directives (see Scope); it is not called for other files.
+	Scopes func(file string, src []byte) []Scope
 }
 
 // Apply drops suppressed findings and returns the rest, plus DC900 and
@@ -141,7 +159,11 @@ func Apply(diags []analysis.Diagnostic, opts Options) (kept, meta []analysis.Dia
 			byFile[file] = nil
 			return
 		}
-		byFile[file] = Parse(file, src, opts.Resolve)
+		dirs := Parse(file, src, opts.Resolve)
+		if len(dirs) > 0 && opts.Scopes != nil {
+			markHeads(dirs, opts.Scopes(file, src))
+		}
+		byFile[file] = dirs
 		order = append(order, file)
 	}
 	for _, d := range diags {
@@ -197,7 +219,10 @@ func suppressed(d analysis.Diagnostic, dirs []*Directive) bool {
 		}
 		applies := dir.Whole
 		if !applies && d.Pos.Line > 0 {
-			applies = dir.Line == d.Pos.Line || dir.Own && dir.Line < d.Pos.Line && stackedAbove(dir, d.Pos.Line, dirs)
+			applies = heads(dir, d.Pos.Line, dirs)
+			for _, s := range dir.Heads {
+				applies = applies || s.Line <= d.Pos.Line && d.Pos.Line <= s.End
+			}
 		}
 		if applies {
 			dir.used[code] = true
@@ -205,6 +230,26 @@ func suppressed(d analysis.Diagnostic, dirs []*Directive) bool {
 		}
 	}
 	return hit
+}
+
+// heads reports whether dir applies to the line target by the line scope:
+// it is on that line, or stands above it alone on its line.
+func heads(dir *Directive, target int, dirs []*Directive) bool {
+	return dir.Line == target || dir.Own && dir.Line < target && stackedAbove(dir, target, dirs)
+}
+
+// markHeads records, for each valid line directive, the scopes it heads.
+func markHeads(dirs []*Directive, scopes []Scope) {
+	for _, dir := range dirs {
+		if dir.Whole || dir.Problem != "" {
+			continue
+		}
+		for _, s := range scopes {
+			if heads(dir, s.Line, dirs) {
+				dir.Heads = append(dir.Heads, s)
+			}
+		}
+	}
 }
 
 // stackedAbove reports whether dir is on the line above target, or in a

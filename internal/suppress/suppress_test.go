@@ -1,6 +1,7 @@
 package suppress
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -67,6 +68,47 @@ func TestApply(t *testing.T) {
 		got = append(got, m.Rule.Code+":"+string(rune('0'+m.Pos.Line)))
 	}
 	if strings.Join(got, " ") != "DC901:4 DC900:5" {
+		t.Errorf("meta = %v", got)
+	}
+}
+
+// TestApplyScopes: a directive above a scope's head line (alone or in a
+// stack of own-line directives) or at the end of that line covers every
+// finding inside the scope; one that covers nothing is still DC901.
+func TestApplyScopes(t *testing.T) {
+	src := strings.Join([]string{
+		"services:",                               // 1
+		"  # decouple:ignore DC001 -- a",          // 2: heads web
+		"  # decouple:ignore DC002 -- b",          // 3: stacked, heads web
+		"  web:",                                  // 4
+		"    build: .",                            // 5
+		"    image: x",                            // 6
+		"  db: # decouple:ignore DC001 -- c",      // 7: heads db, nothing to cover
+		"    image: postgres",                     // 8
+		"  api:",                                  // 9
+		"    # decouple:ignore DC002 -- d",        // 10: line scope only
+		"    build: api",                          // 11
+		"    ports: [1]",                          // 12
+		"x-other: 1 # decouple:ignore DC001 -- e", // 13: heads no scope
+	}, "\n")
+	scopes := []Scope{{4, 6}, {7, 8}, {9, 12}}
+	kept, meta := Apply(
+		[]analysis.Diagnostic{diag("DC001", 5), diag("DC002", 6), diag("DC001", 11), diag("DC002", 11), diag("DC002", 12), diag("DC001", 1)},
+		Options{Resolve: resolve, Read: func(string) ([]byte, error) { return []byte(src), nil },
+			Ran:    map[string]bool{"DC001": true, "DC002": true},
+			Scopes: func(string, []byte) []Scope { return scopes }})
+	var got []string
+	for _, d := range kept {
+		got = append(got, d.Rule.Code+":"+strconv.Itoa(d.Pos.Line))
+	}
+	if strings.Join(got, " ") != "DC001:11 DC002:12 DC001:1" {
+		t.Errorf("kept = %v", got)
+	}
+	got = nil
+	for _, m := range meta {
+		got = append(got, m.Rule.Code+":"+strconv.Itoa(m.Pos.Line))
+	}
+	if strings.Join(got, " ") != "DC901:7 DC901:13" {
 		t.Errorf("meta = %v", got)
 	}
 }

@@ -92,6 +92,11 @@ type Options struct {
 	// Dockerfile once loaded, from several goroutines: the CLI sizes its
 	// memory budget by it.
 	Read func(bytes int)
+	// Buffer, when set, is linted instead of Paths: its text stands in for
+	// the file at its path (which need not exist), and everything else
+	// (Dockerfiles, build contexts, .env, an override beside it) is read
+	// from that file's folder. This is how editors lint unsaved text.
+	Buffer *compose.Overlay
 }
 
 // Limits bound what a run reads; zero fields take the defaults. A file
@@ -103,13 +108,15 @@ type Limits struct {
 	MaxDepth      int   // nesting of a compose document (default 1000)
 	MaxStages     int   // stages of one Dockerfile (default 256)
 	MaxCommand    int   // bytes of a compose command, entrypoint or test string (default 32 KiB)
+
+	overlay *compose.Overlay // Options.Buffer, read in place of its file
 }
 
 // DefaultMaxStages is the default of Limits.MaxStages.
 const DefaultMaxStages = 256
 
 func (l Limits) compose() compose.Limits {
-	return compose.Limits{MaxFileSize: l.MaxFileSize, MaxAliasNodes: l.MaxAliasNodes, MaxDepth: l.MaxDepth, MaxCommand: l.MaxCommand}
+	return compose.Limits{MaxFileSize: l.MaxFileSize, MaxAliasNodes: l.MaxAliasNodes, MaxDepth: l.MaxDepth, MaxCommand: l.MaxCommand, Overlay: l.overlay}
 }
 
 // Load discovers and loads everything under the options' paths.
@@ -129,7 +136,13 @@ func Load(opts Options) (*Workspace, error) {
 	if len(paths) == 0 && len(opts.ComposeFiles) == 0 {
 		paths = []string{"."}
 	}
-	found := discover.FindLimited(paths, opts.Limits.MaxFiles)
+	var found discover.Result
+	if b := opts.Buffer; b != nil {
+		ws.limits.overlay = b
+		found = findBuffer(b)
+	} else {
+		found = discover.FindLimited(paths, opts.Limits.MaxFiles)
+	}
 	for _, e := range found.Errors {
 		ws.Errors = append(ws.Errors, ws.pathError(e))
 	}
@@ -247,6 +260,22 @@ func (ws *Workspace) dockerfileError(path string, err error) *FileError {
 // FileError carries.
 func limitMsg(le *compose.LimitError) string {
 	return le.Msg + " (raise it with --" + le.Flag + ")"
+}
+
+// findBuffer is what a search finds for a buffer: a standalone
+// Dockerfile, or the compose project its file belongs to in its folder.
+func findBuffer(b *compose.Overlay) discover.Result {
+	var r discover.Result
+	if err := discover.CheckSymlink(b.Path); err != nil {
+		r.Errors = append(r.Errors, err)
+		return r
+	}
+	if discover.KindOfText(b.Path, b.Src) == discover.Dockerfile {
+		r.Dockerfiles = []string{b.Path}
+	} else {
+		r.Projects = [][]string{discover.ProjectOf(b.Path)}
+	}
+	return r
 }
 
 // baseNames are files a partial compose file is layered on, most specific
@@ -450,7 +479,7 @@ func (c *dockerfileCache) get(path string, args map[string]string) (*dockerfile.
 	c.mu.Unlock()
 	e.once.Do(func() {
 		var src []byte
-		src, e.err = compose.ReadFileLimited(path, c.limits.MaxFileSize)
+		src, e.err = c.limits.compose().ReadFile(path)
 		if e.err != nil {
 			return
 		}
