@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+
 	"github.com/decouple-dev/decouple/internal/analysis"
 	"github.com/decouple-dev/decouple/internal/dockerfile"
 	"github.com/decouple-dev/decouple/internal/workspace"
@@ -53,14 +55,14 @@ func runDockerignore(p *Pass) {
 	var contexts []buildContext
 	for _, proj := range ws.Projects {
 		for _, s := range proj.Services {
-			if s.Dockerfile == nil || s.BuiltBy != nil || s.Config.Build == nil || !feedsNode(ws, s.Dockerfile) {
+			if s.Dockerfile == nil || s.BuiltBy != nil || s.Config.Build == nil || !feedsNode(ws, s.Dockerfile) || !readsContext(ws, s.Dockerfile) {
 				continue
 			}
 			contexts = append(contexts, buildContext{dir: s.Config.Build.Context, dockerfile: s.Dockerfile, pos: actPos(p.cacheOf(), s), service: s.Name})
 		}
 	}
 	for _, d := range ws.Dockerfiles {
-		if !feedsNode(ws, d.File) {
+		if !feedsNode(ws, d.File) || !readsContext(ws, d.File) {
 			continue
 		}
 		// A standalone Dockerfile's context is taken to be its folder, as
@@ -97,6 +99,43 @@ func feedsNode(ws *workspace.Workspace, f *dockerfile.File) bool {
 	for _, fa := range f.Analyze(ws.ExtraNodeImages) {
 		if fa.Runtime == dockerfile.Node {
 			return true
+		}
+	}
+	return false
+}
+
+// readsContext reports whether a Dockerfile reads anything from its build
+// context: a COPY or ADD of a local source, a RUN that bind-mounts the
+// context, or an ONBUILD base that copies it. A Dockerfile that downloads
+// everything sends nothing an ignore file could keep out.
+func readsContext(ws *workspace.Workspace, f *dockerfile.File) bool {
+	for _, st := range f.Stages {
+		for _, cmd := range st.Commands {
+			switch c := cmd.(type) {
+			case *instructions.CopyCommand:
+				if c.From == "" {
+					return true
+				}
+			case *instructions.AddCommand:
+				for _, src := range c.SourcePaths {
+					if !strings.Contains(src, "://") && !strings.HasPrefix(src, "git@") {
+						return true
+					}
+				}
+			case *instructions.RunCommand:
+				for _, m := range instructions.GetMounts(c) {
+					if m.Type == instructions.MountTypeBind && m.From == "" {
+						return true
+					}
+				}
+			}
+		}
+	}
+	for _, fa := range f.Analyze(ws.ExtraNodeImages) {
+		for _, c := range fa.Code {
+			if strings.HasPrefix(c.What, "ONBUILD") || strings.HasPrefix(c.What, "the ONBUILD") {
+				return true
+			}
 		}
 	}
 	return false
