@@ -99,7 +99,11 @@ func (p *splitPlan) check() string {
 	case s.Build == nil || s.Key == nil:
 		return "the service's build: key was not found"
 	case s.Build.File != s.Key.File:
-		return fmt.Sprintf("build: is inherited from %s; split the service there by hand", rel(s.Build.File.Path))
+		// The finding sits at the build: key in the extended file, so
+		// the message must say why this service cannot be split where
+		// it is declared.
+		from := serviceAt(s.Build.File, s.Build.Line)
+		return fmt.Sprintf("service %q gets its build: from service %q in %s through extends: a split must change both files (the code service declared where each is used); split them by hand", s.Name, from, rel(s.Build.File.Path))
 	case s.Config.Build.DockerfileInline != "":
 		return "the Dockerfile is inline (dockerfile_inline); move it to a file first"
 	}
@@ -119,6 +123,9 @@ func (p *splitPlan) check() string {
 	}
 	if k, _ := compose.MapGet(p.svcVal, "build"); k == nil || k.Line != s.Build.Line {
 		return "build: comes from an anchor or merge key; split the service by hand"
+	}
+	if other := extendedBy(p.ws, s); other != nil {
+		return fmt.Sprintf("service %q in %s extends this service, and a split here would leave it with volumes_from a code service its file does not declare; split both by hand", other.Name, rel(other.Key.File.Path))
 	}
 	for _, other := range s.Project.Services {
 		if other != s && other.BuiltBy == s {
@@ -333,4 +340,34 @@ func (p *splitPlan) checkCopy(c instructions.Command, dest string) {
 		return
 	}
 	p.unsafe = append(p.unsafe, fmt.Sprintf("files are copied to %s, outside %s (%s:%d); the code volume will not carry them", d, p.wd, p.ws.Rel(p.s.Dockerfile.Path), dockerfile.InstructionLine(c)))
+}
+
+// serviceAt names the service of a compose file whose block holds line.
+func serviceAt(f *compose.File, line int) string {
+	name := ""
+	if m := f.ServicesNode(); m != nil {
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if m.Content[i].Line <= line {
+				name = m.Content[i].Value
+			}
+		}
+	}
+	return name
+}
+
+// extendedBy finds a service of another file, in any project, whose build:
+// comes from this service's through extends: splitting this one would
+// leave that one pointing at a code service it cannot see.
+func extendedBy(ws *workspace.Workspace, s *workspace.Service) *workspace.Service {
+	for _, proj := range ws.Projects {
+		for _, o := range proj.Services {
+			if o.Build == nil || o.Key == nil || o.Build.File == o.Key.File {
+				continue
+			}
+			if o.Build.File.Path == s.Build.File.Path && o.Build.Line == s.Build.Line && o.Key.File.Path != s.Key.File.Path {
+				return o
+			}
+		}
+	}
+	return nil
 }
