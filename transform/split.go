@@ -65,6 +65,8 @@ type splitPlan struct {
 	// dependents run the image this service builds (image: only); they
 	// become runtimes on the same code volume.
 	dependents []*workspace.Service
+	// contract is what the runtime must carry over to start (contract.go).
+	contract contract
 }
 
 // Split plans the split of a service DC001 flagged. It returns the fix, or

@@ -3,8 +3,10 @@ package transform
 import (
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 
@@ -68,8 +70,17 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 		edits = append(edits, IgnoreFix(ignorePath, missing).Edits...)
 	}
 
-	msg := fmt.Sprintf("split service %q into %q (code-only image %s, strategy %s) and a runtime on %s; roll out new code with `docker compose up -d --build -V`",
-		p.s.Name, p.codeSvc, filepath.Base(p.codeDockerfile()), p.opts.Strategy, base)
+	msg := fmt.Sprintf("split service %q into %q (code-only image %s, strategy %s) and a runtime on %s; roll out new code with %s",
+		p.s.Name, p.codeSvc, filepath.Base(p.codeDockerfile()), p.opts.Strategy, base, RolloutCommand([]string{p.s.Name}))
+	if k, v := compose.MapGet(p.svcVal, "image"); k != nil && v.Kind == yaml.ScalarNode {
+		msg += fmt.Sprintf("; the code image is now %s: a release must publish it and the runtime image both", codeImageName(v.Value))
+	}
+	if p.contract.initWrapper != "" {
+		msg += fmt.Sprintf("; %s in the old ENTRYPOINT becomes init: true", path.Base(p.contract.initWrapper))
+	}
+	if p.contract.user != "" {
+		msg += fmt.Sprintf("; the user becomes %s, its numeric id", p.contract.user)
+	}
 	fix := &analysis.SuggestedFix{Message: msg, Safe: len(p.unsafe) == 0, Edits: edits}
 	if !fix.Safe {
 		fix.Message += "; unsafe: " + strings.Join(p.unsafe, "; ")
@@ -111,6 +122,9 @@ func (p *splitPlan) runtimeKeys(starts []int, pad, step, nl string) (string, []a
 	if reason != "" {
 		return "", nil, "", reason
 	}
+	if reason := p.checkContract(&im, base); reason != "" {
+		return "", nil, "", reason
+	}
 	var rt strings.Builder
 	var edits []analysis.TextEdit
 
@@ -148,6 +162,11 @@ func (p *splitPlan) runtimeKeys(starts []int, pad, step, nl string) (string, []a
 	if hasEntry == nil && len(im.entry) > 0 {
 		line("entrypoint: %s", flowList(execForm(im.entry, im.entryShell, im.shell)))
 	}
+	if k, _ := compose.MapGet(p.svcVal, "init"); k == nil && p.contract.initWrapper != "" {
+		// The old ENTRYPOINT ran the app under tini or dumb-init, which
+		// the runtime image lacks: Docker's own init does the same.
+		line("init: true")
+	}
 	cmd := im.cmd
 	cmdShell := im.cmdShell
 	if p.opts.Strategy == StrategyInstall {
@@ -166,7 +185,13 @@ func (p *splitPlan) runtimeKeys(starts []int, pad, step, nl string) (string, []a
 		line("command: %s", flowList(execForm(cmd, cmdShell, im.shell)))
 	}
 	if k, _ := compose.MapGet(p.svcVal, "user"); k == nil && im.user != "" {
-		line("user: %s", yamlString(im.user))
+		user := im.user
+		if p.contract.user != "" {
+			// A user only the old image created: its numeric id, which
+			// owns the files in the code volume.
+			user = p.contract.user
+		}
+		line("user: %s", yamlString(user))
 	}
 	if k, _ := compose.MapGet(p.svcVal, "stop_signal"); k == nil && im.stopSignal != "" {
 		line("stop_signal: %s", yamlString(im.stopSignal))
@@ -174,6 +199,12 @@ func (p *splitPlan) runtimeKeys(starts []int, pad, step, nl string) (string, []a
 	if k, _ := compose.MapGet(p.svcVal, "healthcheck"); k == nil && im.healthcheck != nil && im.healthcheck.Health != nil {
 		rt.WriteString(healthcheckYAML(im.healthcheck.Health, pad, step, nl))
 	}
+	volBlock, volEdits, reason := p.volumeEdits(starts, pad, step, nl)
+	if reason != "" {
+		return "", nil, "", reason
+	}
+	rt.WriteString(volBlock)
+	edits = append(edits, volEdits...)
 	envEdit, envBlock, envUnsafe := p.environment(im.env, starts, pad, step, nl)
 	rt.WriteString(envBlock)
 	if envEdit != nil {
@@ -184,6 +215,80 @@ func (p *splitPlan) runtimeKeys(starts []int, pad, step, nl string) (string, []a
 	}
 
 	return rt.String(), edits, base, ""
+}
+
+// volumeEdits carries the contract's volumes into the compose file: the
+// anonymous volumes inside the code path leave the service's list (the
+// code stage declares them), and the old image's data volumes become named
+// volumes of the runtime, declared at the top level. It returns lines for
+// the runtime block, edits elsewhere, or why it cannot.
+func (p *splitPlan) volumeEdits(starts []int, pad, step, nl string) (string, []analysis.TextEdit, string) {
+	c := &p.contract
+	if len(c.dropVolumes) == 0 && len(c.dataVolumes) == 0 {
+		return "", nil, ""
+	}
+	var block string
+	var edits []analysis.TextEdit
+	vk, vv := compose.MapGet(p.svcVal, "volumes")
+	allDropped := vv != nil && len(c.dropVolumes) == len(vv.Content)
+	switch {
+	case allDropped:
+		edits = append(edits, analysis.TextEdit{File: p.file.Path, Start: starts[vk.Line-1], End: blockEnd(p.file.Src, starts, vk.Line, vk.Column)})
+	default:
+		for _, it := range c.dropVolumes {
+			edits = append(edits, p.deleteLine(starts, it))
+		}
+	}
+	if len(c.dataVolumes) == 0 {
+		return "", edits, ""
+	}
+	var items strings.Builder
+	names := make([]string, len(c.dataVolumes))
+	for i, d := range c.dataVolumes {
+		names[i] = p.dataVolumeName(d)
+	}
+	switch {
+	case vv == nil || allDropped:
+		items.WriteString(pad + "volumes:" + nl)
+		for i, d := range c.dataVolumes {
+			items.WriteString(pad + step + "- " + yamlString(names[i]+":"+d) + nl)
+		}
+		block = items.String()
+	case vv.Kind == yaml.SequenceNode && vv.Style&yaml.FlowStyle == 0 && len(vv.Content) > 0:
+		itemPad := strings.Repeat(" ", vv.Content[0].Column-3)
+		for i, d := range c.dataVolumes {
+			items.WriteString(itemPad + "- " + yamlString(names[i]+":"+d) + nl)
+		}
+		end := blockEnd(p.file.Src, starts, vk.Line, vk.Column)
+		edits = append(edits, analysis.TextEdit{File: p.file.Path, Start: end, End: end, NewText: []byte(items.String())})
+	default:
+		return "", nil, "the service's volumes: is not a block list, so the old image's VOLUME " + strings.Join(c.dataVolumes, ", ") + " cannot be kept as named volumes"
+	}
+	// Declare the names at the top level.
+	var decl strings.Builder
+	tk, tv := compose.MapGet(p.file.Root, "volumes")
+	switch {
+	case tk == nil:
+		end := len(p.file.Src)
+		if end > 0 && p.file.Src[end-1] != '\n' {
+			decl.WriteString(nl)
+		}
+		decl.WriteString("volumes:" + nl)
+		for _, n := range names {
+			decl.WriteString(step + n + ": {}" + nl)
+		}
+		edits = append(edits, analysis.TextEdit{File: p.file.Path, Start: end, End: end, NewText: []byte(decl.String())})
+	case tv.Kind == yaml.MappingNode && tv.Style&yaml.FlowStyle == 0 && len(tv.Content) > 0:
+		keyPad := strings.Repeat(" ", tv.Content[0].Column-1)
+		for _, n := range names {
+			decl.WriteString(keyPad + n + ": {}" + nl)
+		}
+		end := blockEnd(p.file.Src, starts, tk.Line, tk.Column)
+		edits = append(edits, analysis.TextEdit{File: p.file.Path, Start: end, End: end, NewText: []byte(decl.String())})
+	default:
+		return "", nil, "the top-level volumes: is not a block mapping, so the old image's VOLUME " + strings.Join(c.dataVolumes, ", ") + " cannot be declared as named volumes"
+	}
+	return block, edits, ""
 }
 
 // srcBytes is the compose file's bytes, nil for a generated file.
@@ -410,12 +515,15 @@ func (p *splitPlan) codeService(starts []int, pad, step, nl string) string {
 	var b strings.Builder
 	b.WriteString(svcPad + p.codeSvc + ":" + nl)
 	if k, v := compose.MapGet(p.svcVal, "image"); k != nil && v.Kind == yaml.ScalarNode {
-		// The image the service built keeps its name, as written, on the
-		// code image: it is now the app's release artifact.
-		b.WriteString(pad + "image: " + strings.TrimSpace(stripComment(string(src[offsetOf(starts, v.Line, v.Column):lineEndOffset(src, starts, v.Line)]))) + nl)
+		// The code image gets a name of its own next to the release name
+		// (<name>-code, tag kept): under the old name a push would publish
+		// a tianon/true image, and a deploy that pulls would run the full
+		// old image on top of an empty volume. It is only ever built.
+		b.WriteString(pad + "image: " + codeImageName(strings.TrimSpace(stripComment(string(src[offsetOf(starts, v.Line, v.Column):lineEndOffset(src, starts, v.Line)])))) + nl)
+		b.WriteString(pad + "pull_policy: build" + nl)
 	}
 	df, _ := filepath.Rel(p.s.Config.Build.Context, p.codeDockerfile())
-	b.WriteString(p.buildBlock(src, starts, pad, step, nl, yamlString(filepath.ToSlash(df)), ""))
+	b.WriteString(p.buildBlock(src, starts, pad, step, nl, yamlString(filepath.ToSlash(df)), p.codeStageName()))
 	if k, _ := compose.MapGet(p.svcVal, "profiles"); k != nil {
 		b.WriteString(reindent(src, starts, k, len(pad), nl))
 	}
@@ -423,6 +531,24 @@ func (p *splitPlan) codeService(starts []int, pad, step, nl string) string {
 	// network (and so adds none to the project).
 	b.WriteString(pad + "network_mode: none" + nl)
 	return b.String()
+}
+
+// codeImageName names the code image after the release image it came
+// from: registry/app:1.2 -> registry/app-code:1.2. Quotes and ${VAR} text
+// are kept as written; a digest pin is dropped (the image is built here).
+func codeImageName(text string) string {
+	q := ""
+	if len(text) >= 2 && (text[0] == '"' || text[0] == '\'') && text[len(text)-1] == text[0] {
+		q, text = text[:1], text[1:len(text)-1]
+	}
+	if i := strings.Index(text, "@"); i >= 0 {
+		text = text[:i]
+	}
+	name, tag := text, ""
+	if i := strings.LastIndex(text, ":"); i > strings.LastIndex(text, "/") && !strings.HasSuffix(text[:i], "$") && !strings.Contains(text[i:], "}") {
+		name, tag = text[:i], text[i:]
+	}
+	return q + name + "-code" + tag + q
 }
 
 // buildBlock renders a build: key for a new service: the original build's
@@ -495,26 +621,108 @@ func stripComment(s string) string {
 	return s
 }
 
+// codeTarget is one code stage of the generated code Dockerfile: the code
+// of one stage of the original that services run.
+type codeTarget struct {
+	stage *dockerfile.Stage
+	wd    string
+	name  string // the code stage's name when there are several
+	vols  []string
+}
+
+// codeTargets lists the stages of this Dockerfile that services of the
+// project run with code in them, in stage order. Every plan for the same
+// Dockerfile renders the same code Dockerfile from this list, so the fixes
+// of several services create one file, not one appended per service.
+func (p *splitPlan) codeTargets() []codeTarget {
+	facts := p.s.Dockerfile.Analyze(p.ws.ExtraNodeImages)
+	seen := map[int]bool{}
+	var out []codeTarget
+	add := func(st *dockerfile.Stage) {
+		if seen[st.Index] {
+			return
+		}
+		fa := facts[st.Index]
+		if !fa.HasCode() || fa.Workdir == "" || fa.Workdir == "/" {
+			return
+		}
+		seen[st.Index] = true
+		out = append(out, codeTarget{stage: st, wd: fa.Workdir, name: "code-" + st.ID()})
+	}
+	add(p.s.Stage)
+	if p.s.Project != nil {
+		for _, s := range p.s.Project.Services {
+			if s.Dockerfile != nil && s.Dockerfile.Path == p.s.Dockerfile.Path && s.BuiltBy == nil && s.Stage != nil &&
+				s.Config.Build != nil && s.Config.Build.Context == p.s.Config.Build.Context {
+				add(s.Stage)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].stage.Index < out[j].stage.Index })
+	for i := range out {
+		saved := p.wd
+		p.wd = out[i].wd
+		out[i].vols = p.codeVolumesOf(out[i].stage)
+		p.wd = saved
+	}
+	return out
+}
+
+// codeStageName is the target the code service builds, "" when the code
+// Dockerfile has one code stage (its last).
+func (p *splitPlan) codeStageName() string {
+	if p.opts.Strategy != StrategyBuild {
+		return ""
+	}
+	ts := p.codeTargets()
+	if len(ts) < 2 {
+		return ""
+	}
+	for _, t := range ts {
+		if t.stage == p.s.Stage {
+			return t.name
+		}
+	}
+	return ""
+}
+
 // codeDockerfileText is the generated Dockerfile of the code-only image.
 func (p *splitPlan) codeDockerfileText() string {
 	rel := p.ws.Rel(p.s.Dockerfile.Path)
 	var b strings.Builder
-	stage := p.s.Stage.ID()
 	if p.opts.Strategy == StrategyBuild {
 		b.Write(p.s.Dockerfile.Src)
 		if len(p.s.Dockerfile.Src) > 0 && p.s.Dockerfile.Src[len(p.s.Dockerfile.Src)-1] != '\n' {
 			b.WriteString("\n")
 		}
-		b.WriteString("\n" + dockerfile.GeneratedMarker + filepath.Base(rel) + ": the code-only image of service " + fmt.Sprintf("%q", p.s.Name) + ".\n")
-		b.WriteString("# The stages above build the app; this one keeps only " + p.wd + " and shares it as a\n")
-		b.WriteString("# volume that the runtime service mounts with volumes_from.\n")
-		fmt.Fprintf(&b, "FROM %s\nCOPY --from=%s %s %s\nVOLUME %s\n", p.opts.CodeImage, stage, p.wd, p.wd, p.wd)
+		ts := p.codeTargets()
+		for _, t := range ts {
+			b.WriteString("\n")
+			if len(ts) == 1 {
+				b.WriteString(dockerfile.GeneratedMarker + filepath.Base(rel) + ": the code-only image of service " + fmt.Sprintf("%q", p.s.Name) + ".\n")
+			} else {
+				b.WriteString(dockerfile.GeneratedMarker + filepath.Base(rel) + ": the code-only image of stage " + t.stage.ID() + ", built as target " + t.name + ".\n")
+			}
+			b.WriteString("# The stages above build the app; this one keeps only " + t.wd + " and shares it as a\n")
+			b.WriteString("# volume that the runtime service mounts with volumes_from.\n")
+			from := p.opts.CodeImage
+			if len(ts) > 1 {
+				from += " AS " + t.name
+			}
+			fmt.Fprintf(&b, "FROM %s\nCOPY --from=%s %s %s\nVOLUME %s\n", from, t.stage.ID(), t.wd, t.wd, t.wd)
+			for _, v := range t.vols {
+				fmt.Fprintf(&b, "VOLUME %s\n", v)
+			}
+		}
 		return b.String()
 	}
 	b.WriteString(dockerfile.GeneratedMarker + filepath.Base(rel) + ": the code-only image of service " + fmt.Sprintf("%q", p.s.Name) + ".\n")
 	b.WriteString("# It holds the sources at " + p.wd + " as a volume; the runtime service installs\n")
 	b.WriteString("# dependencies and starts the app from there.\n")
 	fmt.Fprintf(&b, "FROM %s\nCOPY . %s\nVOLUME %s\n", p.opts.CodeImage, p.wd, p.wd)
+	for _, v := range p.codeVolumesOf(p.s.Stage) {
+		fmt.Fprintf(&b, "VOLUME %s\n", v)
+	}
 	return b.String()
 }
 
@@ -588,4 +796,16 @@ func healthcheckYAML(h *dockerspec.HealthcheckConfig, pad, step, nl string) stri
 		fmt.Fprintf(&b, "%s%sretries: %d%s", pad, step, h.Retries, nl)
 	}
 	return b.String()
+}
+
+// RolloutCommand is how to roll out new code for the split services: -V
+// renews their anonymous volumes, so the code service's volume is filled
+// from the new code image. Naming the services keeps -V off the others (a
+// database's anonymous volume among them).
+func RolloutCommand(services []string) string {
+	args := make([]string, 0, 2*len(services))
+	for _, s := range services {
+		args = append(args, s, s+"-code")
+	}
+	return "`docker compose up -d --build -V " + strings.Join(args, " ") + "`"
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/decouple-dev/decouple/internal/edit"
 	"github.com/decouple-dev/decouple/internal/lint"
 	"github.com/decouple-dev/decouple/internal/report"
+	"github.com/decouple-dev/decouple/transform"
 	"github.com/decouple-dev/decouple/internal/safefile"
 	"github.com/decouple-dev/decouple/internal/workspace"
 	"github.com/decouple-dev/decouple/rules"
@@ -642,14 +643,20 @@ func printFixSummary(w io.Writer, plan *lint.FixPlan, remaining []analysis.Diagn
 		fmt.Fprintf(w, "  %s %s\n", verb, ch.Path)
 	}
 	seen := map[*analysis.SuggestedFix]bool{}
-	split := false
+	var split []string
 	for _, d := range plan.Applied {
 		if seen[d.Fix] {
 			continue
 		}
 		seen[d.Fix] = true
 		fmt.Fprintf(w, "  %s %s: %s\n", d.Rule.Code, d.Pos, d.Fix.Message)
-		split = split || d.Rule.Code == "DC001"
+		if d.Rule.Code == "DC001" {
+			// A created compose.yaml (a standalone Dockerfile) is new:
+			// nothing there has volumes to renew.
+			if d.Service != "" {
+				split = append(split, d.Service)
+			}
+		}
 	}
 	for _, d := range plan.Skipped {
 		if d.Fix != nil && !d.Fix.Safe {
@@ -663,8 +670,8 @@ func printFixSummary(w io.Writer, plan *lint.FixPlan, remaining []analysis.Diagn
 			fmt.Fprintf(w, "  refused: %s %s: %s\n", d.Rule.Code, d.Pos, d.FixRefused)
 		}
 	}
-	if split {
-		fmt.Fprintln(w, "  roll out new code with `docker compose up -d --build -V`: without -V (--renew-anon-volumes) Compose keeps the old code volume")
+	if len(split) > 0 {
+		fmt.Fprintf(w, "  roll out new code with %s: without -V (--renew-anon-volumes) Compose keeps the old code volume; naming the services keeps -V off the others' volumes\n", transform.RolloutCommand(split))
 	}
 }
 

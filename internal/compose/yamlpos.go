@@ -241,3 +241,20 @@ func (f *File) ServiceNames() []string {
 	}
 	return names
 }
+
+// TopLevelKeys lists the keys of a top-level mapping such as volumes: or
+// networks: (nil when the file has none).
+func (f *File) TopLevelKeys(section string) []string {
+	if f == nil || f.Root == nil || f.Legacy {
+		return nil
+	}
+	_, m := MapGet(f.Root, section)
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	var out []string
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		out = append(out, m.Content[i].Value)
+	}
+	return out
+}

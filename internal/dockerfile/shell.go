@@ -90,6 +90,10 @@ func wordText(w *syntax.Word) string {
 // wrappers run the command given as their arguments.
 var wrappers = map[string]bool{"sudo": true, "env": true, "command": true, "exec": true, "nice": true, "time": true, "nohup": true}
 
+// StripWrappers drops the commands that only run another one (sudo, env,
+// exec, gosu USER, VAR=value prefixes) from the front of an argument list.
+func StripWrappers(args []string) []string { return stripWrappers(args) }
+
 func stripWrappers(args []string) []string {
 	for len(args) > 1 && (wrappers[args[0]] || userWrappers[args[0]] || strings.Contains(args[0], "=")) {
 		user := userWrappers[args[0]]

@@ -1,0 +1,593 @@
+package transform
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/distribution/reference"
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/decouple-dev/decouple/internal/compose"
+	"github.com/decouple-dev/decouple/internal/dockerfile"
+)
+
+// The runtime contract (DESIGN §4): a runtime service must keep what its
+// process needs from the old image, or the split is refused. A refused
+// split costs the user a minute; one that does not start costs trust in
+// every finding. checkContract runs on every split before it is offered.
+
+// contract is what the split must carry over for the runtime to start.
+type contract struct {
+	// initWrapper is the tini or dumb-init that led the old ENTRYPOINT:
+	// the runtime gets `init: true` instead, and entry is what followed.
+	initWrapper string
+	// user replaces a USER that only the old image created, by its
+	// numeric uid[:gid]; "" keeps the USER as it was.
+	user string
+	// codeVolumes are anonymous volumes the service declares inside the
+	// code path: the code stage declares them so volumes_from supplies
+	// them, and dropVolumes are their items in the service's list.
+	codeVolumes []string
+	dropVolumes []*yaml.Node
+	// dataVolumes are the old image's VOLUMEs outside the code path: the
+	// runtime keeps them as named volumes.
+	dataVolumes []string
+}
+
+// origin is an instruction of the old image that put something in it.
+type origin struct {
+	what string
+	line int
+}
+
+// oldImage is what the old image's own steps (those the runtime image does
+// not repeat) created outside the code path: programs by name and path,
+// users and groups, data volumes.
+type oldImage struct {
+	programs map[string]origin // by base name and by absolute path
+	users    map[string]account
+	groups   map[string]string // name -> gid
+	volumes  []origin
+}
+
+type account struct {
+	uid, gid, group string
+	line            int
+}
+
+// shellWords are builtins and keywords, never programs to look for.
+var shellWords = map[string]bool{
+	"exec": true, "cd": true, "set": true, "export": true, ".": true, "source": true, "test": true,
+	"[": true, "[[": true, "true": true, "false": true, ":": true, "echo": true, "printf": true,
+	"trap": true, "wait": true, "if": true, "then": true, "else": true, "fi": true, "for": true,
+	"do": true, "done": true, "while": true, "case": true, "esac": true, "unset": true, "umask": true,
+	"ulimit": true, "read": true, "eval": true, "shift": true, "return": true, "exit": true,
+}
+
+// initWrappers run the real command as PID 1's child; Compose's `init: true`
+// gives the same with Docker's own init.
+var initWrappers = map[string]bool{"tini": true, "dumb-init": true, "tini-static": true}
+
+// notNodePrograms start apps of other runtimes: a split onto a Node image
+// cannot run them.
+var notNodePrograms = map[string]bool{
+	"python": true, "python3": true, "gunicorn": true, "uvicorn": true, "flask": true, "celery": true,
+	"django-admin": true, "uwsgi": true, "java": true, "ruby": true, "bundle": true, "rails": true,
+	"php": true, "php-fpm": true, "perl": true, "dotnet": true, "nginx": true, "caddy": true,
+	"httpd": true, "apache2": true, "apache2-foreground": true, "poetry": true, "pipenv": true,
+}
+
+// oldImageSteps reads the steps of the chain that the runtime image will
+// not repeat: all of them on a stock image, those after the runtime stage
+// when the runtime builds one.
+func (p *splitPlan) oldImageSteps() *oldImage {
+	o := &oldImage{programs: map[string]origin{}, users: map[string]account{}, groups: map[string]string{}}
+	rel := p.ws.Rel(p.s.Dockerfile.Path)
+	add := func(name string, line int, what string) {
+		if name == "" || strings.Contains(name, "$") {
+			return
+		}
+		or := origin{what: fmt.Sprintf("%s (%s:%d)", what, rel, line), line: line}
+		if path.IsAbs(name) {
+			if p.inCode(name) {
+				return
+			}
+			o.programs[path.Clean(name)] = or
+			name = path.Base(name)
+		}
+		if _, ok := o.programs[name]; !ok {
+			o.programs[name] = or
+		}
+	}
+	for _, st := range p.chain {
+		if p.runtimeStage != nil && st.Index <= p.runtimeStage.Index {
+			continue
+		}
+		for _, c := range st.Commands {
+			line := dockerfile.InstructionLine(c)
+			switch c := c.(type) {
+			case *instructions.RunCommand:
+				scripts := []string{strings.Join(c.CmdLine, " ")}
+				for _, hd := range c.Files {
+					scripts = append(scripts, hd.Data)
+				}
+				for _, script := range scripts {
+					for _, args := range dockerfile.SimpleCommands(script) {
+						o.runStep(args, line, add)
+					}
+				}
+			case *instructions.CopyCommand:
+				p.copyStep(c.SourcePaths, c.DestPath, line, "COPY", add)
+			case *instructions.AddCommand:
+				p.copyStep(c.SourcePaths, c.DestPath, line, "ADD", add)
+			case *instructions.VolumeCommand:
+				for _, v := range c.Volumes {
+					if !p.inCode(v) && v != p.wd {
+						o.volumes = append(o.volumes, origin{what: path.Clean(v), line: line})
+					}
+				}
+			}
+		}
+	}
+	return o
+}
+
+// inCode reports whether an absolute path lies in the code path, which the
+// code volume carries.
+func (p *splitPlan) inCode(abs string) bool {
+	abs = path.Clean(abs)
+	return abs == p.wd || strings.HasPrefix(abs, strings.TrimSuffix(p.wd, "/")+"/")
+}
+
+// copyStep records files a COPY or ADD puts outside the code path.
+func (p *splitPlan) copyStep(srcs []string, dest string, line int, verb string, add func(string, int, string)) {
+	if !path.IsAbs(dest) {
+		return // relative to WORKDIR: the code path
+	}
+	for _, src := range srcs {
+		target := dest
+		if strings.HasSuffix(dest, "/") || len(srcs) > 1 {
+			target = path.Join(dest, path.Base(src))
+		}
+		add(target, line, verb+" "+src+" "+dest)
+	}
+}
+
+// runStep records what one simple command of a RUN creates.
+func (o *oldImage) runStep(args []string, line int, add func(string, int, string)) {
+	args = dockerfile.StripWrappers(args)
+	if len(args) == 0 {
+		return
+	}
+	cmd, rest := path.Base(args[0]), args[1:]
+	what := strings.Join(args, " ")
+	if len(what) > 60 {
+		what = what[:59] + "…"
+	}
+	what = "RUN " + what
+	switch cmd {
+	case "apk", "apt-get", "apt", "yum", "dnf", "microdnf", "zypper":
+		verb := -1
+		for i, a := range rest {
+			if a == "add" || a == "install" {
+				verb = i
+				break
+			}
+		}
+		if verb < 0 {
+			return
+		}
+		for _, a := range rest[verb+1:] {
+			if !strings.HasPrefix(a, "-") {
+				add(strings.FieldsFunc(a, func(r rune) bool { return r == '=' || r == '~' || r == '>' || r == '<' })[0], line, what)
+			}
+		}
+	case "npm", "yarn", "pnpm":
+		global := false
+		var pkgs []string
+		for i, a := range rest {
+			switch {
+			case a == "-g" || a == "--global" || a == "--location=global" || a == "global":
+				global = true
+			case strings.HasPrefix(a, "-") || i == 0 || a == "add":
+			default:
+				pkgs = append(pkgs, a)
+			}
+		}
+		if !global {
+			return
+		}
+		for _, pkg := range pkgs {
+			name := pkg
+			if at := strings.LastIndex(pkg, "@"); at > 0 {
+				name = pkg[:at]
+			}
+			if i := strings.LastIndex(name, "/"); i >= 0 {
+				name = name[i+1:]
+			}
+			add(name, line, what)
+			if name == "pm2" {
+				add("pm2-runtime", line, what)
+			}
+		}
+	case "corepack":
+		if len(rest) > 0 && rest[0] == "enable" {
+			names := []string{"pnpm", "yarn", "pnpx", "yarnpkg"}
+			if len(rest) > 1 {
+				names = nil
+				for _, a := range rest[1:] {
+					if !strings.HasPrefix(a, "-") {
+						names = append(names, a)
+					}
+				}
+			}
+			for _, n := range names {
+				if n != "yarn" && n != "yarnpkg" { // the node images ship yarn
+					add(n, line, what)
+				}
+			}
+		}
+	case "curl", "wget":
+		for i, a := range rest {
+			if (a == "-o" || a == "-O" || a == "--output") && i+1 < len(rest) && path.IsAbs(rest[i+1]) {
+				add(rest[i+1], line, what)
+			}
+		}
+	case "ln", "cp", "mv", "install":
+		if len(rest) > 0 && path.IsAbs(rest[len(rest)-1]) {
+			add(rest[len(rest)-1], line, what)
+		}
+	case "adduser", "useradd":
+		acc, name := account{line: line}, ""
+		for i := 0; i < len(rest); i++ {
+			a := rest[i]
+			next := func() string {
+				if i+1 < len(rest) {
+					i++
+					return rest[i]
+				}
+				return ""
+			}
+			switch {
+			case a == "-u" || a == "--uid":
+				acc.uid = next()
+			case strings.HasPrefix(a, "--uid="):
+				acc.uid = strings.TrimPrefix(a, "--uid=")
+			case a == "-g" && cmd == "useradd", a == "--gid":
+				acc.group = next()
+			case a == "-G" && cmd == "adduser", a == "--ingroup":
+				acc.group = next()
+			case a == "-h" || a == "-s" || a == "-d" || a == "--home" || a == "--shell" || a == "-c" || a == "--gecos" || a == "-k" || a == "-K" || a == "-G" || a == "-g":
+				next()
+			case strings.HasPrefix(a, "-"):
+			default:
+				if name == "" {
+					name = a
+				}
+			}
+		}
+		if name != "" {
+			o.users[name] = acc
+		}
+	case "addgroup", "groupadd":
+		gid, name := "", ""
+		for i := 0; i < len(rest); i++ {
+			switch a := rest[i]; {
+			case (a == "-g" || a == "--gid") && i+1 < len(rest):
+				gid = rest[i+1]
+				i++
+			case strings.HasPrefix(a, "--gid="):
+				gid = strings.TrimPrefix(a, "--gid=")
+			case strings.HasPrefix(a, "-"):
+			default:
+				if name == "" {
+					name = a
+				}
+			}
+		}
+		if name != "" {
+			o.groups[name] = gid
+		}
+	}
+}
+
+// programs lists what a command line starts: its program, and through
+// wrappers (tini --, sh -c "...", env, gosu) the programs they start.
+func programs(argv []string) []string {
+	var out []string
+	for len(argv) > 0 {
+		argv = dockerfile.StripWrappers(argv)
+		prog := argv[0]
+		base := path.Base(prog)
+		out = append(out, prog)
+		switch {
+		case initWrappers[base]:
+			i := 1
+			for i < len(argv) && strings.HasPrefix(argv[i], "-") {
+				i++
+				if argv[i-1] == "--" {
+					break
+				}
+			}
+			argv = argv[i:]
+			continue
+		case (base == "sh" || base == "bash" || base == "ash" || base == "dash") && len(argv) > 2 && argv[1] == "-c":
+			for _, args := range dockerfile.SimpleCommands(argv[2]) {
+				out = append(out, programs(args)...)
+			}
+		}
+		return out
+	}
+	return out
+}
+
+// checkContract holds the runtime to the contract, adjusting what it can
+// (init: true for tini, a numeric user, volumes moved into the code stage,
+// data volumes kept by name) and refusing what it cannot.
+func (p *splitPlan) checkContract(im *image, base string) string {
+	rel := p.ws.Rel(p.s.Dockerfile.Path)
+	if reason := validImage(base, p.runtimeStage != nil); reason != "" {
+		return reason
+	}
+	old := p.oldImageSteps()
+
+	// What the runtime starts: the service's own entrypoint and command
+	// win over the image's.
+	entry, cmd := execForm(im.entry, im.entryShell, im.shell), execForm(im.cmd, im.cmdShell, im.shell)
+	if len(p.s.Config.Entrypoint) > 0 {
+		entry, cmd = p.s.Config.Entrypoint, nil
+	}
+	if len(p.s.Config.Command) > 0 {
+		cmd = p.s.Config.Command
+	}
+	if len(entry) > 0 && initWrappers[path.Base(entry[0])] && len(p.s.Config.Entrypoint) == 0 {
+		if _, made := old.programs[path.Base(entry[0])]; made {
+			p.contract.initWrapper = entry[0]
+			i := 1
+			for i < len(entry) && strings.HasPrefix(entry[i], "-") {
+				i++
+				if entry[i-1] == "--" {
+					break
+				}
+			}
+			im.entry, im.entryShell = entry[i:], false
+			entry = entry[i:]
+		}
+	}
+	argv := append(append([]string{}, entry...), cmd...)
+	progs := programs(argv)
+	for _, pr := range progs {
+		if b := path.Base(pr); notNodePrograms[b] || strings.HasPrefix(b, "python") {
+			return fmt.Sprintf("the service starts %s, not Node: decouple splits Node runtimes only", b)
+		}
+	}
+	type use struct{ prog, by string }
+	var uses []use
+	for _, pr := range progs {
+		uses = append(uses, use{pr, "its command"})
+	}
+	hc := im.healthcheck
+	var hcTest []string
+	if p.s.Config.HealthCheck != nil && len(p.s.Config.HealthCheck.Test) > 0 {
+		hcTest = p.s.Config.HealthCheck.Test
+	} else if hc != nil && hc.Health != nil {
+		hcTest = hc.Health.Test
+	}
+	if len(hcTest) > 1 {
+		switch hcTest[0] {
+		case "CMD":
+			for _, pr := range programs(hcTest[1:]) {
+				uses = append(uses, use{pr, "its healthcheck"})
+			}
+		case "CMD-SHELL":
+			for _, args := range dockerfile.SimpleCommands(strings.Join(hcTest[1:], " ")) {
+				for _, pr := range programs(args) {
+					uses = append(uses, use{pr, "its healthcheck"})
+				}
+			}
+		}
+	}
+	for _, u := range uses {
+		if shellWords[u.prog] || strings.Contains(u.prog, "$") || u.prog == "" {
+			continue
+		}
+		if !path.IsAbs(u.prog) && strings.Contains(u.prog, "/") {
+			continue // relative to the working folder: in the code volume
+		}
+		if path.IsAbs(u.prog) && p.inCode(u.prog) {
+			continue
+		}
+		or, made := old.programs[path.Clean(u.prog)]
+		if !made && !path.IsAbs(u.prog) {
+			or, made = old.programs[u.prog]
+		}
+		if !made {
+			continue // from the base image, which the runtime keeps
+		}
+		return fmt.Sprintf("%s starts %s, which only the old image has (%s): the runtime image would not; start it from the code volume or the base image first", u.by, u.prog, or.what)
+	}
+
+	// The user must exist in the runtime image.
+	if reason := p.checkUser(im, old, rel); reason != "" {
+		return reason
+	}
+	if reason := p.checkVolumes(old); reason != "" {
+		return reason
+	}
+	return ""
+}
+
+// validImage refuses a runtime image reference that Docker would reject,
+// such as quotes kept from an ARG default. ${VAR} parts stand for values.
+func validImage(base string, built bool) string {
+	if built {
+		return ""
+	}
+	probe := varRef.ReplaceAllString(strings.ReplaceAll(base, "$$", ""), "x")
+	if _, err := reference.ParseNormalizedNamed(probe); err != nil {
+		return fmt.Sprintf("the runtime image %q is not a valid image reference (%v)", base, err)
+	}
+	return ""
+}
+
+var varRef = regexp.MustCompile(`\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*`)
+
+// checkUser keeps the USER resolvable in the runtime image: a name the old
+// image created becomes its numeric uid:gid.
+func (p *splitPlan) checkUser(im *image, old *oldImage, rel string) string {
+	if p.s.Config.User != "" {
+		name, _, _ := strings.Cut(p.s.Config.User, ":")
+		if acc, ok := old.users[name]; ok {
+			return fmt.Sprintf("user: %s names a user only the old image creates (%s:%d): use its numeric uid", name, rel, acc.line)
+		}
+		return ""
+	}
+	if im.user == "" {
+		return ""
+	}
+	name, group, _ := strings.Cut(im.user, ":")
+	if strings.Contains(name, "$") {
+		return ""
+	}
+	acc, ok := old.users[name]
+	if !ok {
+		if _, ok := old.groups[group]; ok && group != "" {
+			return fmt.Sprintf("USER %s names a group only the old image creates: use a numeric gid", im.user)
+		}
+		return ""
+	}
+	if acc.uid == "" || strings.Contains(acc.uid, "$") {
+		return fmt.Sprintf("USER %s is created by the old image without a fixed uid (%s:%d), so the runtime image cannot name it: give it one (-u 1001) or use a numeric USER", name, rel, acc.line)
+	}
+	gid := ""
+	switch {
+	case group != "":
+		if g, ok := old.groups[group]; ok {
+			gid = g
+		} else if isNumber(group) {
+			gid = group
+		}
+	case acc.group != "":
+		if g, ok := old.groups[acc.group]; ok {
+			gid = g
+		} else if isNumber(acc.group) {
+			gid = acc.group
+		}
+	}
+	if gid == "" && (group != "" || acc.group != "") {
+		return fmt.Sprintf("USER %s's group is created by the old image without a fixed gid (%s:%d): give it one", im.user, rel, acc.line)
+	}
+	p.contract.user = acc.uid
+	if gid != "" {
+		p.contract.user += ":" + gid
+	}
+	return ""
+}
+
+func isNumber(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// checkVolumes moves the service's anonymous volumes inside the code path
+// into the code stage (in the runtime they would start empty, since the
+// stock image has nothing there), and keeps the old image's data volumes
+// as named volumes.
+func (p *splitPlan) checkVolumes(old *oldImage) string {
+	var items []*yaml.Node
+	if _, v := compose.MapGet(p.svcVal, "volumes"); v != nil && v.Kind == yaml.SequenceNode {
+		items = v.Content
+	}
+	mounted := map[string]bool{}
+	for _, v := range p.s.Config.Volumes {
+		mounted[path.Clean(v.Target)] = true
+		if v.Type != "volume" || v.Source != "" {
+			continue
+		}
+		t := path.Clean(v.Target)
+		if !p.inCode(t) {
+			continue
+		}
+		if t == p.wd {
+			return fmt.Sprintf("an anonymous volume over %s, the code path, would hide the code volume", t)
+		}
+		var item *yaml.Node
+		for _, it := range items {
+			if it.Kind == yaml.ScalarNode && (path.Clean(it.Value) == t || strings.HasPrefix(it.Value, t+":")) {
+				item = it
+			}
+		}
+		if item == nil || p.file == nil {
+			return fmt.Sprintf("the anonymous volume %s inside the code path is not a one-line item of the service's volumes: list; it would start empty in the runtime", t)
+		}
+		p.contract.codeVolumes = append(p.contract.codeVolumes, t)
+		p.contract.dropVolumes = append(p.contract.dropVolumes, item)
+	}
+	for _, v := range old.volumes {
+		if !mounted[v.what] {
+			p.contract.dataVolumes = append(p.contract.dataVolumes, v.what)
+		}
+	}
+	if len(p.contract.dataVolumes) > 0 && (p.file == nil || p.file.Legacy) {
+		p.unsafe = append(p.unsafe, fmt.Sprintf("the old image's VOLUME %s is not kept as a named volume; data there is lost when the container is recreated", strings.Join(p.contract.dataVolumes, ", ")))
+		p.contract.dataVolumes = nil
+	}
+	return ""
+}
+
+// codeVolumesOf lists the anonymous volumes inside the code path of every
+// service that builds the same Dockerfile stage, sorted: the shared code
+// stage declares them all, so every plan renders the same file.
+func (p *splitPlan) codeVolumesOf(stage *dockerfile.Stage) []string {
+	set := map[string]bool{}
+	for _, s := range p.s.Project.Services {
+		if s.Dockerfile == nil || s.Dockerfile.Path != p.s.Dockerfile.Path || s.Stage != stage || s.BuiltBy != nil {
+			continue
+		}
+		for _, v := range s.Config.Volumes {
+			t := path.Clean(v.Target)
+			if v.Type == "volume" && v.Source == "" && p.inCode(t) && t != p.wd {
+				set[t] = true
+			}
+		}
+	}
+	for _, v := range p.contract.codeVolumes {
+		set[v] = true
+	}
+	out := make([]string, 0, len(set))
+	for v := range set {
+		out = append(out, v)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// dataVolumeName names the volume that keeps an old image's data volume.
+func (p *splitPlan) dataVolumeName(dir string) string {
+	name := strings.Trim(strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '_':
+			return r
+		case r >= 'A' && r <= 'Z':
+			return r + 'a' - 'A'
+		}
+		return '-'
+	}, p.s.Name+"-"+strings.TrimPrefix(dir, "/")), "-")
+	taken := p.file.TopLevelKeys("volumes")
+	for i := 2; slices.Contains(taken, name); i++ {
+		name = fmt.Sprintf("%s-%d", strings.TrimSuffix(name, fmt.Sprintf("-%d", i-1)), i)
+	}
+	return name
+}
