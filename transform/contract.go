@@ -104,12 +104,31 @@ func (p *splitPlan) oldImageSteps() *oldImage {
 			o.programs[name] = or
 		}
 	}
+	replayed := map[instructions.Command]bool{}
+	if p.built != nil {
+		for _, st := range p.built.steps {
+			replayed[st.cmd] = st.replay
+		}
+	}
 	for _, st := range p.chain {
 		if p.runtimeStage != nil && st.Index <= p.runtimeStage.Index {
 			continue
 		}
 		for _, c := range st.Commands {
 			line := dockerfile.InstructionLine(c)
+			if v, ok := c.(*instructions.VolumeCommand); ok {
+				// A VOLUME the runtime replays is still anonymous:
+				// renewed with -V, so it is kept by name either way.
+				for _, d := range v.Volumes {
+					if !p.inCode(d) && d != p.wd {
+						o.volumes = append(o.volumes, origin{what: path.Clean(d), line: line})
+					}
+				}
+				continue
+			}
+			if replayed[c] {
+				continue // the built runtime has it
+			}
 			switch c := c.(type) {
 			case *instructions.RunCommand:
 				scripts := []string{strings.Join(c.CmdLine, " ")}
@@ -125,12 +144,6 @@ func (p *splitPlan) oldImageSteps() *oldImage {
 				p.copyStep(c.SourcePaths, c.DestPath, line, "COPY", add)
 			case *instructions.AddCommand:
 				p.copyStep(c.SourcePaths, c.DestPath, line, "ADD", add)
-			case *instructions.VolumeCommand:
-				for _, v := range c.Volumes {
-					if !p.inCode(v) && v != p.wd {
-						o.volumes = append(o.volumes, origin{what: path.Clean(v), line: line})
-					}
-				}
 			}
 		}
 	}
@@ -331,10 +344,27 @@ func programs(argv []string) []string {
 // data volumes kept by name) and refusing what it cannot.
 func (p *splitPlan) checkContract(im *image, base string) string {
 	rel := p.ws.Rel(p.s.Dockerfile.Path)
-	if reason := validImage(base, p.runtimeStage != nil); reason != "" {
+	if reason := validImage(base, p.runtimeStage != nil || p.built != nil); reason != "" {
 		return reason
 	}
 	old := p.oldImageSteps()
+	// App code put outside the code path is not in the code volume,
+	// unless the built runtime replays the step that put it there.
+	replayed := map[int]bool{}
+	if p.built != nil {
+		for _, st := range p.built.steps {
+			if st.replay {
+				replayed[dockerfile.InstructionLine(st.cmd)] = true
+			}
+		}
+	}
+	for i, c := range p.s.Facts.Code {
+		if i < len(p.s.Facts.CodeDirs) {
+			if d := p.s.Facts.CodeDirs[i]; d != "" && !p.inCode(d) && !replayed[c.Line] {
+				return fmt.Sprintf("app code also goes to %s (%s:%d), outside the code path %s: the code volume would not carry it", d, rel, c.Line, p.wd)
+			}
+		}
+	}
 
 	// What the runtime starts: the service's own entrypoint and command
 	// win over the image's.

@@ -67,6 +67,9 @@ type splitPlan struct {
 	dependents []*workspace.Service
 	// contract is what the runtime must carry over to start (contract.go).
 	contract contract
+	// built is the code-free runtime stage the runtime builds when a
+	// stock image would lack what the old image set up (runtime_built.go).
+	built *builtRuntime
 }
 
 // Split plans the split of a service DC001 flagged. It returns the fix, or
@@ -154,12 +157,13 @@ func (p *splitPlan) checkImage() string {
 	case f.Workdir == "" || f.Workdir == "/":
 		return fmt.Sprintf("the code is copied to / (%s:%d): move it under a WORKDIR first, so it can be a volume", rel(s.Dockerfile.Path), f.Code[0].Line)
 	}
-	if f.UnknownBase || f.RuntimeBy.Line != f.RootBaseLine {
+	nodeInstalled := f.UnknownBase || f.RuntimeBy.Line != f.RootBaseLine
+	if nodeInstalled {
 		// Node is installed by a RUN (or copied in): the runtime can build
 		// the last stage of the chain that holds Node but no code.
 		p.runtimeStage = p.codeFreeNodeStage()
-		if p.runtimeStage == nil {
-			return fmt.Sprintf("Node comes from %s (%s:%d) in the same stage as the code, and no earlier stage holds Node without it: split the install into its own named stage (FROM … AS runtime), or base the Dockerfile on a node image",
+		if p.runtimeStage == nil && p.opts.Strategy != StrategyBuild {
+			return fmt.Sprintf("Node comes from %s (%s:%d) in the same stage as the code, and no earlier stage holds Node without it: split the install into its own named stage (FROM … AS runtime), use --strategy build, or base the Dockerfile on a node image",
 				f.RuntimeBy.What, rel(s.Dockerfile.Path), f.RuntimeBy.Line)
 		}
 	}
@@ -167,6 +171,14 @@ func (p *splitPlan) checkImage() string {
 		p.chain = append([]*dockerfile.Stage{st}, p.chain...)
 	}
 	p.wd = f.Workdir
+	if p.opts.Strategy == StrategyBuild {
+		// The old chain set up something outside the code path (or
+		// installs Node itself): the runtime replays those steps in a
+		// code-free stage of its own instead of running a stock image.
+		if br := p.runtimeFor(s.Stage, p.wd, len(p.codeTargets()) > 1); br.needed {
+			p.built, p.runtimeStage = &br, nil
+		}
+	}
 	if _, err := os.Stat(p.codeDockerfile()); err == nil {
 		return fmt.Sprintf("%s already exists", rel(p.codeDockerfile()))
 	}
@@ -264,19 +276,31 @@ func (p *splitPlan) runtimeImage() image {
 			case *instructions.HealthCheckCommand:
 				im.healthcheck = c
 			case *instructions.RunCommand:
-				if !inRuntime {
+				if !inRuntime && p.built == nil {
 					p.checkRun(c)
 				}
 			case *instructions.CopyCommand:
-				if !inRuntime {
+				if !inRuntime && p.built == nil {
 					p.checkCopy(c, c.DestPath)
 				}
 			case *instructions.AddCommand:
-				if !inRuntime {
+				if !inRuntime && p.built == nil {
 					p.checkCopy(c, c.DestPath)
 				}
 			}
 		}
+	}
+	if p.built != nil {
+		// The built runtime replays what the old image set up; a RUN that
+		// also worked on the code (apk add … && npm ci) is not replayed,
+		// so what else it did is missing.
+		for _, st := range p.built.steps {
+			if st.mixed {
+				p.unsafe = append(p.unsafe, fmt.Sprintf("RUN at %s:%d also works on the code, so the runtime does not replay it; what else it installed is not in the runtime",
+					p.ws.Rel(p.s.Dockerfile.Path), dockerfile.InstructionLine(st.cmd)))
+			}
+		}
+		return im
 	}
 	for _, b := range p.s.Facts.Blockers {
 		p.unsafe = append(p.unsafe, fmt.Sprintf("%s (%s:%d)", b.What, p.ws.Rel(p.s.Dockerfile.Path), b.Line))

@@ -130,6 +130,14 @@ func (p *splitPlan) runtimeKeys(starts []int, pad, step, nl string) (string, []a
 
 	line := func(format string, args ...any) { rt.WriteString(pad + fmt.Sprintf(format, args...) + nl) }
 	switch k, v := compose.MapGet(p.svcVal, "image"); {
+	case p.built != nil:
+		// The runtime builds its code-free stage of the code Dockerfile;
+		// the image name, if any, moves to the code service.
+		if k != nil {
+			edits = append(edits, p.deleteLine(starts, k))
+		}
+		df, _ := filepath.Rel(p.s.Config.Build.Context, p.codeDockerfile())
+		rt.WriteString(p.buildBlock(p.srcBytes(), starts, pad, step, nl, yamlString(filepath.ToSlash(df)), p.built.name))
 	case p.runtimeStage != nil:
 		// Node is installed in a code-free stage of the Dockerfile: the
 		// runtime builds that stage. The image name, if any, moves to the
@@ -322,6 +330,9 @@ func (p *splitPlan) indentStep() string {
 // that compose feeds through build.args kept as the ${VAR} text compose
 // has, and other ARGs resolved to their defaults.
 func (p *splitPlan) baseImage() (string, string) {
+	if p.built != nil {
+		return fmt.Sprintf("stage %s of %s (the old image's steps without the code)", p.built.name, filepath.Base(p.codeDockerfile())), ""
+	}
 	if p.runtimeStage != nil {
 		return fmt.Sprintf("stage %s of %s", p.runtimeStage.Name, filepath.Base(p.s.Dockerfile.Path)), ""
 	}
@@ -668,14 +679,32 @@ func (p *splitPlan) codeTargets() []codeTarget {
 	return out
 }
 
+// codeLayout is the shape of the generated code Dockerfile: its code
+// targets, and the built runtime of each (needed or not). Code stages are
+// named when there are several, or when runtime stages follow them (the
+// code image must not build the last stage then).
+func (p *splitPlan) codeLayout() ([]codeTarget, []builtRuntime, bool) {
+	ts := p.codeTargets()
+	rts := make([]builtRuntime, len(ts))
+	named := len(ts) > 1
+	for i, t := range ts {
+		rts[i] = p.runtimeFor(t.stage, t.wd, len(ts) > 1)
+		named = named || rts[i].needed
+	}
+	if len(ts) == 1 && named {
+		ts[0].name = "code"
+	}
+	return ts, rts, named
+}
+
 // codeStageName is the target the code service builds, "" when the code
-// Dockerfile has one code stage (its last).
+// Dockerfile ends with its one code stage.
 func (p *splitPlan) codeStageName() string {
 	if p.opts.Strategy != StrategyBuild {
 		return ""
 	}
-	ts := p.codeTargets()
-	if len(ts) < 2 {
+	ts, _, named := p.codeLayout()
+	if !named {
 		return ""
 	}
 	for _, t := range ts {
@@ -695,7 +724,7 @@ func (p *splitPlan) codeDockerfileText() string {
 		if len(p.s.Dockerfile.Src) > 0 && p.s.Dockerfile.Src[len(p.s.Dockerfile.Src)-1] != '\n' {
 			b.WriteString("\n")
 		}
-		ts := p.codeTargets()
+		ts, rts, named := p.codeLayout()
 		for _, t := range ts {
 			b.WriteString("\n")
 			if len(ts) == 1 {
@@ -706,13 +735,23 @@ func (p *splitPlan) codeDockerfileText() string {
 			b.WriteString("# The stages above build the app; this one keeps only " + t.wd + " and shares it as a\n")
 			b.WriteString("# volume that the runtime service mounts with volumes_from.\n")
 			from := p.opts.CodeImage
-			if len(ts) > 1 {
+			if named {
 				from += " AS " + t.name
 			}
 			fmt.Fprintf(&b, "FROM %s\nCOPY --from=%s %s %s\nVOLUME %s\n", from, t.stage.ID(), t.wd, t.wd, t.wd)
 			for _, v := range t.vols {
 				fmt.Fprintf(&b, "VOLUME %s\n", v)
 			}
+		}
+		for i, t := range ts {
+			br := rts[i]
+			if !br.needed {
+				continue
+			}
+			b.WriteString("\n" + dockerfile.GeneratedMarker + filepath.Base(rel) + ": the runtime of stage " + t.stage.ID() + ", built as target " + br.name + ":\n")
+			b.WriteString("# its steps without the app's code. Patch Node here (or in the ARG that feeds\n")
+			b.WriteString("# this FROM) and rebuild only the runtime service; the code image stays.\n")
+			b.WriteString(br.text)
 		}
 		return b.String()
 	}

@@ -306,11 +306,17 @@ func isCodeSource(src string) bool {
 	if manifestFiles[base] || infraDirs[base] || infraExts[path.Ext(base)] || isManifestGlob(base) {
 		return false
 	}
-	if strings.HasPrefix(base, "docker-entrypoint") || strings.HasPrefix(base, "Dockerfile") ||
-		base == "Caddyfile" || strings.HasPrefix(base, "nginx") || base == "node_modules" {
+	if isImagePlumbing(base) || strings.HasPrefix(base, "Dockerfile") || base == "node_modules" {
 		return false
 	}
 	return true
+}
+
+// isImagePlumbing recognises files that configure or start the image
+// rather than being the app: entrypoint scripts, web server configs.
+func isImagePlumbing(base string) bool {
+	return strings.HasPrefix(base, "docker-entrypoint") || base == "Caddyfile" ||
+		strings.HasSuffix(base, ".Caddyfile") || strings.HasPrefix(base, "nginx")
 }
 
 // isManifestGlob recognises `package*.json` and the like: a wildcard that
@@ -394,6 +400,9 @@ func (f *File) copyFacts(fa *Facts, from string, srcs []string, dest string, lin
 		what += " --from=" + from
 	}
 	what += " " + strings.Join(srcs, " ") + " " + dest
+	if strings.HasPrefix(dest+"/", "/etc/") {
+		return // configuration of the image (a Caddyfile, an nginx site), not the app
+	}
 	if from == "" {
 		for _, src := range srcs {
 			if isCodeSource(f.ExpandInStage(src, env)) {
@@ -452,6 +461,9 @@ func (f *File) copyFacts(fa *Facts, from string, srcs []string, dest string, lin
 func copiesCode(src *Facts, p string) bool {
 	if strings.HasSuffix(strings.TrimSuffix(p, "/"), "node_modules") {
 		return false
+	}
+	if base := path.Base(p); infraExts[path.Ext(base)] || isImagePlumbing(base) {
+		return false // an entrypoint script or a config file, even from the app's tree
 	}
 	if p == "/" {
 		return true

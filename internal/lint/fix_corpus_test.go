@@ -155,7 +155,7 @@ func compareModels(t *testing.T, path string, before, after *types.Project) {
 			t.Errorf("%s: service %q disappeared", path, name)
 			continue
 		}
-		if !reflect.DeepEqual(splitKeysCleared(b), splitKeysCleared(a)) {
+		if !reflect.DeepEqual(splitKeysCleared(b, before), splitKeysCleared(a, before)) {
 			t.Errorf("%s: service %q changed beyond the split's keys", path, name)
 		}
 	}
@@ -164,14 +164,35 @@ func compareModels(t *testing.T, path string, before, after *types.Project) {
 			t.Errorf("%s: unexpected new service %q", path, name)
 		}
 	}
-	if !reflect.DeepEqual(before.Networks, after.Networks) || !reflect.DeepEqual(before.Volumes, after.Volumes) {
-		t.Errorf("%s: top-level networks or volumes changed:\n%#v\n%#v\n%#v\n%#v", path, before.Networks, after.Networks, before.Volumes, after.Volumes)
+	if !reflect.DeepEqual(before.Networks, after.Networks) {
+		t.Errorf("%s: top-level networks changed:\n%#v\n%#v", path, before.Networks, after.Networks)
+	}
+	// Volumes may only be added: the named volumes that keep an old
+	// image's data volumes.
+	for name, v := range before.Volumes {
+		if !reflect.DeepEqual(after.Volumes[name], v) {
+			t.Errorf("%s: top-level volume %q changed", path, name)
+		}
 	}
 }
 
-func splitKeysCleared(s types.ServiceConfig) types.ServiceConfig {
+// splitKeysCleared clears what the split may change: the runtime keys, the
+// anonymous volumes inside the code path (moved into the code stage) and
+// the named volumes it adds (not declared before).
+func splitKeysCleared(s types.ServiceConfig, before *types.Project) types.ServiceConfig {
 	s.Build, s.Image, s.VolumesFrom, s.WorkingDir = nil, "", nil, ""
 	s.Command, s.Entrypoint, s.Environment, s.User = nil, nil, nil, ""
-	s.HealthCheck, s.StopSignal, s.DependsOn = nil, "", nil
+	s.HealthCheck, s.StopSignal, s.DependsOn, s.Init = nil, "", nil, nil
+	var vols []types.ServiceVolumeConfig
+	for _, v := range s.Volumes {
+		if v.Type == "volume" && v.Source == "" {
+			continue
+		}
+		if _, declared := before.Volumes[v.Source]; v.Type == "volume" && !declared {
+			continue
+		}
+		vols = append(vols, v)
+	}
+	s.Volumes = vols
 	return s
 }
