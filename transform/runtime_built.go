@@ -46,6 +46,9 @@ func (p *splitPlan) runtimeFor(target *dockerfile.Stage, wd string, multi bool) 
 	if multi {
 		br.name = "runtime-" + target.ID()
 	}
+	for df.Stage(br.name) != nil {
+		br.name = "decouple-" + br.name // never a name the original uses
+	}
 	var chain []*dockerfile.Stage
 	for st := target; st != nil; st = st.BaseStage {
 		chain = append([]*dockerfile.Stage{st}, chain...)
@@ -59,7 +62,9 @@ func (p *splitPlan) runtimeFor(target *dockerfile.Stage, wd string, multi bool) 
 		br.needed = true
 		for i := len(chain) - 2; i >= 0; i-- {
 			if f := facts[chain[i].Index]; f.Runtime == dockerfile.Node && !f.HasCode() && chain[i].Name != "" {
-				from, start = chain[i].Name, i+1
+				// A code-free Node stage of the original: the runtime
+				// starts there, and is needed only for steps after it.
+				from, start, br.needed = chain[i].Name, i+1, false
 				break
 			}
 		}

@@ -81,7 +81,7 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 	if p.contract.user != "" {
 		msg += fmt.Sprintf("; the user becomes %s, its numeric id", p.contract.user)
 	}
-	fix := &analysis.SuggestedFix{Message: msg, Safe: len(p.unsafe) == 0, Edits: edits}
+	fix := &analysis.SuggestedFix{Message: msg, Safe: len(p.unsafe) == 0, Edits: edits, Renew: []string{p.s.Name, p.codeSvc}}
 	if !fix.Safe {
 		fix.Message += "; unsafe: " + strings.Join(p.unsafe, "; ")
 	}
@@ -555,9 +555,25 @@ func codeImageName(text string) string {
 	if i := strings.Index(text, "@"); i >= 0 {
 		text = text[:i]
 	}
+	// The tag separator is the last ':' outside ${...} and after the last
+	// '/' outside it (registry.example.com:5000/api:${TAG:-dev}).
+	depth, colon, slash := 0, -1, -1
+	for i := 0; i < len(text); i++ {
+		switch {
+		case text[i] == '$' && i+1 < len(text) && text[i+1] == '{':
+			depth++
+			i++
+		case text[i] == '}' && depth > 0:
+			depth--
+		case depth == 0 && text[i] == '/':
+			slash, colon = i, -1
+		case depth == 0 && text[i] == ':':
+			colon = i
+		}
+	}
 	name, tag := text, ""
-	if i := strings.LastIndex(text, ":"); i > strings.LastIndex(text, "/") && !strings.HasSuffix(text[:i], "$") && !strings.Contains(text[i:], "}") {
-		name, tag = text[:i], text[i:]
+	if colon > slash {
+		name, tag = text[:colon], text[colon:]
 	}
 	return q + name + "-code" + tag + q
 }
@@ -846,5 +862,10 @@ func RolloutCommand(services []string) string {
 	for _, s := range services {
 		args = append(args, s, s+"-code")
 	}
+	return RenewCommand(args)
+}
+
+// RenewCommand is the rollout command for services named in full.
+func RenewCommand(args []string) string {
 	return "`docker compose up -d --build -V " + strings.Join(args, " ") + "`"
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,10 +22,10 @@ import (
 	"github.com/decouple-dev/decouple/internal/edit"
 	"github.com/decouple-dev/decouple/internal/lint"
 	"github.com/decouple-dev/decouple/internal/report"
-	"github.com/decouple-dev/decouple/transform"
 	"github.com/decouple-dev/decouple/internal/safefile"
 	"github.com/decouple-dev/decouple/internal/workspace"
 	"github.com/decouple-dev/decouple/rules"
+	"github.com/decouple-dev/decouple/transform"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -650,11 +651,9 @@ func printFixSummary(w io.Writer, plan *lint.FixPlan, remaining []analysis.Diagn
 		}
 		seen[d.Fix] = true
 		fmt.Fprintf(w, "  %s %s: %s\n", d.Rule.Code, d.Pos, d.Fix.Message)
-		if d.Rule.Code == "DC001" {
-			// A created compose.yaml (a standalone Dockerfile) is new:
-			// nothing there has volumes to renew.
-			if d.Service != "" {
-				split = append(split, d.Service)
+		for _, name := range d.Fix.Renew {
+			if !slices.Contains(split, name) {
+				split = append(split, name)
 			}
 		}
 	}
@@ -671,7 +670,7 @@ func printFixSummary(w io.Writer, plan *lint.FixPlan, remaining []analysis.Diagn
 		}
 	}
 	if len(split) > 0 {
-		fmt.Fprintf(w, "  roll out new code with %s: without -V (--renew-anon-volumes) Compose keeps the old code volume; naming the services keeps -V off the others' volumes\n", transform.RolloutCommand(split))
+		fmt.Fprintf(w, "  roll out new code with %s: without -V (--renew-anon-volumes) Compose keeps the old code volume; naming the services keeps -V off the others' volumes\n", transform.RenewCommand(split))
 	}
 }
 

@@ -101,6 +101,10 @@ type SuggestedFix struct {
 	// applied with --unsafe-fixes.
 	Safe  bool
 	Edits []TextEdit
+	// Renew names the compose services whose anonymous volumes must be
+	// renewed to roll out what the fix changed (a split service and its
+	// code service); nil for most fixes.
+	Renew []string
 }
 
 // Diagnostic is one finding. Pos is where the user acts.
