@@ -56,8 +56,8 @@ type oldImage struct {
 }
 
 type account struct {
-	uid, gid, group string
-	line            int
+	uid, group string
+	line       int
 }
 
 // shellWords are builtins and keywords, never programs to look for.

@@ -32,7 +32,6 @@ type builtRuntime struct {
 	name   string // the stage's name in the code Dockerfile
 	text   string // the stage, ready to append
 	needed bool   // the chain set up something a stock image lacks
-	reason string // why it cannot be built, when it cannot
 	steps  []runtimeStep
 }
 
@@ -120,11 +119,9 @@ func (p *splitPlan) runtimeFor(target *dockerfile.Stage, wd string, multi bool) 
 				if _, ok := c.(*instructions.RunCommand); ok {
 					br.needed = true
 				}
-				switch c := c.(type) {
+				switch c.(type) {
 				case *instructions.CopyCommand, *instructions.AddCommand:
 					br.needed = true
-				case *instructions.UserCommand:
-					_ = c
 				}
 			}
 			br.steps = append(br.steps, step)
