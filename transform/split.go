@@ -248,7 +248,7 @@ func (p *splitPlan) runtimeImage() image {
 			case *instructions.ArgCommand:
 				for _, a := range c.Args {
 					if a.Value != nil {
-						args[a.Key] = *a.Value
+						args[a.Key] = unquote(*a.Value)
 					}
 				}
 			case *instructions.EnvCommand:

@@ -348,7 +348,9 @@ func metaDefaults(meta map[string]*string) map[string]string {
 	out := map[string]string{}
 	for k, v := range meta {
 		if v != nil {
-			out[k] = *v
+			// The build unquotes a default as the shell would:
+			// ARG NODE="22-alpine" is 22-alpine in FROM.
+			out[k] = unquote(*v)
 		}
 	}
 	return out

@@ -108,7 +108,9 @@ func looksTyped(s string) bool {
 		return false
 	}
 	for _, r := range s {
-		if (r < '0' || r > '9') && r != '.' && r != '-' && r != '+' && r != 'e' && r != 'E' && r != '_' {
+		// ':' too: YAML 1.1 readers (Compose v1's PyYAML) take 1001:1001
+		// for a base-60 number.
+		if (r < '0' || r > '9') && r != '.' && r != '-' && r != '+' && r != 'e' && r != 'E' && r != '_' && r != ':' {
 			return false
 		}
 	}
