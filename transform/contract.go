@@ -578,18 +578,23 @@ func (p *splitPlan) checkVolumes(old *oldImage) string {
 }
 
 // codeVolumesOf lists the anonymous volumes inside the code path of every
-// service that builds the same Dockerfile stage, sorted: the shared code
-// stage declares them all, so every plan renders the same file.
+// service, in any project, that builds the same Dockerfile stage, sorted:
+// the shared code stage declares them all, so every plan renders the same
+// file.
 func (p *splitPlan) codeVolumesOf(stage *dockerfile.Stage) []string {
 	set := map[string]bool{}
-	for _, s := range p.s.Project.Services {
-		if s.Dockerfile == nil || s.Dockerfile.Path != p.s.Dockerfile.Path || s.Stage != stage || s.BuiltBy != nil {
-			continue
-		}
-		for _, v := range s.Config.Volumes {
-			t := path.Clean(v.Target)
-			if v.Type == "volume" && v.Source == "" && p.inCode(t) && t != p.wd {
-				set[t] = true
+	// Every project that builds this Dockerfile writes the same code
+	// Dockerfile, so the union is over all of them.
+	for _, proj := range p.ws.Projects {
+		for _, s := range proj.Services {
+			if s.Dockerfile == nil || s.Dockerfile.Path != p.s.Dockerfile.Path || s.Stage == nil || s.Stage.Index != stage.Index || s.BuiltBy != nil {
+				continue
+			}
+			for _, v := range s.Config.Volumes {
+				t := path.Clean(v.Target)
+				if v.Type == "volume" && v.Source == "" && p.inCode(t) && t != p.wd {
+					set[t] = true
+				}
 			}
 		}
 	}

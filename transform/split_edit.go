@@ -679,11 +679,13 @@ func (p *splitPlan) codeTargets() []codeTarget {
 		out = append(out, codeTarget{stage: st, wd: fa.Workdir, name: "code-" + st.ID()})
 	}
 	add(p.s.Stage)
-	if p.s.Project != nil {
-		for _, s := range p.s.Project.Services {
+	// Every project that builds this Dockerfile (a base file and its dev
+	// variant, say) writes the same code Dockerfile.
+	for _, proj := range p.ws.Projects {
+		for _, s := range proj.Services {
 			if s.Dockerfile != nil && s.Dockerfile.Path == p.s.Dockerfile.Path && s.BuiltBy == nil && s.Stage != nil &&
 				s.Config.Build != nil && s.Config.Build.Context == p.s.Config.Build.Context {
-				add(s.Stage)
+				add(p.s.Dockerfile.Stages[s.Stage.Index])
 			}
 		}
 	}
@@ -745,8 +747,10 @@ func (p *splitPlan) codeDockerfileText() string {
 		ts, rts, named := p.codeLayout()
 		for _, t := range ts {
 			b.WriteString("\n")
-			if len(ts) == 1 {
-				b.WriteString(dockerfile.GeneratedMarker + filepath.Base(rel) + ": the code-only image of service " + fmt.Sprintf("%q", p.s.Name) + ".\n")
+			// The text depends on the Dockerfile alone: every service's
+			// fix that writes this file writes the same bytes.
+			if !named {
+				b.WriteString(dockerfile.GeneratedMarker + filepath.Base(rel) + ": the code-only image of stage " + t.stage.ID() + ".\n")
 			} else {
 				b.WriteString(dockerfile.GeneratedMarker + filepath.Base(rel) + ": the code-only image of stage " + t.stage.ID() + ", built as target " + t.name + ".\n")
 			}

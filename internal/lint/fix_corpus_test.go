@@ -2,6 +2,7 @@ package lint
 
 import (
 	"os"
+	"slices"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/distribution/reference"
 
 	"github.com/decouple-dev/decouple/internal/compose"
 	"github.com/decouple-dev/decouple/internal/edit"
@@ -83,6 +85,20 @@ func TestFixPropertiesOnCorpus(t *testing.T) {
 			for _, d := range after.Diagnostics {
 				if d.Rule.Code == "DC001" && fixedSvc[d.Pos.File+"\x00"+d.Service] {
 					t.Errorf("still flagged after the fix: %s %q", d.Pos, d.Service)
+				}
+			}
+			checkRuntimeContract(t, after.WS)
+			for _, d := range before.Diagnostics {
+				if d.Rule.Code != "DC001" {
+					continue
+				}
+				switch {
+				case d.Fix == nil:
+					t.Logf("refused %s %s: %s", d.Pos, d.Service, d.FixRefused)
+				case !d.Fix.Safe:
+					t.Logf("unsafe  %s %s: %s", d.Pos, d.Service, d.Fix.Message)
+				default:
+					t.Logf("applied %s %s", d.Pos, d.Service)
 				}
 			}
 			again, err := PlanFixes(dir, after.Diagnostics, true)
@@ -195,4 +211,71 @@ func splitKeysCleared(s types.ServiceConfig, before *types.Project) types.Servic
 	}
 	s.Volumes = vols
 	return s
+}
+
+// checkRuntimeContract reads the written tree as a reviewer would and holds
+// every runtime service (one with volumes_from a -code service) to the
+// runtime contract, independently of the planner that wrote it: a valid
+// image or a build target that exists, a user the runtime image can
+// resolve, no anonymous volume inside the code path, a code image that
+// never takes a runtime's name and is only built, unique stage names in
+// every generated Dockerfile.
+func checkRuntimeContract(t *testing.T, ws *workspace.Workspace) {
+	t.Helper()
+	for _, p := range ws.Projects {
+		images := map[string]string{}
+		for _, s := range p.Services {
+			if !slices.ContainsFunc(s.Config.VolumesFrom, func(v string) bool { return strings.HasSuffix(v, "-code") }) {
+				continue
+			}
+			where := p.Files[0].Path + ": runtime " + s.Name
+			switch {
+			case s.Config.Build != nil:
+				if s.Stage == nil || s.Config.Build.Target != "" && s.Stage.Name != s.Config.Build.Target {
+					t.Errorf("%s builds target %q, which its Dockerfile lacks", where, s.Config.Build.Target)
+				}
+			case s.Config.Image != "":
+				probe := regexp.MustCompile(`\$\{[^}]*\}`).ReplaceAllString(s.Config.Image, "x")
+				if _, err := reference.ParseNormalizedNamed(probe); err != nil {
+					t.Errorf("%s runs an invalid image %q: %v", where, s.Config.Image, err)
+				}
+				images[s.Config.Image] = s.Name
+				if u, _, _ := strings.Cut(s.Config.User, ":"); u != "" && u != "root" && u != "node" && strings.Trim(u, "0123456789") != "" {
+					t.Errorf("%s runs a stock image as user %q, which it may not have", where, s.Config.User)
+				}
+			default:
+				t.Errorf("%s has neither image nor build", where)
+			}
+			wd := s.Config.WorkingDir
+			for _, v := range s.Config.Volumes {
+				if v.Type == "volume" && v.Source == "" && wd != "" && strings.HasPrefix(v.Target, strings.TrimSuffix(wd, "/")+"/") {
+					t.Errorf("%s has an anonymous volume %s inside its code path %s: it starts empty", where, v.Target, wd)
+				}
+			}
+		}
+		for _, s := range p.Services {
+			if !strings.HasSuffix(s.Name, "-code") || s.Config.Build == nil {
+				continue
+			}
+			if s.Config.Image != "" {
+				if rt, ok := images[s.Config.Image]; ok {
+					t.Errorf("%s: code service %s takes the image name of runtime %s", p.Files[0].Path, s.Name, rt)
+				}
+				if s.Config.PullPolicy != "build" {
+					t.Errorf("%s: code service %s has an image name but pull_policy %q, not build", p.Files[0].Path, s.Name, s.Config.PullPolicy)
+				}
+			}
+			if s.Dockerfile != nil {
+				names := map[string]int{}
+				for _, st := range s.Dockerfile.Stages {
+					if st.Name != "" {
+						names[st.Name]++
+						if names[st.Name] == 2 {
+							t.Errorf("%s repeats stage %q", s.Dockerfile.Path, st.Name)
+						}
+					}
+				}
+			}
+		}
+	}
 }

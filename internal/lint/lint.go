@@ -284,6 +284,12 @@ func clashes(chosen map[string][]analysis.TextEdit, edits []analysis.TextEdit) b
 			if c.Start == n.Start && c.End == n.End && bytes.Equal(c.NewText, n.NewText) {
 				continue
 			}
+			if c.Start == 0 && c.End == 0 && n.Start == 0 && n.End == 0 {
+				// Two fixes writing a file from its start (creating it):
+				// different texts would be concatenated, so the second
+				// waits for another --fix.
+				return true
+			}
 			if n.Start < c.End && c.Start < n.End || // ranges overlap
 				n.Start == n.End && c.Start < n.Start && n.Start < c.End || // insertion inside a replacement
 				c.Start == c.End && n.Start < c.Start && c.Start < n.End {
