@@ -2,10 +2,10 @@ package lint
 
 import (
 	"os"
-	"slices"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
