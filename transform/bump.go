@@ -259,6 +259,9 @@ var interpolatedTag = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_]*)(:?-)([^}
 func (b *bumper) plan() (*analysis.TextEdit, *BumpChange, *BumpSkip) {
 	s := b.s
 	cfg := s.Config
+	if cfg.Build != nil && s.Dockerfile != nil && s.Stage != nil && isBuiltRuntime(s) {
+		return b.planFrom()
+	}
 	if cfg.Image == "" || dockerfile.ImageRuntime(cfg.Image) != dockerfile.Node {
 		return nil, nil, nil // not a Node image: nothing to say
 	}
@@ -372,6 +375,72 @@ func (b *bumper) plan() (*analysis.TextEdit, *BumpChange, *BumpSkip) {
 	}
 	ed := &analysis.TextEdit{File: file.Path, Start: start + tagStart, End: start + replaceEnd, NewText: []byte(newText)}
 	return ed, ch, nil
+}
+
+// isBuiltRuntime recognises a runtime that builds the code-free runtime
+// stage decouple generated into a code Dockerfile.
+func isBuiltRuntime(s *workspace.Service) bool {
+	name := s.Stage.Name
+	return codeSources(s) != nil && dockerfile.IsGenerated(s.Dockerfile.Path, s.Dockerfile.Src) &&
+		(strings.HasPrefix(name, "runtime") || strings.HasPrefix(name, "decouple-runtime"))
+}
+
+// planFrom moves a built runtime: the FROM line of its generated stage.
+// Only that image is rebuilt (docker compose up -d --build <runtime>); the
+// code image stays as it is.
+func (b *bumper) planFrom() (*analysis.TextEdit, *BumpChange, *BumpSkip) {
+	s, st, df := b.s, b.s.Stage, b.s.Dockerfile
+	rel := b.ws.Rel(df.Path)
+	skip := func(reason string) (*analysis.TextEdit, *BumpChange, *BumpSkip) {
+		return nil, nil, &BumpSkip{Service: s.Name, File: rel, Line: st.Line, Reason: reason}
+	}
+	if st.BaseStage != nil {
+		return skip(fmt.Sprintf("its runtime stage starts from stage %s; bump the FROM there by hand", st.BaseStage.ID()))
+	}
+	raw := st.BaseRaw
+	if strings.Contains(raw, "$") {
+		return skip(fmt.Sprintf("its runtime stage's FROM %s takes an ARG; set the new version where the ARG is defined", raw))
+	}
+	if dockerfile.ImageRuntime(raw) != dockerfile.Node {
+		return nil, nil, nil // Node installed on another base: no tag to move
+	}
+	lineStart := dockerfile.LineStart(df.Src, st.Line)
+	lineEnd := bytes.IndexByte(df.Src[lineStart:], '\n')
+	if lineEnd < 0 {
+		lineEnd = len(df.Src) - lineStart
+	}
+	at := bytes.Index(df.Src[lineStart:lineStart+lineEnd], []byte(raw))
+	written, ok := imageref.Parse(raw)
+	if at < 0 || !ok || written.TagStart < 0 {
+		return skip(fmt.Sprintf("the tag of FROM %s cannot be found", raw))
+	}
+	v, ok := nodeversion.FromTag(written.Tag)
+	if !ok {
+		return skip(fmt.Sprintf("its tag %q names no Node version decouple understands", written.Tag))
+	}
+	newTag := newVersionTag(v, b.target)
+	if newTag == written.Tag {
+		return nil, nil, &BumpSkip{Service: s.Name, File: rel, Line: st.Line, Current: true, Reason: fmt.Sprintf("it already runs %s", raw)}
+	}
+	if written.Digest != "" {
+		return skip(fmt.Sprintf("FROM %s is pinned by digest; change it by hand", raw))
+	}
+	fromMajor := ""
+	if v.Pinned {
+		fromMajor = v.Major
+	} else if !b.opts.Today.IsZero() {
+		if r, ok := nodeversion.Resolve(v, b.opts.Today); ok {
+			fromMajor = r.Major
+		}
+	}
+	start := lineStart + at + written.TagStart
+	ch := &BumpChange{
+		Service: s.Name, File: rel, Line: st.Line, Column: at + 1,
+		Old: raw, New: raw[:written.TagStart] + newTag + raw[written.TagEnd:], FromMajor: fromMajor, Crosses: fromMajor != b.targetMajor,
+		Code:  codeSources(s),
+		Notes: []string{fmt.Sprintf("the runtime builds its image: roll out with docker compose up -d --build %s (the code image is not rebuilt)", s.Name)},
+	}
+	return &analysis.TextEdit{File: df.Path, Start: start, End: start + len(written.Tag), NewText: []byte(newTag)}, ch, nil
 }
 
 // newVersionTag puts the target version in place of the tag's version,

@@ -13,6 +13,8 @@ import (
 
 	"github.com/decouple-dev/decouple/internal/analysis"
 	"github.com/decouple-dev/decouple/internal/compose"
+	"github.com/decouple-dev/decouple/internal/discover"
+	"github.com/decouple-dev/decouple/internal/dockerfile"
 	"github.com/decouple-dev/decouple/internal/edit"
 	"github.com/decouple-dev/decouple/internal/workspace"
 	"github.com/decouple-dev/decouple/rules"
@@ -188,6 +190,13 @@ func bumpAction(parent *cli.Context) error {
 		return fmt.Errorf("no file was changed: %w", err)
 	}
 	for _, ch := range changes {
+		if discover.KindOf(ch.Path) == discover.Dockerfile {
+			// A built runtime's stage in a code Dockerfile.
+			if _, err := dockerfile.Parse(ch.Path, ch.New, nil); err != nil {
+				return fmt.Errorf("no file was changed: the bumped %s would not parse: %w", ch.Path, err)
+			}
+			continue
+		}
 		if _, err := compose.ParseFile(ch.Path, ch.New); err != nil {
 			return fmt.Errorf("no file was changed: the bumped %s would not parse: %w", ch.Path, err)
 		}
@@ -205,15 +214,24 @@ func bumpAction(parent *cli.Context) error {
 	if err := edit.Commit(root, changes); err != nil {
 		return fmt.Errorf("no file was changed: %w", err)
 	}
-	var services []string
+	var services, built []string
 	for _, ch := range plan.Changes {
 		fmt.Fprintf(stderr, "decouple: service %q now runs %s (%s:%d)\n", ch.Service, ch.New, ch.File, ch.Line)
 		for _, n := range ch.Notes {
 			fmt.Fprintf(stderr, "decouple:   note: %s\n", n)
 		}
-		services = append(services, ch.Service)
+		if discover.KindOf(ch.File) == discover.Dockerfile {
+			built = append(built, ch.Service) // a built runtime: its image is rebuilt
+		} else {
+			services = append(services, ch.Service)
+		}
 	}
-	fmt.Fprintf(stderr, "decouple: apply with: docker compose up -d %s\n", strings.Join(services, " "))
+	if len(services) > 0 {
+		fmt.Fprintf(stderr, "decouple: apply with: docker compose up -d %s\n", strings.Join(services, " "))
+	}
+	if len(built) > 0 {
+		fmt.Fprintf(stderr, "decouple: apply with: docker compose up -d --build %s\n", strings.Join(built, " "))
+	}
 	return nil
 }
 

@@ -286,3 +286,9 @@ func Superseded(path string) bool {
 	}
 	return bytes.Contains(data, []byte(GeneratedMarker+filepath.Base(path)+":"))
 }
+
+// IsGenerated reports whether a Dockerfile is one decouple generated (a
+// code Dockerfile, with its runtime stages).
+func IsGenerated(path string, src []byte) bool {
+	return bytes.Contains(src, []byte(GeneratedMarker))
+}
