@@ -218,7 +218,23 @@ func VersionEdit(f *compose.File, k, v *yaml.Node) (analysis.TextEdit, string) {
 	if k.Column != 1 {
 		return analysis.TextEdit{}, "version: is not at the start of its line"
 	}
-	return keyLineEdit(f, k, v)
+	e, why := keyLineEdit(f, k, v)
+	if why != "" || e.Start != 0 || len(e.NewText) != 0 {
+		return e, why
+	}
+	// The file's first line goes: take the blank lines after it too, so
+	// the file does not start with an empty line.
+	for e.End < len(f.Src) {
+		n := e.End
+		for n < len(f.Src) && (f.Src[n] == ' ' || f.Src[n] == '\t' || f.Src[n] == '\r') {
+			n++
+		}
+		if n >= len(f.Src) || f.Src[n] != '\n' {
+			break
+		}
+		e.End = n + 1
+	}
+	return e, ""
 }
 
 // RenameKeyEdit replaces a key's name, and only its bytes: `net:` becomes
