@@ -50,12 +50,28 @@ func MissingIgnores(contextDir, dockerfilePath string) (string, []string) {
 	}
 	var missing []string
 	for _, m := range mustIgnore {
-		if ok, _ := pm.MatchesOrParentMatches(m + "/x"); !ok {
-			missing = append(missing, m)
+		if ok, _ := pm.MatchesOrParentMatches(m + "/x"); ok || keepsPart(patterns, m) {
+			continue
 		}
+		missing = append(missing, m)
 	}
 	sort.Strings(missing)
 	return path, missing
+}
+
+// keepsPart reports an exception under a folder (!.git/HEAD): the ignore
+// file lets part of it in on purpose, for a Dockerfile that copies it, and
+// appending the whole folder after it would shut that out again.
+func keepsPart(patterns []string, dir string) bool {
+	for _, p := range patterns {
+		if rest, ok := strings.CutPrefix(p, "!"); ok {
+			rest = strings.TrimPrefix(rest, "/")
+			if rest == dir || strings.HasPrefix(rest, dir+"/") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // IgnoreFix appends the missing entries, creating the file if needed. An
