@@ -123,5 +123,25 @@ func pinnedTag(ni nodeImage, major string) string {
 	if v.Kind == nodeversion.KindVariantOnly && variant != "" && !strings.HasPrefix(variant, "-") {
 		variant = "-" + variant
 	}
+	if ni.official {
+		variant = currentVariant(variant)
+	}
 	return ni.ref.WithTag(major + variant)
+}
+
+// currentVariant maps a variant of the official node image to one that is
+// published for current majors: onbuild images ended with Node 8, and the
+// Debian codenames move on (buster, stretch, jessie are gone); the default
+// Debian and -slim always exist.
+func currentVariant(variant string) string {
+	v := strings.TrimPrefix(variant, "-")
+	switch {
+	case v == "" || v == "alpine" || v == "slim" || v == "bookworm" || v == "bookworm-slim" || v == "trixie" || v == "trixie-slim":
+		return variant
+	case strings.HasPrefix(v, "alpine"):
+		return "-alpine" // alpine3.NN moves with each major
+	case strings.HasSuffix(v, "-slim"):
+		return "-slim"
+	}
+	return "" // onbuild, an old Debian codename, anything else
 }

@@ -33,6 +33,24 @@ func TestNodeUnpinned(t *testing.T) {
 			},
 		},
 		{
+			name: "suggestions name variants that exist for the major",
+			files: map[string]string{
+				"compose.yaml": "services:\n" +
+					"  a:\n    image: node:onbuild\n" +
+					"  b:\n    image: node:buster-slim\n" +
+					"  c:\n    image: node:alpine3.12\n" +
+					"  d:\n    image: node:stretch\n" +
+					"  e:\n    image: mhart/alpine-node:latest\n",
+			},
+			want: []string{
+				`compose.yaml:3:12 warning service "a" image node:onbuild names no Node major: it follows the newest release line, LTS or not, and moves to the next major without notice; today it is Node 26, so pin node:26`,
+				`compose.yaml:5:12 warning service "b" image node:buster-slim names no Node major: it follows the newest release line, LTS or not, and moves to the next major without notice; today it is Node 26, so pin node:26-slim`,
+				`compose.yaml:7:12 warning service "c" image node:alpine3.12 names no Node major: it follows the newest release line, LTS or not, and moves to the next major without notice; today it is Node 26, so pin node:26-alpine`,
+				`compose.yaml:9:12 warning service "d" image node:stretch names no Node major: it follows the newest release line, LTS or not, and moves to the next major without notice; today it is Node 26, so pin node:26`,
+				`compose.yaml:11:12 warning service "e" image mhart/alpine-node:latest names no Node major`,
+			},
+		},
+		{
 			name: "the stage a service runs, through FROM <stage>; builder stages do not ship",
 			files: map[string]string{
 				"compose.yaml": "services:\n  web:\n    build: .\n    image: acme/node:latest\n",
