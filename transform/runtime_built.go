@@ -128,6 +128,12 @@ func (p *splitPlan) runtimeFor(target *dockerfile.Stage, wd string, multi bool) 
 		}
 	}
 	br.text = b.String()
+	switch p.opts.Runtime {
+	case "built":
+		br.needed = true
+	case "stock":
+		br.needed = false
+	}
 	return br
 }
 

@@ -31,7 +31,11 @@ const DefaultCodeImage = "tianon/true"
 
 // SplitOptions configure the split.
 type SplitOptions struct {
-	Strategy  string
+	Strategy string
+	// Runtime is "stock" (the base image always), "built" (a code-free
+	// stage of the old image's steps always) or "" (built exactly when the
+	// old image set up something the stock one lacks).
+	Runtime   string
 	CodeImage string
 	// MissingIgnores, when set, replaces the package's MissingIgnores: a
 	// linter that already read every .dockerignore passes its memo.
@@ -178,6 +182,10 @@ func (p *splitPlan) checkImage() string {
 		if br := p.runtimeFor(s.Stage, p.wd, len(p.codeTargets()) > 1); br.needed {
 			p.built, p.runtimeStage = &br, nil
 		}
+	}
+	if p.built == nil && p.runtimeStage == nil && nodeInstalled {
+		return fmt.Sprintf("Node comes from %s (%s:%d) in the same stage as the code, and no earlier stage holds Node without it: a stock image cannot be the runtime; use --runtime built (with --strategy build), or split the install into its own named stage",
+			f.RuntimeBy.What, rel(s.Dockerfile.Path), f.RuntimeBy.Line)
 	}
 	if _, err := os.Stat(p.codeDockerfile()); err == nil {
 		return fmt.Sprintf("%s already exists", rel(p.codeDockerfile()))

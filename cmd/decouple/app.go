@@ -57,6 +57,7 @@ func lintFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "file", Aliases: []string{"f"}, Usage: "compose `FILE`s to combine into one project, as docker compose -f does"},
 		&cli.StringSliceFlag{Name: "node-image", Usage: "extra image names to treat as Node runtimes (company base images)"},
 		&cli.StringFlag{Name: "strategy", Value: "build", Usage: "how --fix splits a service: build (dependencies installed at build time) or install (the runtime installs them at start)"},
+		&cli.StringFlag{Name: "runtime", Value: "auto", Usage: "the runtime a split service runs: stock (the base image), built (a code-free stage of the old image's steps) or auto (built when the old image set up something the stock one lacks)"},
 		&cli.StringFlag{Name: "code-image", Value: "tianon/true", Usage: "base `IMAGE` of generated code-only images"},
 		&cli.BoolFlag{Name: "no-color", Usage: "never colour the text output (NO_COLOR is honoured too)"},
 		&cli.StringFlag{Name: "config", Usage: "read settings from `FILE` instead of the .decouple.yaml found upward from the working folder"},
@@ -262,6 +263,9 @@ func lintAction(c *cli.Context) error {
 	if st := set.strategy; st != "build" && st != "install" {
 		return fmt.Errorf("--strategy: want build or install, not %q", st)
 	}
+	if rt := c.String("runtime"); rt != "auto" && rt != "stock" && rt != "built" {
+		return fmt.Errorf("--runtime: want auto, stock or built, not %q", rt)
+	}
 	formats, outputs := c.StringSlice("format"), c.StringSlice("output")
 	if len(outputs) > len(formats) {
 		return fmt.Errorf("%d --output files but %d --format values: give a format for each output", len(outputs), len(formats))
@@ -288,6 +292,7 @@ func lintAction(c *cli.Context) error {
 			ComposeFiles:    c.StringSlice("file"),
 			ExtraNodeImages: set.nodeImages,
 			Strategy:        set.strategy,
+			Runtime:         strings.TrimPrefix(c.String("runtime"), "auto"),
 			CodeImage:       set.codeImage,
 			Limits:          limits,
 			// The re-lint after --fix reuses every Dockerfile it left as is.

@@ -29,8 +29,10 @@ type Workspace struct {
 	Errors      []*FileError
 	// ExtraNodeImages are company base images to treat as Node runtimes.
 	ExtraNodeImages []string
-	// Strategy and CodeImage configure the split fix (see transform).
+	// Strategy, Runtime and CodeImage configure the split fix (see
+	// transform).
 	Strategy  string
+	Runtime   string
 	CodeImage string
 
 	limits Limits
@@ -83,6 +85,7 @@ type Options struct {
 	ComposeFiles    []string // -f: one project from these files
 	ExtraNodeImages []string
 	Strategy        string
+	Runtime         string // "", "stock" or "built"
 	CodeImage       string
 	Limits          Limits
 	// Parsed, when set, keeps parsed Dockerfiles for later loads in the
@@ -125,7 +128,7 @@ func Load(opts Options) (*Workspace, error) {
 	if err != nil {
 		return nil, err
 	}
-	ws := &Workspace{Cwd: cwd, ExtraNodeImages: opts.ExtraNodeImages, Strategy: opts.Strategy, CodeImage: opts.CodeImage, limits: opts.Limits, read: opts.Read}
+	ws := &Workspace{Cwd: cwd, ExtraNodeImages: opts.ExtraNodeImages, Strategy: opts.Strategy, Runtime: opts.Runtime, CodeImage: opts.CodeImage, limits: opts.Limits, read: opts.Read}
 	if ws.read == nil {
 		ws.read = func(int) {}
 	}
