@@ -49,20 +49,35 @@ services:
 ## What it looks at
 The image a service runs: the ` + "`build.target`" + ` stage, else the last stage,
 following ` + "`FROM <stage>`" + ` chains. Node arrives by a node image (official or
-third-party), a package install, NodeSource, nvm and friends, a tarball, or
-` + "`COPY --from`" + ` of a node binary. Code arrives by COPY/ADD of the context,
-COPY --from of a stage holding code, git clone, source archives, or a global
-npm install of the app. A builder stage that feeds an nginx or caddy final
-stage is fine. A bind mount over the code hides it at run time, but the image
-still ships it.
+third-party, Meteor and pm2 images included), a package install (nodejs, npm,
+yarn), NodeSource, nvm and friends, a tarball, ` + "`COPY --from`" + ` of a node binary,
+or a base image that a stage runs npm in. Code arrives by COPY/ADD of the
+context, COPY --from of a stage holding code at that path (/usr/src/app is an
+app folder, /usr/bin/tini is not), app paths (dist/, .next/standalone) copied
+out of an image decouple cannot see into, git clone, source archives, any
+archive unpacked into the app folder and installed there, a global npm or
+yarn install of the app, an installer CLI's install, or the ONBUILD triggers
+of a parent (node:onbuild). A builder stage that feeds an nginx or caddy
+final stage is fine. A bind mount over the code hides it at run time, but
+the image still ships it.
 
 ## Fix
 ` + "`--fix`" + ` splits the service: ` + "`<svc>-code`" + ` builds a code-only image from a generated
-Dockerfile.code (FROM tianon/true, the app at its WORKDIR, declared a VOLUME),
-and the service keeps its name as the runtime on the original base image with
-volumes_from, working_dir, command/entrypoint, environment, user, healthcheck
-and stop_signal taken from the Dockerfile. ` + "`--strategy build`" + ` (default) keeps the
-build stages so dependencies are installed at build time; ` + "`--strategy install`" + `
+Dockerfile.code (FROM tianon/true, the app at its WORKDIR, declared a VOLUME,
+a named code stage per target), and the service keeps its name as the
+runtime with volumes_from, working_dir, command/entrypoint, environment,
+user, healthcheck and stop_signal taken from the Dockerfile. The runtime is
+the base image, or, when the old image set up anything outside the code path
+(packages, global tools, users, scripts) or installs Node itself, a built
+code-free stage of the old steps (` + "`--runtime auto|stock|built`" + `). Every split
+is held to the runtime contract (programs, users, anonymous and data volumes,
+image names): what the runtime cannot carry refuses the fix with the reason.
+` + "`--strategy build`" + ` (default) keeps the build stages so dependencies are
+installed at build time; ` + "`--strategy install`" + ` ships sources only and
+installs production dependencies at start. Roll out new code with
+` + "`docker compose up -d --build -V <svc> <svc>-code`" + `: without -V, Compose
+re-attaches the old anonymous code volume.
+`
 ships sources only and installs production dependencies at start. Steps that
 change the image outside WORKDIR make the fix unsafe; a Node install on a
 non-node base refuses it. Roll out new code with
