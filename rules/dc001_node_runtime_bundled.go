@@ -78,9 +78,3 @@ installs production dependencies at start. Roll out new code with
 ` + "`docker compose up -d --build -V <svc> <svc>-code`" + `: without -V, Compose
 re-attaches the old anonymous code volume.
 `
-ships sources only and installs production dependencies at start. Steps that
-change the image outside WORKDIR make the fix unsafe; a Node install on a
-non-node base refuses it. Roll out new code with
-` + "`docker compose up -d --build -V`" + `: without -V, Compose re-attaches the old
-anonymous code volume.
-`
