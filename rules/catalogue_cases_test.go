@@ -194,4 +194,3 @@ func TestDockerignoreOncePerContext(t *testing.T) {
 		t.Errorf("DC002 findings = %q, want one", lines)
 	}
 }
-
