@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -209,18 +208,7 @@ func metaArgLine(f *dockerfile.File, name string) int {
 // nodeOffset converts a yaml.Node position (1-based line, column counted in
 // characters) to a byte offset; -1 when out of range.
 func nodeOffset(src []byte, line, col int) int {
-	off := dockerfile.LineStart(src, line)
-	if off < 0 {
-		return -1
-	}
-	for c := 1; c < col; c++ {
-		if off >= len(src) || src[off] == '\n' {
-			return -1
-		}
-		_, w := utf8.DecodeRune(src[off:])
-		off += w
-	}
-	return off
+	return compose.Offset(src, compose.LineStarts(src), line, col)
 }
 
 // composeImageSite places a service's image: value, when it has one.

@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -533,23 +532,7 @@ func scalarText(src []byte, n *yaml.Node) (int, string, string) {
 	return off, n.Value, ""
 }
 
-// bumpNodeOffset converts a yaml.Node position (1-based line, column in
-// characters) to a byte offset; -1 when out of range.
+// bumpNodeOffset is the byte offset of a yaml.v3 position in src.
 func bumpNodeOffset(src []byte, line, col int) int {
-	off := 0
-	for l := 1; l < line; l++ {
-		i := bytes.IndexByte(src[off:], '\n')
-		if i < 0 {
-			return -1
-		}
-		off += i + 1
-	}
-	for c := 1; c < col; c++ {
-		if off >= len(src) || src[off] == '\n' {
-			return -1
-		}
-		_, w := utf8.DecodeRune(src[off:])
-		off += w
-	}
-	return off
+	return compose.Offset(src, compose.LineStarts(src), line, col)
 }

@@ -437,7 +437,7 @@ func (p *splitPlan) replaceScalar(starts []int, v *yaml.Node, text string) analy
 // follows it on the line (a comment).
 func scalarEdit(f *compose.File, starts []int, v *yaml.Node, text string) analysis.TextEdit {
 	src := f.Src
-	start := offsetOf(starts, v.Line, v.Column)
+	start := offsetOf(src, starts, v.Line, v.Column)
 	end := start
 	switch v.Style {
 	case yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
@@ -532,7 +532,7 @@ func (p *splitPlan) codeService(starts []int, pad, step, nl string) string {
 		// (<name>-code, tag kept): under the old name a push would publish
 		// a tianon/true image, and a deploy that pulls would run the full
 		// old image on top of an empty volume. It is only ever built.
-		b.WriteString(pad + "image: " + codeImageName(strings.TrimSpace(stripComment(string(src[offsetOf(starts, v.Line, v.Column):lineEndOffset(src, starts, v.Line)])))) + nl)
+		b.WriteString(pad + "image: " + codeImageName(strings.TrimSpace(stripComment(string(src[offsetOf(src, starts, v.Line, v.Column):lineEndOffset(src, starts, v.Line)])))) + nl)
 		b.WriteString(pad + "pull_policy: build" + nl)
 	}
 	df, _ := filepath.Rel(p.s.Config.Build.Context, p.codeDockerfile())
@@ -591,9 +591,9 @@ func (p *splitPlan) buildBlock(src []byte, starts []int, pad, step, nl, dockerfi
 	// Without a build node (a generated compose file) the context is the
 	// Dockerfile's folder: ".".
 	if bv != nil && bv.Kind == yaml.ScalarNode {
-		context = string(src[offsetOf(starts, bv.Line, bv.Column):lineEndOffset(src, starts, bv.Line)])
+		context = string(src[offsetOf(src, starts, bv.Line, bv.Column):lineEndOffset(src, starts, bv.Line)])
 	} else if _, cv := compose.MapGet(bv, "context"); bv != nil && cv != nil {
-		context = string(src[offsetOf(starts, cv.Line, cv.Column):lineEndOffset(src, starts, cv.Line)])
+		context = string(src[offsetOf(src, starts, cv.Line, cv.Column):lineEndOffset(src, starts, cv.Line)])
 	}
 	b.WriteString(pad + step + "context: " + strings.TrimSpace(stripComment(context)) + nl)
 	b.WriteString(pad + step + "dockerfile: " + dockerfile + nl)

@@ -2,7 +2,9 @@ package transform
 
 import (
 	"bytes"
+
 	"encoding/json"
+	"github.com/decouple-dev/decouple/internal/compose"
 	"strings"
 )
 
@@ -10,9 +12,10 @@ import (
 // where it ends, and no Go YAML library re-emits untouched text byte for
 // byte, so block extents are found from indentation in the source itself.
 
-// offsetOf is the byte offset of a 1-based line and column.
-func offsetOf(starts []int, line, col int) int {
-	return starts[line-1] + col - 1
+// offsetOf is the byte offset of a yaml.v3 line and column (columns count
+// characters: see compose.Offset).
+func offsetOf(src []byte, starts []int, line, col int) int {
+	return compose.Offset(src, starts, line, col)
 }
 
 // lineText is line n (1-based) without its line ending.

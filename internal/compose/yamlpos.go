@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -258,3 +259,25 @@ func (f *File) TopLevelKeys(section string) []string {
 	}
 	return out
 }
+
+// Offset is the byte offset in src of a yaml.v3 position: a 1-based line,
+// and a 1-based column that counts characters, not bytes (an edit on a line
+// with "é" before it would otherwise land a byte off). starts are src's
+// line starts (LineStarts); -1 when the position is not in src.
+func Offset(src []byte, starts []int, line, col int) int {
+	if line < 1 || line > len(starts) {
+		return -1
+	}
+	off := starts[line-1]
+	for c := 1; c < col; c++ {
+		if off >= len(src) || src[off] == '\n' {
+			return -1
+		}
+		_, w := utf8.DecodeRune(src[off:])
+		off += w
+	}
+	return off
+}
+
+// Offset is the byte offset of a node position in the file (see Offset).
+func (f *File) Offset(line, col int) int { return Offset(f.Src, f.LineStarts(), line, col) }
