@@ -71,7 +71,7 @@ func (l *fastLoader) fail() {
 var debugFail func(key string)
 
 // fastLoad returns the project's model, or nil when compose-go must load it.
-func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unresolved map[string]bool, kinds map[string]standIn) (model *types.Project) {
+func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unresolved map[string]bool, kinds *standIns) (model *types.Project) {
 	if len(p.Files) == 0 || len(p.Files) > 2 {
 		return nil
 	}

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -104,7 +105,10 @@ func LoadLimited(paths []string, lim Limits) (*Project, error) {
 		details.ConfigFiles = append(details.ConfigFiles, cf)
 	}
 	unresolved := map[string]bool{}
-	kinds := fieldKinds(p.Files)
+	kinds := &standIns{kinds: fieldKinds(p.Files)}
+	if envFile != "" {
+		kinds.examples = fromFile
+	}
 	attempts := []struct {
 		why  string
 		opts func(*loader.Options)
@@ -227,6 +231,39 @@ const (
 	boolField
 )
 
+// standIns says what stands in for variables: the kind of field each
+// value is written in, and which variables took their value from an
+// example file (.env.example) rather than a real .env or the environment.
+type standIns struct {
+	kinds    map[string]standIn
+	examples map[string]bool
+}
+
+var (
+	portText     = regexp.MustCompile(`^[0-9.:\-\[\]a-fA-F/]*[0-9]$`)
+	numberText   = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?([bkmgtBKMGT][bB]?)?$`)
+	durationText = regexp.MustCompile(`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h|d))+$`)
+)
+
+// validFor reports whether a substituted value fits the field's type.
+func validFor(kind standIn, v string) bool {
+	switch kind {
+	case portField:
+		return v == "" || portText.MatchString(v)
+	case numberField:
+		return numberText.MatchString(v)
+	case durationField:
+		return durationText.MatchString(v)
+	case boolField:
+		switch strings.ToLower(v) {
+		case "true", "false", "yes", "no", "on", "off", "y", "n":
+			return true
+		}
+		return false
+	}
+	return true
+}
+
 // standInFor is the stand-in for an unset variable in a value of the given
 // kind. A plain ${X} in an untyped field stays "", as Compose substitutes;
 // a required ${X:?} keeps placeholderFor's stand-in.
@@ -344,9 +381,9 @@ func fieldKinds(files []*File) map[string]standIn {
 // plain one (${X}, $X) in a typed field (ports, numbers, durations, sizes,
 // booleans) get a stand-in that keeps the field valid. Their names are
 // recorded so the lint can say what it did not know.
-func tolerantSubstitute(unresolved map[string]bool, kinds map[string]standIn) func(string, template.Mapping) (string, error) {
+func tolerantSubstitute(unresolved map[string]bool, si *standIns) func(string, template.Mapping) (string, error) {
 	return func(value string, mapping template.Mapping) (string, error) {
-		kind := kinds[value]
+		kind := si.kinds[value]
 		repl := func(sub string, m template.Mapping, cfg *template.Config) (string, error) {
 			v, applied, err := template.DefaultReplacementAppliedFunc(sub, m, cfg)
 			var missing *template.MissingRequiredError
@@ -354,11 +391,17 @@ func tolerantSubstitute(unresolved map[string]bool, kinds map[string]standIn) fu
 				unresolved[missing.Variable] = true
 				return standInFor(kind, value, missing.Variable, true), nil
 			}
+			name := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(sub, "$"), "{"), "}")
+			if err == nil && applied && si.examples[name] && !validFor(kind, v) {
+				// A value from .env.example is an example ("db_port_number"):
+				// where it does not fit the field, a stand-in does.
+				unresolved[name] = true
+				return standInFor(kind, value, name, true), nil
+			}
 			if err != nil || applied {
 				return v, err
 			}
 			// A plain ${X} or $X whose variable is unset.
-			name := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(sub, "$"), "{"), "}")
 			if name == "" || strings.ContainsAny(name, ":-+?{}$") {
 				return v, nil
 			}

@@ -64,7 +64,7 @@ func TestTolerantSubstitute(t *testing.T) {
 	}
 	for _, tt := range tests {
 		unresolved := map[string]bool{}
-		got, err := tolerantSubstitute(unresolved, kinds)(tt.in, lookup)
+		got, err := tolerantSubstitute(unresolved, &standIns{kinds: kinds})(tt.in, lookup)
 		if err != nil {
 			t.Errorf("%q: %v", tt.in, err)
 			continue
@@ -78,6 +78,25 @@ func TestTolerantSubstitute(t *testing.T) {
 		}
 		if strings.Join(names, ",") != tt.unresolved {
 			t.Errorf("%q: unresolved %v, want %q", tt.in, names, tt.unresolved)
+		}
+	}
+}
+
+// TestExampleValuesThatDoNotFit: .env.example holds examples such as
+// DB_PORT=db_port_number; where one does not fit a typed field, the
+// stand-in does, and it counts as unresolved.
+func TestExampleValuesThatDoNotFit(t *testing.T) {
+	env := map[string]string{"DB_PORT": "db_port_number", "WEB_PORT": "8080", "HC": "soon"}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	si := &standIns{
+		kinds:    map[string]standIn{"${DB_PORT}:${DB_PORT}": portField, "${WEB_PORT}:80": portField, "${HC}": durationField},
+		examples: map[string]bool{"DB_PORT": true, "WEB_PORT": true, "HC": true},
+	}
+	for in, want := range map[string]string{"${DB_PORT}:${DB_PORT}": "1:1", "${WEB_PORT}:80": "8080:80", "${HC}": "1s"} {
+		unresolved := map[string]bool{}
+		got, err := tolerantSubstitute(unresolved, si)(in, lookup)
+		if err != nil || got != want {
+			t.Errorf("%q -> %q, %v; want %q", in, got, err, want)
 		}
 	}
 }

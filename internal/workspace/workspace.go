@@ -379,7 +379,11 @@ func unsetNote(cp *compose.Project) string {
 		if n > 1 {
 			what = "variables " + strings.Join(cp.Unresolved, ", ") + " are"
 		}
-		parts = append(parts, what+" unset: judged with stand-in values where a field needs one")
+		how := " unset"
+		if cp.EnvFallback != "" {
+			how = " unset, or their example value does not fit the field,"
+		}
+		parts = append(parts, what+how+": judged with stand-in values where a field needs one")
 	}
 	return strings.Join(parts, "; ")
 }
