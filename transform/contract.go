@@ -69,6 +69,9 @@ var shellWords = map[string]bool{
 	"ulimit": true, "read": true, "eval": true, "shift": true, "return": true, "exit": true,
 }
 
+// binDirs are where packages install programs.
+var binDirs = map[string]bool{"/bin": true, "/sbin": true, "/usr/bin": true, "/usr/sbin": true, "/usr/local/bin": true, "/usr/local/sbin": true}
+
 // initWrappers run the real command as PID 1's child; Compose's `init: true`
 // gives the same with Docker's own init.
 var initWrappers = map[string]bool{"tini": true, "dumb-init": true, "tini-static": true}
@@ -111,7 +114,7 @@ func (p *splitPlan) oldImageSteps() *oldImage {
 		}
 	}
 	for _, st := range p.chain {
-		if p.runtimeStage != nil && st.Index <= p.runtimeStage.Index {
+		if p.runtimeStage != nil && st.Index <= p.runtimeStage.Index || p.built != nil && st.Index <= p.built.fromIndex {
 			continue
 		}
 		for _, c := range st.Commands {
@@ -196,8 +199,8 @@ func (o *oldImage) runStep(args []string, line int, add func(string, int, string
 			return
 		}
 		for _, a := range rest[verb+1:] {
-			if !strings.HasPrefix(a, "-") {
-				add(strings.FieldsFunc(a, func(r rune) bool { return r == '=' || r == '~' || r == '>' || r == '<' })[0], line, what)
+			if f := strings.FieldsFunc(a, func(r rune) bool { return r == '=' || r == '~' || r == '>' || r == '<' }); len(f) > 0 && !strings.HasPrefix(a, "-") {
+				add(f[0], line, what) // $(cat list.txt) reads as "": nothing to name
 			}
 		}
 	case "npm", "yarn", "pnpm":
@@ -256,7 +259,8 @@ func (o *oldImage) runStep(args []string, line int, add func(string, int, string
 			add(rest[len(rest)-1], line, what)
 		}
 	case "adduser", "useradd":
-		acc, name := account{line: line}, ""
+		acc := account{line: line}
+		var positional []string
 		for i := 0; i < len(rest); i++ {
 			a := rest[i]
 			next := func() string {
@@ -275,16 +279,23 @@ func (o *oldImage) runStep(args []string, line int, add func(string, int, string
 				acc.group = next()
 			case a == "-G" && cmd == "adduser", a == "--ingroup":
 				acc.group = next()
-			case a == "-h" || a == "-s" || a == "-d" || a == "--home" || a == "--shell" || a == "-c" || a == "--gecos" || a == "-k" || a == "-K" || a == "-G" || a == "-g":
+			case strings.HasPrefix(a, "--") && strings.Contains(a, "="):
+			case userValueFlags[a]:
 				next()
 			case strings.HasPrefix(a, "-"):
 			default:
-				if name == "" {
-					name = a
-				}
+				positional = append(positional, a)
 			}
 		}
-		if name != "" {
+		// useradd [options] LOGIN; adduser [options] USER [GROUP].
+		if len(positional) > 0 {
+			name := positional[len(positional)-1]
+			if cmd == "adduser" {
+				name = positional[0]
+				if len(positional) > 1 && acc.group == "" {
+					acc.group = positional[1]
+				}
+			}
 			o.users[name] = acc
 		}
 	case "addgroup", "groupadd":
@@ -309,6 +320,35 @@ func (o *oldImage) runStep(args []string, line int, add func(string, int, string
 	}
 }
 
+// userValueFlags are the options of adduser and useradd (Debian, shadow
+// and BusyBox) that take a value, so the value is not read as the name.
+var userValueFlags = map[string]bool{
+	"-h": true, "--home": true, "-d": true, "--home-dir": true, "-s": true, "--shell": true,
+	"-c": true, "--comment": true, "--gecos": true, "-k": true, "--skel": true, "-K": true,
+	"--key": true, "-e": true, "--expiredate": true, "-f": true, "--inactive": true, "-p": true,
+	"--password": true, "-b": true, "--base-dir": true, "-Z": true, "--selinux-user": true,
+	"-G": true, "--groups": true, "-g": true, "--firstuid": true, "--lastuid": true, "--conf": true,
+}
+
+// initFlagsWithValue are tini and dumb-init options that take a value.
+var initFlagsWithValue = map[string]bool{"-e": true, "-p": true, "-r": true, "--rewrite": true}
+
+// initRest is what an init wrapper runs: after "--", else after its
+// options.
+func initRest(argv []string) []string {
+	if i := slices.Index(argv, "--"); i >= 0 {
+		return argv[i+1:]
+	}
+	i := 1
+	for i < len(argv) && strings.HasPrefix(argv[i], "-") {
+		if initFlagsWithValue[argv[i]] {
+			i++
+		}
+		i++
+	}
+	return argv[min(i, len(argv)):]
+}
+
 // programs lists what a command line starts: its program, and through
 // wrappers (tini --, sh -c "...", env, gosu) the programs they start.
 func programs(argv []string) []string {
@@ -320,14 +360,7 @@ func programs(argv []string) []string {
 		out = append(out, prog)
 		switch {
 		case initWrappers[base]:
-			i := 1
-			for i < len(argv) && strings.HasPrefix(argv[i], "-") {
-				i++
-				if argv[i-1] == "--" {
-					break
-				}
-			}
-			argv = argv[i:]
+			argv = initRest(argv)
 			continue
 		case (base == "sh" || base == "bash" || base == "ash" || base == "dash") && len(argv) > 2 && argv[1] == "-c":
 			for _, args := range dockerfile.SimpleCommands(argv[2]) {
@@ -375,18 +408,14 @@ func (p *splitPlan) checkContract(im *image, base string) string {
 	if len(p.s.Config.Command) > 0 {
 		cmd = p.s.Config.Command
 	}
-	if len(entry) > 0 && initWrappers[path.Base(entry[0])] && len(p.s.Config.Entrypoint) == 0 {
+	// On a stock image, a tini or dumb-init the old image installed gives
+	// way to Docker's own init. A built runtime replays the ENTRYPOINT
+	// itself, so there the wrapper must exist (the check below).
+	if len(entry) > 0 && initWrappers[path.Base(entry[0])] && len(p.s.Config.Entrypoint) == 0 && p.built == nil {
 		if _, made := old.programs[path.Base(entry[0])]; made {
 			p.contract.initWrapper = entry[0]
-			i := 1
-			for i < len(entry) && strings.HasPrefix(entry[i], "-") {
-				i++
-				if entry[i-1] == "--" {
-					break
-				}
-			}
-			im.entry, im.entryShell = entry[i:], false
-			entry = entry[i:]
+			entry = initRest(entry)
+			im.entry, im.entryShell = entry, false
 		}
 	}
 	argv := append(append([]string{}, entry...), cmd...)
@@ -433,8 +462,10 @@ func (p *splitPlan) checkContract(im *image, base string) string {
 			continue
 		}
 		or, made := old.programs[path.Clean(u.prog)]
-		if !made && !path.IsAbs(u.prog) {
-			or, made = old.programs[u.prog]
+		if !made && (!path.IsAbs(u.prog) || binDirs[path.Dir(path.Clean(u.prog))]) {
+			// A package puts its program in a bin folder: /sbin/tini is
+			// the tini that `apk add tini` installed.
+			or, made = old.programs[path.Base(u.prog)]
 		}
 		if !made {
 			continue // from the base image, which the runtime keeps
@@ -510,7 +541,24 @@ func (p *splitPlan) checkUser(im *image, old *oldImage, rel string) string {
 		}
 	}
 	if gid == "" && (group != "" || acc.group != "") {
-		return fmt.Sprintf("USER %s's group is created by the old image without a fixed gid (%s:%d): give it one", im.user, rel, acc.line)
+		g := group
+		if g == "" {
+			g = acc.group
+		}
+		if gv, ok := old.groups[g]; ok && gv == "" {
+			return fmt.Sprintf("USER %s's group is created by the old image without a fixed gid (%s:%d): give it one", im.user, rel, acc.line)
+		}
+		// A group of the base image, which the stock runtime has too.
+		switch g {
+		case "node":
+			gid = "1000"
+		case "root":
+			gid = "0"
+		default:
+			p.contract.user = acc.uid
+			p.unsafe = append(p.unsafe, fmt.Sprintf("the user runs as uid %s without its group %s (a name the runtime resolves only by the base image's /etc/group)", acc.uid, g))
+			return ""
+		}
 	}
 	p.contract.user = acc.uid
 	if gid != "" {
@@ -537,8 +585,9 @@ func isNumber(s string) bool {
 // as named volumes.
 func (p *splitPlan) checkVolumes(old *oldImage) string {
 	var items []*yaml.Node
+	flow := false
 	if _, v := compose.MapGet(p.svcVal, "volumes"); v != nil && v.Kind == yaml.SequenceNode {
-		items = v.Content
+		items, flow = v.Content, v.Style&yaml.FlowStyle != 0
 	}
 	mounted := map[string]bool{}
 	for _, v := range p.s.Config.Volumes {
@@ -559,7 +608,7 @@ func (p *splitPlan) checkVolumes(old *oldImage) string {
 				item = it
 			}
 		}
-		if item == nil || p.file == nil {
+		if item == nil || p.file == nil || flow {
 			return fmt.Sprintf("the anonymous volume %s inside the code path is not a one-line item of the service's volumes: list; it would start empty in the runtime", t)
 		}
 		p.contract.codeVolumes = append(p.contract.codeVolumes, t)
@@ -611,6 +660,10 @@ func (p *splitPlan) codeVolumesOf(stage *dockerfile.Stage) []string {
 
 // dataVolumeName names the volume that keeps an old image's data volume.
 func (p *splitPlan) dataVolumeName(dir string) string {
+	return dataVolumeName(p.file, p.s.Name, dir)
+}
+
+func dataVolumeName(f *compose.File, svc, dir string) string {
 	name := strings.Trim(strings.Map(func(r rune) rune {
 		switch {
 		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '_':
@@ -619,10 +672,51 @@ func (p *splitPlan) dataVolumeName(dir string) string {
 			return r + 'a' - 'A'
 		}
 		return '-'
-	}, p.s.Name+"-"+strings.TrimPrefix(dir, "/")), "-")
-	taken := p.file.TopLevelKeys("volumes")
+	}, svc+"-"+strings.TrimPrefix(dir, "/")), "-")
+	taken := f.TopLevelKeys("volumes")
 	for i := 2; slices.Contains(taken, name); i++ {
 		name = fmt.Sprintf("%s-%d", strings.TrimSuffix(name, fmt.Sprintf("-%d", i-1)), i)
 	}
 	return name
+}
+
+// fileDataVolumeNames names the data volumes that the splits of every
+// service of this compose file could add, sorted: when the file has no
+// top-level volumes: yet, every fix writes the same block declaring them
+// all (one that is not used is harmless), so two fixes never write two
+// volumes: keys.
+func (p *splitPlan) fileDataVolumeNames() []string {
+	set := map[string]bool{}
+	for _, s := range p.s.Project.Services {
+		if s.Key == nil || s.Key.File != p.file || s.Dockerfile == nil || s.Stage == nil || s.BuiltBy != nil {
+			continue
+		}
+		facts := s.Dockerfile.Analyze(p.ws.ExtraNodeImages)
+		wd := facts[s.Stage.Index].Workdir
+		mounted := map[string]bool{}
+		for _, v := range s.Config.Volumes {
+			mounted[path.Clean(v.Target)] = true
+		}
+		for st := s.Stage; st != nil; st = st.BaseStage {
+			for _, c := range st.Commands {
+				if v, ok := c.(*instructions.VolumeCommand); ok {
+					for _, d := range v.Volumes {
+						d = path.Clean(d)
+						if d != wd && !strings.HasPrefix(d, strings.TrimSuffix(wd, "/")+"/") && !mounted[d] {
+							set[dataVolumeName(p.file, s.Name, d)] = true
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, d := range p.contract.dataVolumes {
+		set[p.dataVolumeName(d)] = true
+	}
+	out := make([]string, 0, len(set))
+	for n := range set {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -33,6 +33,11 @@ type builtRuntime struct {
 	text   string // the stage, ready to append
 	needed bool   // the chain set up something a stock image lacks
 	steps  []runtimeStep
+	// fromIndex is the original stage the runtime starts from (its steps
+	// are the runtime's), -1 when it starts from an image.
+	fromIndex int
+	// refuse says why no runtime can be built this way.
+	refuse string
 }
 
 // runtimeFor plans the built runtime of a target stage. multi names the
@@ -45,9 +50,7 @@ func (p *splitPlan) runtimeFor(target *dockerfile.Stage, wd string, multi bool) 
 	if multi {
 		br.name = "runtime-" + target.ID()
 	}
-	for df.Stage(br.name) != nil {
-		br.name = "decouple-" + br.name // never a name the original uses
-	}
+	br.name = freeStageName(df, br.name) // never a name the original uses
 	var chain []*dockerfile.Stage
 	for st := target; st != nil; st = st.BaseStage {
 		chain = append([]*dockerfile.Stage{st}, chain...)
@@ -57,16 +60,21 @@ func (p *splitPlan) runtimeFor(target *dockerfile.Stage, wd string, multi bool) 
 	// is where the runtime starts instead.
 	from := chain[0].BaseRaw
 	start := 0
+	br.fromIndex = -1
 	if fa.UnknownBase || fa.RuntimeBy.Line != fa.RootBaseLine {
 		br.needed = true
 		for i := len(chain) - 2; i >= 0; i-- {
 			if f := facts[chain[i].Index]; f.Runtime == dockerfile.Node && !f.HasCode() && chain[i].Name != "" {
 				// A code-free Node stage of the original: the runtime
 				// starts there, and is needed only for steps after it.
-				from, start, br.needed = chain[i].Name, i+1, false
+				from, start, br.needed, br.fromIndex = chain[i].Name, i+1, false, chain[i].Index
 				break
 			}
 		}
+	}
+	if start == 0 && strings.Contains(imageTagOf(chain[0].Base), "onbuild") {
+		// Its ONBUILD triggers would copy the context into the runtime.
+		br.refuse = fmt.Sprintf("the base image %s has ONBUILD triggers that copy the build context: a runtime built from it would hold the code again; base the Dockerfile on a plain node image", chain[0].BaseRaw)
 	}
 	codeLines := map[int]bool{}
 	for _, c := range fa.Code {
@@ -228,4 +236,16 @@ func instructionSource(df *dockerfile.File, c instructions.Command) string {
 		text += "\n"
 	}
 	return text
+}
+
+// imageTagOf is the tag of an image reference, lower-cased.
+func imageTagOf(ref string) string {
+	ref = strings.ToLower(ref)
+	if i := strings.Index(ref, "@"); i >= 0 {
+		ref = ref[:i]
+	}
+	if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
+		return ref[i+1:]
+	}
+	return ""
 }

@@ -180,6 +180,9 @@ func (p *splitPlan) checkImage() string {
 		// installs Node itself): the runtime replays those steps in a
 		// code-free stage of its own instead of running a stock image.
 		if br := p.runtimeFor(s.Stage, p.wd, len(p.codeTargets()) > 1); br.needed {
+			if br.refuse != "" {
+				return br.refuse
+			}
 			p.built, p.runtimeStage = &br, nil
 		}
 	}
@@ -209,6 +212,9 @@ func (p *splitPlan) checkDependent(d *workspace.Service) string {
 	}
 	if k, _ := compose.MapGet(v, "volumes_from"); k != nil {
 		return "it already has volumes_from"
+	}
+	if (p.built != nil || p.runtimeStage != nil) && d.Image.File != p.file {
+		return "the runtime is built, and it lives in another file, where the build's context would mean another folder"
 	}
 	return ""
 }

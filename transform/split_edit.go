@@ -70,8 +70,13 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 		edits = append(edits, IgnoreFix(ignorePath, missing).Edits...)
 	}
 
+	// Services re-pointed at the code volume are recreated with it.
+	renew := []string{p.s.Name, p.codeSvc}
+	for _, d := range p.dependents {
+		renew = append(renew, d.Name)
+	}
 	msg := fmt.Sprintf("split service %q into %q (code-only image %s, strategy %s) and a runtime on %s; roll out new code with %s",
-		p.s.Name, p.codeSvc, filepath.Base(p.codeDockerfile()), p.opts.Strategy, base, RolloutCommand([]string{p.s.Name}))
+		p.s.Name, p.codeSvc, filepath.Base(p.codeDockerfile()), p.opts.Strategy, base, RenewCommand(renew))
 	if k, v := compose.MapGet(p.svcVal, "image"); k != nil && v.Kind == yaml.ScalarNode {
 		msg += fmt.Sprintf("; the code image is now %s: a release must publish it and the runtime image both", codeImageName(v.Value))
 	}
@@ -81,7 +86,7 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 	if p.contract.user != "" {
 		msg += fmt.Sprintf("; the user becomes %s, its numeric id", p.contract.user)
 	}
-	fix := &analysis.SuggestedFix{Message: msg, Safe: len(p.unsafe) == 0, Edits: edits, Renew: []string{p.s.Name, p.codeSvc}}
+	fix := &analysis.SuggestedFix{Message: msg, Safe: len(p.unsafe) == 0, Edits: edits, Renew: renew}
 	if !fix.Safe {
 		fix.Message += "; unsafe: " + strings.Join(p.unsafe, "; ")
 	}
@@ -108,6 +113,25 @@ func (p *splitPlan) repoint(d *workspace.Service, base string) []analysis.TextEd
 		after = starts[ik.Line]
 	} else if len(f.Src) > 0 && f.Src[len(f.Src)-1] != '\n' {
 		text = nl + text
+	}
+	if p.built != nil || p.runtimeStage != nil {
+		// The runtime is built, not pulled: the service builds the same
+		// stage (checkDependent made sure it sits in the builder's file,
+		// so the build's context text means the same there).
+		df := "Dockerfile"
+		target := ""
+		if p.built != nil {
+			rel, _ := filepath.Rel(p.s.Config.Build.Context, p.codeDockerfile())
+			df, target = filepath.ToSlash(rel), p.built.name
+		} else {
+			if p.s.Config.Build.Dockerfile != "" {
+				df = p.s.Config.Build.Dockerfile
+			}
+			target = p.runtimeStage.Name
+		}
+		block := p.buildBlock(p.file.Src, p.file.LineStarts(), pad, step, nl, yamlString(df), target)
+		line := analysis.TextEdit{File: f.Path, Start: starts[ik.Line-1], End: after, NewText: []byte(block + text)}
+		return []analysis.TextEdit{line}
 	}
 	value := scalarEdit(f, starts, iv, yamlText(base))
 	return []analysis.TextEdit{value, {File: f.Path, Start: after, End: after, NewText: []byte(text)}}
@@ -277,15 +301,18 @@ func (p *splitPlan) volumeEdits(starts []int, pad, step, nl string) (string, []a
 	tk, tv := compose.MapGet(p.file.Root, "volumes")
 	switch {
 	case tk == nil:
-		end := len(p.file.Src)
-		if end > 0 && p.file.Src[end-1] != '\n' {
-			decl.WriteString(nl)
+		// A new top-level block goes right before services:, so that
+		// code services added at the end of the file stay under services.
+		sk, _ := compose.MapGet(p.file.Root, "services")
+		if sk == nil || sk.Column != 1 {
+			return "", nil, "the file's services: key is not at the start of a line, so the old image's VOLUME " + strings.Join(c.dataVolumes, ", ") + " cannot be declared as named volumes"
 		}
+		at := starts[sk.Line-1]
 		decl.WriteString("volumes:" + nl)
-		for _, n := range names {
+		for _, n := range p.fileDataVolumeNames() {
 			decl.WriteString(step + n + ": {}" + nl)
 		}
-		edits = append(edits, analysis.TextEdit{File: p.file.Path, Start: end, End: end, NewText: []byte(decl.String())})
+		edits = append(edits, analysis.TextEdit{File: p.file.Path, Start: at, End: at, NewText: []byte(decl.String())})
 	case tv.Kind == yaml.MappingNode && tv.Style&yaml.FlowStyle == 0 && len(tv.Content) > 0:
 		keyPad := strings.Repeat(" ", tv.Content[0].Column-1)
 		for _, n := range names {
@@ -676,7 +703,7 @@ func (p *splitPlan) codeTargets() []codeTarget {
 			return
 		}
 		seen[st.Index] = true
-		out = append(out, codeTarget{stage: st, wd: fa.Workdir, name: "code-" + st.ID()})
+		out = append(out, codeTarget{stage: st, wd: fa.Workdir, name: freeStageName(p.s.Dockerfile, "code-"+st.ID())})
 	}
 	add(p.s.Stage)
 	// Every project that builds this Dockerfile (a base file and its dev
@@ -712,7 +739,7 @@ func (p *splitPlan) codeLayout() ([]codeTarget, []builtRuntime, bool) {
 		named = named || rts[i].needed
 	}
 	if len(ts) == 1 && named {
-		ts[0].name = "code"
+		ts[0].name = freeStageName(p.s.Dockerfile, "code")
 	}
 	return ts, rts, named
 }
@@ -874,4 +901,13 @@ func RolloutCommand(services []string) string {
 // RenewCommand is the rollout command for services named in full.
 func RenewCommand(args []string) string {
 	return "`docker compose up -d --build -V " + strings.Join(args, " ") + "`"
+}
+
+// freeStageName is name, or a prefixed form of it that no stage of the
+// original Dockerfile uses: the code Dockerfile holds those stages too.
+func freeStageName(df *dockerfile.File, name string) string {
+	for df.Stage(name) != nil {
+		name = "decouple-" + name
+	}
+	return name
 }

@@ -265,6 +265,8 @@ func lintAction(c *cli.Context) error {
 	}
 	if rt := c.String("runtime"); rt != "auto" && rt != "stock" && rt != "built" {
 		return fmt.Errorf("--runtime: want auto, stock or built, not %q", rt)
+	} else if rt == "built" && set.strategy != "build" {
+		return fmt.Errorf("--runtime built needs --strategy build: the built runtime is a stage of the code Dockerfile, which --strategy install does not keep")
 	}
 	formats, outputs := c.StringSlice("format"), c.StringSlice("output")
 	if len(outputs) > len(formats) {

@@ -79,7 +79,7 @@ func (f *File) Analyze(extraNode []string) []*Facts {
 	// stage FROM org/app-base too).
 	var inferred map[string]Evidence
 	for _, fa := range out {
-		if s := fa.Stage; s.BaseStage == nil && fa.UnknownBase && fa.ranNode != nil && s.Base != "" {
+		if s := fa.Stage; s.BaseStage == nil && fa.UnknownBase && fa.ranNode != nil && s.Base != "" && !wellKnownOtherImage(s.Base) {
 			if inferred == nil {
 				inferred = map[string]Evidence{}
 			}
@@ -93,6 +93,24 @@ func (f *File) Analyze(extraNode []string) []*Facts {
 	}
 	f.facts, f.factsExtra = out, key
 	return out
+}
+
+// otherImages are well-known images that ship no Node: npm run on them
+// means Node came from an install decouple does not recognise (nodeenv,
+// conda, a script), not from the image.
+var otherImages = map[string]bool{
+	"python": true, "golang": true, "ruby": true, "php": true, "openjdk": true, "eclipse-temurin": true,
+	"amazoncorretto": true, "rust": true, "gcc": true, "debian": true, "ubuntu": true, "alpine": true,
+	"centos": true, "fedora": true, "rockylinux": true, "almalinux": true, "busybox": true,
+	"buildpack-deps": true, "nginx": true, "httpd": true, "caddy": true, "perl": true, "elixir": true,
+	"erlang": true, "haskell": true, "swift": true, "dart": true, "maven": true, "gradle": true,
+	"mcr.microsoft.com/dotnet/sdk": true, "mcr.microsoft.com/dotnet/aspnet": true, "archlinux": true,
+	"opensuse/leap": true, "amazonlinux": true, "continuumio/miniconda3": true, "condaforge/miniforge3": true,
+}
+
+func wellKnownOtherImage(ref string) bool {
+	p := repoPath(ref)
+	return otherImages[strings.TrimPrefix(p, "library/")] || otherImages[strings.ToLower(strings.SplitN(ref, ":", 2)[0])]
 }
 
 func (f *File) analyzeAll(extraNode []string, nodeBases map[string]Evidence) []*Facts {

@@ -214,6 +214,11 @@ func callFacts(fa *Facts, args []string, line int, script [][]string) {
 			}
 		}
 	}
+	if cmd == "nodeenv" {
+		// nodeenv -p (or a target folder) installs Node.
+		setRuntime(Node, strings.Join(args, " "))
+		return
+	}
 	if cmd == "n" && len(rest) > 0 && (rest[0] == "lts" || rest[0] == "latest" || rest[0] == "install" || rest[0] == "stable" || startsWithDigit(rest[0])) {
 		setRuntime(Node, strings.Join(args, " "))
 		return
