@@ -613,6 +613,12 @@ func applyFixes(c *cli.Context, res *lint.Result) (status int, changed bool, err
 	if err != nil {
 		return exitError, false, err
 	}
+	// Every file the plan changes or creates is checked before anything
+	// is written (or shown as a diff): a plan with a broken file is
+	// refused whole.
+	if err := lint.VerifierFor(res.WS)(res.WS.Cwd, plan.Changes); err != nil {
+		return exitError, false, fmt.Errorf("no file was changed: %w", plan.Blame(res.WS.Cwd, err))
+	}
 	if c.Bool("diff") {
 		diff := edit.UnifiedDiff(plan.Changes)
 		if _, err := io.WriteString(c.App.Writer, diff); err != nil {
