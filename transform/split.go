@@ -66,6 +66,9 @@ type splitPlan struct {
 	wd           string
 	unsafe       []string
 	codeSvc      string
+	// genContext is the build context of a generated compose file,
+	// relative to it ("" means ".").
+	genContext string
 	// dependents run the image this service builds (image: only); they
 	// become runtimes on the same code volume.
 	dependents []*workspace.Service

@@ -589,7 +589,10 @@ func (p *splitPlan) buildBlock(src []byte, starts []int, pad, step, nl, dockerfi
 	_, bv := compose.MapGet(p.svcVal, "build")
 	context := "."
 	// Without a build node (a generated compose file) the context is the
-	// Dockerfile's folder: ".".
+	// one SplitStandalone chose.
+	if p.genContext != "" {
+		context = yamlString(p.genContext)
+	}
 	if bv != nil && bv.Kind == yaml.ScalarNode {
 		context = string(src[offsetOf(src, starts, bv.Line, bv.Column):lineEndOffset(src, starts, bv.Line)])
 	} else if _, cv := compose.MapGet(bv, "context"); bv != nil && cv != nil {

@@ -266,7 +266,7 @@ func PlanFixes(root string, diags []analysis.Diagnostic, unsafe bool) (*FixPlan,
 	if len(edits) == 0 {
 		return plan, nil
 	}
-	changes, err := edit.Plan(root, edits)
+	changes, err := edit.Plan(root, mergeCreated(root, edits))
 	if err != nil {
 		return nil, err
 	}

@@ -1,15 +1,19 @@
 package lint
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/decouple-dev/decouple/internal/analysis"
 	"github.com/decouple-dev/decouple/internal/edit"
 	"github.com/decouple-dev/decouple/internal/verify"
 	"github.com/decouple-dev/decouple/internal/workspace"
+	"github.com/decouple-dev/decouple/transform"
 )
 
 // Verifier judges planned changes (paths relative to root) before they are
@@ -110,4 +114,49 @@ func (p *FixPlan) Blame(root string, err error) error {
 		}
 	}
 	return ve
+}
+
+// mergeCreated joins the compose files that several fixes create at one
+// path into one file: each standalone Dockerfile of a folder plans its own
+// compose.yaml there, and two whole files one after the other would hold
+// two services: keys. Texts that are not generated compose files are left
+// as they are (the check before writing refuses the result).
+func mergeCreated(root string, edits []analysis.TextEdit) []analysis.TextEdit {
+	texts := map[string][][]byte{}
+	for _, e := range edits {
+		if e.Start != 0 || e.End != 0 || verify.KindByName(e.File) != verify.Compose {
+			continue
+		}
+		if !slices.ContainsFunc(texts[e.File], func(t []byte) bool { return bytes.Equal(t, e.NewText) }) {
+			texts[e.File] = append(texts[e.File], e.NewText)
+		}
+	}
+	merged := map[string][]byte{}
+	for file, ts := range texts {
+		if len(ts) < 2 {
+			continue
+		}
+		if _, err := os.Lstat(filepath.Join(root, filepath.FromSlash(file))); err == nil {
+			continue // an insertion at the start of an existing file creates nothing
+		}
+		if m, ok := transform.MergeCreatedCompose(ts); ok {
+			merged[file] = m
+		}
+	}
+	if len(merged) == 0 {
+		return edits
+	}
+	out := make([]analysis.TextEdit, 0, len(edits))
+	for _, e := range edits {
+		m, ok := merged[e.File]
+		switch {
+		case !ok || e.Start != 0 || e.End != 0:
+			out = append(out, e)
+		case m != nil:
+			e.NewText = m
+			out = append(out, e)
+			merged[e.File] = nil // the others are in it
+		}
+	}
+	return out
 }
