@@ -69,6 +69,10 @@ type splitPlan struct {
 	// genContext is the build context of a generated compose file,
 	// relative to it ("" means ".").
 	genContext string
+	// rebased are the lines of COPY/ADD instructions that put code at /
+	// and that the code image copies again under wd (see rootCode): their
+	// destinations are carried, not lost.
+	rebased map[int]bool
 	// dependents run the image this service builds (image: only); they
 	// become runtimes on the same code volume.
 	dependents []*workspace.Service
@@ -369,6 +373,9 @@ func (p *splitPlan) checkRun(c *instructions.RunCommand) {
 }
 
 func (p *splitPlan) checkCopy(c instructions.Command, dest string) {
+	if p.rebased[dockerfile.InstructionLine(c)] {
+		return
+	}
 	d := dest
 	if !strings.HasPrefix(d, "/") {
 		return // relative to WORKDIR

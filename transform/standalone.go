@@ -69,8 +69,23 @@ func SplitStandalone(ws *workspace.Workspace, d *workspace.Dockerfile, opts Spli
 	if r := relPath(dir, context.dir); r != "." {
 		p.genContext = filepath.ToSlash(r)
 	}
+	var root *rootCode
+	if fa := s.Facts; fa.HasCode() && (fa.Workdir == "" || fa.Workdir == "/") {
+		// The code lives at /: judged as if it were under /app, where the
+		// code image will put it, once the rest of the image passes.
+		moved := *fa
+		moved.Workdir = rootAppDir
+		s.Facts = &moved
+	}
 	if reason := p.checkImage(); reason != "" {
 		return nil, withStage(builtBy, reason)
+	}
+	if s.Facts != d.Facts[final.Index] {
+		var reason string
+		if root, reason = planRootCode(ws, d, context.dir); reason != "" {
+			return nil, withStage(builtBy, reason)
+		}
+		p.rebased = root.lines
 	}
 	const pad, step, nl = "    ", "  ", "\n"
 	runtime, _, base, reason := p.runtimeKeys(nil, pad, step, nl)
@@ -92,6 +107,11 @@ func SplitStandalone(ws *workspace.Workspace, d *workspace.Dockerfile, opts Spli
 	edits := []analysis.TextEdit{
 		{File: composePath, NewText: []byte(b.String())},
 		{File: p.codeDockerfile(), NewText: []byte(p.codeDockerfileText())},
+	}
+	if root != nil {
+		edits[1].NewText = []byte(root.dockerfileText(p))
+		p.unsafe = append([]string{fmt.Sprintf("the code, which %s copies to /, goes under %s in the code image and the runtime starts there (working_dir)",
+			ws.Rel(d.File.Path), rootAppDir)}, p.unsafe...)
 	}
 	if ignorePath, missing := opts.missingIgnores(context.dir, d.File.Path); len(missing) > 0 {
 		edits = append(edits, IgnoreFix(ignorePath, missing).Edits...)

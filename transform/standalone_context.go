@@ -32,7 +32,8 @@ type copySource struct {
 // exist; the nearest on a tie. Nothing tells which folder `docker build`
 // was given, but a Dockerfile in infra/docker/ that copies apps/ and
 // package.json was built from where those are. When none of them exists
-// anywhere, the split is refused: a wrong context is a build that fails.
+// anywhere and there was a choice, the split is refused: a wrong context
+// is a build that fails.
 func buildContext(ws *workspace.Workspace, d *workspace.Dockerfile) (contextChoice, string) {
 	dir := filepath.Dir(d.File.Path)
 	srcs := copySources(d.File)
@@ -56,7 +57,9 @@ func buildContext(ws *workspace.Workspace, d *workspace.Dockerfile) (contextChoi
 		}
 	}
 	rel := ws.Rel(d.File.Path)
-	if len(srcs) > 0 && bestScore == 0 {
+	// With the Dockerfile at the project root there is no other folder to
+	// choose: its sources may be build outputs not made yet (dist/).
+	if len(srcs) > 0 && bestScore == 0 && len(candidates) > 1 {
 		var list []string
 		for i, s := range srcs {
 			if i == 3 {
