@@ -23,7 +23,18 @@ type contextChoice struct {
 // copySource is one COPY/ADD source read from the build context.
 type copySource struct {
 	path string // slash path relative to the context, cleaned
-	line int
+}
+
+// sourceList names sources for a message, the first few only.
+func sourceList(srcs []copySource) string {
+	var list []string
+	for i, s := range srcs {
+		if i == 3 {
+			return strings.Join(list, ", ") + fmt.Sprintf(" and %d more", len(srcs)-3)
+		}
+		list = append(list, s.path)
+	}
+	return strings.Join(list, ", ")
 }
 
 // buildContext chooses the folder a standalone Dockerfile is built from:
@@ -56,26 +67,21 @@ func buildContext(ws *workspace.Workspace, d *workspace.Dockerfile) (contextChoi
 			best, bestScore = c, score
 		}
 	}
-	rel := ws.Rel(d.File.Path)
 	// With the Dockerfile at the project root there is no other folder to
 	// choose: its sources may be build outputs not made yet (dist/).
 	if len(srcs) > 0 && bestScore == 0 && len(candidates) > 1 {
-		var list []string
-		for i, s := range srcs {
-			if i == 3 {
-				list = append(list, fmt.Sprintf("and %d more", len(srcs)-3))
-				break
-			}
-			list = append(list, fmt.Sprintf("%s (%s:%d)", s.path, rel, s.line))
-		}
-		return contextChoice{}, fmt.Sprintf("the files it copies from its build context (%s) exist neither in %s nor in a folder above it up to %s, so the build context cannot be told: build from a context that has them, or name it in a compose service that builds this Dockerfile",
-			strings.Join(list, ", "), ws.Rel(dir), ws.Rel(candidates[len(candidates)-1]))
+		return contextChoice{}, fmt.Sprintf("none of the files it copies from its build context (%s) exists in %s or in a folder above it up to %s, so the build context cannot be told: build from a context that has them, or name it in a compose service that builds this Dockerfile",
+			sourceList(srcs), ws.Rel(dir), ws.Rel(candidates[len(candidates)-1]))
 	}
 	choice := contextChoice{dir: best}
+	var missing []copySource
 	for _, s := range srcs {
 		if !exists(best, s.path) {
-			choice.missing = append(choice.missing, fmt.Sprintf("%s (%s:%d) is not in the build context %s: the build fails until it is", s.path, rel, s.line, ws.Rel(best)))
+			missing = append(missing, s)
 		}
+	}
+	if len(missing) > 0 {
+		choice.missing = append(choice.missing, fmt.Sprintf("the build context %s lacks %s, which the Dockerfile copies: the build fails until they are there", ws.Rel(best), sourceList(missing)))
 	}
 	return choice, ""
 }
@@ -137,7 +143,7 @@ func copySources(f *dockerfile.File) []copySource {
 					continue
 				}
 				seen[p] = true
-				out = append(out, copySource{path: p, line: dockerfile.InstructionLine(c)})
+				out = append(out, copySource{path: p})
 			}
 		}
 	}

@@ -231,6 +231,11 @@ type FixPlan struct {
 	Changes []edit.Change
 	Applied []analysis.Diagnostic // findings whose fix is in the plan
 	Skipped []analysis.Diagnostic // unsafe fixes left out, or fixes that clash
+	// Held are fixes left for a later run because, applied first, they
+	// would leave a file that fails the check before writing (HeldWhy)
+	// where a clashing fix applied first does not.
+	Held    []analysis.Diagnostic
+	HeldWhy string
 }
 
 // PlanFixes gathers the fixes to apply: safe ones, plus unsafe ones when

@@ -100,17 +100,8 @@ func (p *FixPlan) Blame(root string, err error) error {
 	}
 	ve := &VerifyError{Err: err}
 	for _, d := range p.Applied {
-		for _, e := range d.Fix.Edits {
-			path := e.File
-			if filepath.IsAbs(path) {
-				if r, rerr := filepath.Rel(root, path); rerr == nil {
-					path = r
-				}
-			}
-			if filepath.ToSlash(filepath.Clean(path)) == f.Path {
-				ve.Fixes = append(ve.Fixes, d)
-				break
-			}
+		if writes(root, d.Fix, f.Path) {
+			ve.Fixes = append(ve.Fixes, d)
 		}
 	}
 	return ve
@@ -159,4 +150,76 @@ func mergeCreated(root string, edits []analysis.TextEdit) []analysis.TextEdit {
 		}
 	}
 	return out
+}
+
+// PlanVerified plans the fixes and checks the plan with check. When the
+// check fails on a file that a fix skipped for a clash would also have
+// written (a v1 file's split and its layout conversion both rewrite it
+// whole), the plan is made again without the fixes that write the failing
+// file, so that the other one goes first; those are held back with the
+// reason, for a later run. Any other failure is returned, with the fixes
+// that write the file: nothing may be written.
+func PlanVerified(root string, diags []analysis.Diagnostic, unsafe bool, check Verifier) (*FixPlan, error) {
+	plan, err := PlanFixes(root, diags, unsafe)
+	if err != nil {
+		return nil, err
+	}
+	verr := check(root, plan.Changes)
+	if verr == nil {
+		return plan, nil
+	}
+	var f *verify.Failure
+	if !errors.As(verr, &f) {
+		return nil, verr
+	}
+	failing := map[*analysis.SuggestedFix]bool{}
+	for _, d := range plan.Applied {
+		if writes(root, d.Fix, f.Path) {
+			failing[d.Fix] = true
+		}
+	}
+	other := false
+	for _, d := range plan.Skipped {
+		if d.Fix != nil && (d.Fix.Safe || unsafe) && !failing[d.Fix] && writes(root, d.Fix, f.Path) {
+			other = true
+		}
+	}
+	if !other {
+		return nil, plan.Blame(root, verr)
+	}
+	rest := make([]analysis.Diagnostic, 0, len(diags))
+	var held []analysis.Diagnostic
+	for _, d := range diags {
+		if d.Fix != nil && failing[d.Fix] {
+			held = append(held, d)
+			continue
+		}
+		rest = append(rest, d)
+	}
+	again, err := PlanFixes(root, rest, unsafe)
+	if err != nil {
+		return nil, err
+	}
+	if check(root, again.Changes) != nil {
+		return nil, plan.Blame(root, verr)
+	}
+	again.Held = held
+	again.HeldWhy = verr.Error()
+	return again, nil
+}
+
+// writes reports whether a fix edits the file at a root-relative slash path.
+func writes(root string, fix *analysis.SuggestedFix, rel string) bool {
+	for _, e := range fix.Edits {
+		path := e.File
+		if filepath.IsAbs(path) {
+			if r, err := filepath.Rel(root, path); err == nil {
+				path = r
+			}
+		}
+		if filepath.ToSlash(filepath.Clean(path)) == rel {
+			return true
+		}
+	}
+	return false
 }
