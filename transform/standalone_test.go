@@ -242,3 +242,56 @@ func relTo(t *testing.T, dir string, fix *analysis.SuggestedFix) []analysis.Text
 	}
 	return out
 }
+
+// Code copied to / with no WORKDIR: the code image copies the same files
+// under /app and the runtime starts there, when the command finds the code
+// by a relative path.
+func TestSplitStandaloneCodeAtRoot(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"Dockerfile":     "FROM node:24-slim\nENV NODE_ENV production\nCOPY dist/index.cjs .\nCOPY --chown=node:node static/ /static/\nCMD [\"node\", \"--enable-source-maps\", \"index.cjs\"]\n",
+		"dist/index.cjs": "",
+		"static/a.css":   "",
+	})
+	t.Chdir(dir)
+	ws := load(t)
+	fix, reason := SplitStandalone(ws, ws.Dockerfiles[0], SplitOptions{})
+	if fix == nil {
+		t.Fatalf("refused: %s", reason)
+	}
+	if fix.Safe || !strings.Contains(fix.Message, "the code, which Dockerfile copies to /, goes under /app in the code image and the runtime starts there") {
+		t.Errorf("the fix must be unsafe and say where the code goes: %s", fix.Message)
+	}
+	if strings.Contains(fix.Message, "outside /app") {
+		t.Errorf("the moved copies are reported as lost: %s", fix.Message)
+	}
+	got := apply(t, dir, fix)
+	code := got["Dockerfile.code"]
+	for _, want := range []string{
+		"FROM tianon/true\nCOPY [\"dist/index.cjs\", \"/app/\"]\nCOPY --chown=node:node [\"static/\", \"/app/static/\"]\nVOLUME /app\n",
+	} {
+		if !strings.HasSuffix(code, want) {
+			t.Errorf("Dockerfile.code does not end with\n%s\ngot:\n%s", want, code)
+		}
+	}
+	if want := "    working_dir: /app\n    command: [\"node\", \"--enable-source-maps\", \"index.cjs\"]\n"; !strings.Contains(got["compose.yaml"], want) {
+		t.Errorf("compose.yaml lacks %q:\n%s", want, got["compose.yaml"])
+	}
+}
+
+// Refusals of code at /: an absolute path to the code in the command, and
+// a RUN that works on the image after the code arrived.
+func TestSplitStandaloneCodeAtRootRefusals(t *testing.T) {
+	for _, tc := range []struct{ dockerfile, want string }{
+		{"FROM node:24-slim\nCOPY dist/index.cjs /\nCMD [\"node\", \"/index.cjs\"]\n", "refers to it by the absolute path /index.cjs"},
+		{"FROM node:24-slim\nCOPY . /\nCMD node /srv.js\n", "refers to it by the absolute path /srv.js"},
+		{"FROM node:24-slim\nCOPY . /\nRUN npm install\nCMD [\"npm\", \"start\"]\n", "RUN (Dockerfile:3) works on the image after it"},
+	} {
+		dir := writeTree(t, map[string]string{"Dockerfile": tc.dockerfile, "dist/index.cjs": "", "package.json": "{}"})
+		t.Chdir(dir)
+		ws := load(t)
+		fix, reason := SplitStandalone(ws, ws.Dockerfiles[0], SplitOptions{})
+		if fix != nil || !strings.Contains(reason, tc.want) {
+			t.Errorf("%q: want a refusal with %q, got fix=%v reason=%q", tc.dockerfile, tc.want, fix != nil, reason)
+		}
+	}
+}
