@@ -162,7 +162,9 @@ func load(paths []string, lim Limits, overlay map[string][]byte, strict bool) (*
 			o.Profiles = []string{"*"}
 			o.SkipResolveEnvironment = true
 			o.SkipResolveLabels = true
-			o.ResolvePaths = true
+			// Paths made absolute serve the lint; a check has no use for
+			// them, and resolving them is a fifth of compose-go's time.
+			o.ResolvePaths = !strict
 			// compose-go counts every node it visits, aliased or not,
 			// against the same default: raising our limit raises its.
 			o.MaxNodeVisits = max(lim.MaxAliasNodes, DefaultMaxAliasNodes)

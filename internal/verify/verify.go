@@ -105,37 +105,47 @@ func Check(root string, changes []edit.Change, opts Options) error {
 		kindOf = KindByName
 	}
 	after := map[string][]byte{}
-	exists := map[string]bool{}
-	var units []unit
-	seen := map[string]bool{}
-	add := func(u unit) {
-		key := u.changed + "\x00" + strings.Join(u.files, "\x00")
-		if !seen[key] {
-			seen[key] = true
-			units = append(units, u)
+	var units []*unit
+	byKey := map[string]*unit{}
+	add := func(kind Kind, files []string, changed string, created bool) {
+		key := strings.Join(files, "\x00")
+		if u, ok := byKey[key]; ok {
+			u.created = u.created || created
+			return
 		}
+		u := &unit{kind: kind, files: files, changed: changed, created: created}
+		byKey[key] = u
+		units = append(units, u)
 	}
 	for _, ch := range changes {
 		abs := filepath.Join(root, filepath.FromSlash(ch.Path))
-		after[abs], exists[abs] = ch.New, ch.Exists
+		after[abs] = ch.New
 	}
 	for _, ch := range changes {
 		abs := filepath.Join(root, filepath.FromSlash(ch.Path))
 		switch kindOf(abs) {
 		case Dockerfile:
-			add(unit{kind: Dockerfile, files: []string{abs}, changed: abs, created: !ch.Exists})
+			add(Dockerfile, []string{abs}, abs, !ch.Exists)
 		case Compose:
-			add(unit{kind: Compose, files: []string{abs}, changed: abs, created: !ch.Exists})
+			// A file is loaded as Compose loads it: with the rest of its
+			// project (an override alone is no project). One load per
+			// project, however many of its files changed: compose-go takes
+			// tens of milliseconds for each.
+			inProject := false
 			for _, proj := range opts.Projects {
-				if slices.Contains(proj, abs) && len(proj) > 1 {
-					add(unit{kind: Compose, files: proj, changed: abs, created: !ch.Exists})
+				if slices.Contains(proj, abs) {
+					add(Compose, proj, abs, !ch.Exists)
+					inProject = true
 				}
+			}
+			if !inProject {
+				add(Compose, []string{abs}, abs, !ch.Exists)
 			}
 		}
 	}
 	failures := make([]*Failure, len(units))
 	par.For(len(units), func(i int) {
-		failures[i] = check(root, units[i], after, opts)
+		failures[i] = check(root, *units[i], after, opts)
 	})
 	var first *Failure
 	for _, f := range failures {
