@@ -780,7 +780,7 @@ func (p *splitPlan) codeDockerfileText() string {
 		}
 		return b.String()
 	}
-	b.WriteString(dockerfile.GeneratedMarker + filepath.Base(rel) + ": the code-only image of service " + fmt.Sprintf("%q", p.s.Name) + ".\n")
+	b.WriteString(dockerfile.GeneratedMarker + filepath.Base(rel) + ": the code-only image.\n")
 	b.WriteString("# It holds the sources at " + p.wd + " as a volume; the runtime service installs\n")
 	b.WriteString("# dependencies and starts the app from there.\n")
 	fmt.Fprintf(&b, "FROM %s\nCOPY . %s\nVOLUME %s\n", p.opts.CodeImage, p.wd, p.wd)
@@ -789,6 +789,7 @@ func (p *splitPlan) codeDockerfileText() string {
 	}
 	return b.String()
 }
+
 
 // installCommand is the production install the runtime runs, chosen by the
 // lockfile and by what the image's npm understands.

@@ -184,7 +184,7 @@ func (rc *rootCode) dockerfileText(p *splitPlan) string {
 		b.WriteString("\n")
 	}
 	name := filepath.Base(p.s.Dockerfile.Path)
-	b.WriteString("\n" + dockerfile.GeneratedMarker + name + ": the code-only image of service " + fmt.Sprintf("%q", p.s.Name) + ".\n")
+	b.WriteString("\n" + dockerfile.GeneratedMarker + name + ": the code-only image.\n")
 	b.WriteString("# " + name + " copies the app to /, where no volume can go: this image copies the\n")
 	b.WriteString("# same files under " + rootAppDir + " and shares them as a volume that the runtime service\n")
 	b.WriteString("# mounts with volumes_from, starting in " + rootAppDir + ".\n")

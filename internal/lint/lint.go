@@ -246,6 +246,7 @@ func PlanFixes(root string, diags []analysis.Diagnostic, unsafe bool) (*FixPlan,
 	plan := &FixPlan{}
 	var edits []analysis.TextEdit
 	byFile := map[string][]analysis.TextEdit{}
+	news := newFiles{root: root, exists: map[string]bool{}}
 	for _, d := range diags {
 		if d.Fix == nil {
 			continue
@@ -258,7 +259,7 @@ func PlanFixes(root string, diags []analysis.Diagnostic, unsafe bool) (*FixPlan,
 		if err != nil {
 			return nil, err
 		}
-		if clashes(byFile, rel) {
+		if clashes(byFile, rel) || news.clash(byFile, rel) {
 			plan.Skipped = append(plan.Skipped, d)
 			continue
 		}

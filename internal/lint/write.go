@@ -107,15 +107,16 @@ func (p *FixPlan) Blame(root string, err error) error {
 	return ve
 }
 
-// mergeCreated joins the compose files that several fixes create at one
-// path into one file: each standalone Dockerfile of a folder plans its own
-// compose.yaml there, and two whole files one after the other would hold
-// two services: keys. Texts that are not generated compose files are left
-// as they are (the check before writing refuses the result).
+// mergeCreated joins the files that several fixes create at one path into
+// one file: each standalone Dockerfile of a folder plans its own
+// compose.yaml there (two whole files one after the other would hold two
+// services: keys), and the splits of services that build different stages
+// of one Dockerfile each plan its code-only Dockerfile. Texts that do not
+// merge were kept apart by newFiles.clash.
 func mergeCreated(root string, edits []analysis.TextEdit) []analysis.TextEdit {
 	texts := map[string][][]byte{}
 	for _, e := range edits {
-		if e.Start != 0 || e.End != 0 || verify.KindByName(e.File) != verify.Compose {
+		if e.Start != 0 || e.End != 0 || verify.KindByName(e.File) == verify.Other {
 			continue
 		}
 		if !slices.ContainsFunc(texts[e.File], func(t []byte) bool { return bytes.Equal(t, e.NewText) }) {
@@ -130,7 +131,7 @@ func mergeCreated(root string, edits []analysis.TextEdit) []analysis.TextEdit {
 		if _, err := os.Lstat(filepath.Join(root, filepath.FromSlash(file))); err == nil {
 			continue // an insertion at the start of an existing file creates nothing
 		}
-		if m, ok := transform.MergeCreatedCompose(ts); ok {
+		if m, ok := mergeTexts(file, ts); ok {
 			merged[file] = m
 		}
 	}
@@ -222,4 +223,57 @@ func writes(root string, fix *analysis.SuggestedFix, rel string) bool {
 		}
 	}
 	return false
+}
+
+// newFiles tells which files the edits create: an insertion at offset 0
+// into a file that does not exist.
+type newFiles struct {
+	root   string
+	exists map[string]bool
+}
+
+func (n newFiles) created(e analysis.TextEdit) bool {
+	if e.Start != 0 || e.End != 0 {
+		return false
+	}
+	ex, ok := n.exists[e.File]
+	if !ok {
+		_, err := os.Lstat(filepath.Join(n.root, filepath.FromSlash(e.File)))
+		ex = err == nil
+		n.exists[e.File] = ex
+	}
+	return !ex
+}
+
+// clash reports whether an edit creates a file that a chosen fix creates
+// with other content that does not merge with it (mergeTexts): two whole
+// files one after the other are not a file, so the later fix waits for
+// another run.
+func (n newFiles) clash(chosen map[string][]analysis.TextEdit, edits []analysis.TextEdit) bool {
+	for _, e := range edits {
+		if !n.created(e) {
+			continue
+		}
+		for _, c := range chosen[e.File] {
+			if c.Start != 0 || c.End != 0 || bytes.Equal(c.NewText, e.NewText) {
+				continue
+			}
+			if _, ok := mergeTexts(e.File, [][]byte{c.NewText, e.NewText}); ok {
+				continue
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// mergeTexts merges generated files by kind.
+func mergeTexts(file string, texts [][]byte) ([]byte, bool) {
+	switch verify.KindByName(file) {
+	case verify.Compose:
+		return transform.MergeCreatedCompose(texts)
+	case verify.Dockerfile:
+		return transform.MergeCreatedDockerfile(texts)
+	}
+	return nil, false
 }

@@ -150,3 +150,70 @@ func TestFixMergesCreatedCompose(t *testing.T) {
 		t.Errorf("second run changes %s", ch.Path)
 	}
 }
+
+// Services that build two stages of one Dockerfile: both splits write the
+// same code-only Dockerfile (the original once, a named code stage per
+// target), so both apply in one run; each code service builds its stage.
+func TestFixMergesCodeDockerfilesOfTwoStages(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"compose.yaml": "services:\n  api:\n    build:\n      context: .\n      target: api\n  web:\n    build: .\n",
+		"Dockerfile": "FROM node:22-alpine AS api\nWORKDIR /srv/api\nCOPY api/ .\nCMD [\"node\", \"api.js\"]\n" +
+			"FROM node:22-alpine AS web\nWORKDIR /srv/web\nCOPY web/ .\nCMD [\"node\", \"web.js\"]\n",
+		"api/api.js": "",
+		"web/web.js": "",
+	})
+	t.Chdir(dir)
+	res, err := Run(Options{Load: workspace.Options{Strategy: "build"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := PlanVerified(dir, res.Diagnostics, true, VerifierFor(res.WS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	splits := 0
+	for _, d := range plan.Applied {
+		if d.Rule.Code == "DC001" {
+			splits++
+		}
+	}
+	if splits != 2 || len(plan.Skipped) != 0 {
+		t.Fatalf("want both splits applied, got %d applied, %d skipped", splits, len(plan.Skipped))
+	}
+	if err := Write(dir, plan.Changes, VerifierFor(res.WS)); err != nil {
+		t.Fatal(err)
+	}
+	code, err := os.ReadFile(filepath.Join(dir, "Dockerfile.code"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(code)
+	if n := strings.Count(text, "FROM node:22-alpine AS api\n"); n != 1 {
+		t.Errorf("the original Dockerfile is in it %d times:\n%s", n, text)
+	}
+	api := strings.Index(text, "FROM tianon/true AS code-api\nCOPY --from=api /srv/api /srv/api\n")
+	web := strings.Index(text, "FROM tianon/true AS code-web\nCOPY --from=web /srv/web /srv/web\n")
+	if api < 0 || web < 0 {
+		t.Errorf("want a code stage for each target:\n%s", text)
+	}
+	p, err := compose.Load([]string{filepath.Join(dir, "compose.yaml")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for svc, target := range map[string]string{"api-code": "code-api", "web-code": "code-web"} {
+		if b := p.Model.Services[svc].Build; b == nil || b.Target != target {
+			t.Errorf("%s does not build its stage %s: %+v", svc, target, b)
+		}
+	}
+	after, err := Run(Options{Load: workspace.Options{Strategy: "build"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := PlanVerified(dir, after.Diagnostics, true, VerifierFor(after.WS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ch := range again.Changes {
+		t.Errorf("second run changes %s", ch.Path)
+	}
+}
