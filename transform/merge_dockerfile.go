@@ -6,40 +6,59 @@ import (
 	"github.com/decouple-dev/decouple/internal/dockerfile"
 )
 
-// MergeCreatedDockerfile joins the code-only Dockerfiles that the splits
-// of several services (or of a service and the standalone Dockerfile)
-// generate for one Dockerfile: each is the original Dockerfile (or
-// nothing, with --strategy install) followed by its code-only stage. The
-// merged file has the original once and every code stage, the unnamed one
-// (the final stage's, built without target:) last. It returns false when
-// the texts are not such files, or when two of them both need to be last.
+// MergeCreatedDockerfile joins the code-only Dockerfiles that several
+// fixes generate for one Dockerfile (a service that builds one stage of it
+// and the standalone split of its final stage): each is the original
+// Dockerfile (nothing, with --strategy install) followed by generated
+// stages. The merged file has the original once and every generated stage;
+// the one stage a build without target: must get (an unnamed last stage)
+// stays last. It returns false when the texts are not such files, when two
+// both need to be last, or when generated stage names clash.
 func MergeCreatedDockerfile(texts [][]byte) ([]byte, bool) {
-	var prefix string
+	var head string
 	var named []string
 	last := ""
+	names := map[string]bool{}
 	for i, t := range texts {
 		s := string(t)
-		cut := strings.LastIndex(s, "\n"+dockerfile.GeneratedMarker) + 1
-		if cut == 0 && !strings.HasPrefix(s, dockerfile.GeneratedMarker) {
-			return nil, false
+		cut := 0
+		if !strings.HasPrefix(s, dockerfile.GeneratedMarker) {
+			cut = strings.Index(s, "\n"+dockerfile.GeneratedMarker) + 1
+			if cut == 0 {
+				return nil, false
+			}
 		}
-		head, tail := s[:cut], s[cut:]
 		if i == 0 {
-			prefix = head
-		} else if head != prefix {
+			head = s[:cut]
+		} else if s[:cut] != head {
 			return nil, false
 		}
-		from := ""
+		tail := s[cut:]
+		unnamedLast := false
+		froms := 0
 		for _, line := range strings.Split(tail, "\n") {
-			if strings.HasPrefix(line, "FROM ") {
-				from = line
-				break
+			f := strings.Fields(line)
+			if len(f) == 0 || !strings.EqualFold(f[0], "FROM") {
+				continue
+			}
+			froms++
+			if unnamedLast {
+				return nil, false // an unnamed stage that is not the last
+			}
+			if len(f) >= 4 && strings.EqualFold(f[len(f)-2], "AS") {
+				name := strings.ToLower(f[len(f)-1])
+				if names[name] {
+					return nil, false
+				}
+				names[name] = true
+			} else {
+				unnamedLast = true
 			}
 		}
 		switch {
-		case from == "":
+		case froms == 0:
 			return nil, false
-		case strings.Contains(strings.ToUpper(from), " AS "):
+		case !unnamedLast:
 			named = append(named, tail)
 		case last != "":
 			return nil, false
@@ -50,5 +69,5 @@ func MergeCreatedDockerfile(texts [][]byte) ([]byte, bool) {
 	if last != "" {
 		named = append(named, last)
 	}
-	return []byte(prefix + strings.Join(named, "\n")), true
+	return []byte(head + strings.Join(named, "\n")), true
 }

@@ -790,7 +790,6 @@ func (p *splitPlan) codeDockerfileText() string {
 	return b.String()
 }
 
-
 // installCommand is the production install the runtime runs, chosen by the
 // lockfile and by what the image's npm understands.
 func (p *splitPlan) installCommand(base string) string {
