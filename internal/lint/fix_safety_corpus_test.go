@@ -134,10 +134,10 @@ func TestFixSafetyOnCorpus(t *testing.T) {
 		flagged, fixed, 100*float64(fixed)/float64(max(flagged, 1)), flagged-fixed, strings.Join(refusals, "\n"))
 	// Issue 13 asks for 85%; the findings left are listed above (most are
 	// refusals of the runtime contract, and sources the corpus copies
-	// lack). The floor is what the corpus reaches (60 of 78), so a fix
+	// lack). The floor is what the corpus reaches (61 of 78), so a fix
 	// that stops working fails here.
-	if flagged > 0 && fixed*1000 < flagged*765 {
-		t.Errorf("only %d of %d DC001 findings get a fix; the floor is 76.5%%", fixed, flagged)
+	if flagged > 0 && fixed*1000 < flagged*780 {
+		t.Errorf("only %d of %d DC001 findings get a fix; the floor is 78%%", fixed, flagged)
 	}
 }
 

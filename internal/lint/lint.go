@@ -259,6 +259,8 @@ func PlanFixes(root string, diags []analysis.Diagnostic, unsafe bool) (*FixPlan,
 		if err != nil {
 			return nil, err
 		}
+		// Two fixes that create one file with different texts clash
+		// unless the texts merge (newFiles.clash).
 		if clashes(byFile, rel) || news.clash(byFile, rel) {
 			plan.Skipped = append(plan.Skipped, d)
 			continue
@@ -289,12 +291,6 @@ func clashes(chosen map[string][]analysis.TextEdit, edits []analysis.TextEdit) b
 		for _, c := range chosen[n.File] {
 			if c.Start == n.Start && c.End == n.End && bytes.Equal(c.NewText, n.NewText) {
 				continue
-			}
-			if c.Start == 0 && c.End == 0 && n.Start == 0 && n.End == 0 {
-				// Two fixes writing a file from its start (creating it):
-				// different texts would be concatenated, so the second
-				// waits for another --fix.
-				return true
 			}
 			if n.Start < c.End && c.Start < n.End || // ranges overlap
 				n.Start == n.End && c.Start < n.Start && n.Start < c.End || // insertion inside a replacement
