@@ -393,7 +393,7 @@ func (p *splitPlan) checkContract(im *image, base string) string {
 	}
 	for i, c := range p.s.Facts.Code {
 		if i < len(p.s.Facts.CodeDirs) {
-			if d := p.s.Facts.CodeDirs[i]; d != "" && !p.inCode(d) && !replayed[c.Line] {
+			if d := p.s.Facts.CodeDirs[i]; d != "" && !p.inCode(d) && !replayed[c.Line] && !p.rebased[c.Line] {
 				return fmt.Sprintf("app code also goes to %s (%s:%d), outside the code path %s: the code volume would not carry it", d, rel, c.Line, p.wd)
 			}
 		}

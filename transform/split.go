@@ -66,6 +66,13 @@ type splitPlan struct {
 	wd           string
 	unsafe       []string
 	codeSvc      string
+	// genContext is the build context of a generated compose file,
+	// relative to it ("" means ".").
+	genContext string
+	// rebased are the lines of COPY/ADD instructions that put code at /
+	// and that the code image copies again under wd (see rootCode): their
+	// destinations are carried, not lost.
+	rebased map[int]bool
 	// dependents run the image this service builds (image: only); they
 	// become runtimes on the same code volume.
 	dependents []*workspace.Service
@@ -107,6 +114,9 @@ func (p *splitPlan) check() string {
 	switch {
 	case s.Build == nil || s.Key == nil:
 		return "the service's build: key was not found"
+	case s.Build.File != s.Key.File && layeredFiles(s):
+		return fmt.Sprintf("the service is declared in %s and its build: is set in %s, layered on it (docker compose -f %s -f %s); decouple only splits a service declared in the file that sets its build: split it by hand, as `decouple explain DC001` shows",
+			rel(s.Key.File.Path), rel(s.Build.File.Path), rel(s.Key.File.Path), rel(s.Build.File.Path))
 	case s.Build.File != s.Key.File:
 		// The finding sits at the build: key in the extended file, so
 		// the message must say why this service cannot be split where
@@ -145,6 +155,21 @@ func (p *splitPlan) check() string {
 		}
 	}
 	return ""
+}
+
+// layeredFiles reports whether the service's declaration and its build:
+// are in two files of the project, layered with -f (not reached through
+// extends).
+func layeredFiles(s *workspace.Service) bool {
+	in := func(f *compose.File) bool {
+		for _, pf := range s.Project.Files {
+			if pf == f {
+				return true
+			}
+		}
+		return false
+	}
+	return in(s.Key.File) && in(s.Build.File)
 }
 
 // checkImage says why the image the service runs cannot be split, or "":
@@ -372,6 +397,9 @@ func (p *splitPlan) checkRun(c *instructions.RunCommand) {
 }
 
 func (p *splitPlan) checkCopy(c instructions.Command, dest string) {
+	if p.rebased[dockerfile.InstructionLine(c)] {
+		return
+	}
 	d := dest
 	if !strings.HasPrefix(d, "/") {
 		return // relative to WORKDIR

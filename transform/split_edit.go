@@ -616,7 +616,10 @@ func (p *splitPlan) buildBlock(src []byte, starts []int, pad, step, nl, dockerfi
 	_, bv := compose.MapGet(p.svcVal, "build")
 	context := "."
 	// Without a build node (a generated compose file) the context is the
-	// Dockerfile's folder: ".".
+	// one SplitStandalone chose.
+	if p.genContext != "" {
+		context = yamlString(p.genContext)
+	}
 	if bv != nil && bv.Kind == yaml.ScalarNode {
 		context = string(src[offsetOf(src, starts, bv.Line, bv.Column):lineEndOffset(src, starts, bv.Line)])
 	} else if _, cv := compose.MapGet(bv, "context"); bv != nil && cv != nil {
@@ -804,7 +807,7 @@ func (p *splitPlan) codeDockerfileText() string {
 		}
 		return b.String()
 	}
-	b.WriteString(dockerfile.GeneratedMarker + filepath.Base(rel) + ": the code-only image of service " + fmt.Sprintf("%q", p.s.Name) + ".\n")
+	b.WriteString(dockerfile.GeneratedMarker + filepath.Base(rel) + ": the code-only image.\n")
 	b.WriteString("# It holds the sources at " + p.wd + " as a volume; the runtime service installs\n")
 	b.WriteString("# dependencies and starts the app from there.\n")
 	fmt.Fprintf(&b, "FROM %s\nCOPY . %s\nVOLUME %s\n", p.opts.CodeImage, p.wd, p.wd)

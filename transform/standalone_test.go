@@ -60,9 +60,9 @@ func TestSplitStandaloneCreatesCompose(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"  web:\n    image: node:24-alpine\n    volumes_from:\n      - web-code\n    working_dir: /srv\n",
+		"  app:\n    image: node:24-alpine\n    volumes_from:\n      - app-code\n    working_dir: /srv\n",
 		"    command: [\"node\", \"index.js\"]\n", "    user: node\n", "      PORT: \"8080\"\n",
-		"  web-code:\n    build:\n      context: .\n      dockerfile: Dockerfile.code\n    network_mode: none\n",
+		"  app-code:\n    build:\n      context: .\n      dockerfile: Dockerfile.code\n    network_mode: none\n",
 	} {
 		if !strings.Contains(string(got), want) {
 			t.Errorf("compose.yaml lacks %q:\n%s", want, got)
@@ -72,25 +72,159 @@ func TestSplitStandaloneCreatesCompose(t *testing.T) {
 	if err != nil || p.Degraded != "" {
 		t.Fatalf("generated compose.yaml does not load cleanly: %v %s", err, p.Degraded)
 	}
-	if svc := p.Model.Services["web"]; svc.Build != nil || len(svc.VolumesFrom) != 1 {
+	if svc := p.Model.Services["app"]; svc.Build != nil || len(svc.VolumesFrom) != 1 {
 		t.Errorf("runtime service: build %v, volumes_from %v", svc.Build, svc.VolumesFrom)
 	}
 }
 
-func TestSplitStandaloneRefusesBesideACompose(t *testing.T) {
+// A compose file that does not build the Dockerfile is left alone: the
+// split goes into compose.<service>.yaml, a project of its own.
+func TestSplitStandaloneBesideACompose(t *testing.T) {
 	dir := writeTree(t, map[string]string{
 		"Dockerfile":   "FROM node:24\nWORKDIR /app\nCOPY . .\nCMD [\"node\", \"a.js\"]\n",
 		"compose.yaml": "services:\n  db:\n    image: postgres:16\n",
 	})
 	t.Chdir(dir)
+	ws := load(t)
+	fix, reason := SplitStandalone(ws, ws.Dockerfiles[0], SplitOptions{})
+	if fix == nil {
+		t.Fatalf("refused: %s", reason)
+	}
+	if !strings.Contains(fix.Message, "compose.yaml does not build this Dockerfile and is left as it is") {
+		t.Errorf("message does not say the existing file is left alone: %s", fix.Message)
+	}
+	got := apply(t, dir, fix)
+	if _, changed := got["compose.yaml"]; changed {
+		t.Error("the existing compose.yaml was changed")
+	}
+	text := got["compose.app.yaml"]
+	if !strings.Contains(text, "\nname: "+projectName(dir)+"-app\nservices:\n  app:\n") {
+		t.Errorf("compose.app.yaml has no project name of its own:\n%s", text)
+	}
+}
+
+// When a compose service builds another stage of the Dockerfile, the
+// message says which stage and that the final one is the bundled one.
+func TestSplitStandaloneNamesTheStageComposeBuilds(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"Dockerfile": "FROM node:22-alpine AS base\nWORKDIR /opt/app\nCOPY package.json .\nRUN npm ci\n" +
+			"FROM base AS dev\nCMD [\"npm\", \"run\", \"dev\"]\n" +
+			"FROM base AS prod\nCOPY . .\nCMD [\"node\", \"server.js\"]\n",
+		"package.json":       "{}\n",
+		"docker-compose.yml": "services:\n  web:\n    build:\n      context: .\n      target: dev\n",
+	})
+	t.Chdir(dir)
+	ws := load(t)
+	if len(ws.Dockerfiles) != 1 {
+		t.Fatalf("want the Dockerfile standalone (its final stage is built by nothing), got %d", len(ws.Dockerfiles))
+	}
+	fix, reason := SplitStandalone(ws, ws.Dockerfiles[0], SplitOptions{})
+	if fix == nil {
+		t.Fatalf("refused: %s", reason)
+	}
+	want := `docker-compose.yml: service "web" builds stage "dev" of this Dockerfile, not its final stage "prod", which is the one that bundles Node and the code`
+	if !strings.HasPrefix(fix.Message, want) {
+		t.Errorf("message:\n%s\nwant it to start with:\n%s", fix.Message, want)
+	}
+}
+
+// Services are named after the Dockerfile, never after the folder; names
+// that clash get a suffix in the order of the file names.
+func TestStandaloneNames(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"svc/web.Dockerfile":    "FROM node:24\nWORKDIR /app\nCOPY . .\nCMD [\"node\", \"a.js\"]\n",
+		"svc/Dockerfile.web":    "FROM node:24\nWORKDIR /app\nCOPY . .\nCMD [\"node\", \"b.js\"]\n",
+		"svc/Dockerfile-worker": "FROM node:24\nWORKDIR /app\nCOPY . .\nCMD [\"node\", \"c.js\"]\n",
+		"svc/Dockerfile":        "FROM node:24\nWORKDIR /app\nCOPY . .\nCMD [\"node\", \"d.js\"]\n",
+	})
+	t.Chdir(dir)
+	ws := load(t)
+	got := map[string]string{}
+	for _, d := range ws.Dockerfiles {
+		got[filepath.Base(d.File.Path)] = standaloneName(ws, d)
+	}
+	want := map[string]string{"Dockerfile": "app", "Dockerfile.web": "web", "web.Dockerfile": "web-2", "Dockerfile-worker": "worker"}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: service %q, want %q", k, got[k], v)
+		}
+	}
+}
+
+// The build context is the folder where the COPY sources are, found by
+// walking up; the .dockerignore goes there.
+func TestSplitStandaloneContextFromCopySources(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"package.json":            "{}\n",
+		"apps/web/index.js":       "",
+		"infra/docker/Dockerfile": "FROM node:20-alpine\nWORKDIR /app\nCOPY package.json ./\nCOPY apps ./apps\nCMD [\"node\", \"apps/web/index.js\"]\n",
+	})
+	t.Chdir(dir)
+	ws := load(t)
+	fix, reason := SplitStandalone(ws, ws.Dockerfiles[0], SplitOptions{})
+	if fix == nil {
+		t.Fatalf("refused: %s", reason)
+	}
+	got := apply(t, dir, fix)
+	if want := "    build:\n      context: ../..\n      dockerfile: infra/docker/Dockerfile.code\n"; !strings.Contains(got["infra/docker/compose.yaml"], want) {
+		t.Errorf("compose.yaml lacks %q:\n%s", want, got["infra/docker/compose.yaml"])
+	}
+	if _, ok := got[".dockerignore"]; !ok {
+		t.Errorf("no .dockerignore in the build context; created: %v", keys(got))
+	}
+	for name, text := range got {
+		if !strings.HasSuffix(text, "\n") {
+			t.Errorf("%s does not end with a newline", name)
+		}
+	}
+}
+
+// Sources that exist nowhere up to the root leave no way to tell the
+// context: refused, naming them.
+func TestSplitStandaloneRefusesWithoutSources(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"infra/Dockerfile": "FROM node:20-alpine\nWORKDIR /app\nCOPY apps ./apps\nCMD [\"node\", \"apps/a.js\"]\n",
+	})
+	t.Chdir(dir)
+	ws := load(t)
+	fix, reason := SplitStandalone(ws, ws.Dockerfiles[0], SplitOptions{})
+	if fix != nil || !strings.Contains(reason, "(apps) exists in infra or in a folder above it") || !strings.Contains(reason, "build context cannot be told") {
+		t.Fatalf("want a refusal naming the missing source, got fix=%v reason=%q", fix != nil, reason)
+	}
+}
+
+func load(t *testing.T) *workspace.Workspace {
+	t.Helper()
 	ws, err := workspace.Load(workspace.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	fix, reason := SplitStandalone(ws, ws.Dockerfiles[0], SplitOptions{})
-	if fix != nil || !strings.Contains(reason, "does not build this Dockerfile") {
-		t.Fatalf("want a refusal naming the compose file, got fix=%v reason=%q", fix, reason)
+	return ws
+}
+
+// apply writes a fix and returns the files it wrote, by slash path.
+func apply(t *testing.T, dir string, fix *analysis.SuggestedFix) map[string]string {
+	t.Helper()
+	changes, err := edit.Plan(dir, relTo(t, dir, fix))
+	if err != nil {
+		t.Fatal(err)
 	}
+	if err := edit.Commit(dir, changes); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, ch := range changes {
+		out[ch.Path] = string(ch.New)
+	}
+	return out
+}
+
+func keys(m map[string]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }
 
 // relTo makes a fix's absolute edit paths relative to the root, as the
@@ -107,4 +241,57 @@ func relTo(t *testing.T, dir string, fix *analysis.SuggestedFix) []analysis.Text
 		out[i] = e
 	}
 	return out
+}
+
+// Code copied to / with no WORKDIR: the code image copies the same files
+// under /app and the runtime starts there, when the command finds the code
+// by a relative path.
+func TestSplitStandaloneCodeAtRoot(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"Dockerfile":     "FROM node:24-slim\nENV NODE_ENV production\nCOPY dist/index.cjs .\nCOPY --chown=node:node static/ /static/\nCMD [\"node\", \"--enable-source-maps\", \"index.cjs\"]\n",
+		"dist/index.cjs": "",
+		"static/a.css":   "",
+	})
+	t.Chdir(dir)
+	ws := load(t)
+	fix, reason := SplitStandalone(ws, ws.Dockerfiles[0], SplitOptions{})
+	if fix == nil {
+		t.Fatalf("refused: %s", reason)
+	}
+	if fix.Safe || !strings.Contains(fix.Message, "the code, which Dockerfile copies to /, goes under /app in the code image and the runtime starts there") {
+		t.Errorf("the fix must be unsafe and say where the code goes: %s", fix.Message)
+	}
+	if strings.Contains(fix.Message, "outside /app") {
+		t.Errorf("the moved copies are reported as lost: %s", fix.Message)
+	}
+	got := apply(t, dir, fix)
+	code := got["Dockerfile.code"]
+	for _, want := range []string{
+		"FROM tianon/true\nCOPY [\"dist/index.cjs\", \"/app/\"]\nCOPY --chown=node:node [\"static/\", \"/app/static/\"]\nVOLUME /app\n",
+	} {
+		if !strings.HasSuffix(code, want) {
+			t.Errorf("Dockerfile.code does not end with\n%s\ngot:\n%s", want, code)
+		}
+	}
+	if want := "    working_dir: /app\n    command: [\"node\", \"--enable-source-maps\", \"index.cjs\"]\n"; !strings.Contains(got["compose.yaml"], want) {
+		t.Errorf("compose.yaml lacks %q:\n%s", want, got["compose.yaml"])
+	}
+}
+
+// Refusals of code at /: an absolute path to the code in the command, and
+// a RUN that works on the image after the code arrived.
+func TestSplitStandaloneCodeAtRootRefusals(t *testing.T) {
+	for _, tc := range []struct{ dockerfile, want string }{
+		{"FROM node:24-slim\nCOPY dist/index.cjs /\nCMD [\"node\", \"/index.cjs\"]\n", "refers to it by the absolute path /index.cjs"},
+		{"FROM node:24-slim\nCOPY . /\nCMD node /srv.js\n", "refers to it by the absolute path /srv.js"},
+		{"FROM node:24-slim\nCOPY . /\nRUN npm install\nCMD [\"npm\", \"start\"]\n", "RUN (Dockerfile:3) works on the image after it"},
+	} {
+		dir := writeTree(t, map[string]string{"Dockerfile": tc.dockerfile, "dist/index.cjs": "", "package.json": "{}"})
+		t.Chdir(dir)
+		ws := load(t)
+		fix, reason := SplitStandalone(ws, ws.Dockerfiles[0], SplitOptions{})
+		if fix != nil || !strings.Contains(reason, tc.want) {
+			t.Errorf("%q: want a refusal with %q, got fix=%v reason=%q", tc.dockerfile, tc.want, fix != nil, reason)
+		}
+	}
 }

@@ -611,9 +611,12 @@ func (in *stdinFile) rename(res *lint.Result) {
 // applyFixes writes (or, with --diff, prints) the chosen fixes and drops
 // the fixed findings from what is reported.
 func applyFixes(c *cli.Context, res *lint.Result) (status int, changed bool, err error) {
-	plan, err := lint.PlanFixes(res.WS.Cwd, res.Diagnostics, c.Bool("unsafe-fixes"))
+	// Every file the plan changes or creates is checked before anything
+	// is written (or shown as a diff): a plan with a broken file is
+	// refused whole.
+	plan, err := lint.PlanVerified(res.WS.Cwd, res.Diagnostics, c.Bool("unsafe-fixes"), lint.VerifierFor(res.WS))
 	if err != nil {
-		return exitError, false, err
+		return exitError, false, fmt.Errorf("no file was changed: %w", err)
 	}
 	if c.Bool("diff") {
 		diff := edit.UnifiedDiff(plan.Changes)
@@ -670,6 +673,9 @@ func printFixSummary(w io.Writer, plan *lint.FixPlan, remaining []analysis.Diagn
 		} else {
 			fmt.Fprintf(w, "  skipped (its edits overlap another fix; run --fix again if it is still reported): %s %s\n", d.Rule.Code, d.Pos)
 		}
+	}
+	for _, d := range plan.Held {
+		fmt.Fprintf(w, "  held back for the next --fix (applied first, it would leave %s): %s %s\n", plan.HeldWhy, d.Rule.Code, d.Pos)
 	}
 	for _, d := range remaining {
 		if d.Fix == nil && d.FixRefused != "" {

@@ -12,10 +12,10 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/decouple-dev/decouple/internal/analysis"
-	"github.com/decouple-dev/decouple/internal/compose"
 	"github.com/decouple-dev/decouple/internal/discover"
-	"github.com/decouple-dev/decouple/internal/dockerfile"
 	"github.com/decouple-dev/decouple/internal/edit"
+	"github.com/decouple-dev/decouple/internal/lint"
+	"github.com/decouple-dev/decouple/internal/verify"
 	"github.com/decouple-dev/decouple/internal/workspace"
 	"github.com/decouple-dev/decouple/rules"
 	"github.com/decouple-dev/decouple/transform"
@@ -189,17 +189,9 @@ func bumpAction(parent *cli.Context) error {
 	if err != nil {
 		return fmt.Errorf("no file was changed: %w", err)
 	}
-	for _, ch := range changes {
-		if discover.KindOf(ch.Path) == discover.Dockerfile {
-			// A built runtime's stage in a code Dockerfile.
-			if _, err := dockerfile.Parse(ch.Path, ch.New, nil); err != nil {
-				return fmt.Errorf("no file was changed: the bumped %s would not parse: %w", ch.Path, err)
-			}
-			continue
-		}
-		if _, err := compose.ParseFile(ch.Path, ch.New); err != nil {
-			return fmt.Errorf("no file was changed: the bumped %s would not parse: %w", ch.Path, err)
-		}
+	// The same check as lint --fix: every changed compose file still loads.
+	if err := lint.VerifierFor(ws)(root, changes); err != nil {
+		return fmt.Errorf("no file was changed: %w", blameBump(root, ws.Cwd, plan, err))
 	}
 	if c.Bool("diff") {
 		diff := edit.UnifiedDiff(changes)
@@ -269,6 +261,25 @@ func bumpRoot(cwd string, plan *transform.BumpPlan) (string, []analysis.TextEdit
 		out[i] = e
 	}
 	return root, out, nil
+}
+
+// blameBump names the services whose bump changes the file that failed
+// the check.
+func blameBump(root, cwd string, plan *transform.BumpPlan, err error) error {
+	var f *verify.Failure
+	if !errors.As(err, &f) {
+		return err
+	}
+	var names []string
+	for _, ch := range plan.Changes {
+		if r, rerr := filepath.Rel(root, filepath.Join(cwd, filepath.FromSlash(ch.File))); rerr == nil && filepath.ToSlash(r) == f.Path {
+			names = append(names, fmt.Sprintf("%q", ch.Service))
+		}
+	}
+	if len(names) == 0 {
+		return err
+	}
+	return fmt.Errorf("%w; the file is changed by the bump of service %s", err, strings.Join(names, ", "))
 }
 
 func within(dir, path string) bool {

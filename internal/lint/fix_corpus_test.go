@@ -66,11 +66,17 @@ func TestFixPropertiesOnCorpus(t *testing.T) {
 					continue
 				}
 				fixed++
-				fixedSvc[d.Pos.File+"\x00"+d.Service] = true
 			}
 			plan, err := PlanFixes(dir, before.Diagnostics, true)
 			if err != nil {
 				t.Fatal(err)
+			}
+			// A fix skipped for a clash (two fixes creating one file
+			// differently) is not applied by this run.
+			for _, d := range plan.Applied {
+				if d.Rule.Code == "DC001" && d.Service != "" {
+					fixedSvc[d.Pos.File+"\x00"+d.Service] = true
+				}
 			}
 			for _, ch := range plan.Changes {
 				originals[ch.Path] = ch.Old

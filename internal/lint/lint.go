@@ -231,6 +231,11 @@ type FixPlan struct {
 	Changes []edit.Change
 	Applied []analysis.Diagnostic // findings whose fix is in the plan
 	Skipped []analysis.Diagnostic // unsafe fixes left out, or fixes that clash
+	// Held are fixes left for a later run because, applied first, they
+	// would leave a file that fails the check before writing (HeldWhy)
+	// where a clashing fix applied first does not.
+	Held    []analysis.Diagnostic
+	HeldWhy string
 }
 
 // PlanFixes gathers the fixes to apply: safe ones, plus unsafe ones when
@@ -241,6 +246,7 @@ func PlanFixes(root string, diags []analysis.Diagnostic, unsafe bool) (*FixPlan,
 	plan := &FixPlan{}
 	var edits []analysis.TextEdit
 	byFile := map[string][]analysis.TextEdit{}
+	news := newFiles{root: root, exists: map[string]bool{}}
 	for _, d := range diags {
 		if d.Fix == nil {
 			continue
@@ -253,7 +259,9 @@ func PlanFixes(root string, diags []analysis.Diagnostic, unsafe bool) (*FixPlan,
 		if err != nil {
 			return nil, err
 		}
-		if clashes(byFile, rel) {
+		// Two fixes that create one file with different texts clash
+		// unless the texts merge (newFiles.clash).
+		if clashes(byFile, rel) || news.clash(byFile, rel) {
 			plan.Skipped = append(plan.Skipped, d)
 			continue
 		}
@@ -266,7 +274,7 @@ func PlanFixes(root string, diags []analysis.Diagnostic, unsafe bool) (*FixPlan,
 	if len(edits) == 0 {
 		return plan, nil
 	}
-	changes, err := edit.Plan(root, edits)
+	changes, err := edit.Plan(root, mergeCreated(root, edits))
 	if err != nil {
 		return nil, err
 	}
@@ -283,12 +291,6 @@ func clashes(chosen map[string][]analysis.TextEdit, edits []analysis.TextEdit) b
 		for _, c := range chosen[n.File] {
 			if c.Start == n.Start && c.End == n.End && bytes.Equal(c.NewText, n.NewText) {
 				continue
-			}
-			if c.Start == 0 && c.End == 0 && n.Start == 0 && n.End == 0 {
-				// Two fixes writing a file from its start (creating it):
-				// different texts would be concatenated, so the second
-				// waits for another --fix.
-				return true
 			}
 			if n.Start < c.End && c.Start < n.End || // ranges overlap
 				n.Start == n.End && c.Start < n.Start && n.Start < c.End || // insertion inside a replacement

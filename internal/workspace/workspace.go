@@ -122,6 +122,10 @@ func (l Limits) compose() compose.Limits {
 	return compose.Limits{MaxFileSize: l.MaxFileSize, MaxAliasNodes: l.MaxAliasNodes, MaxDepth: l.MaxDepth, MaxCommand: l.MaxCommand, Overlay: l.overlay}
 }
 
+// ComposeLimits are the limits compose files were loaded within, for
+// loading them again (the check before a fix is written).
+func (ws *Workspace) ComposeLimits() compose.Limits { return ws.limits.compose() }
+
 // Load discovers and loads everything under the options' paths.
 func Load(opts Options) (*Workspace, error) {
 	cwd, err := os.Getwd()

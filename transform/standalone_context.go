@@ -1,0 +1,169 @@
+package transform
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+
+	"github.com/decouple-dev/decouple/internal/dockerfile"
+	"github.com/decouple-dev/decouple/internal/workspace"
+)
+
+// contextChoice is the build context of a standalone Dockerfile's split.
+type contextChoice struct {
+	dir string // absolute
+	// missing says which sources the chosen folder lacks, for the fix's
+	// message: the build fails until they exist.
+	missing []string
+}
+
+// copySource is one COPY/ADD source read from the build context.
+type copySource struct {
+	path string // slash path relative to the context, cleaned
+}
+
+// sourceList names sources for a message, the first few only.
+func sourceList(srcs []copySource) string {
+	var list []string
+	for i, s := range srcs {
+		if i == 3 {
+			return strings.Join(list, ", ") + fmt.Sprintf(" and %d more", len(srcs)-3)
+		}
+		list = append(list, s.path)
+	}
+	return strings.Join(list, ", ")
+}
+
+// buildContext chooses the folder a standalone Dockerfile is built from:
+// the one, from the Dockerfile's own folder up to the project root (the
+// working folder), in which most of the files it copies from its context
+// exist; the nearest on a tie. Nothing tells which folder `docker build`
+// was given, but a Dockerfile in infra/docker/ that copies apps/ and
+// package.json was built from where those are. When none of them exists
+// anywhere and there was a choice, the split is refused: a wrong context
+// is a build that fails.
+func buildContext(ws *workspace.Workspace, d *workspace.Dockerfile) (contextChoice, string) {
+	dir := filepath.Dir(d.File.Path)
+	srcs := copySources(d.File)
+	candidates := []string{dir}
+	if inside(ws.Cwd, dir) {
+		for c := dir; c != ws.Cwd; {
+			c = filepath.Dir(c)
+			candidates = append(candidates, c)
+		}
+	}
+	best, bestScore := dir, -1
+	for _, c := range candidates {
+		score := 0
+		for _, s := range srcs {
+			if exists(c, s.path) {
+				score++
+			}
+		}
+		if score > bestScore {
+			best, bestScore = c, score
+		}
+	}
+	// With the Dockerfile at the project root there is no other folder to
+	// choose: its sources may be build outputs not made yet (dist/).
+	if len(srcs) > 0 && bestScore == 0 && len(candidates) > 1 {
+		return contextChoice{}, fmt.Sprintf("none of the files it copies from its build context (%s) exists in %s or in a folder above it up to %s, so the build context cannot be told: build from a context that has them, or name it in a compose service that builds this Dockerfile",
+			sourceList(srcs), ws.Rel(dir), ws.Rel(candidates[len(candidates)-1]))
+	}
+	choice := contextChoice{dir: best}
+	var missing []copySource
+	for _, s := range srcs {
+		if !exists(best, s.path) {
+			missing = append(missing, s)
+		}
+	}
+	if len(missing) > 0 {
+		choice.missing = append(choice.missing, fmt.Sprintf("the build context %s lacks %s, which the Dockerfile copies: the build fails until they are there", ws.Rel(best), sourceList(missing)))
+	}
+	return choice, ""
+}
+
+// copySources lists the sources the final stage's image copies from the
+// build context, through the stages it is built from (FROM and COPY
+// --from). Sources that name the whole context, URLs, and paths whose
+// ARGs have no value are left out: they say nothing about the folder.
+func copySources(f *dockerfile.File) []copySource {
+	need := map[int]bool{}
+	var visit func(s *dockerfile.Stage)
+	visit = func(s *dockerfile.Stage) {
+		if s == nil || need[s.Index] {
+			return
+		}
+		need[s.Index] = true
+		visit(s.BaseStage)
+		for _, c := range s.Commands {
+			if cp, ok := c.(*instructions.CopyCommand); ok && cp.From != "" {
+				visit(f.Stage(cp.From))
+			}
+		}
+	}
+	visit(f.Final())
+	var out []copySource
+	seen := map[string]bool{}
+	for _, s := range f.Stages {
+		if !need[s.Index] {
+			continue
+		}
+		env := metaDefaults(f.MetaArgs)
+		for _, c := range s.Commands {
+			var paths []string
+			switch c := c.(type) {
+			case *instructions.ArgCommand:
+				for _, a := range c.Args {
+					if a.Value != nil {
+						env[a.Key] = *a.Value
+					}
+				}
+			case *instructions.CopyCommand:
+				if c.From == "" {
+					paths = c.SourcePaths
+				}
+			case *instructions.AddCommand:
+				for _, p := range c.SourcePaths {
+					if !strings.Contains(p, "://") && !strings.HasPrefix(p, "git@") {
+						paths = append(paths, p)
+					}
+				}
+			}
+			for _, p := range paths {
+				p = f.ExpandInStage(p, env)
+				if strings.Contains(p, "$") {
+					continue
+				}
+				p = filepath.ToSlash(filepath.Clean("/" + p))[1:]
+				if p == "" || seen[p] {
+					continue
+				}
+				seen[p] = true
+				out = append(out, copySource{path: p})
+			}
+		}
+	}
+	return out
+}
+
+// exists reports whether a context-relative source (a glob pattern, as
+// COPY takes) names something in dir.
+func exists(dir, src string) bool {
+	p := filepath.Join(dir, filepath.FromSlash(src))
+	if strings.ContainsAny(src, "*?[") {
+		m, err := filepath.Glob(p)
+		return err == nil && len(m) > 0
+	}
+	_, err := os.Lstat(p)
+	return err == nil
+}
+
+// inside reports whether path is dir or lies under it.
+func inside(dir, path string) bool {
+	r, err := filepath.Rel(dir, path)
+	return err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator))
+}

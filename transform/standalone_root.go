@@ -1,0 +1,197 @@
+package transform
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+
+	"github.com/decouple-dev/decouple/internal/dockerfile"
+	"github.com/decouple-dev/decouple/internal/workspace"
+)
+
+// rootAppDir is where the code image puts code the Dockerfile copied to /.
+const rootAppDir = "/app"
+
+// systemDirs are top-level folders of an image that hold the system, not
+// an app copied to /: a CMD path under them is not a path to the code.
+var systemDirs = map[string]bool{
+	"bin": true, "sbin": true, "usr": true, "lib": true, "lib32": true, "lib64": true, "libx32": true,
+	"etc": true, "dev": true, "proc": true, "sys": true, "tmp": true, "var": true, "run": true,
+	"boot": true, "mnt": true, "media": true, "home": true, "root": true, "opt": true, "nix": true,
+}
+
+// rootCode is the plan for an image whose code was copied to / (no
+// WORKDIR, `COPY dist/index.cjs .`): a volume cannot be mounted over /, so
+// the code image copies the same files again under /app, and the runtime
+// starts in /app. That only keeps behaviour when the app is found by
+// relative paths from where it starts, and when no RUN worked on the code
+// after it was copied (what it made would stay behind at /).
+type rootCode struct {
+	copies []string // the COPY/ADD lines of the code image, rebased
+	lines  map[int]bool
+}
+
+// planRootCode reads the stage chain of an image with code at /, or says
+// why its code cannot be moved under /app.
+func planRootCode(ws *workspace.Workspace, d *workspace.Dockerfile, contextDir string) (*rootCode, string) {
+	f := d.File
+	rel := ws.Rel(f.Path)
+	var chain []*dockerfile.Stage
+	for st := f.Final(); st != nil; st = st.BaseStage {
+		chain = append([]*dockerfile.Stage{st}, chain...)
+	}
+	rc := &rootCode{lines: map[int]bool{}}
+	tops := map[string]bool{} // top-level names the code has at /
+	anyTop := false           // a folder's contents went to /: any name may be code
+	firstCopy := 0
+	var cmd, entry []string
+	wd := "/"
+	for _, st := range chain {
+		for _, c := range st.Commands {
+			line := dockerfile.InstructionLine(c)
+			var sd instructions.SourcesAndDest
+			var flags []string
+			switch c := c.(type) {
+			case *instructions.WorkdirCommand:
+				wd = path.Join(wd, c.Path)
+				continue
+			case *instructions.RunCommand:
+				if firstCopy > 0 {
+					return nil, fmt.Sprintf("the code is copied to / (%s:%d) and RUN (%s:%d) works on the image after it: what it makes would not move to %s with the code; move the code under a WORKDIR first, so it can be a volume",
+						rel, firstCopy, rel, line, rootAppDir)
+				}
+				continue
+			case *instructions.CmdCommand:
+				cmd = c.CmdLine
+				continue
+			case *instructions.EntrypointCommand:
+				entry, cmd = c.CmdLine, nil
+				continue
+			case *instructions.CopyCommand:
+				if len(c.ExcludePatterns) > 0 || c.Parents {
+					return nil, fmt.Sprintf("the code is copied to / by a COPY with --exclude or --parents (%s:%d), which decouple does not carry over; move the code under a WORKDIR first", rel, line)
+				}
+				sd = c.SourcesAndDest
+				if c.From != "" {
+					flags = append(flags, "--from="+c.From)
+				}
+				flags = append(flags, ownFlags(c.Chown, c.Chmod, c.Link)...)
+			case *instructions.AddCommand:
+				if len(c.ExcludePatterns) > 0 || c.Checksum != "" || c.KeepGitDir != nil || c.Unpack != nil {
+					return nil, fmt.Sprintf("the code is copied to / by an ADD with flags decouple does not carry over (%s:%d); move the code under a WORKDIR first", rel, line)
+				}
+				sd = c.SourcesAndDest
+				flags = ownFlags(c.Chown, c.Chmod, c.Link)
+			default:
+				continue
+			}
+			dest := sd.DestPath
+			abs := dest
+			if !strings.HasPrefix(abs, "/") {
+				abs = path.Join(wd, dest)
+			}
+			abs = path.Clean(abs)
+			top := strings.SplitN(strings.TrimPrefix(abs, "/"), "/", 2)[0]
+			if abs != "/" && systemDirs[top] {
+				continue // configuration of the image, not the app: noted by the split
+			}
+			if len(sd.SourceContents) > 0 {
+				return nil, fmt.Sprintf("the code is copied to / by a heredoc COPY (%s:%d), which decouple does not carry over; move the code under a WORKDIR first", rel, line)
+			}
+			words := []string{}
+			for _, src := range sd.SourcePaths {
+				if strings.Contains(src, "$") {
+					return nil, fmt.Sprintf("the code is copied to / from %s (%s:%d), a path with a variable decouple does not carry over; move the code under a WORKDIR first", src, rel, line)
+				}
+				words = append(words, strconv.Quote(src))
+				if abs == "/" {
+					st, err := os.Stat(filepath.Join(contextDir, filepath.FromSlash(src)))
+					if strings.ContainsAny(src, "*?[") || path.Clean(src) == "." || err == nil && st.IsDir() {
+						anyTop = true
+					} else {
+						tops[path.Base(src)] = true
+					}
+				}
+			}
+			if abs != "/" {
+				tops[top] = true
+			}
+			target := path.Join(rootAppDir, abs)
+			if abs == "/" || strings.HasSuffix(dest, "/") || dest == "." || len(sd.SourcePaths) > 1 {
+				target += "/"
+			}
+			op := "COPY"
+			if _, isAdd := c.(*instructions.AddCommand); isAdd {
+				op = "ADD"
+			}
+			words = append(words, strconv.Quote(target))
+			rc.copies = append(rc.copies, strings.Join(append(append([]string{op}, flags...), "["+strings.Join(words, ", ")+"]"), " "))
+			rc.lines[line] = true
+			if firstCopy == 0 {
+				firstCopy = line
+			}
+		}
+	}
+	for _, w := range append(append([]string{}, entry...), cmd...) {
+		for _, word := range strings.Fields(w) {
+			if i := strings.LastIndex(word, "="); i >= 0 {
+				word = word[i+1:] // --require=/x
+			}
+			if !strings.HasPrefix(word, "/") {
+				continue
+			}
+			top := strings.SplitN(strings.TrimPrefix(word, "/"), "/", 2)[0]
+			if tops[top] || anyTop && !systemDirs[top] && top != "" {
+				return nil, fmt.Sprintf("the code is copied to / (%s:%d) and CMD/ENTRYPOINT refers to it by the absolute path %s: under %s it would not be found; refer to it by a path relative to / (or move the code under a WORKDIR first)",
+					rel, firstCopy, word, rootAppDir)
+			}
+		}
+	}
+	if len(rc.copies) == 0 {
+		return nil, fmt.Sprintf("the code is copied to / (%s:%d) by no COPY or ADD decouple can carry over; move it under a WORKDIR first, so it can be a volume", rel, d.Facts[f.Final().Index].Code[0].Line)
+	}
+	return rc, ""
+}
+
+// ownFlags renders the COPY/ADD flags that travel with the files.
+func ownFlags(chown, chmod string, link bool) []string {
+	var out []string
+	if chown != "" {
+		out = append(out, "--chown="+chown)
+	}
+	if chmod != "" {
+		out = append(out, "--chmod="+chmod)
+	}
+	if link {
+		out = append(out, "--link")
+	}
+	return out
+}
+
+// dockerfileText is the code-only Dockerfile: the original stages (so
+// COPY --from of a build stage still works), then the code image, which
+// copies again what the original put at /, under /app.
+func (rc *rootCode) dockerfileText(p *splitPlan) string {
+	var b strings.Builder
+	src := p.s.Dockerfile.Src
+	b.Write(src)
+	if len(src) > 0 && src[len(src)-1] != '\n' {
+		b.WriteString("\n")
+	}
+	name := filepath.Base(p.s.Dockerfile.Path)
+	b.WriteString("\n" + dockerfile.GeneratedMarker + name + ": the code-only image.\n")
+	b.WriteString("# " + name + " copies the app to /, where no volume can go: this image copies the\n")
+	b.WriteString("# same files under " + rootAppDir + " and shares them as a volume that the runtime service\n")
+	b.WriteString("# mounts with volumes_from, starting in " + rootAppDir + ".\n")
+	b.WriteString("FROM " + p.opts.CodeImage + "\n")
+	for _, c := range rc.copies {
+		b.WriteString(c + "\n")
+	}
+	b.WriteString("VOLUME " + rootAppDir + "\n")
+	return b.String()
+}
