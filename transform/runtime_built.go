@@ -3,6 +3,7 @@ package transform
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -25,6 +26,11 @@ type runtimeStep struct {
 	cmd    instructions.Command
 	replay bool
 	mixed  bool // a RUN that mixes system changes with work on the code
+	// text replaces the instruction's source when only part of it is
+	// replayed.
+	text string
+	// scripts are the project's own scripts it runs on the code.
+	scripts []string
 }
 
 // builtRuntime is the code-free runtime stage of one target.
@@ -85,6 +91,7 @@ func (p *splitPlan) runtimeFor(target *dockerfile.Stage, wd string, multi bool) 
 		return p == wd || strings.HasPrefix(p, strings.TrimSuffix(wd, "/")+"/")
 	}
 	var b strings.Builder
+	codeSeen := false
 	fmt.Fprintf(&b, "FROM %s AS %s\n", from, br.name)
 	for _, st := range chain[start:] {
 		cur := ""
@@ -116,14 +123,41 @@ func (p *splitPlan) runtimeFor(target *dockerfile.Stage, wd string, multi bool) 
 					step.replay = false
 					break
 				}
-				dep, indep := runDependence(c, cur, inCode)
-				step.replay = !dep
-				step.mixed = dep && indep
+				sys, code, unknown, chain, codeScripts := runParts(c, cur, inCode, codeSeen)
+				if len(codeScripts) > 0 {
+					step.scripts = codeScripts
+				}
+				switch {
+				case unknown != "":
+					// After the code arrived, a command decouple cannot read
+					// (a build script) may make what the app needs anywhere.
+					step.replay = false
+					if br.refuse == "" {
+						br.refuse = fmt.Sprintf("RUN at %s:%d runs %s after the code arrives, and decouple cannot tell what it makes or where, so a runtime built without the code may lack it: split the service by hand",
+							p.ws.Rel(df.Path), line, unknown)
+					}
+				case len(code) == 0:
+					// Only system changes: replayed as written.
+				case len(sys) == 0:
+					step.replay = false
+				case chain:
+					// `apk add tini && npm ci`: the system half is replayed.
+					step.replay, step.text = true, "RUN "+strings.Join(sys, " && ")+"\n"
+				default:
+					step.replay, step.mixed = false, true
+				}
 			case *instructions.OnbuildCommand:
 				step.replay = false
 			}
+			if codeLines[line] {
+				codeSeen = true
+			}
 			if step.replay {
-				b.WriteString(instructionSource(df, c))
+				if step.text != "" {
+					b.WriteString(step.text)
+				} else {
+					b.WriteString(instructionSource(df, c))
+				}
 				if _, ok := c.(*instructions.RunCommand); ok {
 					br.needed = true
 				}
@@ -145,27 +179,102 @@ func (p *splitPlan) runtimeFor(target *dockerfile.Stage, wd string, multi bool) 
 	return br
 }
 
-// runDependence reads a RUN: whether it works on the code (a local npm
-// install, a path in the code folder) and whether it changes the system.
-func runDependence(c *instructions.RunCommand, cwd string, inCode func(string) bool) (dep, indep bool) {
-	scripts := []string{strings.Join(c.CmdLine, " ")}
+// runParts reads a RUN into the simple commands that change the system
+// (sys, as shell text) and those that work on the code. unknown names a
+// command run after the code arrived that is neither (a build script);
+// chain says the script is a plain && chain, so its system half can run
+// alone.
+func runParts(c *instructions.RunCommand, cwd string, inCode func(string) bool, codeSeen bool) (sys, code []string, unknown string, chain bool, codeScripts []string) {
+	var scripts []string
+	if cl := strings.Join(c.CmdLine, " "); len(c.Files) == 0 || !strings.HasPrefix(strings.TrimSpace(cl), "<<") {
+		scripts = append(scripts, cl) // `RUN <<EOF` alone names no command
+	}
 	for _, hd := range c.Files {
 		scripts = append(scripts, hd.Data)
 	}
+	chain = len(c.Files) == 0 && len(scripts) == 1 && dockerfile.IsAndChain(scripts[0])
+	var cmds [][]string
 	for _, script := range scripts {
 		for _, args := range dockerfile.SimpleCommands(script) {
+			args = dockerfile.StripWrappers(args)
+			// sh -c "…" / bash --login -c "…": the commands inside.
+			if len(args) > 2 && shells[path.Base(args[0])] {
+				if i := slices.Index(args, "-c"); i > 0 && i+1 < len(args) {
+					cmds = append(cmds, dockerfile.SimpleCommands(args[i+1])...)
+					chain = false
+					continue
+				}
+			}
+			cmds = append(cmds, args)
+		}
+	}
+	{
+		for _, args := range cmds {
 			args = dockerfile.StripWrappers(args)
 			if len(args) == 0 {
 				continue
 			}
-			if commandOnCode(args, cwd, inCode) {
-				dep = true
-			} else {
-				indep = true
+			text := shellText(args, false)
+			prog := args[0]
+			switch {
+			case commandOnCode(args, cwd, inCode):
+				code = append(code, text)
+			case codeSeen && (!path.IsAbs(prog) && strings.Contains(prog, "/") || path.IsAbs(prog) && inCode(prog)):
+				// The project's own script (bin/installDeps.sh), run on
+				// the code: its work is taken to stay with the code; what
+				// else it does is listed as not replayed.
+				code = append(code, text)
+				codeScripts = append(codeScripts, prog)
+			case codeSeen && isPackageManagerSetting(args):
+				sys = append(sys, text)
+			case codeSeen && !systemCommands[path.Base(prog)] && !isGlobalInstall(args):
+				if unknown == "" {
+					unknown = path.Base(args[0])
+				}
+			default:
+				if strings.Contains(text, "$") {
+					chain = false // a variable: the text would not mean the same
+				}
+				sys = append(sys, text)
 			}
 		}
 	}
-	return dep, indep
+	return sys, code, unknown, chain, codeScripts
+}
+
+// isPackageManagerSetting recognises npm config / yarn config lines, which
+// change settings, not the app.
+func isPackageManagerSetting(args []string) bool {
+	switch path.Base(args[0]) {
+	case "npm", "yarn", "pnpm":
+		return len(args) > 1 && (args[1] == "config" || args[1] == "cache")
+	}
+	return false
+}
+
+var shells = map[string]bool{"sh": true, "bash": true, "ash": true, "dash": true, "zsh": true}
+
+// systemCommands change the system, not the app: after the code arrived
+// they are still replayed in the runtime (when they touch no code path).
+var systemCommands = map[string]bool{
+	"apk": true, "apt-get": true, "apt": true, "yum": true, "dnf": true, "microdnf": true, "zypper": true,
+	"adduser": true, "useradd": true, "addgroup": true, "groupadd": true, "usermod": true, "deluser": true,
+	"corepack": true, "ln": true, "chmod": true, "chown": true, "mkdir": true, "rm": true, "cp": true,
+	"mv": true, "touch": true, "echo": true, "set": true, "true": true, "test": true, "[": true,
+	"export": true, "cd": true, "update-ca-certificates": true, "locale-gen": true, "install": true,
+	"dpkg-reconfigure": true, "apt-mark": true, "ldconfig": true, "printf": true, "tee": true,
+}
+
+func isGlobalInstall(args []string) bool {
+	switch path.Base(args[0]) {
+	case "npm", "yarn", "pnpm":
+		for _, a := range args[1:] {
+			if a == "-g" || a == "--global" || a == "--location=global" || a == "global" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // commandOnCode reports whether a simple command works on the app: a

@@ -334,6 +334,10 @@ func (p *splitPlan) runtimeImage() image {
 		// also worked on the code (apk add … && npm ci) is not replayed,
 		// so what else it did is missing.
 		for _, st := range p.built.steps {
+			if len(st.scripts) > 0 {
+				p.unsafe = append(p.unsafe, fmt.Sprintf("RUN at %s:%d runs the project's %s on the code; what it makes outside the code path is not in the runtime",
+					p.ws.Rel(p.s.Dockerfile.Path), dockerfile.InstructionLine(st.cmd), strings.Join(st.scripts, ", ")))
+			}
 			if st.mixed {
 				p.unsafe = append(p.unsafe, fmt.Sprintf("RUN at %s:%d also works on the code, so the runtime does not replay it; what else it installed is not in the runtime",
 					p.ws.Rel(p.s.Dockerfile.Path), dockerfile.InstructionLine(st.cmd)))

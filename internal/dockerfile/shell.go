@@ -46,6 +46,32 @@ func SimpleCommands(script string) [][]string {
 	return out
 }
 
+// IsAndChain reports whether a script is simple commands joined by &&
+// only (no pipes, ||, ;, subshells or control flow), so a part of it runs
+// the same alone.
+func IsAndChain(script string) bool {
+	p := shellParsers.Get().(*syntax.Parser)
+	defer shellParsers.Put(p)
+	file, err := p.Parse(strings.NewReader(script), "")
+	if err != nil || len(file.Stmts) != 1 {
+		return false
+	}
+	var ok func(st *syntax.Stmt) bool
+	ok = func(st *syntax.Stmt) bool {
+		if st.Negated || st.Background || st.Coprocess || len(st.Redirs) > 0 {
+			return false
+		}
+		switch c := st.Cmd.(type) {
+		case *syntax.CallExpr:
+			return len(c.Assigns) == 0
+		case *syntax.BinaryCmd:
+			return c.Op == syntax.AndStmt && ok(c.X) && ok(c.Y)
+		}
+		return false
+	}
+	return ok(file.Stmts[0])
+}
+
 // shellParsers recycles parsers: a new one allocates its buffers, and a
 // large tree has thousands of RUN lines. Parse resets a parser's state.
 var shellParsers = sync.Pool{New: func() any {
