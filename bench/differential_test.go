@@ -13,7 +13,6 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/decouple-dev/decouple/bench/gen"
-	"github.com/decouple-dev/decouple/internal/compose"
 	"github.com/decouple-dev/decouple/internal/lint"
 	"github.com/decouple-dev/decouple/internal/workspace"
 )
@@ -58,8 +57,10 @@ func TestFastPathDifferential(t *testing.T) {
 					t.Errorf("%s: service %q: models differ:\n%#v\n%#v", path, name, svc, q.Services[name])
 				}
 			}
-			if !reflect.DeepEqual(m.Networks, q.Networks) || !reflect.DeepEqual(m.Volumes, q.Volumes) {
-				t.Errorf("%s: top-level networks or volumes differ", path)
+			if !reflect.DeepEqual(m.Networks, q.Networks) || !reflect.DeepEqual(m.Volumes, q.Volumes) ||
+				!reflect.DeepEqual(m.Secrets, q.Secrets) || !reflect.DeepEqual(m.Configs, q.Configs) {
+				t.Errorf("%s: top-level networks, volumes, secrets or configs differ:\n%#v %#v %#v %#v\n%#v %#v %#v %#v", path,
+					m.Networks, m.Volumes, m.Secrets, m.Configs, q.Networks, q.Volumes, q.Secrets, q.Configs)
 			}
 		}
 		if slow != quick {
@@ -114,10 +115,8 @@ var undefinedName = regexp.MustCompile(`(refers to undefined (?:network|volume|s
 func runBoth(t *testing.T, dir string, fast bool) (string, map[string]*types.Project) {
 	t.Helper()
 	models := map[string]*types.Project{}
-	compose.FastPath = fast
-	defer func() { compose.FastPath = true }()
 	var b strings.Builder
-	res, err := lint.Run(lint.Options{Load: workspace.Options{Paths: []string{dir}}})
+	res, err := lint.Run(lint.Options{Load: workspace.Options{Paths: []string{dir}, Limits: workspace.Limits{NoFastPath: !fast}}})
 	if err != nil {
 		return "error: " + err.Error(), nil
 	}

@@ -62,10 +62,7 @@ func loadsClean(t *testing.T, name, content string, services int) {
 		t.Fatal(err)
 	}
 	// compose-go itself, with its schema validation, not the fast path.
-	fast := compose.FastPath
-	compose.FastPath = false
-	defer func() { compose.FastPath = fast }()
-	p, err := compose.Load([]string{path})
+	p, err := compose.LoadLimited([]string{path}, compose.Limits{NoFastPath: true})
 	if err != nil {
 		t.Fatalf("%s: fixed file does not load: %v\n%s", name, err, content)
 	}

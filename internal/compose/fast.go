@@ -40,10 +40,6 @@ import (
 // loads the project with validation. bench/differential_test.go holds both
 // paths to identical models and findings.
 
-// FastPath enables the fast path; the differential tests turn it off to
-// compare with compose-go.
-var FastPath = true
-
 // fastLoader holds one fast load.
 type fastLoader struct {
 	dir        string
@@ -51,24 +47,23 @@ type fastLoader struct {
 	sub        func(string, template.Mapping) (string, error)
 	lookup     template.Mapping
 	values     map[*yaml.Node]string // interpolated scalar values
-	volumes    map[string]string     // top-level volume names: driver
+	volumes    map[string]string     // top-level resource names
 	networks   map[string]string
+	secrets    map[string]string
+	configs    map[string]string
 	serviceSet map[string]bool
-	key        string // the service key being read, for debugFail
-	extends    bool   // whether an extends key may be read
+	key        string                    // the key being read, for Project.FastMiss
+	project    string                    // the project name
+	top        map[string]map[string]any // top-level resources for the generic route
+	extends    bool                      // whether an extends key may be read
 }
 
-type giveUp struct{}
+// giveUp carries the key the fast path could not model.
+type giveUp struct{ key string }
 
 func (l *fastLoader) fail() {
-	if debugFail != nil {
-		debugFail(l.key)
-	}
-	panic(giveUp{})
+	panic(giveUp{l.key})
 }
-
-// debugFail, when set (in tests), hears where the fast path gave up.
-var debugFail func(key string)
 
 // fastLoad returns the project's model, or nil when compose-go must load it.
 func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unresolved map[string]bool, kinds *standIns) (model *types.Project) {
@@ -81,13 +76,20 @@ func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unres
 		}
 	}
 	l := &fastLoader{dir: p.Dir, env: env, lookup: lookup, values: map[*yaml.Node]string{},
-		volumes: map[string]string{}, networks: map[string]string{}, serviceSet: map[string]bool{}}
+		volumes: map[string]string{}, networks: map[string]string{}, secrets: map[string]string{},
+		configs: map[string]string{}, serviceSet: map[string]bool{},
+		project: projectName(p.Dir), top: map[string]map[string]any{}}
 	tmp := map[string]bool{}
 	l.sub = tolerantSubstitute(tmp, kinds)
 	defer func() {
 		if r := recover(); r != nil {
-			if _, ok := r.(giveUp); !ok {
+			g, ok := r.(giveUp)
+			if !ok {
 				panic(r)
+			}
+			p.FastMiss = g.key
+			if p.FastMiss == "" {
+				p.FastMiss = "?"
 			}
 			model = nil
 		}
@@ -106,6 +108,7 @@ func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unres
 		var decls []decl
 		for _, kv := range l.pairs(f.Root) {
 			key, val := kv[0].Value, resolveAlias(kv[1])
+			l.key = key
 			switch {
 			case key == "version" || key == "name" || strings.HasPrefix(key, "x-"):
 			case key == "services":
@@ -119,7 +122,7 @@ func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unres
 					decls = append(decls, decl{s[0].Value, resolveAlias(s[1])})
 					l.serviceSet[s[0].Value] = true
 				}
-			case key == "volumes" || key == "networks":
+			case key == "volumes" || key == "networks" || key == "secrets" || key == "configs":
 				if isNull(val) {
 					continue
 				}
@@ -127,27 +130,23 @@ func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unres
 					l.fail()
 				}
 				set := l.volumes
-				if key == "networks" {
+				switch key {
+				case "networks":
 					set = l.networks
+				case "secrets":
+					set = l.secrets
+				case "configs":
+					set = l.configs
+				}
+				if l.top[key] == nil {
+					l.top[key] = map[string]any{}
 				}
 				for _, kv := range l.pairs(val) {
-					// Only plain declarations: a name, maybe a driver.
-					driver := ""
-					if v := resolveAlias(kv[1]); !isNull(v) {
-						if v.Kind != yaml.MappingNode {
-							l.fail()
-						}
-						for _, dkv := range l.pairs(v) {
-							if dkv[0].Value != "driver" {
-								l.fail()
-							}
-							driver = l.str(dkv[1])
-						}
-					}
 					if _, dup := set[kv[0].Value]; dup {
 						l.fail() // declared in both files: merged field by field
 					}
-					set[kv[0].Value] = driver
+					set[kv[0].Value] = ""
+					l.top[key][kv[0].Value] = l.raw(kv[1])
 				}
 			default:
 				l.fail()
@@ -187,26 +186,25 @@ func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unres
 	for k := range tmp {
 		unresolved[k] = true
 	}
-	name := projectName(p.Dir)
-	var nets types.Networks
-	if len(l.networks) > 0 || usesDefault {
-		nets = types.Networks{}
-		for n, driver := range l.networks {
-			nets[n] = types.NetworkConfig{Name: name + "_" + n, Driver: driver}
-		}
-		if _, ok := nets["default"]; !ok && usesDefault {
-			nets["default"] = types.NetworkConfig{Name: name + "_default"}
+	l.key = "(top-level resources)"
+	doc := map[string]any{}
+	for k, m := range l.top {
+		if len(m) > 0 {
+			doc[k] = m
 		}
 	}
-	var vols types.Volumes
-	if len(l.volumes) > 0 {
-		vols = types.Volumes{}
-		for n, driver := range l.volumes {
-			vols[n] = types.VolumeConfig{Name: name + "_" + n, Driver: driver}
+	if _, ok := l.networks["default"]; !ok && usesDefault {
+		if doc["networks"] == nil {
+			doc["networks"] = map[string]any{}
 		}
+		doc["networks"].(map[string]any)["default"] = nil
 	}
-	return &types.Project{Name: name, WorkingDir: p.Dir, Services: services, Networks: nets, Volumes: vols,
-		Environment: types.Mapping(env)}
+	top := &types.Project{}
+	if len(doc) > 0 {
+		top = l.pipeline(doc, true)
+	}
+	return &types.Project{Name: l.project, WorkingDir: p.Dir, Services: services, Networks: top.Networks, Volumes: top.Volumes,
+		Secrets: top.Secrets, Configs: top.Configs, Environment: types.Mapping(env)}
 }
 
 // interpolate substitutes variables in every scalar value, like compose-go
@@ -447,9 +445,44 @@ func (l *fastLoader) override(s types.ServiceConfig, n *yaml.Node) types.Service
 }
 
 func (l *fastLoader) apply(s *types.ServiceConfig, n *yaml.Node, over bool) {
+	rest := map[string]any{}
 	for _, kv := range l.pairs(n) {
 		key, v := kv[0].Value, resolveAlias(kv[1])
 		l.key = key
+		if l.tryHandle(s, key, v, over) {
+			continue
+		}
+		if genericKeys[key] || strings.HasPrefix(key, "x-") && key != "x-develop" {
+			rest[key] = l.raw(v)
+			continue
+		}
+		l.fail()
+	}
+	if len(rest) > 0 {
+		l.key = "(generic keys)"
+		l.generic(s, rest)
+	}
+}
+
+// tryHandle reads a key with its own handler and says whether it did; a
+// key the generic route also decodes goes there when its handler gives up.
+func (l *fastLoader) tryHandle(s *types.ServiceConfig, key string, v *yaml.Node, over bool) (ok bool) {
+	if genericKeys[key] {
+		defer func() {
+			if r := recover(); r != nil {
+				if _, giving := r.(giveUp); !giving {
+					panic(r)
+				}
+				ok = false
+			}
+		}()
+	}
+	return l.handle(s, key, v, over)
+}
+
+// handle reads a key with its own handler; false when it has none.
+func (l *fastLoader) handle(s *types.ServiceConfig, key string, v *yaml.Node, over bool) bool {
+	{
 		switch key {
 		case "extends":
 			if !l.extends {
@@ -741,9 +774,10 @@ func (l *fastLoader) apply(s *types.ServiceConfig, n *yaml.Node, over bool) {
 			}
 			s.Logging = lc
 		default:
-			l.fail()
+			return false
 		}
 	}
+	return true
 }
 
 // portText is a port or exposed port as text; numbers are kept as written.

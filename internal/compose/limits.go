@@ -32,6 +32,10 @@ type Limits struct {
 	// limits because it changes what a read returns, and the limits still
 	// apply to it.
 	Overlay *Overlay
+	// NoFastPath loads with compose-go alone, never the fast path (see
+	// fast.go): the differential tests compare the two. It is an option of
+	// the load, not a package variable, so one test cannot leak it.
+	NoFastPath bool
 }
 
 // Overlay is one file's text that stands in for the file on disk, which

@@ -49,6 +49,9 @@ type Project struct {
 	Degraded string
 	// Fast says the fast path loaded it (see fast.go), not compose-go.
 	Fast bool
+	// FastMiss names the key (as a path, services.*.KEY for a service's
+	// key) the fast path could not model, when it gave up; "" otherwise.
+	FastMiss string
 	// EnvFallback names the committed example (.env.example, ...) read for
 	// interpolation because the project has no .env; "" otherwise.
 	EnvFallback string
@@ -149,7 +152,7 @@ func load(paths []string, lim Limits, overlay map[string][]byte, strict bool) (*
 		attempts = attempts[:1]
 	}
 	var firstErr error
-	if FastPath && !strict {
+	if !lim.NoFastPath && !strict {
 		p.Model = p.fastLoad(env, lookup, unresolved, kinds)
 		p.Fast = p.Model != nil
 	}

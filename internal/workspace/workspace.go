@@ -111,6 +111,9 @@ type Limits struct {
 	MaxDepth      int   // nesting of a compose document (default 1000)
 	MaxStages     int   // stages of one Dockerfile (default 256)
 	MaxCommand    int   // bytes of a compose command, entrypoint or test string (default 32 KiB)
+	// NoFastPath loads compose files with compose-go alone (for tests
+	// that compare it with the fast path).
+	NoFastPath bool
 
 	overlay *compose.Overlay // Options.Buffer, read in place of its file
 }
@@ -119,7 +122,7 @@ type Limits struct {
 const DefaultMaxStages = 256
 
 func (l Limits) compose() compose.Limits {
-	return compose.Limits{MaxFileSize: l.MaxFileSize, MaxAliasNodes: l.MaxAliasNodes, MaxDepth: l.MaxDepth, MaxCommand: l.MaxCommand, Overlay: l.overlay}
+	return compose.Limits{MaxFileSize: l.MaxFileSize, MaxAliasNodes: l.MaxAliasNodes, MaxDepth: l.MaxDepth, MaxCommand: l.MaxCommand, Overlay: l.overlay, NoFastPath: l.NoFastPath}
 }
 
 // ComposeLimits are the limits compose files were loaded within, for

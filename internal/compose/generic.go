@@ -1,0 +1,272 @@
+package compose
+
+import (
+	"fmt"
+	"path"
+	"reflect"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/consts"
+	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/override"
+	"github.com/compose-spec/compose-go/v2/paths"
+	"github.com/compose-spec/compose-go/v2/schema"
+	"github.com/compose-spec/compose-go/v2/transform"
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/compose-spec/compose-go/v2/validation"
+	"go.yaml.in/yaml/v3"
+)
+
+// The generic route: service keys without a handler of their own in
+// fast.go (labels, env_file, secrets, ports long syntax, deploy, ...), and
+// those whose handler met a shape it does not model, are decoded by
+// compose-go's own per-file steps (schema validation, unicity, canonical
+// form, defaults, validation, relative paths, mapstructure) run on a
+// document that holds only them. Only the project-wide steps (include,
+// extends, merge, normalisation, consistency) stay in fast.go, which is
+// why a key joins genericKeys only when those steps do not touch it or
+// fast.go mirrors what they do (see finish and check).
+
+// genericKeys are the service keys the generic route may decode.
+var genericKeys = set(
+	"annotations", "build", "cap_add", "cap_drop", "cgroup_parent", "configs", "cpu_count",
+	"cpu_percent", "cpu_period", "cpu_quota", "cpu_shares", "cpus", "cpuset", "deploy",
+	"device_cgroup_rules", "devices", "dns", "dns_opt", "dns_search", "domainname", "env_file",
+	"expose", "external_links", "extra_hosts", "group_add", "healthcheck", "init", "ipc",
+	"isolation", "labels", "links", "logging", "mac_address", "mem_limit", "mem_reservation",
+	"mem_swappiness", "memswap_limit", "networks", "oom_kill_disable", "oom_score_adj", "pid",
+	"pids_limit", "platform", "ports", "privileged", "pull_policy", "read_only", "runtime",
+	"secrets", "security_opt", "shm_size", "stdin_open", "stop_grace_period", "stop_signal",
+	"storage_opt", "sysctls", "tmpfs", "tty", "ulimits", "userns_mode", "volumes",
+)
+
+// RefusedServiceKeys are the service keys the fast path never models:
+// rare in real files, or needing what only compose-go does (hooks merged
+// with the container spec, models, providers, scale against replicas,
+// files read at load time, namespaces shared with another service's uts
+// or cgroup, develop and its x-develop alias, the legacy net and
+// dockerfile keys of v1 files). Any of them sends the project to
+// compose-go.
+var RefusedServiceKeys = []string{
+	"attach", "blkio_config", "cgroup", "cpu_rt_period", "cpu_rt_runtime", "credential_spec",
+	"develop", "dockerfile", "gpus", "label_file", "log_driver", "log_opt", "models", "net",
+	"post_start", "pre_start", "pre_stop", "provider", "pull_refresh_after", "scale", "umask",
+	"use_api_socket", "uts", "volume_driver", "x-develop",
+}
+
+func set(keys ...string) map[string]bool {
+	m := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		m[k] = true
+	}
+	return m
+}
+
+// raw is a node's value as compose-go's YAML decoding and interpolation
+// would give it, before its own casts.
+func (l *fastLoader) raw(n *yaml.Node) any {
+	n = resolveAlias(n)
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if v, ok := l.values[n]; ok {
+			return v
+		}
+		var v any
+		if err := n.Decode(&v); err != nil {
+			l.fail()
+		}
+		switch v.(type) {
+		case nil, string, bool, int, float64:
+			return v
+		}
+	case yaml.SequenceNode:
+		out := make([]any, 0, len(n.Content))
+		for _, c := range n.Content {
+			out = append(out, l.raw(c))
+		}
+		return out
+	case yaml.MappingNode:
+		out := map[string]any{}
+		for _, kv := range l.pairs(n) {
+			if kv[0].Tag != "!!str" {
+				l.fail() // keys compose-go would turn into strings its own way
+			}
+			out[kv[0].Value] = l.raw(kv[1])
+		}
+		return out
+	}
+	l.fail()
+	return nil
+}
+
+// pipeline runs compose-go's per-file steps and its path resolution on a
+// document, in the order its loader does, and decodes it.
+func (l *fastLoader) pipeline(doc map[string]any, names bool) *types.Project {
+	if err := schema.Validate(doc); err != nil {
+		l.fail()
+	}
+	doc, err := override.EnforceUnicity(doc)
+	if err != nil {
+		l.fail()
+	}
+	if doc, err = transform.Canonical(doc, false); err != nil {
+		l.fail()
+	}
+	doc = loader.OmitEmpty(doc)
+	if doc, err = override.EnforceUnicity(doc); err != nil {
+		l.fail()
+	}
+	if doc, err = transform.SetDefaultValues(doc); err != nil {
+		l.fail()
+	}
+	if err := validation.Validate(doc); err != nil {
+		l.fail()
+	}
+	if err := paths.ResolveRelativePaths(doc, l.dir, nil); err != nil {
+		l.fail()
+	}
+	loader.ResolveEnvironment(doc, types.Mapping(l.env))
+	if names {
+		setNames(doc, l.project)
+	}
+	for k, v := range doc {
+		if m, ok := v.(map[string]any); ok {
+			for name, e := range m {
+				if em, ok := e.(map[string]any); ok {
+					m[name] = extensions(em, k == "services")
+				}
+			}
+		}
+	}
+	var p types.Project
+	if err := loader.Transform(doc, &p); err != nil {
+		l.fail()
+	}
+	return &p
+}
+
+// setNames gives each top-level resource its name, as compose-go's
+// normalisation does.
+func setNames(doc map[string]any, project string) {
+	for _, r := range []string{"networks", "volumes", "configs", "secrets"} {
+		top, ok := doc[r].(map[string]any)
+		if !ok {
+			continue
+		}
+		for key, v := range top {
+			res, _ := v.(map[string]any)
+			if res == nil {
+				res = map[string]any{}
+			}
+			if res["name"] == nil {
+				if x, ok := res["external"]; ok && fmt.Sprint(x) == "true" {
+					res["name"] = key
+				} else {
+					res["name"] = project + "_" + key
+				}
+			}
+			top[key] = res
+		}
+	}
+}
+
+// extensions moves x- keys into the map compose-go decodes as Extensions,
+// at every level (except a service's depends_on, whose keys are names).
+func extensions(m map[string]any, service bool) map[string]any {
+	extras := map[string]any{}
+	for k, v := range m {
+		if strings.HasPrefix(k, "x-") {
+			extras[k] = v
+			delete(m, k)
+			continue
+		}
+		if service && k == "depends_on" {
+			continue
+		}
+		switch e := v.(type) {
+		case map[string]any:
+			m[k] = extensions(e, false)
+		case []any:
+			for i, x := range e {
+				if xm, ok := x.(map[string]any); ok {
+					e[i] = extensions(xm, false)
+				}
+			}
+		}
+	}
+	if len(extras) > 0 {
+		m[consts.Extensions] = extras
+	}
+	return m
+}
+
+// generic decodes a service's keys gathered in rest and sets them on s,
+// which must not have them yet (an override file or an extending service
+// would need a merge field by field).
+func (l *fastLoader) generic(s *types.ServiceConfig, rest map[string]any) {
+	doc := map[string]any{"services": map[string]any{s.Name: rest}}
+	p := l.pipeline(doc, false)
+	g, ok := p.Services[s.Name]
+	if !ok {
+		l.fail()
+	}
+	// What compose-go's normalisation does to these keys.
+	for i := range g.Volumes {
+		g.Volumes[i].Target = path.Clean(g.Volumes[i].Target)
+	}
+	if g.PullPolicy == types.PullPolicyIfNotPresent {
+		g.PullPolicy = types.PullPolicyMissing
+	}
+	if b := g.Build; b != nil {
+		if len(b.AdditionalContexts) > 0 || len(b.Secrets) > 0 || len(b.Platforms) > 0 {
+			l.fail() // checked against other services and secrets
+		}
+		if b.Args != nil {
+			args := types.MappingWithEquals{}
+			for k, v := range b.Args {
+				if v == nil {
+					val, ok := l.env[k]
+					if !ok {
+						continue
+					}
+					v = &val
+				}
+				args[k] = v
+			}
+			b.Args = args
+		}
+	}
+	if h := g.HealthCheck; h != nil && len(h.Test) > 0 {
+		switch h.Test[0] {
+		case "CMD", "CMD-SHELL", "NONE":
+		default:
+			l.fail()
+		}
+	}
+	if d := g.Deploy; d != nil && d.Replicas != nil && *d.Replicas < 0 {
+		l.fail()
+	}
+	g.Name = ""
+	mergeFields(reflect.ValueOf(s).Elem(), reflect.ValueOf(&g).Elem(), l)
+}
+
+// mergeFields copies g's set fields onto s (embedded structs field by
+// field); a field set on both gives up.
+func mergeFields(s, g reflect.Value, l *fastLoader) {
+	t := g.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		gv, sv := g.Field(i), s.Field(i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			mergeFields(sv, gv, l)
+			continue
+		}
+		if gv.IsZero() {
+			continue
+		}
+		if !sv.IsZero() {
+			l.fail() // set by both: a merge would be field by field
+		}
+		sv.Set(gv)
+	}
+}
