@@ -1017,6 +1017,32 @@ func (l *fastLoader) check(name string, s types.ServiceConfig) {
 			l.fail()
 		}
 	}
+	// The references compose-go's consistency check verifies.
+	for n := range s.Networks {
+		if _, ok := l.networks[n]; !ok && n != "default" {
+			l.fail()
+		}
+	}
+	for _, sc := range s.Secrets {
+		if _, ok := l.secrets[sc.Source]; !ok {
+			l.fail()
+		}
+	}
+	for _, c := range s.Configs {
+		if _, ok := l.configs[c.Source]; !ok {
+			l.fail()
+		}
+	}
+	for dep := range s.DependsOn {
+		if !l.serviceSet[dep] {
+			l.fail()
+		}
+	}
+	for _, ref := range []string{s.NetworkMode, s.Ipc, s.Pid} {
+		if shared, ok := strings.CutPrefix(ref, types.ServicePrefix); ok && !l.serviceSet[shared] {
+			l.fail()
+		}
+	}
 	if b := s.Build; b != nil {
 		if b.Dockerfile != "" && b.DockerfileInline != "" {
 			l.fail()
@@ -1035,8 +1061,7 @@ func (l *fastLoader) finish(s *types.ServiceConfig) {
 	case s.Networks == nil:
 		s.Networks = map[string]*types.ServiceNetworkConfig{"default": nil}
 	}
-	// Implicit dependencies, as compose-go's normalisation adds them:
-	// network_mode: service:x first (restart: true), then volumes_from.
+	// Implicit dependencies, as compose-go's normalisation adds them.
 	addDep := func(dep string, restart bool) {
 		if _, ok := s.DependsOn[dep]; ok {
 			return
@@ -1048,8 +1073,18 @@ func (l *fastLoader) finish(s *types.ServiceConfig) {
 		deps[dep] = types.ServiceDependency{Condition: types.ServiceConditionStarted, Restart: restart, Required: true}
 		s.DependsOn = deps
 	}
-	if shared, ok := strings.CutPrefix(s.NetworkMode, types.ServicePrefix); ok {
-		addDep(shared, true)
+	// compose-go's order: links, then the shared namespaces, then
+	// volumes_from; an earlier one wins.
+	for _, link := range s.Links {
+		if parts := strings.Split(link, ":"); len(parts) == 2 {
+			link = parts[0]
+		}
+		addDep(link, true)
+	}
+	for _, ref := range []string{s.NetworkMode, s.Ipc, s.Pid} {
+		if shared, ok := strings.CutPrefix(ref, types.ServicePrefix); ok {
+			addDep(shared, true)
+		}
 	}
 	for _, vf := range s.VolumesFrom {
 		if strings.HasPrefix(vf, types.ContainerPrefix) {
