@@ -80,6 +80,8 @@ func TestFastPathCoverage(t *testing.T) {
 func coverageReport(fast, total int, misses map[string][]string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "fast path loaded %d of %d projects", fast, total)
+	cases, _ := filepath.Abs(corpusDir)
+	cases += string(filepath.Separator)
 	keys := make([]string, 0, len(misses))
 	for k := range misses {
 		keys = append(keys, k)
@@ -91,7 +93,7 @@ func coverageReport(fast, total int, misses map[string][]string) string {
 		return keys[i] < keys[j]
 	})
 	for _, k := range keys {
-		fmt.Fprintf(&b, "\n  %3d  %s  (e.g. %s)", len(misses[k]), k, filepath.Base(misses[k][0]))
+		fmt.Fprintf(&b, "\n  %3d  %s  (e.g. %s)", len(misses[k]), k, strings.TrimPrefix(misses[k][0], cases))
 	}
 	return b.String()
 }

@@ -1,13 +1,16 @@
 package compose
 
 import (
+	"fmt"
 	"path"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/compose-spec/compose-go/v2/errdefs"
 	"github.com/compose-spec/compose-go/v2/format"
+	"github.com/compose-spec/compose-go/v2/graph"
 	"github.com/compose-spec/compose-go/v2/paths"
 	"github.com/compose-spec/compose-go/v2/template"
 	"github.com/compose-spec/compose-go/v2/types"
@@ -87,7 +90,7 @@ func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unres
 			if !ok {
 				panic(r)
 			}
-			p.FastMiss = g.key
+			p.FastMiss, p.fastDegraded = g.key, nil
 			if p.FastMiss == "" {
 				p.FastMiss = "?"
 			}
@@ -175,13 +178,26 @@ func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unres
 		}
 	}
 	usesDefault := false
+	var broken []error
 	for name, s := range services {
 		l.finish(&s)
-		l.check(name, s)
+		l.key = "(consistency)"
+		if err := l.check(s); err != nil {
+			broken = append(broken, err)
+		}
 		if _, ok := s.Networks["default"]; ok {
 			usesDefault = true
 		}
 		services[name] = s
+	}
+	// compose-go names the first broken service its map iteration meets:
+	// with one, the message is known.
+	switch len(broken) {
+	case 0:
+	case 1:
+		p.fastDegraded = broken[0]
+	default:
+		l.fail()
 	}
 	for k := range tmp {
 		unresolved[k] = true
@@ -203,8 +219,18 @@ func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unres
 	if len(doc) > 0 {
 		top = l.pipeline(doc, true)
 	}
-	return &types.Project{Name: l.project, WorkingDir: p.Dir, Services: services, Networks: top.Networks, Volumes: top.Volumes,
+	for _, sc := range top.Secrets {
+		if !sc.External && sc.File == "" && sc.Environment == "" {
+			l.fail()
+		}
+	}
+	model = &types.Project{Name: l.project, WorkingDir: p.Dir, Services: services, Networks: top.Networks, Volumes: top.Volumes,
 		Secrets: top.Secrets, Configs: top.Configs, Environment: types.Mapping(env)}
+	l.key = "(dependency cycle)"
+	if p.fastDegraded == nil && graph.CheckCycle(model) != nil {
+		l.fail()
+	}
+	return model
 }
 
 // interpolate substitutes variables in every scalar value, like compose-go
@@ -637,11 +663,6 @@ func (l *fastLoader) handle(s *types.ServiceConfig, key string, v *yaml.Node, ov
 			default:
 				l.fail()
 			}
-			for n := range nets {
-				if _, ok := l.networks[n]; !ok && n != "default" {
-					l.fail()
-				}
-			}
 			if len(nets) == 0 {
 				l.fail()
 			}
@@ -840,11 +861,6 @@ func (l *fastLoader) dependsOn(s *types.ServiceConfig, v *yaml.Node) {
 	default:
 		l.fail()
 	}
-	for n := range deps {
-		if !l.serviceSet[n] {
-			l.fail()
-		}
-	}
 	s.DependsOn = deps
 }
 
@@ -1001,53 +1017,83 @@ func (l *fastLoader) volumeList(v *yaml.Node) []types.ServiceVolumeConfig {
 	return out
 }
 
-// check finishes a service as compose-go's normalisation does and gives up
-// on what its consistency check would reject.
-func (l *fastLoader) check(name string, s types.ServiceConfig) {
+// check mirrors, in its order, compose-go's consistency check of one
+// service: a broken reference is returned as the error compose-go would
+// give (it then loads without the check, as Degraded says), anything else
+// it would reject gives up.
+func (l *fastLoader) check(s types.ServiceConfig) error {
 	if s.Build == nil && s.Image == "" {
-		l.fail()
+		return fmt.Errorf("service %q has neither an image nor a build context specified: %w", s.Name, errdefs.ErrInvalid)
 	}
-	for _, v := range s.Volumes {
-		if _, ok := l.volumes[v.Source]; v.Type == types.VolumeTypeVolume && v.Source != "" && !ok {
-			l.fail()
-		}
+	if b := s.Build; b != nil && b.Dockerfile != "" && b.DockerfileInline != "" {
+		return fmt.Errorf("service %q declares mutualy exclusive dockerfile and dockerfile_inline: %w", s.Name, errdefs.ErrInvalid)
 	}
-	for _, vf := range s.VolumesFrom {
-		if !strings.HasPrefix(vf, types.ContainerPrefix) && !l.serviceSet[strings.Split(vf, ":")[0]] {
-			l.fail()
-		}
-	}
-	// The references compose-go's consistency check verifies.
 	for n := range s.Networks {
 		if _, ok := l.networks[n]; !ok && n != "default" {
-			l.fail()
-		}
-	}
-	for _, sc := range s.Secrets {
-		if _, ok := l.secrets[sc.Source]; !ok {
-			l.fail()
-		}
-	}
-	for _, c := range s.Configs {
-		if _, ok := l.configs[c.Source]; !ok {
-			l.fail()
+			return fmt.Errorf("service %q refers to undefined network %s: %w", s.Name, n, errdefs.ErrInvalid)
 		}
 	}
 	for dep := range s.DependsOn {
 		if !l.serviceSet[dep] {
+			return fmt.Errorf("service %q depends on undefined service %q: %w", s.Name, dep, errdefs.ErrInvalid)
+		}
+	}
+	if shared, ok := strings.CutPrefix(s.NetworkMode, types.ServicePrefix); ok && !l.serviceSet[shared] {
+		return fmt.Errorf("service %q not found for network_mode 'service:%s'", shared, shared)
+	}
+	for _, v := range s.Volumes {
+		if _, ok := l.volumes[v.Source]; v.Type == types.VolumeTypeVolume && v.Source != "" && !ok {
+			return fmt.Errorf("service %q refers to undefined volume %s: %w", s.Name, v.Source, errdefs.ErrInvalid)
+		}
+	}
+	for _, c := range s.Configs {
+		if _, ok := l.configs[c.Source]; !ok {
+			return fmt.Errorf("service %q refers to undefined config %s: %w", s.Name, c.Source, errdefs.ErrInvalid)
+		}
+	}
+	for _, sc := range s.Secrets {
+		if _, ok := l.secrets[sc.Source]; !ok {
+			return fmt.Errorf("service %q refers to undefined secret %s: %w", s.Name, sc.Source, errdefs.ErrInvalid)
+		}
+	}
+	// The rest compose-go checks: conflicting values and mount targets.
+	if d := s.Deploy; d != nil {
+		if d.Replicas != nil && *d.Replicas < 0 {
+			l.fail()
+		}
+		if lim := d.Resources.Limits; lim != nil {
+			if s.CPUS != 0 && lim.NanoCPUs.Value() != s.CPUS || s.MemLimit != 0 && lim.MemoryBytes != s.MemLimit ||
+				s.PidsLimit != 0 && lim.Pids != s.PidsLimit {
+				l.fail()
+			}
+		}
+		if r := d.Resources.Reservations; r != nil && s.MemReservation != 0 && r.MemoryBytes != s.MemReservation {
 			l.fail()
 		}
 	}
-	for _, ref := range []string{s.NetworkMode, s.Ipc, s.Pid} {
-		if shared, ok := strings.CutPrefix(ref, types.ServicePrefix); ok && !l.serviceSet[shared] {
+	if s.GetScale() > 1 && s.ContainerName != "" {
+		l.fail()
+	}
+	mounts := map[string]bool{}
+	for _, t := range s.Tmpfs {
+		p, _, _ := strings.Cut(t, ":")
+		if mounts[p] {
 			l.fail()
 		}
+		mounts[p] = true
 	}
-	if b := s.Build; b != nil {
-		if b.Dockerfile != "" && b.DockerfileInline != "" {
+	for _, v := range s.Volumes {
+		if mounts[v.Target] {
 			l.fail()
 		}
+		mounts[v.Target] = true
 	}
+	for _, vf := range s.VolumesFrom {
+		if !strings.HasPrefix(vf, types.ContainerPrefix) && !l.serviceSet[strings.Split(vf, ":")[0]] {
+			l.fail() // an implicit dependency on no service: compose-go's error names it its own way
+		}
+	}
+	return nil
 }
 
 // finish applies defaults and path resolution once overrides are merged.

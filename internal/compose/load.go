@@ -56,6 +56,10 @@ type Project struct {
 	// interpolation because the project has no .env; "" otherwise.
 	EnvFallback string
 
+	// fastDegraded is the consistency error compose-go would stop at, when
+	// the fast path loaded the project as compose-go's retry would.
+	fastDegraded error
+
 	extra  map[string]*File // files reached through include/extends, by path
 	limits Limits
 	refErr error // the first referenced file that broke a limit or is no file
@@ -155,6 +159,9 @@ func load(paths []string, lim Limits, overlay map[string][]byte, strict bool) (*
 	if !lim.NoFastPath && !strict {
 		p.Model = p.fastLoad(env, lookup, unresolved, kinds)
 		p.Fast = p.Model != nil
+		if p.Fast && p.fastDegraded != nil {
+			p.Degraded = attempts[1].why + ": " + scrub(p.fastDegraded.Error(), secrets(env, fromFile, looked, p.Dir))
+		}
 	}
 	for _, a := range attempts {
 		if p.Model != nil {
