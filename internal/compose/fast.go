@@ -5,6 +5,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -58,6 +59,8 @@ type fastLoader struct {
 	key        string                    // the key being read, for Project.FastMiss
 	project    string                    // the project name
 	top        map[string]map[string]any // top-level resources for the generic route
+	canon      map[string]map[string]any // a service's generic keys in the first file, canonical
+	overriding bool                      // reading an override file
 	extends    bool                      // whether an extends key may be read
 }
 
@@ -81,7 +84,7 @@ func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unres
 	l := &fastLoader{dir: p.Dir, env: env, lookup: lookup, values: map[*yaml.Node]string{},
 		volumes: map[string]string{}, networks: map[string]string{}, secrets: map[string]string{},
 		configs: map[string]string{}, serviceSet: map[string]bool{},
-		project: projectName(p.Dir), top: map[string]map[string]any{}}
+		project: projectName(p.Dir), top: map[string]map[string]any{}, canon: map[string]map[string]any{}}
 	tmp := map[string]bool{}
 	l.sub = tolerantSubstitute(tmp, kinds)
 	defer func() {
@@ -169,7 +172,9 @@ func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unres
 			}
 			prev, exists := services[d.name]
 			if i > 0 && exists {
+				l.overriding = true
 				services[d.name] = l.override(prev, d.node)
+				l.overriding = false
 				continue
 			}
 			l.extends = i == 0
@@ -485,7 +490,12 @@ func (l *fastLoader) apply(s *types.ServiceConfig, n *yaml.Node, over bool) {
 		l.fail()
 	}
 	if len(rest) > 0 {
-		l.key = "(generic keys)"
+		keys := make([]string, 0, len(rest))
+		for k := range rest {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		l.key = "(generic: " + strings.Join(keys, ",") + ")"
 		l.generic(s, rest)
 	}
 }

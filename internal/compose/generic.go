@@ -99,31 +99,40 @@ func (l *fastLoader) raw(n *yaml.Node) any {
 	return nil
 }
 
-// pipeline runs compose-go's per-file steps and its path resolution on a
-// document, in the order its loader does, and decodes it.
-func (l *fastLoader) pipeline(doc map[string]any, names bool) *types.Project {
-	if err := schema.Validate(doc); err != nil {
-		l.fail()
-	}
+// perFile runs the steps compose-go's loader runs on each file once merged
+// into the model so far (unicity, schema validation, canonical form), in
+// its order.
+func (l *fastLoader) perFile(doc map[string]any) map[string]any {
 	doc, err := override.EnforceUnicity(doc)
 	if err != nil {
-		l.fail()
+		l.failAt("unicity")
+	}
+	if err := schema.Validate(doc); err != nil {
+		l.failAt("schema")
 	}
 	if doc, err = transform.Canonical(doc, false); err != nil {
-		l.fail()
+		l.failAt("canonical")
 	}
 	doc = loader.OmitEmpty(doc)
 	if doc, err = override.EnforceUnicity(doc); err != nil {
-		l.fail()
+		l.failAt("unicity")
 	}
-	if doc, err = transform.SetDefaultValues(doc); err != nil {
-		l.fail()
+	return doc
+}
+
+// model runs the steps compose-go runs on the merged model (defaults,
+// validation, relative paths, environment, resource names, extensions)
+// and decodes it.
+func (l *fastLoader) model(doc map[string]any, names bool) *types.Project {
+	doc, err := transform.SetDefaultValues(doc)
+	if err != nil {
+		l.failAt("defaults")
 	}
 	if err := validation.Validate(doc); err != nil {
-		l.fail()
+		l.failAt("validation")
 	}
 	if err := paths.ResolveRelativePaths(doc, l.dir, nil); err != nil {
-		l.fail()
+		l.failAt("paths")
 	}
 	loader.ResolveEnvironment(doc, types.Mapping(l.env))
 	if names {
@@ -140,9 +149,39 @@ func (l *fastLoader) pipeline(doc map[string]any, names bool) *types.Project {
 	}
 	var p types.Project
 	if err := loader.Transform(doc, &p); err != nil {
-		l.fail()
+		l.failAt("decode")
 	}
 	return &p
+}
+
+// pipeline is perFile then model, for one file's document.
+func (l *fastLoader) pipeline(doc map[string]any, names bool) *types.Project {
+	return l.model(l.perFile(doc), names)
+}
+
+// deepClone copies a decoded YAML value.
+func deepClone(v any) any {
+	switch e := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(e))
+		for k, x := range e {
+			m[k] = deepClone(x)
+		}
+		return m
+	case []any:
+		out := make([]any, len(e))
+		for i, x := range e {
+			out[i] = deepClone(x)
+		}
+		return out
+	}
+	return v
+}
+
+// failAt gives up in a step of the generic route, naming it.
+func (l *fastLoader) failAt(step string) {
+	l.key += " " + step
+	l.fail()
 }
 
 // setNames gives each top-level resource its name, as compose-go's
@@ -200,12 +239,29 @@ func extensions(m map[string]any, service bool) map[string]any {
 	return m
 }
 
-// generic decodes a service's keys gathered in rest and sets them on s,
-// which must not have them yet (an override file or an extending service
-// would need a merge field by field).
+// generic decodes a service's keys gathered in rest and sets them on s.
+// In an override file they are merged, as compose-go merges files, with
+// the generic keys of the service in the first file (kept in canonical
+// form in l.canon); otherwise s must not have them yet (an extending
+// service would need a merge field by field).
 func (l *fastLoader) generic(s *types.ServiceConfig, rest map[string]any) {
 	doc := map[string]any{"services": map[string]any{s.Name: rest}}
-	p := l.pipeline(doc, false)
+	var allowed map[string]any
+	if l.overriding {
+		allowed = l.canon[s.Name]
+		merged, err := override.Merge(map[string]any{"services": map[string]any{s.Name: deepClone(allowed)}}, doc)
+		if err != nil {
+			l.failAt("merge")
+		}
+		doc = merged
+	}
+	doc = l.perFile(doc)
+	if !l.overriding {
+		svc, _ := doc["services"].(map[string]any)
+		base, _ := svc[s.Name].(map[string]any)
+		l.canon[s.Name] = deepClone(base).(map[string]any)
+	}
+	p := l.model(doc, false)
 	g, ok := p.Services[s.Name]
 	if !ok {
 		l.fail()
@@ -247,25 +303,29 @@ func (l *fastLoader) generic(s *types.ServiceConfig, rest map[string]any) {
 		l.fail()
 	}
 	g.Name = ""
-	mergeFields(reflect.ValueOf(s).Elem(), reflect.ValueOf(&g).Elem(), l)
+	mergeFields(reflect.ValueOf(s).Elem(), reflect.ValueOf(&g).Elem(), allowed, l)
 }
 
 // mergeFields copies g's set fields onto s (embedded structs field by
-// field); a field set on both gives up.
-func mergeFields(s, g reflect.Value, l *fastLoader) {
+// field). A field s has already gives up unless its key is in merged
+// (decoded from the merge of both files).
+func mergeFields(s, g reflect.Value, merged map[string]any, l *fastLoader) {
 	t := g.Type()
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		gv, sv := g.Field(i), s.Field(i)
 		if f.Anonymous && f.Type.Kind() == reflect.Struct {
-			mergeFields(sv, gv, l)
+			mergeFields(sv, gv, merged, l)
 			continue
 		}
 		if gv.IsZero() {
 			continue
 		}
 		if !sv.IsZero() {
-			l.fail() // set by both: a merge would be field by field
+			key, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if _, ok := merged[key]; !ok || key == "" {
+				l.fail() // set by both: a merge would be field by field
+			}
 		}
 		sv.Set(gv)
 	}
