@@ -161,6 +161,10 @@ func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unres
 		perFile = append(perFile, decls)
 	}
 	services := types.Services{}
+	firstNodes := map[string]*yaml.Node{}
+	for _, d := range perFile[0] {
+		firstNodes[d.name] = d.node
+	}
 	for i, decls := range perFile {
 		nodes := map[string]*yaml.Node{}
 		for _, d := range decls {
@@ -172,9 +176,7 @@ func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unres
 			}
 			prev, exists := services[d.name]
 			if i > 0 && exists {
-				l.overriding = true
-				services[d.name] = l.override(prev, d.node)
-				l.overriding = false
+				services[d.name] = l.overrideOrMerge(prev, firstNodes[d.name], d.node)
 				continue
 			}
 			l.extends = i == 0
@@ -466,6 +468,32 @@ func (l *fastLoader) service(name string, n *yaml.Node) types.ServiceConfig {
 	s := types.ServiceConfig{Name: name}
 	l.apply(&s, n, false)
 	return s
+}
+
+// overrideOrMerge applies a second file's service over the first's with
+// the handlers, or else merges the two through the generic route.
+func (l *fastLoader) overrideOrMerge(prev types.ServiceConfig, base, over *yaml.Node) (s types.ServiceConfig) {
+	done := false
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				if _, ok := r.(giveUp); !ok {
+					panic(r)
+				}
+			}
+		}()
+		l.overriding = true
+		defer func() { l.overriding = false }()
+		s = l.override(prev, over)
+		done = true
+	}()
+	if done {
+		return s
+	}
+	if base == nil {
+		l.fail()
+	}
+	return l.mergeService(prev.Name, base, over)
 }
 
 // override applies a second file's service over the first's, for the keys

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/consts"
@@ -266,7 +267,53 @@ func (l *fastLoader) generic(s *types.ServiceConfig, rest map[string]any) {
 	if !ok {
 		l.fail()
 	}
-	// What compose-go's normalisation does to these keys.
+	l.normalise(&g)
+	g.Name = ""
+	mergeFields(reflect.ValueOf(s).Elem(), reflect.ValueOf(&g).Elem(), allowed, l)
+}
+
+// mergeService merges a service of an override file over the first
+// file's wholly through the generic route, as compose-go merges files, when
+// the handlers could not.
+func (l *fastLoader) mergeService(name string, base, over *yaml.Node) types.ServiceConfig {
+	l.key = "(override merge)"
+	b, _ := l.raw(base).(map[string]any)
+	o, _ := l.raw(over).(map[string]any)
+	if b == nil || o == nil {
+		l.fail()
+	}
+	for _, m := range []map[string]any{b, o} {
+		for k := range m {
+			if k == "extends" || slices.Contains(RefusedServiceKeys, k) {
+				l.fail()
+			}
+		}
+	}
+	doc := l.perFile(map[string]any{"services": map[string]any{name: b}})
+	merged, err := override.Merge(doc, map[string]any{"services": map[string]any{name: o}})
+	if err != nil {
+		l.failAt("merge")
+	}
+	p := l.model(l.perFile(merged), false)
+	g, ok := p.Services[name]
+	if !ok {
+		l.fail()
+	}
+	l.normalise(&g)
+	for k, v := range g.Environment {
+		if v == nil {
+			if val, ok := l.env[k]; ok {
+				g.Environment[k] = &val
+			}
+		}
+	}
+	g.Name = name
+	return g
+}
+
+// normalise does to a decoded service what compose-go's normalisation and
+// consistency check do to the keys of the generic route.
+func (l *fastLoader) normalise(g *types.ServiceConfig) {
 	for i := range g.Volumes {
 		g.Volumes[i].Target = path.Clean(g.Volumes[i].Target)
 	}
@@ -302,8 +349,6 @@ func (l *fastLoader) generic(s *types.ServiceConfig, rest map[string]any) {
 	if d := g.Deploy; d != nil && d.Replicas != nil && *d.Replicas < 0 {
 		l.fail()
 	}
-	g.Name = ""
-	mergeFields(reflect.ValueOf(s).Elem(), reflect.ValueOf(&g).Elem(), allowed, l)
 }
 
 // mergeFields copies g's set fields onto s (embedded structs field by
