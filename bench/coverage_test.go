@@ -93,7 +93,7 @@ func coverageReport(fast, total int, misses map[string][]string) string {
 		return keys[i] < keys[j]
 	})
 	for _, k := range keys {
-		fmt.Fprintf(&b, "\n  %3d  %s  (e.g. %s)", len(misses[k]), k, strings.TrimPrefix(misses[k][0], cases))
+		fmt.Fprintf(&b, "\n  %3d  %s  (e.g. %s)", len(misses[k]), k, strings.ReplaceAll(strings.Join(misses[k], " "), cases, ""))
 	}
 	return b.String()
 }

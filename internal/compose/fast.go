@@ -77,7 +77,7 @@ func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unres
 		return nil
 	}
 	for _, f := range p.Files {
-		if f.Root == nil || f.Legacy {
+		if f.Root == nil {
 			return nil
 		}
 	}
@@ -116,6 +116,13 @@ func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unres
 			key, val := kv[0].Value, resolveAlias(kv[1])
 			l.key = key
 			switch {
+			case f.Legacy && !topLevelKeys[key] && !strings.HasPrefix(key, "x-"):
+				// A v1 service at the top level; legacyConfig drops
+				// what is not a mapping.
+				if val.Kind == yaml.MappingNode {
+					decls = append(decls, decl{key, val})
+					l.serviceSet[key] = true
+				}
 			case key == "version" || key == "name" || strings.HasPrefix(key, "x-"):
 			case key == "services":
 				if val.Kind == yaml.ScalarNode && val.Tag == "!!null" {

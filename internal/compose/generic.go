@@ -32,7 +32,7 @@ import (
 var genericKeys = set(
 	"annotations", "build", "cap_add", "cap_drop", "cgroup_parent", "configs", "cpu_count",
 	"cpu_percent", "cpu_period", "cpu_quota", "cpu_shares", "cpus", "cpuset", "deploy",
-	"device_cgroup_rules", "devices", "dns", "dns_opt", "dns_search", "domainname", "env_file",
+	"device_cgroup_rules", "devices", "dns", "dns_opt", "dns_search", "domainname", "env_file", "environment",
 	"expose", "external_links", "extra_hosts", "group_add", "healthcheck", "init", "ipc",
 	"isolation", "labels", "links", "logging", "mac_address", "mem_limit", "mem_reservation",
 	"mem_swappiness", "memswap_limit", "networks", "oom_kill_disable", "oom_score_adj", "pid",
@@ -300,13 +300,6 @@ func (l *fastLoader) mergeService(name string, base, over *yaml.Node) types.Serv
 		l.fail()
 	}
 	l.normalise(&g)
-	for k, v := range g.Environment {
-		if v == nil {
-			if val, ok := l.env[k]; ok {
-				g.Environment[k] = &val
-			}
-		}
-	}
 	g.Name = name
 	return g
 }
@@ -314,6 +307,13 @@ func (l *fastLoader) mergeService(name string, base, over *yaml.Node) types.Serv
 // normalise does to a decoded service what compose-go's normalisation and
 // consistency check do to the keys of the generic route.
 func (l *fastLoader) normalise(g *types.ServiceConfig) {
+	for k, v := range g.Environment {
+		if v == nil {
+			if val, ok := l.env[k]; ok {
+				g.Environment[k] = &val
+			}
+		}
+	}
 	for i := range g.Volumes {
 		g.Volumes[i].Target = path.Clean(g.Volumes[i].Target)
 	}
