@@ -230,6 +230,9 @@ func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unres
 		doc["networks"].(map[string]any)["default"] = nil
 	}
 	top := &types.Project{}
+	if _, ok := applyCasts(doc, topCasts); !ok {
+		l.fail()
+	}
 	if len(doc) > 0 {
 		top = l.pipeline(doc, true)
 	}

@@ -246,6 +246,9 @@ func extensions(m map[string]any, service bool) map[string]any {
 // form in l.canon); otherwise s must not have them yet (an extending
 // service would need a merge field by field).
 func (l *fastLoader) generic(s *types.ServiceConfig, rest map[string]any) {
+	if _, ok := applyCasts(rest, serviceCasts); !ok {
+		l.failAt("cast")
+	}
 	doc := map[string]any{"services": map[string]any{s.Name: rest}}
 	var allowed map[string]any
 	if l.overriding {
@@ -283,6 +286,9 @@ func (l *fastLoader) mergeService(name string, base, over *yaml.Node) types.Serv
 		l.fail()
 	}
 	for _, m := range []map[string]any{b, o} {
+		if _, ok := applyCasts(m, serviceCasts); !ok {
+			l.failAt("cast")
+		}
 		for k := range m {
 			if k == "extends" || slices.Contains(RefusedServiceKeys, k) {
 				l.fail()
