@@ -120,18 +120,21 @@ func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unres
 				// A v1 service at the top level; legacyConfig drops
 				// what is not a mapping.
 				if val.Kind == yaml.MappingNode {
+					if !serviceName.MatchString(key) {
+						l.fail()
+					}
 					decls = append(decls, decl{key, val})
 					l.serviceSet[key] = true
 				}
 			case key == "version" || key == "name" || strings.HasPrefix(key, "x-"):
 			case key == "services":
-				if val.Kind == yaml.ScalarNode && val.Tag == "!!null" {
-					continue
-				}
 				if val.Kind != yaml.MappingNode {
 					l.fail()
 				}
 				for _, s := range l.pairs(val) {
+					if !serviceName.MatchString(s[0].Value) {
+						l.fail() // the schema's pattern
+					}
 					decls = append(decls, decl{s[0].Value, resolveAlias(s[1])})
 					l.serviceSet[s[0].Value] = true
 				}
@@ -341,6 +344,9 @@ func (l *fastLoader) str(n *yaml.Node) string {
 	l.fail()
 	return ""
 }
+
+// serviceName is the schema's pattern for a service name.
+var serviceName = regexp.MustCompile(`^[a-zA-Z0-9._-]+$`)
 
 var plainScalar = regexp.MustCompile(`^(0|-?[1-9][0-9]*|true|false)$`)
 
