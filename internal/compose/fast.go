@@ -236,7 +236,9 @@ func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unres
 	if _, ok := applyCasts(doc, topCasts); !ok {
 		l.fail()
 	}
-	if len(doc) > 0 {
+	if plain, ok := plainResources(doc, l.project); ok {
+		top = plain
+	} else if len(doc) > 0 {
 		top = l.pipeline(doc, true)
 	}
 	for _, sc := range top.Secrets {
@@ -251,6 +253,44 @@ func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unres
 		l.fail()
 	}
 	return model
+}
+
+// plainResources builds the top-level volumes and networks when each is
+// declared by name alone or with a string driver, the common case, without
+// the generic route.
+func plainResources(doc map[string]any, project string) (*types.Project, bool) {
+	top := &types.Project{}
+	for kind, v := range doc {
+		if kind != "volumes" && kind != "networks" {
+			return nil, false
+		}
+		for name, decl := range v.(map[string]any) {
+			driver := ""
+			if decl != nil {
+				m, ok := decl.(map[string]any)
+				if !ok || len(m) > 1 {
+					return nil, false
+				}
+				if d, ok := m["driver"].(string); ok {
+					driver = d
+				} else if len(m) > 0 {
+					return nil, false
+				}
+			}
+			if kind == "volumes" {
+				if top.Volumes == nil {
+					top.Volumes = types.Volumes{}
+				}
+				top.Volumes[name] = types.VolumeConfig{Name: project + "_" + name, Driver: driver}
+			} else {
+				if top.Networks == nil {
+					top.Networks = types.Networks{}
+				}
+				top.Networks[name] = types.NetworkConfig{Name: project + "_" + name, Driver: driver}
+			}
+		}
+	}
+	return top, true
 }
 
 // interpolate substitutes variables in every scalar value, like compose-go
@@ -562,6 +602,13 @@ func (l *fastLoader) tryHandle(s *types.ServiceConfig, key string, v *yaml.Node,
 
 // handle reads a key with its own handler; false when it has none.
 func (l *fastLoader) handle(s *types.ServiceConfig, key string, v *yaml.Node, over bool) bool {
+	if h, ok := directKeys[key]; ok {
+		if over {
+			l.fail() // merged by the generic route
+		}
+		h(l, s, v)
+		return true
+	}
 	{
 		switch key {
 		case "extends":

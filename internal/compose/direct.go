@@ -1,0 +1,302 @@
+package compose
+
+import (
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/paths"
+	"github.com/compose-spec/compose-go/v2/types"
+	"go.yaml.in/yaml/v3"
+)
+
+// directKeys decode the long-tail service keys real files use most in
+// their plain shapes, without the generic route's per-node steps (which
+// cost as much as compose-go's own load). Each takes only shapes where
+// compose-go's canonical form, unicity and defaults change nothing, and
+// gives up on anything else (and in an override file), which sends the
+// key to the generic route.
+var directKeys = map[string]func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node){
+	"labels":      func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.Labels = l.labels(v) },
+	"platform":    func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.Platform = l.str(v) },
+	"stop_signal": func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.StopSignal = l.str(v) },
+	"ipc":         func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.Ipc = l.str(v) },
+	"pid":         func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.Pid = l.str(v) },
+	"runtime":     func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.Runtime = l.str(v) },
+	"domainname":  func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.DomainName = l.str(v) },
+	"pull_policy": func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) {
+		s.PullPolicy = l.str(v)
+		if s.PullPolicy == types.PullPolicyIfNotPresent {
+			s.PullPolicy = types.PullPolicyMissing // compose-go's normalisation
+		}
+	},
+	"privileged":       func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.Privileged = l.boolean(v) },
+	"read_only":        func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.ReadOnly = l.boolean(v) },
+	"oom_kill_disable": func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.OomKillDisable = l.boolean(v) },
+	"shm_size":         func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.ShmSize = l.bytes(v) },
+	"mem_limit":        func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.MemLimit = l.bytes(v) },
+	"mem_reservation":  func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.MemReservation = l.bytes(v) },
+	"memswap_limit":    func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.MemSwapLimit = l.bytes(v) },
+	"stop_grace_period": func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) {
+		text := l.str(v)
+		if !goDuration.MatchString(text) {
+			l.fail()
+		}
+		d := new(types.Duration)
+		if err := d.DecodeMapstructure(text); err != nil {
+			l.fail()
+		}
+		s.StopGracePeriod = d
+	},
+	"cap_add":      func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.CapAdd = l.uniqueList(v) },
+	"cap_drop":     func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.CapDrop = l.uniqueList(v) },
+	"security_opt": func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.SecurityOpt = l.uniqueList(v) },
+	"dns_opt":      func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.DNSOpts = l.uniqueList(v) },
+	"dns":          func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.DNS = l.stringOrList(v) },
+	"dns_search":   func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.DNSSearch = l.stringOrList(v) },
+	"tmpfs":        func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.Tmpfs = l.stringOrList(v) },
+	"extra_hosts":  func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.ExtraHosts = l.extraHosts(v) },
+	"sysctls":      func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.Sysctls = l.sysctls(v) },
+	"ulimits":      func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.Ulimits = l.ulimits(v) },
+	"env_file":     func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.EnvFiles = l.envFiles(v) },
+}
+
+// goDuration is a duration both compose-go's schema and its decoding read
+// alike.
+var goDuration = regexp.MustCompile(`^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$`)
+
+func (l *fastLoader) boolean(v *yaml.Node) bool {
+	if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" || (v.Value != "true" && v.Value != "false") {
+		l.fail()
+	}
+	return v.Value == "true"
+}
+
+func (l *fastLoader) bytes(v *yaml.Node) types.UnitBytes {
+	var u types.UnitBytes
+	var err error
+	switch {
+	case v.Kind == yaml.ScalarNode && v.Tag == "!!int" && plainScalar.MatchString(v.Value):
+		n, ok := l.raw(v).(int)
+		if !ok {
+			l.fail()
+		}
+		err = u.DecodeMapstructure(n)
+	default:
+		err = u.DecodeMapstructure(l.str(v))
+	}
+	if err != nil {
+		l.fail()
+	}
+	return u
+}
+
+// uniqueList is a list of distinct non-empty strings.
+func (l *fastLoader) uniqueList(v *yaml.Node) []string {
+	list := l.strings(v)
+	seen := map[string]bool{}
+	for _, e := range list {
+		if e == "" || seen[e] {
+			l.fail() // compose-go's unicity and omission would change it
+		}
+		seen[e] = true
+	}
+	return list
+}
+
+func (l *fastLoader) stringOrList(v *yaml.Node) types.StringList {
+	if v.Kind == yaml.ScalarNode {
+		s := l.str(v)
+		if s == "" {
+			l.fail()
+		}
+		return types.StringList{s}
+	}
+	return l.uniqueList(v)
+}
+
+// keyValues reads a list of K=V strings with distinct keys, or a map of
+// scalars, as the value compose-go decodes.
+func (l *fastLoader) keyValues(v *yaml.Node) any {
+	switch v.Kind {
+	case yaml.SequenceNode:
+		seen := map[string]bool{}
+		out := make([]any, 0, len(v.Content))
+		for _, e := range l.strings(v) {
+			k, _, _ := strings.Cut(e, "=")
+			if seen[k] {
+				l.fail()
+			}
+			seen[k] = true
+			out = append(out, e)
+		}
+		return out
+	case yaml.MappingNode:
+		m, ok := l.raw(v).(map[string]any)
+		if !ok {
+			l.fail()
+		}
+		for k, e := range m {
+			switch e.(type) {
+			case string, int, bool, nil:
+			default:
+				l.fail()
+			}
+			if strings.HasPrefix(k, "x-") {
+				l.fail() // compose-go moves it to extensions
+			}
+		}
+		return m
+	}
+	l.fail()
+	return nil
+}
+
+func (l *fastLoader) labels(v *yaml.Node) types.Labels {
+	var out types.Labels
+	if err := out.DecodeMapstructure(l.keyValues(v)); err != nil {
+		l.fail()
+	}
+	return out
+}
+
+func (l *fastLoader) sysctls(v *yaml.Node) types.Mapping {
+	var out types.Mapping
+	if err := out.DecodeMapstructure(l.keyValues(v)); err != nil {
+		l.fail()
+	}
+	return out
+}
+
+func (l *fastLoader) extraHosts(v *yaml.Node) types.HostsList {
+	var val any
+	switch v.Kind {
+	case yaml.SequenceNode:
+		list := l.uniqueList(v)
+		items := make([]any, len(list))
+		for i, e := range list {
+			items[i] = e
+		}
+		val = items
+	case yaml.MappingNode:
+		m := map[string]any{}
+		for _, kv := range l.pairs(v) {
+			if strings.HasPrefix(kv[0].Value, "x-") {
+				l.fail()
+			}
+			m[kv[0].Value] = l.str(kv[1])
+		}
+		val = m
+	default:
+		l.fail()
+	}
+	var out types.HostsList
+	if err := out.DecodeMapstructure(val); err != nil {
+		l.fail()
+	}
+	return out
+}
+
+func (l *fastLoader) ulimits(v *yaml.Node) map[string]*types.UlimitsConfig {
+	if v.Kind != yaml.MappingNode {
+		l.fail()
+	}
+	intValue := func(n *yaml.Node) int {
+		n = resolveAlias(n)
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || !plainScalar.MatchString(n.Value) {
+			l.fail()
+		}
+		i, ok := l.raw(n).(int)
+		if !ok {
+			l.fail()
+		}
+		return i
+	}
+	out := map[string]*types.UlimitsConfig{}
+	for _, kv := range l.pairs(v) {
+		u := &types.UlimitsConfig{}
+		lv := resolveAlias(kv[1])
+		switch lv.Kind {
+		case yaml.ScalarNode:
+			u.Single = intValue(lv)
+		case yaml.MappingNode:
+			var soft, hard bool
+			for _, skv := range l.pairs(lv) {
+				switch skv[0].Value {
+				case "soft":
+					u.Soft, soft = intValue(skv[1]), true
+				case "hard":
+					u.Hard, hard = intValue(skv[1]), true
+				default:
+					l.fail()
+				}
+			}
+			if !soft || !hard {
+				l.fail() // the schema requires both
+			}
+		default:
+			l.fail()
+		}
+		if strings.HasPrefix(kv[0].Value, "x-") {
+			l.fail()
+		}
+		out[kv[0].Value] = u
+	}
+	return out
+}
+
+// envFiles reads env_file: a path, a list of paths, or of {path,
+// required, format}, distinct, resolved against the project folder.
+func (l *fastLoader) envFiles(v *yaml.Node) []types.EnvFile {
+	var items []*yaml.Node
+	switch v.Kind {
+	case yaml.ScalarNode:
+		items = []*yaml.Node{v}
+	case yaml.SequenceNode:
+		items = v.Content
+	default:
+		l.fail()
+	}
+	abs := func(p string) string {
+		p = paths.ExpandUser(p)
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(l.dir, p)
+	}
+	seen := map[string]bool{}
+	var out []types.EnvFile
+	for _, it := range items {
+		it = resolveAlias(it)
+		f := types.EnvFile{Required: true}
+		switch it.Kind {
+		case yaml.ScalarNode:
+			f.Path = l.str(it)
+		case yaml.MappingNode:
+			for _, kv := range l.pairs(it) {
+				switch kv[0].Value {
+				case "path":
+					f.Path = l.str(kv[1])
+				case "required":
+					f.Required = types.OptOut(l.boolean(resolveAlias(kv[1])))
+				case "format":
+					f.Format = l.str(kv[1])
+				default:
+					l.fail()
+				}
+			}
+		default:
+			l.fail()
+		}
+		if f.Path == "" || seen[f.Path] {
+			l.fail()
+		}
+		seen[f.Path] = true
+		f.Path = abs(f.Path)
+		out = append(out, f)
+	}
+	if len(out) == 0 {
+		l.fail()
+	}
+	return out
+}
