@@ -19,7 +19,7 @@ import (
 
 // TestFastPathDifferential runs the compose fast path and compose-go over
 // every compose file of the script archives, the shared corpus (when
-// present) and a small generated tree, and requires the same services,
+// present) and small generated trees (plain and long-tail), and requires the same services,
 // fields, notes and lint findings.
 func TestFastPathDifferential(t *testing.T) {
 	var dirs []string
@@ -43,6 +43,11 @@ func TestFastPathDifferential(t *testing.T) {
 		t.Fatal(err)
 	}
 	dirs = append(dirs, genDir)
+	longDir := t.TempDir()
+	if _, err := gen.Generate(longDir, gen.Config{Seed: 8, Compose: 40, Dockerfiles: 2, LongTail: true}); err != nil {
+		t.Fatal(err)
+	}
+	dirs = append(dirs, longDir)
 	fast, total := 0, 0
 	for _, dir := range dirs {
 		slow, slowModels := runBoth(t, dir, false)

@@ -191,3 +191,39 @@ func TestDeterministic(t *testing.T) {
 		t.Error("seeds 42 and 43 wrote the same tree")
 	}
 }
+
+// TestLongTailTree lints long-tail trees (gen.Config.LongTail): they load
+// cleanly with DC001's ground truth unchanged, carry the long-tail keys,
+// and the compose fast path loads them all, as compose-go would (the
+// differential test covers a long-tail tree too).
+func TestLongTailTree(t *testing.T) {
+	dir := t.TempDir()
+	m, err := gen.Generate(dir, gen.Config{Seed: 11, Compose: 30, Dockerfiles: 2, LongTail: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTree(t, dir, []string{dir}, m)
+	var all strings.Builder
+	for _, f := range m.ComposeFiles {
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		all.Write(b)
+	}
+	for _, key := range []string{"labels:", "traefik.", "env_file:", "required: false", "extra_hosts:", "stop_grace_period:", "published:"} {
+		if !strings.Contains(all.String(), key) {
+			t.Errorf("no %q in the long-tail tree", key)
+		}
+	}
+	fast, total := countFast(dir)
+	t.Logf("fast path loaded %d of %d long-tail projects", fast, total)
+	if fast != total {
+		ws, _ := workspace.Load(workspace.Options{Paths: []string{dir}})
+		for _, p := range ws.Projects {
+			if !p.Fast {
+				t.Errorf("%s: the fast path gave up at %s", p.Dir, p.FastMiss)
+			}
+		}
+	}
+}

@@ -52,6 +52,10 @@ type service struct {
 	anchor     bool // <<: *node-defaults
 	deploy     bool
 	networks   []string
+	// extra are long-tail keys (Config.LongTail), rendered as written;
+	// longPorts, when set, are the ports in long syntax.
+	extra     []string
+	longPorts []string
 
 	bundled bool
 	// df and target say what the service builds, for the final-stage
@@ -74,7 +78,8 @@ type project struct {
 	volumes         []string
 	used            map[string]bool
 	nextPort        int
-	common          string // common.yml text, "" when none
+	secrets         []string // top-level secrets (Config.LongTail)
+	common          string   // common.yml text, "" when none
 	commonBase      *service
 }
 
@@ -644,6 +649,9 @@ func (g *generator) finishProject(p *project) {
 			}
 		}
 	}
+	if g.cfg.LongTail {
+		g.longTail(p)
+	}
 	g.write(composePath, g.renderCompose(p))
 	if p.common != "" {
 		// common.yml is a compose file too (found by its content): its
@@ -722,6 +730,14 @@ func (g *generator) renderCompose(p *project) string {
 		w(1, "frontend: {}")
 		w(1, "backend: {}")
 	}
+	if len(p.secrets) > 0 {
+		b.WriteByte('\n')
+		w(0, "secrets:")
+		for _, s := range p.secrets {
+			w(1, "%s:", s)
+			w(2, "file: ./secrets/%s.txt", s)
+		}
+	}
 	if len(p.volumes) > 0 {
 		b.WriteByte('\n')
 		w(0, "volumes:")
@@ -799,7 +815,13 @@ func (g *generator) renderService(w func(int, string, ...any), p *project, s *se
 			}
 		}
 	}
-	if len(s.ports) > 0 {
+	switch {
+	case len(s.longPorts) > 0:
+		w(2, "ports:")
+		for _, line := range s.longPorts {
+			w(2, "%s", line)
+		}
+	case len(s.ports) > 0:
 		w(2, "ports:")
 		for _, pt := range s.ports {
 			w(3, "- %s", q(pt))
@@ -855,6 +877,9 @@ func (g *generator) renderService(w func(int, string, ...any), p *project, s *se
 		for _, n := range s.networks {
 			w(3, "- %s", n)
 		}
+	}
+	for _, line := range s.extra {
+		w(2, "%s", line)
 	}
 }
 

@@ -41,6 +41,10 @@ type Config struct {
 	// Single writes the smallest real project instead: one compose file
 	// (a bundled Node web service, postgres, redis) and its one Dockerfile.
 	Single bool
+	// LongTail adds the keys compose files written by others carry
+	// (labels, env_file, secrets, long ports, ...; see longTail) at
+	// realistic rates. Off, the tree is the same as before it existed.
+	LongTail bool
 }
 
 // Manifest describes a generated tree. Paths are slash paths relative to

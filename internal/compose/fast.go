@@ -516,8 +516,37 @@ func (l *fastLoader) resolve(p *Project, file string, nodes map[string]*yaml.Nod
 		}
 	}
 	base.Name = name
-	l.apply(&base, node, true)
-	return base
+	if other != "" {
+		l.apply(&base, node, true)
+		return base
+	}
+	merged := base
+	if l.attempt(func() { l.apply(&merged, node, true) }) {
+		return merged
+	}
+	// What the handlers cannot merge, compose-go's extends merge can, for
+	// a base of the same file that extends nothing itself.
+	baseNode := nodes[ref]
+	for _, kv := range l.pairs(baseNode) {
+		if kv[0].Value == "extends" {
+			l.fail()
+		}
+	}
+	return l.mergeExtends(name, baseNode, node)
+}
+
+// attempt runs f and says whether it went through without giving up.
+func (l *fastLoader) attempt(f func()) (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, giving := r.(giveUp); !giving {
+				panic(r)
+			}
+			ok = false
+		}
+	}()
+	f()
+	return true
 }
 
 func (l *fastLoader) service(name string, n *yaml.Node) types.ServiceConfig {

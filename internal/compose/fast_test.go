@@ -447,6 +447,23 @@ services:
   db:
     ports: ["5433:5432"]
 `},
+	"extends merging long-tail keys": {"compose.yaml": `
+services:
+  base:
+    image: node:22
+    env_file: [a.env]
+    labels: [a=1]
+    ports: ["3000:3000"]
+    cap_add: [NET_ADMIN]
+  app:
+    extends: base
+    env_file: [b.env, a.env]
+    labels: {b: "2"}
+    ports:
+      - target: 4000
+        published: "4000"
+    cap_add: [SYS_TIME]
+`},
 	"v1 file": {"docker-compose.yml": `
 web:
   build: .

@@ -310,6 +310,41 @@ func (l *fastLoader) mergeService(name string, base, over *yaml.Node) types.Serv
 	return g
 }
 
+// mergeExtends merges a service over the base it extends in the same file
+// wholly through the generic route, with compose-go's extends merge of the
+// two raw mappings.
+func (l *fastLoader) mergeExtends(name string, base, child *yaml.Node) types.ServiceConfig {
+	l.key = "(extends merge)"
+	b, _ := l.raw(base).(map[string]any)
+	c, _ := l.raw(child).(map[string]any)
+	if b == nil || c == nil {
+		l.fail()
+	}
+	delete(c, "extends")
+	for _, m := range []map[string]any{b, c} {
+		if _, ok := applyCasts(m, serviceCasts); !ok {
+			l.failAt("cast")
+		}
+		for k := range m {
+			if k == "extends" || slices.Contains(RefusedServiceKeys, k) {
+				l.fail()
+			}
+		}
+	}
+	merged, err := override.ExtendService(b, c)
+	if err != nil {
+		l.failAt("merge")
+	}
+	p := l.model(l.perFile(map[string]any{"services": map[string]any{name: merged}}), false)
+	g, ok := p.Services[name]
+	if !ok {
+		l.fail()
+	}
+	l.normalise(&g)
+	g.Name = name
+	return g
+}
+
 // normalise does to a decoded service what compose-go's normalisation and
 // consistency check do to the keys of the generic route.
 func (l *fastLoader) normalise(g *types.ServiceConfig) {

@@ -4,6 +4,7 @@
 //	gentree -seed 1 -compose 500 -dockerfiles 500 -out /tmp/tree
 //	gentree -files 5000 -out /tmp/tree5k
 //	gentree -single -out /tmp/one
+//	gentree -long-tail -compose 500 -dockerfiles 0 -out /tmp/longtail
 //
 // It prints a one-line summary; -manifest FILE saves the manifest with the
 // ground truth (what DC001 must report) as JSON.
@@ -26,6 +27,7 @@ func main() {
 	flag.IntVar(&cfg.MinServices, "min-services", 3, "fewest services per compose file")
 	flag.IntVar(&cfg.MaxServices, "max-services", 20, "most services per compose file")
 	flag.BoolVar(&cfg.Single, "single", false, "write one compose file and its one Dockerfile instead")
+	flag.BoolVar(&cfg.LongTail, "long-tail", false, "add the keys compose files written by others carry (labels, env_file, secrets, long ports, ...)")
 	out := flag.String("out", "", "folder to write the tree into (must not exist, or be empty)")
 	manifest := flag.String("manifest", "", "write the manifest (file lists, kinds, ground truth) as JSON to this file")
 	flag.Parse()
