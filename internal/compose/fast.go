@@ -126,7 +126,11 @@ func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unres
 					decls = append(decls, decl{key, val})
 					l.serviceSet[key] = true
 				}
-			case key == "version" || key == "name" || strings.HasPrefix(key, "x-"):
+			case key == "version" || key == "name":
+				if !f.Legacy || key != "version" { // legacyConfig drops version
+					_ = l.str(val) // the schema wants a string
+				}
+			case strings.HasPrefix(key, "x-"):
 			case key == "services":
 				if val.Kind != yaml.MappingNode {
 					l.fail()
