@@ -4,6 +4,10 @@
 #   bench/run.sh           full run: hyperfine --warmup 2 --runs 10 per scenario
 #   bench/run.sh --smoke   tiny trees, one run each (for CI; a few seconds)
 #
+# Each compose scenario runs on the generator's own tree and on a long-tail
+# tree (gentree -long-tail) side by side; a full run also times dclint
+# (npx dclint@3.1.0) on the long-tail compose files, as a ratio.
+#
 # For each scenario it generates a tree with bench/cmd/gentree, times
 # `decouple lint --format json --fail-on never .` with hyperfine (median) and
 # measures the peak RSS of one run with /usr/bin/time -v, then prints a
@@ -163,6 +167,29 @@ measure single "one compose file + its Dockerfile" "$n" 10 "" "$out/trees/single
 n=$(gen "compose-$nc" -seed 1 -compose "$nc" -dockerfiles 0)
 composeFiles=$n
 measure "compose-$nc" "$nc compose files + their Dockerfiles" "$n" 500 "" "$out/trees/compose-$nc" "" "${lintcmd[@]}" .
+
+# The same scenarios on long-tail trees (gentree -long-tail: labels,
+# env_file, secrets, long ports, ... at the rates of files written by
+# others), side by side with the generator's own trees above.
+n=$(gen single-long -single -long-tail)
+measure single-long "one compose file + its Dockerfile, long tail" "$n" 10 "" "$out/trees/single-long" "" "${lintcmd[@]}" .
+
+n=$(gen "compose-long-$nc" -seed 1 -compose "$nc" -dockerfiles 0 -long-tail)
+measure "compose-long-$nc" "$nc long-tail compose files + their Dockerfiles" "$n" 800 200 "$out/trees/compose-long-$nc" "" "${lintcmd[@]}" .
+
+# dclint (npx dclint@3.1.0, from the npm registry) on the compose files of
+# the same long-tail tree, one run, as a ratio: set DCLINT=0 to skip it.
+if [ "${DCLINT:-1}" != 0 ] && have npx && [ "$smoke" = 0 ]; then
+	echo "bench: dclint on compose-long-$nc" >&2
+	dtree="$out/trees/compose-long-$nc"
+	t0=$(date +%s%N)
+	(cd "$dtree" && npx --yes dclint@3.1.0 -r . >"$out/dclint.txt" 2>&1) || true
+	t1=$(date +%s%N)
+	dms=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1e6 }')
+	ours=$(awk -F'|' -v l="$nc long-tail compose files + their Dockerfiles" '$2 ~ l { gsub(/ /, "", $4); print $4 }' "$table")
+	ratio=$(awk -v d="$dms" -v o="$ours" 'BEGIN { if (o > 0) printf "%.0fx", d / o; else print "n/a" }')
+	echo "| dclint 3.1.0 on the compose files of compose-long-$nc (1 run) | $nc | $dms | n/a | — | decouple is $ratio faster |" >>"$table"
+fi
 
 n=$(gen "dockerfiles-$nd" -seed 2 -compose 0 -dockerfiles "$nd")
 dockerfileFiles=$n

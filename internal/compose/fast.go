@@ -29,20 +29,32 @@ import (
 // volumes_from, working_dir) but every field of the keys it accepts, since
 // the fix checks compare whole models before and after an edit.
 //
-// Accepted: one file or base+override; services with image, build
-// (context, dockerfile, dockerfile_inline, target, args), command,
-// entrypoint, environment, working_dir, profiles, volumes_from, volumes
-// (short syntax, or type/source/target/read_only), depends_on, networks
-// (names only), ports and expose (short syntax), healthcheck, logging,
-// deploy.resources (cpus, memory), container_name, restart, user, hostname,
-// tty, stdin_open, init; `extends` in the first file (same file or another,
-// merged like compose-go's override for the keys above); top-level volumes
-// and networks declared by name (maybe a driver). Anything else (include,
-// !reset/!override, env_file, an unknown key or shape, what compose-go's
-// consistency check would reject, an override that would need a
-// field-by-field merge) gives up, and compose-go, which stays the authority,
-// loads the project with validation. bench/differential_test.go holds both
-// paths to identical models and findings.
+// Three tiers read a service's keys. Handlers (apply, and the directKeys
+// table in direct.go) build the common keys in their plain shapes: image,
+// build, command, entrypoint, environment, working_dir, profiles,
+// volumes_from, volumes, depends_on (long form too), networks, ports and
+// expose, healthcheck, logging, deploy.resources, container_name, restart,
+// user, hostname, tty, stdin_open, init, network_mode, labels, env_file,
+// extra_hosts, sysctls, ulimits, cap_add/cap_drop, security_opt, dns,
+// tmpfs, sizes, flags and the plain strings (platform, pull_policy, ipc,
+// pid, stop_signal, ...). A key a handler cannot read, and the rarer keys
+// of genericKeys (secrets, configs, long ports and networks, all of
+// deploy, x- extensions, ...), go to the generic route (generic.go), which
+// runs compose-go's own per-file steps on a document of those keys alone.
+// An override file's service, or a same-file extends, that the handlers
+// cannot merge is merged whole by compose-go's merge on the raw mappings.
+// Project-wide steps stay here: override files (two files at most),
+// extends, compose-go's normalisation (default network, implicit
+// depends_on from links, network_mode, ipc, pid and volumes_from, build
+// defaults) and its consistency check (check), where a single broken
+// reference loads as compose-go's retry without the check would, with the
+// same Degraded note. What is left gives up (RefusedServiceKeys, include,
+// !reset/!override, more than one broken service, a dependency cycle, an
+// unknown key or shape), and compose-go, which stays the authority, loads
+// the project. bench/differential_test.go (every fixture, the corpus,
+// generated trees), fast_test.go and FuzzFastPathDifferential hold both
+// paths to identical models, notes and findings; bench/coverage_test.go
+// measures the share of real projects the fast path takes.
 
 // fastLoader holds one fast load.
 type fastLoader struct {
@@ -78,6 +90,13 @@ func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unres
 	}
 	for _, f := range p.Files {
 		if f.Root == nil {
+			return nil
+		}
+		// A document indented as a whole is where yaml.v3, which parsed
+		// it here, and compose-go's yaml.v4 part ways on continuation
+		// lines; real files start at the first column.
+		if r := resolveAlias(f.Root); r.Kind == yaml.MappingNode && len(r.Content) > 0 && r.Content[0].Column != 1 {
+			p.FastMiss = "(indented document)"
 			return nil
 		}
 	}
