@@ -408,6 +408,13 @@ func (l *fastLoader) str(n *yaml.Node) string {
 	return ""
 }
 
+// nullPanics are the service keys whose null value compose-go's
+// normalisation type-asserts and panics on (the load then fails).
+var nullPanics = map[string]bool{
+	"build": true, "volumes": true, "links": true, "volumes_from": true, "depends_on": true,
+	"networks": true, "network_mode": true, "ipc": true, "pid": true, "uts": true, "cgroup": true,
+}
+
 // serviceName is the schema's pattern for a service name.
 var serviceName = regexp.MustCompile(`^[a-zA-Z0-9._-]+$`)
 
@@ -616,6 +623,9 @@ func (l *fastLoader) apply(s *types.ServiceConfig, n *yaml.Node, over bool) {
 	for _, kv := range l.pairs(n) {
 		key, v := kv[0].Value, resolveAlias(kv[1])
 		l.key = key
+		if nullPanics[key] && isNull(v) {
+			l.fail() // compose-go's normalisation panics on it
+		}
 		if l.tryHandle(s, key, v, over) {
 			continue
 		}
