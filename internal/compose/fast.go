@@ -377,8 +377,8 @@ func (l *fastLoader) pairs(m *yaml.Node) [][2]*yaml.Node {
 			}
 			continue
 		}
-		if k.Kind != yaml.ScalarNode || seen[k.Value] {
-			l.fail()
+		if k.Kind != yaml.ScalarNode || k.Tag != "!!str" || seen[k.Value] {
+			l.fail() // compose-go refuses a key that is no string
 		}
 		seen[k.Value] = true
 		out = append(out, [2]*yaml.Node{k, m.Content[i+1]})
