@@ -911,7 +911,7 @@ func (l *fastLoader) handle(s *types.ServiceConfig, key string, v *yaml.Node, ov
 			if over || v.Kind != yaml.SequenceNode {
 				l.fail()
 			}
-			var ex types.StringOrNumberList
+			ex := types.StringOrNumberList{} // [] stays a non-nil empty list, as in compose-go
 			for _, e := range v.Content {
 				ex = append(ex, l.portText(e))
 			}
@@ -920,7 +920,7 @@ func (l *fastLoader) handle(s *types.ServiceConfig, key string, v *yaml.Node, ov
 			if over || v.Kind != yaml.SequenceNode {
 				l.fail()
 			}
-			var ports []types.ServicePortConfig
+			ports := []types.ServicePortConfig{}
 			for _, e := range v.Content {
 				pc, err := types.ParsePortConfig(l.portText(e))
 				if err != nil {
@@ -1119,7 +1119,7 @@ func (l *fastLoader) volumeList(v *yaml.Node) []types.ServiceVolumeConfig {
 	if v.Kind != yaml.SequenceNode {
 		l.fail()
 	}
-	var out []types.ServiceVolumeConfig
+	out := []types.ServiceVolumeConfig{}
 	for _, e := range v.Content {
 		e = resolveAlias(e)
 		var vol types.ServiceVolumeConfig

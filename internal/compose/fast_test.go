@@ -464,6 +464,18 @@ services:
         published: "4000"
     cap_add: [SYS_TIME]
 `},
+	"empty lists": {"compose.yaml": `
+services:
+  a:
+    build: .
+    ports: []
+    expose: []
+    volumes: []
+    labels: []
+    cap_add: []
+    profiles: []
+    environment: []
+`},
 	"v1 file": {"docker-compose.yml": `
 web:
   build: .
