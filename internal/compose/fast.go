@@ -1031,6 +1031,13 @@ func (l *fastLoader) dependsOn(s *types.ServiceConfig, v *yaml.Node) {
 // keys without a value from the environment as compose-go's normalisation
 // does (kept empty for environment, dropped for build args).
 func (l *fastLoader) mapping(v *yaml.Node, keepEmpty bool) types.MappingWithEquals {
+	if v.Kind == yaml.SequenceNode {
+		for _, e := range v.Content {
+			if e = resolveAlias(e); e.Kind != yaml.ScalarNode || e.Tag != "!!str" {
+				l.fail() // compose-go's unicity check refuses a list item that is no string
+			}
+		}
+	}
 	val := l.anyValue(v)
 	switch m := val.(type) {
 	case map[string]any:

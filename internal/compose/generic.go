@@ -104,8 +104,13 @@ func (l *fastLoader) raw(n *yaml.Node) any {
 // into the model so far (unicity, schema validation, canonical form), in
 // its order.
 func (l *fastLoader) perFile(doc map[string]any) map[string]any {
-	doc, err := override.EnforceUnicity(doc)
+	// compose-go merges even the first file into an empty model, and the
+	// merge refuses some shapes.
+	doc, err := override.Merge(map[string]any{}, doc)
 	if err != nil {
+		l.failAt("merge")
+	}
+	if doc, err = override.EnforceUnicity(doc); err != nil {
 		l.failAt("unicity")
 	}
 	if err := schema.Validate(doc); err != nil {
