@@ -926,6 +926,11 @@ func (l *fastLoader) handle(s *types.ServiceConfig, key string, v *yaml.Node, ov
 				if err != nil {
 					l.fail()
 				}
+				for _, c := range pc {
+					if c.Target == 0 {
+						l.fail() // compose-go's validation wants a target port
+					}
+				}
 				ports = append(ports, pc...)
 			}
 			s.Ports = ports
