@@ -129,6 +129,15 @@ func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unres
 		node *yaml.Node
 	}
 	var perFile [][]decl
+	content := false // compose-go refuses a model with nothing but version
+	for _, f := range p.Files {
+		for _, kv := range l.pairs(f.Root) {
+			content = content || kv[0].Value != "version"
+		}
+	}
+	if !content {
+		l.fail()
+	}
 	for _, f := range p.Files {
 		var decls []decl
 		for _, kv := range l.pairs(f.Root) {
