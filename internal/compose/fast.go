@@ -171,9 +171,6 @@ func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unres
 					l.serviceSet[s[0].Value] = true
 				}
 			case key == "volumes" || key == "networks" || key == "secrets" || key == "configs":
-				if isNull(val) {
-					continue
-				}
 				if val.Kind != yaml.MappingNode {
 					l.fail()
 				}
