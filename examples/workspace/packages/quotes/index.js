@@ -1,0 +1,2 @@
+// A library package of the workspace, linked into node_modules by npm.
+exports.quote = () => 'Simplicity is prerequisite for reliability.';
