@@ -274,7 +274,7 @@ get() {
     fi
     sleep 0.5
   done
-  fail "nothing answered on 127.0.0.1:$1$2 within 60 s"
+  fail "no success from 127.0.0.1:$1$2 within 60 s; last answer: $(curl -sS --max-time 5 "http://127.0.0.1:$1$2" 2>&1)"
 }
 
 # expect_in BODY TEXT WHAT
@@ -333,7 +333,7 @@ run_case() {
   local before
   case $layout in
   standalone)
-    docker build -q -t "$proj-bundled" . >>"$case_log"
+    docker build -q -t "$proj-bundled" . >>"$case_log" 2>&1 || { tail -n 30 "$case_log" >&2; fail "docker build (bundled $ex)"; }
     docker run -d --name "$proj-bundled" -p "127.0.0.1:$port:$cport" "$proj-bundled" >>"$case_log"
     ;;
   v1)
