@@ -74,6 +74,22 @@ func keepsPart(patterns []string, dir string) bool {
 	return false
 }
 
+// ignored reports whether the ignore file at path keeps name out of the
+// build context; an absent or unreadable file keeps nothing out.
+func ignored(path, name string) bool {
+	src, err := safefile.Read(path, 0)
+	if err != nil {
+		return false
+	}
+	patterns, _ := ignorefile.ReadAll(bytes.NewReader(src))
+	pm, err := patternmatcher.New(patterns)
+	if err != nil {
+		return false
+	}
+	ok, _ := pm.MatchesOrParentMatches(name)
+	return ok
+}
+
 // IgnoreFix appends the missing entries, creating the file if needed. An
 // existing file keeps every byte; a newline is added first if it lacks one.
 func IgnoreFix(path string, missing []string) *analysis.SuggestedFix {
@@ -87,7 +103,10 @@ func IgnoreFix(path string, missing []string) *analysis.SuggestedFix {
 		b.WriteString("# Keep host dependencies and history out of the image (decouple DC002)." + nl)
 	}
 	for _, m := range missing {
-		b.WriteString(ignoreAdditions[m] + nl)
+		if a, ok := ignoreAdditions[m]; ok {
+			m = a
+		}
+		b.WriteString(m + nl)
 	}
 	return &analysis.SuggestedFix{
 		Message: "add " + strings.Join(missing, " and ") + " to " + filepath.Base(path),

@@ -66,7 +66,16 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 		edits = other
 	}
 	edits = append(edits, analysis.TextEdit{File: p.codeDockerfile(), NewText: []byte(p.codeDockerfileText())})
-	if ignorePath, missing := p.opts.missingIgnores(p.s.Config.Build.Context, p.s.Dockerfile.Path); len(missing) > 0 {
+	ignorePath, missing := p.opts.missingIgnores(p.s.Config.Build.Context, p.s.Dockerfile.Path)
+	if p.built != nil {
+		// The runtime is built from the code Dockerfile, so a Node patch
+		// edits it; copied into the code image with the context, it would
+		// make that patch rebuild the code image too (seen on a real engine).
+		if rel, err := filepath.Rel(p.s.Config.Build.Context, p.codeDockerfile()); err == nil && !ignored(ignorePath, filepath.ToSlash(rel)) {
+			missing = append(missing, filepath.ToSlash(rel))
+		}
+	}
+	if len(missing) > 0 {
 		edits = append(edits, IgnoreFix(ignorePath, missing).Edits...)
 	}
 
