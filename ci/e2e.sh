@@ -18,6 +18,7 @@
 # CI, DECOUPLE_E2E=skip skips it; in CI nothing skips it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export HOME="${HOME:-/root}" # npm and go keep their caches there
 repo=$PWD
 start_time=$(date +%s)
 
@@ -78,7 +79,7 @@ cleanup() {
   # Anything still mounted under the private state (netns files) goes first;
   # rm never crosses into another file system.
   if [ -d "$state" ]; then
-    grep -o " $state[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m"; done
+    grep -o " ${state}[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m"; done
   fi
   rm -rf --one-file-system "$work"
   log "done (exit $rc) in $(($(date +%s) - start_time)) s"
@@ -148,7 +149,7 @@ for i in $(seq 1 120); do
   fi
   # The client is newer than the engine; pin the API to what the engine
   # speaks so that every client (docker, compose v1 and v2) agrees.
-  if api=$(DOCKER_API_VERSION= docker version --format '{{.Server.APIVersion}}' 2>/dev/null) && [ -n "$api" ]; then
+  if api=$(DOCKER_API_VERSION='' docker version --format '{{.Server.APIVersion}}' 2>/dev/null) && [ -n "$api" ]; then
     break
   fi
   [ "$i" = 120 ] && { tail -n 30 "$state/dockerd.log" >&2; fail "dockerd did not answer on $DOCKER_HOST within 60 s"; }
@@ -485,15 +486,15 @@ want() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
 for v in 1 2; do
   if want article; then
     ex=article layout=v1 svc=app port=18080 path=/ cport=3000
-    stock=quay.io/oddnetworks/alpine-nodejs suffix= old=$ARTICLE_OLD new=$ARTICLE_NEW
-    fixflags=() probe= runtime=stock
+    stock=quay.io/oddnetworks/alpine-nodejs suffix='' old=$ARTICLE_OLD new=$ARTICLE_NEW
+    fixflags=() probe='' runtime=stock
     change=(app.js 'I am running' 'I run' 'I am running' 'I run')
     run_case article "$v"
   fi
   if want article-install; then
     ex=article layout=v1 svc=app port=18080 path=/ cport=3000
-    stock=quay.io/oddnetworks/alpine-nodejs suffix= old=$ARTICLE_OLD new=$ARTICLE_NEW
-    fixflags=(--unsafe-fixes --strategy install) probe= runtime=stock
+    stock=quay.io/oddnetworks/alpine-nodejs suffix='' old=$ARTICLE_OLD new=$ARTICLE_NEW
+    fixflags=(--unsafe-fixes --strategy install) probe='' runtime=stock
     change=(app.js 'I am running' 'I run' 'I am running' 'I run')
     run_case article-install "$v"
   fi
@@ -514,7 +515,7 @@ for v in 1 2; do
   if want standalone; then
     ex=standalone layout=standalone svc=standalone port=18083 path=/ cport=5000
     stock=node suffix=-slim old=$NODE_LINE_OLD new=$NODE_LINE_NEW
-    fixflags=(--unsafe-fixes) probe= runtime=stock
+    fixflags=(--unsafe-fixes) probe='' runtime=stock
     change=(index.js "release = 'v1'" "release = 'v2'" 'standalone v1' 'standalone v2')
     run_case standalone "$v"
   fi
