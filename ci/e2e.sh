@@ -371,6 +371,9 @@ run_case() {
   [ -n "$advice" ] || fail "decouple gave no rollout advice for $name"
   if [ "$layout" = standalone ]; then
     [ -f compose.yaml ] || fail "--unsafe-fixes made no compose.yaml for the standalone Dockerfile"
+    # The runtime service decouple named: the one that is not -code.
+    svc=$(docker compose -f compose.yaml config --services | grep -v -- '-code$' | head -n1)
+    [ -n "$svc" ] || fail "no runtime service in the generated compose.yaml"
     # Published the way `docker run -p` published the bundled one.
     printf 'services:\n  %s:\n    ports:\n      - "127.0.0.1:%s:%s"\n' "$svc" "$port" "$cport" >compose.override.yaml
   fi
@@ -513,7 +516,7 @@ for v in 1 2; do
     run_case workspace "$v"
   fi
   if want standalone; then
-    ex=standalone layout=standalone svc=standalone port=18083 path=/ cport=5000
+    ex=standalone layout=standalone svc='' port=18083 path=/ cport=5000
     stock=node suffix=-slim old=$NODE_LINE_OLD new=$NODE_LINE_NEW
     fixflags=(--unsafe-fixes) probe='' runtime=stock
     change=(index.js "release = 'v1'" "release = 'v2'" 'standalone v1' 'standalone v2')
