@@ -76,7 +76,7 @@ func evidence(ws relater, df *dockerfile.File, f *dockerfile.Facts, b bundle) (s
 		runtime = fmt.Sprintf("%s (%s:%d), a base decouple does not know to hold %s, run with ", f.RootBase, rel, f.RootBaseLine, name)
 		switch {
 		case b.command != "":
-			runtime += "its compose " + trimQuote(b.command) + ","
+			runtime += "its compose " + dockerfile.Shorten(b.command) + ","
 		case f.Runs != nil:
 			runtime += fmt.Sprintf("%s (%s:%d),", f.Runs.What, rel, f.Runs.Line)
 			related = append(related, analysis.Related{Pos: evidencePos(ws, df, f.Runs.Line), Message: "starts " + name + ": " + f.Runs.What})
@@ -203,13 +203,4 @@ func runtimeName(rt dockerfile.Runtime) string {
 		return "Deno"
 	}
 	return "Node"
-}
-
-// trimQuote shortens a command quoted in a message.
-func trimQuote(s string) string {
-	const max = 72
-	if len(s) > max {
-		return s[:max-1] + "…"
-	}
-	return s
 }

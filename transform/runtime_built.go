@@ -78,7 +78,7 @@ func (p *splitPlan) runtimeFor(target *dockerfile.Stage, wd string, multi bool) 
 			}
 		}
 	}
-	if start == 0 && strings.Contains(imageTagOf(chain[0].Base), "onbuild") {
+	if start == 0 && strings.Contains(dockerfile.ImageTag(chain[0].Base), "onbuild") {
 		// Its ONBUILD triggers would copy the context into the runtime.
 		br.refuse = fmt.Sprintf("the base image %s has ONBUILD triggers that copy the build context: a runtime built from it would hold the code again; base the Dockerfile on a plain node image", chain[0].BaseRaw)
 	}
@@ -345,16 +345,4 @@ func instructionSource(df *dockerfile.File, c instructions.Command) string {
 		text += "\n"
 	}
 	return text
-}
-
-// imageTagOf is the tag of an image reference, lower-cased.
-func imageTagOf(ref string) string {
-	ref = strings.ToLower(ref)
-	if i := strings.Index(ref, "@"); i >= 0 {
-		ref = ref[:i]
-	}
-	if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
-		return ref[i+1:]
-	}
-	return ""
 }

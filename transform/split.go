@@ -81,6 +81,8 @@ type splitPlan struct {
 	// built is the code-free runtime stage the runtime builds when a
 	// stock image would lack what the old image set up (runtime_built.go).
 	built *builtRuntime
+	// layout is the code Dockerfile's shape, once computed.
+	layout *codeLayout
 }
 
 // Split plans the split of a service DC001 flagged. It returns the fix, or

@@ -743,6 +743,9 @@ func (p *splitPlan) codeTargets() []codeTarget {
 // named when there are several, or when runtime stages follow them (the
 // code image must not build the last stage then).
 func (p *splitPlan) codeLayout() ([]codeTarget, []builtRuntime, bool) {
+	if l := p.layout; l != nil {
+		return l.ts, l.rts, l.named
+	}
 	ts := p.codeTargets()
 	rts := make([]builtRuntime, len(ts))
 	named := len(ts) > 1
@@ -753,7 +756,16 @@ func (p *splitPlan) codeLayout() ([]codeTarget, []builtRuntime, bool) {
 	if len(ts) == 1 && named {
 		ts[0].name = freeStageName(p.s.Dockerfile, "code")
 	}
+	p.layout = &codeLayout{ts, rts, named}
 	return ts, rts, named
+}
+
+// codeLayout memoises splitPlan.codeLayout: the compose edits and the code
+// Dockerfile both read it, and it walks every project's services.
+type codeLayout struct {
+	ts    []codeTarget
+	rts   []builtRuntime
+	named bool
 }
 
 // codeStageName is the target the code service builds, "" when the code

@@ -251,7 +251,7 @@ var onbuildImages = map[string]onbuildBase{
 // onbuildImage recognises a base image whose ONBUILD triggers copy the
 // build context: a tag with "onbuild" in it.
 func onbuildImage(ref string) (onbuildBase, bool) {
-	tag := imageTag(ref)
+	tag := ImageTag(ref)
 	if !strings.Contains(tag, "onbuild") {
 		return onbuildBase{}, false
 	}
@@ -261,8 +261,8 @@ func onbuildImage(ref string) (onbuildBase, bool) {
 	return onbuildBase{}, true
 }
 
-// imageTag is the tag of an image reference, lower-cased ("" when none).
-func imageTag(ref string) string {
+// ImageTag is the tag of an image reference, lower-cased ("" when none).
+func ImageTag(ref string) string {
 	ref = strings.ToLower(strings.TrimSpace(ref))
 	if i := strings.Index(ref, "@"); i >= 0 {
 		ref = ref[:i]
@@ -587,6 +587,9 @@ func (f *File) instructionText(line int, fallback string) string {
 	}
 	return text
 }
+
+// Shorten cuts evidence text for a message, as the facts' own evidence is.
+func Shorten(s string) string { return trimWhat(s) }
 
 func trimWhat(s string) string {
 	const max = 72

@@ -135,7 +135,7 @@ func stripWrappers(args []string) []string {
 }
 
 // userWrappers run a command as a user named by their first argument.
-var userWrappers = map[string]bool{"gosu": true, "su-exec": true, "setpriv": false}
+var userWrappers = map[string]bool{"gosu": true, "su-exec": true}
 
 // nodePackage matches system packages that install Node: Node itself, and
 // npm and yarn, whose Alpine, Debian and RPM packages depend on it.
