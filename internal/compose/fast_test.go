@@ -553,6 +553,9 @@ func TestFastPathRefuses(t *testing.T) {
 		"replicas+name":         "services:\n  a:\n    image: x\n    container_name: a\n    deploy: {replicas: 2}\n",
 		"bad healthcheck":       "services:\n  a:\n    image: x\n    healthcheck:\n      test: [\"RUN\", \"x\"]\n",
 		"secret without source": "services:\n  a:\n    image: x\n    secrets: [s]\nsecrets:\n  s: {}\n",
+		// compose-go's unicity step panics on these (found by the fuzzer).
+		"secret target null": "services:\n  a:\n    image: x\n    secrets:\n      - target:\n",
+		"config target null": "services:\n  a:\n    image: x\n    configs:\n      - target:\n",
 	}
 	values := map[string]string{
 		"attach": "false", "blkio_config": "{weight: 300}", "cgroup": "host", "cpu_rt_period": "1000",

@@ -106,40 +106,41 @@ func (l *fastLoader) raw(n *yaml.Node) any {
 func (l *fastLoader) perFile(doc map[string]any) map[string]any {
 	// compose-go merges even the first file into an empty model, and the
 	// merge refuses some shapes.
-	doc, err := override.Merge(map[string]any{}, doc)
-	if err != nil {
-		l.failAt("merge")
-	}
-	if doc, err = override.EnforceUnicity(doc); err != nil {
-		l.failAt("unicity")
-	}
-	if err := schema.Validate(doc); err != nil {
-		l.failAt("schema")
-	}
-	if doc, err = transform.Canonical(doc, false); err != nil {
-		l.failAt("canonical")
-	}
+	l.step("merge", func() (err error) { doc, err = override.Merge(map[string]any{}, doc); return })
+	l.step("unicity", func() (err error) { doc, err = override.EnforceUnicity(doc); return })
+	l.step("schema", func() error { return schema.Validate(doc) })
+	l.step("canonical", func() (err error) { doc, err = transform.Canonical(doc, false); return })
 	doc = loader.OmitEmpty(doc)
-	if doc, err = override.EnforceUnicity(doc); err != nil {
-		l.failAt("unicity")
-	}
+	l.step("unicity", func() (err error) { doc, err = override.EnforceUnicity(doc); return })
 	return doc
+}
+
+// step runs one of compose-go's loader steps and gives up when it fails.
+// Before schema validation some of them panic on malformed values (a
+// `secrets: [{target: }]` entry): compose-go's own load, which takes the
+// file then, turns that panic into an error (safeLoad).
+func (l *fastLoader) step(name string, f func() error) {
+	var err error
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("%v", r)
+			}
+		}()
+		err = f()
+	}()
+	if err != nil {
+		l.failAt(name)
+	}
 }
 
 // model runs the steps compose-go runs on the merged model (defaults,
 // validation, relative paths, environment, resource names, extensions)
 // and decodes it.
 func (l *fastLoader) model(doc map[string]any, names bool) *types.Project {
-	doc, err := transform.SetDefaultValues(doc)
-	if err != nil {
-		l.failAt("defaults")
-	}
-	if err := validation.Validate(doc); err != nil {
-		l.failAt("validation")
-	}
-	if err := paths.ResolveRelativePaths(doc, l.dir, nil); err != nil {
-		l.failAt("paths")
-	}
+	l.step("defaults", func() (err error) { doc, err = transform.SetDefaultValues(doc); return })
+	l.step("validation", func() error { return validation.Validate(doc) })
+	l.step("paths", func() error { return paths.ResolveRelativePaths(doc, l.dir, nil) })
 	loader.ResolveEnvironment(doc, types.Mapping(l.env))
 	if names {
 		setNames(doc, l.project)
@@ -154,9 +155,7 @@ func (l *fastLoader) model(doc map[string]any, names bool) *types.Project {
 		}
 	}
 	var p types.Project
-	if err := loader.Transform(doc, &p); err != nil {
-		l.failAt("decode")
-	}
+	l.step("decode", func() error { return loader.Transform(doc, &p) })
 	return &p
 }
 
