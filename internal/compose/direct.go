@@ -26,6 +26,9 @@ var directKeys = map[string]func(l *fastLoader, s *types.ServiceConfig, v *yaml.
 	"domainname":  func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.DomainName = l.str(v) },
 	"pull_policy": func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) {
 		s.PullPolicy = l.str(v)
+		if !pullPolicy.MatchString(s.PullPolicy) {
+			l.fail() // compose-go's schema refuses it
+		}
 		if s.PullPolicy == types.PullPolicyIfNotPresent {
 			s.PullPolicy = types.PullPolicyMissing // compose-go's normalisation
 		}

@@ -424,6 +424,13 @@ var nullPanics = map[string]bool{
 // serviceName is the schema's pattern for a service name.
 var serviceName = regexp.MustCompile(`^[a-zA-Z0-9._-]+$`)
 
+// The patterns compose-go's schema holds for values the fast path reads
+// itself (unanchored where the schema's is).
+var (
+	containerName = regexp.MustCompile(`[a-zA-Z0-9][a-zA-Z0-9_.-]+`)
+	pullPolicy    = regexp.MustCompile(`^(always|never|build|if_not_present|missing|refresh|daily|weekly|every_([0-9]+[wdhms])+)$`)
+)
+
 var plainScalar = regexp.MustCompile(`^(0|-?[1-9][0-9]*|true|false)$`)
 
 // anyValue converts a node to the plain value compose-go would decode,
@@ -889,7 +896,9 @@ func (l *fastLoader) handle(s *types.ServiceConfig, key string, v *yaml.Node, ov
 			}
 			s.Deploy = d
 		case "container_name":
-			s.ContainerName = l.str(v)
+			if s.ContainerName = l.str(v); !containerName.MatchString(s.ContainerName) {
+				l.fail() // compose-go's schema refuses it
+			}
 		case "restart":
 			s.Restart = l.str(v)
 		case "user":

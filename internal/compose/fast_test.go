@@ -556,6 +556,9 @@ func TestFastPathRefuses(t *testing.T) {
 		// compose-go's unicity step panics on these (found by the fuzzer).
 		"secret target null": "services:\n  a:\n    image: x\n    secrets:\n      - target:\n",
 		"config target null": "services:\n  a:\n    image: x\n    configs:\n      - target:\n",
+		// Values compose-go's schema refuses by pattern.
+		"short container_name": "services:\n  a:\n    image: x\n    container_name: a\n",
+		"bad pull_policy":      "services:\n  a:\n    image: x\n    pull_policy: sometimes\n",
 	}
 	values := map[string]string{
 		"attach": "false", "blkio_config": "{weight: 300}", "cgroup": "host", "cpu_rt_period": "1000",
