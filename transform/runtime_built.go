@@ -44,6 +44,9 @@ type builtRuntime struct {
 	fromIndex int
 	// refuse says why no runtime can be built this way.
 	refuse string
+	// opaque says why no runtime at all, built or stock, is known to
+	// start: a step after the code arrived that decouple cannot read.
+	opaque string
 }
 
 // runtimeFor plans the built runtime of a target stage. multi names the
@@ -132,8 +135,8 @@ func (p *splitPlan) runtimeFor(target *dockerfile.Stage, wd string, multi bool) 
 					// After the code arrived, a command decouple cannot read
 					// (a build script) may make what the app needs anywhere.
 					step.replay = false
-					if br.refuse == "" {
-						br.refuse = fmt.Sprintf("RUN at %s:%d runs %s after the code arrives, and decouple cannot tell what it makes or where, so a runtime built without the code may lack it: split the service by hand",
+					if br.opaque == "" {
+						br.opaque = fmt.Sprintf("RUN at %s:%d runs %s after the code arrives, and decouple cannot tell what it makes or where, so a runtime without the code may lack it: split the service by hand",
 							p.ws.Rel(df.Path), line, unknown)
 					}
 				case len(code) == 0:
@@ -193,6 +196,9 @@ func runParts(c *instructions.RunCommand, cwd string, inCode func(string) bool, 
 		scripts = append(scripts, hd.Data)
 	}
 	chain = len(c.Files) == 0 && len(scripts) == 1 && dockerfile.IsAndChain(scripts[0])
+	// The commands come without their redirections: a script that has
+	// any (cat x > y) is not read-only wherever a `>` sits.
+	redirects := strings.Contains(strings.Join(scripts, "\n"), ">")
 	var cmds [][]string
 	for _, script := range scripts {
 		for _, args := range dockerfile.SimpleCommands(script) {
@@ -217,6 +223,9 @@ func runParts(c *instructions.RunCommand, cwd string, inCode func(string) bool, 
 			text := shellText(args, false)
 			prog := args[0]
 			switch {
+			case readOnlyCommands[path.Base(prog)] && !redirects:
+				// A filter or a look (pnpm fetch | grep -v …, ls -la): it
+				// makes nothing, wherever it runs.
 			case commandOnCode(args, cwd, inCode):
 				code = append(code, text)
 			case codeSeen && (!path.IsAbs(prog) && strings.Contains(prog, "/") || path.IsAbs(prog) && inCode(prog)):
@@ -263,6 +272,12 @@ var systemCommands = map[string]bool{
 	"mv": true, "touch": true, "echo": true, "set": true, "true": true, "test": true, "[": true,
 	"export": true, "cd": true, "update-ca-certificates": true, "locale-gen": true, "install": true,
 	"dpkg-reconfigure": true, "apt-mark": true, "ldconfig": true, "printf": true, "tee": true,
+}
+
+// readOnlyCommands read and print, and change nothing in the image.
+var readOnlyCommands = map[string]bool{
+	"grep": true, "egrep": true, "fgrep": true, "head": true, "tail": true, "sort": true, "uniq": true,
+	"wc": true, "cut": true, "ls": true, "cat": true, "which": true, "pwd": true, "id": true,
 }
 
 func isGlobalInstall(args []string) bool {

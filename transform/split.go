@@ -58,6 +58,9 @@ type splitPlan struct {
 	file   *compose.File
 	svcKey *yaml.Node
 	svcVal *yaml.Node
+	// opaque says why no runtime is known to start (a step after the code
+	// that decouple cannot read), or "".
+	opaque string
 	chain  []*dockerfile.Stage
 	// runtimeStage is the code-free stage the runtime builds when Node is
 	// installed by the Dockerfile rather than shipped by its base image;
@@ -185,8 +188,12 @@ func (p *splitPlan) checkImage() string {
 			f.RootBase, rel(s.Dockerfile.Path), f.RootBaseLine)
 	case f.Runtime != dockerfile.Node:
 		return fmt.Sprintf("the runtime is %s, not Node", f.Runtime)
-	case f.Workdir == "" || f.Workdir == "/":
-		return fmt.Sprintf("the code is copied to / (%s:%d): move it under a WORKDIR first, so it can be a volume", rel(s.Dockerfile.Path), f.Code[0].Line)
+	case f.CodeRoot() == "":
+		return fmt.Sprintf("the code is copied to / or to several folders (%s:%d): move it under a WORKDIR first, so it can be a volume", rel(s.Dockerfile.Path), f.Code[0].Line)
+	case f.Workdir == "":
+		if reason := p.checkNoWorkdir(f.CodeRoot()); reason != "" {
+			return reason
+		}
 	}
 	nodeInstalled := f.UnknownBase || f.RuntimeBy.Line != f.RootBaseLine
 	if nodeInstalled {
@@ -198,15 +205,18 @@ func (p *splitPlan) checkImage() string {
 				f.RuntimeBy.What, rel(s.Dockerfile.Path), f.RuntimeBy.Line)
 		}
 	}
-	for st := s.Stage; st != nil; st = st.BaseStage {
-		p.chain = append([]*dockerfile.Stage{st}, p.chain...)
-	}
-	p.wd = f.Workdir
+	p.chain = p.chainOf(s.Stage)
+	p.wd = f.CodeRoot()
 	if p.opts.Strategy == StrategyBuild {
 		// The old chain set up something outside the code path (or
 		// installs Node itself): the runtime replays those steps in a
 		// code-free stage of its own instead of running a stock image.
-		if br := p.runtimeFor(s.Stage, p.wd, len(p.codeTargets()) > 1); br.needed {
+		br := p.runtimeFor(s.Stage, p.wd, len(p.codeTargets()) > 1)
+		// A stock runtime lacks what that step made outside the code path
+		// just as a built one would; said once the contract check has had
+		// its say (a runtime that is not Node is the plainer reason).
+		p.opaque = br.opaque
+		if br.needed {
 			if br.refuse != "" {
 				return br.refuse
 			}
@@ -221,6 +231,64 @@ func (p *splitPlan) checkImage() string {
 		return fmt.Sprintf("%s already exists", rel(p.codeDockerfile()))
 	}
 	return ""
+}
+
+// checkNoWorkdir says why an image that sets no WORKDIR cannot run from
+// its code folder, or "". The old process started in /, where no app is,
+// so its commands name the app by absolute paths, and the runtime may
+// start in the code folder (working_dir) without changing what they mean;
+// a relative path with a folder in it (node src/app.js) is the exception.
+// A base decouple cannot see into may set a WORKDIR of its own.
+func (p *splitPlan) checkNoWorkdir(root string) string {
+	s, rel := p.s, p.ws.Rel
+	if s.Facts.UnknownBase {
+		return fmt.Sprintf("the Dockerfile sets no WORKDIR and its base %s may set one decouple cannot see: add WORKDIR %s before the code arrives", s.Facts.RootBase, root)
+	}
+	if s.Config.WorkingDir != "" {
+		return ""
+	}
+	check := func(words []string, where string) string {
+		for _, w := range words {
+			for _, f := range strings.Fields(w) {
+				if strings.Contains(f, "/") && !strings.HasPrefix(f, "/") && !strings.Contains(f, "://") && !strings.HasPrefix(f, "$") {
+					return fmt.Sprintf("the Dockerfile sets no WORKDIR and %s names %s relative to /, while the runtime starts in the code folder %s: add WORKDIR %s and make the path relative to it", where, f, root, root)
+				}
+			}
+		}
+		return ""
+	}
+	for _, st := range p.chainOf(s.Stage) {
+		for _, c := range st.Commands {
+			where := fmt.Sprintf("%s:%d", rel(s.Dockerfile.Path), dockerfile.InstructionLine(c))
+			var reason string
+			switch c := c.(type) {
+			case *instructions.CmdCommand:
+				reason = check(c.CmdLine, "CMD at "+where)
+			case *instructions.EntrypointCommand:
+				reason = check(c.CmdLine, "ENTRYPOINT at "+where)
+			case *instructions.HealthCheckCommand:
+				if c.Health != nil {
+					reason = check(c.Health.Test, "HEALTHCHECK at "+where)
+				}
+			}
+			if reason != "" {
+				return reason
+			}
+		}
+	}
+	if reason := check(s.Config.Command, "the service's command"); reason != "" {
+		return reason
+	}
+	return check(s.Config.Entrypoint, "the service's entrypoint")
+}
+
+// chainOf lists a stage's FROM-chain, the root first.
+func (p *splitPlan) chainOf(st *dockerfile.Stage) []*dockerfile.Stage {
+	var out []*dockerfile.Stage
+	for ; st != nil; st = st.BaseStage {
+		out = append([]*dockerfile.Stage{st}, out...)
+	}
+	return out
 }
 
 // checkDependent says why a service that runs the built image cannot be
@@ -392,8 +460,9 @@ func (p *splitPlan) checkRun(c *instructions.RunCommand) {
 		scripts = append(scripts, hd.Data)
 	}
 	for _, script := range scripts {
+		redirects := strings.Contains(script, ">")
 		for _, args := range dockerfile.SimpleCommands(script) {
-			if cmd := filepath.Base(args[0]); !workdirCommands[cmd] {
+			if cmd := filepath.Base(args[0]); !workdirCommands[cmd] && (!readOnlyCommands[cmd] || redirects) {
 				p.unsafe = append(p.unsafe, fmt.Sprintf("RUN %s changes the image outside %s (%s:%d); the stock runtime image will not have it",
 					cmd, p.wd, p.ws.Rel(p.s.Dockerfile.Path), dockerfile.InstructionLine(c)))
 				return

@@ -158,6 +158,9 @@ func (p *splitPlan) runtimeKeys(starts []int, pad, step, nl string) (string, []a
 	if reason := p.checkContract(&im, base); reason != "" {
 		return "", nil, "", reason
 	}
+	if p.opaque != "" {
+		return "", nil, "", p.opaque
+	}
 	var rt strings.Builder
 	var edits []analysis.TextEdit
 
@@ -711,11 +714,11 @@ func (p *splitPlan) codeTargets() []codeTarget {
 			return
 		}
 		fa := facts[st.Index]
-		if !fa.HasCode() || fa.Workdir == "" || fa.Workdir == "/" {
+		if !fa.HasCode() || fa.CodeRoot() == "" {
 			return
 		}
 		seen[st.Index] = true
-		out = append(out, codeTarget{stage: st, wd: fa.Workdir, name: freeStageName(p.s.Dockerfile, "code-"+st.ID())})
+		out = append(out, codeTarget{stage: st, wd: fa.CodeRoot(), name: freeStageName(p.s.Dockerfile, "code-"+st.ID())})
 	}
 	add(p.s.Stage)
 	// Every project that builds this Dockerfile (a base file and its dev

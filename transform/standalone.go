@@ -70,7 +70,7 @@ func SplitStandalone(ws *workspace.Workspace, d *workspace.Dockerfile, opts Spli
 		p.genContext = filepath.ToSlash(r)
 	}
 	var root *rootCode
-	if fa := s.Facts; fa.HasCode() && (fa.Workdir == "" || fa.Workdir == "/") {
+	if fa := s.Facts; fa.HasCode() && fa.CodeRoot() == "" {
 		// The code lives at /: judged as if it were under /app, where the
 		// code image will put it, once the rest of the image passes.
 		moved := *fa

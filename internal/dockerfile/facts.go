@@ -60,6 +60,37 @@ type Facts struct {
 	ranNode *Evidence
 }
 
+// CodeRoot is the folder that holds the app in the image: the WORKDIR, or,
+// when no WORKDIR is set (legacy files: ADD . /src, CMD node /src/app.js),
+// the one folder every code copy went into. It is "" when the code lies at
+// /, spreads over folders side by side, or went to a single file.
+func (f *Facts) CodeRoot() string {
+	if f.Workdir != "" {
+		if f.Workdir == "/" {
+			return ""
+		}
+		return f.Workdir
+	}
+	root := ""
+	for _, d := range f.CodeDirs {
+		if root == "" || len(d) < len(root) {
+			root = d
+		}
+	}
+	// A dotted last element is a file (COPY app.js /src/app.js): a volume
+	// cannot be a file.
+	// A global module tree (npm install -g) is no app folder.
+	if root == "" || root == "/" || strings.Contains(path.Base(root), ".") || strings.Contains(root, "/node_modules") {
+		return ""
+	}
+	for _, d := range f.CodeDirs {
+		if d != root && !strings.HasPrefix(d, root+"/") {
+			return ""
+		}
+	}
+	return root
+}
+
 // HasCode reports whether app code is baked into the image.
 func (f *Facts) HasCode() bool { return len(f.Code) > 0 }
 
