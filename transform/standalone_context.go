@@ -76,7 +76,10 @@ func buildContext(ws *workspace.Workspace, d *workspace.Dockerfile) (contextChoi
 	choice := contextChoice{dir: best}
 	var missing []copySource
 	for _, s := range srcs {
-		if !exists(best, s.path) {
+		// A pattern that matches nothing copies nothing, and BuildKit
+		// lets it (COPY package.json pnpm-lock.yaml* ./ is the idiom for
+		// an optional file).
+		if !exists(best, s.path) && !strings.ContainsAny(s.path, "*?[") {
 			missing = append(missing, s)
 		}
 	}

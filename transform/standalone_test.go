@@ -179,6 +179,28 @@ func TestSplitStandaloneContextFromCopySources(t *testing.T) {
 	}
 }
 
+// A source the chosen context lacks is named in the fix, unless it is a
+// pattern: one that matches nothing copies nothing (the optional lockfile
+// idiom), and BuildKit lets it.
+func TestSplitStandaloneNamesMissingSources(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"package.json": "{}\n",
+		"Dockerfile":   "FROM node:20-alpine\nWORKDIR /app\nCOPY package.json pnpm-lock.yaml* ./\nCOPY public ./public\nCMD [\"node\", \"index.js\"]\n",
+	})
+	t.Chdir(dir)
+	ws := load(t)
+	fix, reason := SplitStandalone(ws, ws.Dockerfiles[0], SplitOptions{})
+	if fix == nil {
+		t.Fatalf("refused: %s", reason)
+	}
+	if !strings.Contains(fix.Message, "the build context . lacks public, which the Dockerfile copies") {
+		t.Errorf("the fix does not name the missing source public: %s", fix.Message)
+	}
+	if strings.Contains(fix.Message, "pnpm-lock") {
+		t.Errorf("the fix names an optional pattern as missing: %s", fix.Message)
+	}
+}
+
 // Sources that exist nowhere up to the root leave no way to tell the
 // context: refused, naming them.
 func TestSplitStandaloneRefusesWithoutSources(t *testing.T) {

@@ -216,6 +216,11 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node,
 		},
 		{
+			name:    "global install of a framework's CLI is not code",
+			src:     "FROM node:18-alpine\nRUN npm install -g pnpm && pnpm install -g next\nCMD [\"npx\", \"next\", \"dev\"]\n",
+			runtime: Node,
+		},
+		{
 			name:    "COPY --from a stage holding code",
 			src:     "FROM alpine:3.20 AS src\nWORKDIR /src\nCOPY . .\n\nFROM node:18-alpine\nWORKDIR /app\nCOPY --from=src /src /app\n",
 			runtime: Node, rtLine: 5, codeLines: []int{7}, codeWhat: "stage src holds app code",

@@ -179,6 +179,12 @@ var globalTools = map[string]bool{
 	"phantomjs-prebuilt": true, "wait-on": true, "dotenv-cli": true, "bun": true,
 	"@playwright/test": true, "playwright": true, "cypress": true, "strapi": true,
 	"sails": true, "@ionic/cli": true, "@angular-devkit/build-angular": true, "node-dev": true,
+	// Frameworks' own CLIs, installed globally to build or serve the app
+	// the context holds (pnpm install -g next; CMD npx next dev).
+	"next": true, "nuxt": true, "nuxi": true, "gatsby-cli": true, "react-scripts": true, "astro": true,
+	"@remix-run/serve": true, "@11ty/eleventy": true, "ember-cli": true, "parcel": true, "rollup": true,
+	"@babel/cli": true, "babel-cli": true, "eslint": true, "prettier": true, "jest": true, "mocha": true,
+	"ts-node-dev": true,
 }
 
 // callFacts reads one simple command; script holds every simple command of
