@@ -692,7 +692,7 @@ func (p *splitPlan) fileDataVolumeNames() []string {
 			continue
 		}
 		facts := s.Dockerfile.Analyze(p.ws.ExtraNodeImages)
-		wd := facts[s.Stage.Index].CodeRoot()
+		wd := p.codePath(facts[s.Stage.Index])
 		mounted := map[string]bool{}
 		for _, v := range s.Config.Volumes {
 			mounted[path.Clean(v.Target)] = true

@@ -214,13 +214,24 @@ func runParts(c *instructions.RunCommand, cwd string, inCode func(string) bool, 
 			cmds = append(cmds, args)
 		}
 	}
+	// A chain's commands are replayed as written: words re-quoted from
+	// the parse would turn a glob (rm -rf /var/lib/apt/lists/*) literal.
+	var parts []string
+	if chain {
+		if parts = dockerfile.AndChainParts(scripts[0]); len(parts) != len(cmds) {
+			parts = nil
+		}
+	}
 	{
-		for _, args := range cmds {
+		for i, args := range cmds {
 			args = dockerfile.StripWrappers(args)
 			if len(args) == 0 {
 				continue
 			}
 			text := shellText(args, false)
+			if parts != nil {
+				text = parts[i]
+			}
 			prog := args[0]
 			switch {
 			case readOnlyCommands[path.Base(prog)] && !redirects:
@@ -321,8 +332,20 @@ func commandOnCode(args []string, cwd string, inCode func(string) bool) bool {
 		if cwd != "" && inCode(cwd) && (a == "." || strings.HasPrefix(a, "./") || strings.HasPrefix(a, "../")) {
 			return true
 		}
+		// chmod +x docker/entrypoint.sh in the code folder: a relative
+		// path (a word with a folder or a dot in it, not a mode or an
+		// owner) that a file command works on.
+		if fileCommands[cmd] && cwd != "" && inCode(cwd) && !path.IsAbs(a) && strings.ContainsAny(a, "/.") && inCode(absJoin(cwd, a)) {
+			return true
+		}
 	}
 	return false
+}
+
+// fileCommands work on the files their arguments name.
+var fileCommands = map[string]bool{
+	"chmod": true, "chown": true, "chgrp": true, "rm": true, "cp": true, "mv": true, "ln": true,
+	"touch": true, "mkdir": true, "sed": true, "dos2unix": true, "tar": true, "unzip": true,
 }
 
 // absJoin resolves p against a working folder as Docker does.

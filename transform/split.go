@@ -3,6 +3,7 @@ package transform
 import (
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -66,9 +67,11 @@ type splitPlan struct {
 	// installed by the Dockerfile rather than shipped by its base image;
 	// nil when the base image is the runtime.
 	runtimeStage *dockerfile.Stage
-	wd           string
-	unsafe       []string
-	codeSvc      string
+	// wd is the code path, the folder the code volume carries; cwd is the
+	// folder the runtime starts in (working_dir), wd itself or under it.
+	wd, cwd string
+	unsafe  []string
+	codeSvc string
 	// genContext is the build context of a generated compose file,
 	// relative to it ("" means ".").
 	genContext string
@@ -206,7 +209,10 @@ func (p *splitPlan) checkImage() string {
 		}
 	}
 	p.chain = p.chainOf(s.Stage)
-	p.wd = f.CodeRoot()
+	p.wd, p.cwd = p.codePath(f), f.Workdir
+	if p.cwd == "" {
+		p.cwd = p.wd
+	}
 	if p.opts.Strategy == StrategyBuild {
 		// The old chain set up something outside the code path (or
 		// installs Node itself): the runtime replays those steps in a
@@ -231,6 +237,28 @@ func (p *splitPlan) checkImage() string {
 		return fmt.Sprintf("%s already exists", rel(p.codeDockerfile()))
 	}
 	return ""
+}
+
+// codePath is the folder a stage's code volume carries: its code root,
+// widened with the build strategy to the folder that holds every place
+// code went (COPY . /app, then WORKDIR /app/apps/web: the volume is /app,
+// the runtime starts in /app/apps/web). When only / holds them all, the
+// code root stays, and the contract names what lies outside it.
+func (p *splitPlan) codePath(f *dockerfile.Facts) string {
+	root := f.CodeRoot()
+	if root == "" || p.opts.Strategy != StrategyBuild {
+		return root
+	}
+	wide := root
+	for _, d := range f.CodeDirs {
+		for wide != "/" && d != wide && !strings.HasPrefix(d, wide+"/") {
+			wide = path.Dir(wide)
+		}
+	}
+	if wide == "/" {
+		return root
+	}
+	return wide
 }
 
 // checkNoWorkdir says why an image that sets no WORKDIR cannot run from

@@ -65,7 +65,7 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 		other = append(other, whole)
 		edits = other
 	}
-	edits = append(edits, analysis.TextEdit{File: p.codeDockerfile(), NewText: []byte(p.codeDockerfileText())})
+	edits = append(edits, p.codeDockerfileEdit())
 	ignorePath, missing := p.opts.missingIgnores(p.s.Config.Build.Context, p.s.Dockerfile.Path)
 	if p.built != nil {
 		// The runtime is built from the code Dockerfile, so a Node patch
@@ -115,7 +115,7 @@ func (p *splitPlan) repoint(d *workspace.Service, base string) []analysis.TextEd
 	step := p.indentStep()
 	text := pad + "volumes_from:" + nl + pad + step + "- " + p.codeSvc + nl
 	if k, _ := compose.MapGet(v, "working_dir"); k == nil {
-		text += pad + "working_dir: " + yamlString(p.wd) + nl
+		text += pad + "working_dir: " + yamlString(p.cwd) + nl
 	}
 	after := len(f.Src)
 	if ik.Line < len(starts) {
@@ -199,7 +199,7 @@ func (p *splitPlan) runtimeKeys(starts []int, pad, step, nl string) (string, []a
 	line("volumes_from:")
 	rt.WriteString(pad + step + "- " + p.codeSvc + nl)
 	if k, _ := compose.MapGet(p.svcVal, "working_dir"); k == nil {
-		line("working_dir: %s", yamlString(p.wd))
+		line("working_dir: %s", yamlString(p.cwd))
 	}
 	_, hasCommand := compose.MapGet(p.svcVal, "command")
 	_, hasEntry := compose.MapGet(p.svcVal, "entrypoint")
@@ -718,7 +718,7 @@ func (p *splitPlan) codeTargets() []codeTarget {
 			return
 		}
 		seen[st.Index] = true
-		out = append(out, codeTarget{stage: st, wd: fa.CodeRoot(), name: freeStageName(p.s.Dockerfile, "code-"+st.ID())})
+		out = append(out, codeTarget{stage: st, wd: p.codePath(fa), name: freeStageName(p.s.Dockerfile, "code-"+st.ID())})
 	}
 	add(p.s.Stage)
 	// Every project that builds this Dockerfile (a base file and its dev
@@ -787,6 +787,17 @@ func (p *splitPlan) codeStageName() string {
 		}
 	}
 	return ""
+}
+
+// codeDockerfileEdit creates the code Dockerfile. With the build strategy
+// it starts with the original's bytes, and says so: fixes to the original
+// in the same run are made in the copy too.
+func (p *splitPlan) codeDockerfileEdit() analysis.TextEdit {
+	e := analysis.TextEdit{File: p.codeDockerfile(), NewText: []byte(p.codeDockerfileText())}
+	if p.opts.Strategy == StrategyBuild {
+		e.Mirrors, e.MirrorLen = p.s.Dockerfile.Path, len(p.s.Dockerfile.Src)
+	}
+	return e
 }
 
 // codeDockerfileText is the generated Dockerfile of the code-only image.

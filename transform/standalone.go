@@ -71,6 +71,14 @@ func SplitStandalone(ws *workspace.Workspace, d *workspace.Dockerfile, opts Spli
 	}
 	var root *rootCode
 	if fa := s.Facts; fa.HasCode() && fa.CodeRoot() == "" {
+		// Code at / beside code a RUN put where decouple cannot tell (a
+		// release unpacked and built in place): no one folder holds it.
+		for i, dir := range fa.CodeDirs {
+			if dir == "" && i < len(fa.Code) {
+				return nil, withStage(builtBy, fmt.Sprintf("app code goes to / (%s:%d) and to a folder decouple cannot tell (%s:%d): no one folder holds it, so it cannot be a volume; move it under one WORKDIR first",
+					ws.Rel(d.File.Path), rootLine(fa), ws.Rel(d.File.Path), fa.Code[i].Line))
+			}
+		}
 		// The code lives at /: judged as if it were under /app, where the
 		// code image will put it, once the rest of the image passes.
 		moved := *fa
@@ -86,6 +94,11 @@ func SplitStandalone(ws *workspace.Workspace, d *workspace.Dockerfile, opts Spli
 			return nil, withStage(builtBy, reason)
 		}
 		p.rebased = root.lines
+		if p.built != nil {
+			// The code image of moved code is the context copied again,
+			// with no stages of the original to build a runtime from.
+			return nil, withStage(builtBy, fmt.Sprintf("the code is copied to / (%s:%d) and the old image set up more than a stock runtime has, which only a runtime built from its steps would carry: move the code under a WORKDIR first", ws.Rel(d.File.Path), rootLine(s.Facts)))
+		}
 	}
 	const pad, step, nl = "    ", "  ", "\n"
 	runtime, _, base, reason := p.runtimeKeys(nil, pad, step, nl)
@@ -106,7 +119,7 @@ func SplitStandalone(ws *workspace.Workspace, d *workspace.Dockerfile, opts Spli
 	b.WriteString(p.codeService(nil, pad, step, nl))
 	edits := []analysis.TextEdit{
 		{File: composePath, NewText: []byte(b.String())},
-		{File: p.codeDockerfile(), NewText: []byte(p.codeDockerfileText())},
+		p.codeDockerfileEdit(),
 	}
 	if root != nil {
 		edits[1].NewText = []byte(root.dockerfileText(p))
@@ -276,4 +289,14 @@ func relPath(dir, target string) string {
 		return target
 	}
 	return r
+}
+
+// rootLine is the line of the first code copy to /.
+func rootLine(fa *dockerfile.Facts) int {
+	for i, dir := range fa.CodeDirs {
+		if dir == "/" && i < len(fa.Code) {
+			return fa.Code[i].Line
+		}
+	}
+	return fa.Code[0].Line
 }

@@ -300,13 +300,20 @@ func TestSplitStandaloneCodeAtRoot(t *testing.T) {
 	}
 }
 
-// Refusals of code at /: an absolute path to the code in the command, and
-// a RUN that works on the image after the code arrived.
+// Refusals of code at /: an absolute path to the code in the command, a
+// RUN that works on the image after the code arrived, an old image that set
+// up more than a stock runtime has (the code image of moved code has no
+// stages to build a runtime from), and code a RUN put where decouple cannot
+// tell.
 func TestSplitStandaloneCodeAtRootRefusals(t *testing.T) {
 	for _, tc := range []struct{ dockerfile, want string }{
 		{"FROM node:24-slim\nCOPY dist/index.cjs /\nCMD [\"node\", \"/index.cjs\"]\n", "refers to it by the absolute path /index.cjs"},
 		{"FROM node:24-slim\nCOPY . /\nCMD node /srv.js\n", "refers to it by the absolute path /srv.js"},
 		{"FROM node:24-slim\nCOPY . /\nRUN npm install\nCMD [\"npm\", \"start\"]\n", "RUN (Dockerfile:3) works on the image after it"},
+		{"FROM node:22-slim\nRUN apt-get update && apt-get install -y tini\nCOPY dist/index.cjs .\nCMD [\"tini\", \"--\", \"node\", \"index.cjs\"]\n",
+			"the code is copied to / (Dockerfile:3) and the old image set up more than a stock runtime has"},
+		{"FROM node:22-slim\nRUN curl -fsSL -o /tmp/app.tar.gz https://github.com/acme/app/archive/v1.0.0.tar.gz && mkdir -p /opt/app && tar xzf /tmp/app.tar.gz -C /opt/app && cd /opt/app && npm ci\nCOPY dist/index.cjs .\nCMD [\"node\", \"index.cjs\"]\n",
+			"app code goes to / (Dockerfile:3) and to a folder decouple cannot tell (Dockerfile:2)"},
 	} {
 		dir := writeTree(t, map[string]string{"Dockerfile": tc.dockerfile, "dist/index.cjs": "", "package.json": "{}"})
 		t.Chdir(dir)

@@ -91,6 +91,12 @@ type TextEdit struct {
 	Start   int
 	End     int
 	NewText []byte
+	// Mirrors names a file whose original bytes the first MirrorLen bytes
+	// of NewText repeat (a generated Dockerfile that starts with the one
+	// it was made from). The driver makes the other applied fixes' edits
+	// to that file in the copy too, so a second run finds nothing left.
+	Mirrors   string
+	MirrorLen int
 }
 
 // SuggestedFix is one coherent change. Its TextEdits must not overlap one

@@ -1294,7 +1294,8 @@ func (l *fastLoader) finish(s *types.ServiceConfig) {
 		l.fail()
 	case s.NetworkMode != "":
 		// compose-go attaches no network to such a service.
-	case s.Networks == nil:
+	case len(s.Networks) == 0:
+		// networks: [] too, as compose-go's normalisation has it.
 		s.Networks = map[string]*types.ServiceNetworkConfig{"default": nil}
 	}
 	// Implicit dependencies, as compose-go's normalisation adds them.

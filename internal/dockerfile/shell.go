@@ -72,6 +72,32 @@ func IsAndChain(script string) bool {
 	return ok(file.Stmts[0])
 }
 
+// AndChainParts returns the source text of each command of a script that
+// IsAndChain accepts, as written (quotes and globs kept), or nil.
+func AndChainParts(script string) []string {
+	if !IsAndChain(script) {
+		return nil
+	}
+	p := shellParsers.Get().(*syntax.Parser)
+	defer shellParsers.Put(p)
+	file, err := p.Parse(strings.NewReader(script), "")
+	if err != nil || len(file.Stmts) != 1 {
+		return nil
+	}
+	var out []string
+	var walk func(st *syntax.Stmt)
+	walk = func(st *syntax.Stmt) {
+		if b, ok := st.Cmd.(*syntax.BinaryCmd); ok {
+			walk(b.X)
+			walk(b.Y)
+			return
+		}
+		out = append(out, script[st.Pos().Offset():st.End().Offset()])
+	}
+	walk(file.Stmts[0])
+	return out
+}
+
 // shellParsers recycles parsers: a new one allocates its buffers, and a
 // large tree has thousands of RUN lines. Parse resets a parser's state.
 var shellParsers = sync.Pool{New: func() any {

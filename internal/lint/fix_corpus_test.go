@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"cmp"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -18,7 +19,9 @@ import (
 )
 
 // corpusDir is the shared labelled corpus; CI has it beside the clone.
-const corpusDir = "../../../shared/corpus/cases"
+// DECOUPLE_CORPUS_CASES points the corpus tests at another set of cases
+// (repositories tried locally) to measure them the same way.
+var corpusDir = cmp.Or(os.Getenv("DECOUPLE_CORPUS_CASES"), "../../../shared/corpus/cases")
 
 // TestFixPropertiesOnCorpus applies --fix --unsafe-fixes to every corpus
 // case and checks the split's properties: changed compose files still load,

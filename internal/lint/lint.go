@@ -274,12 +274,41 @@ func PlanFixes(root string, diags []analysis.Diagnostic, unsafe bool) (*FixPlan,
 	if len(edits) == 0 {
 		return plan, nil
 	}
+	if err := mirror(edits, byFile); err != nil {
+		return nil, err
+	}
 	changes, err := edit.Plan(root, mergeCreated(root, edits))
 	if err != nil {
 		return nil, err
 	}
 	plan.Changes = changes
 	return plan, nil
+}
+
+// mirror makes, in each created file that repeats another file's bytes,
+// the chosen edits to that other file: the copy then reads as the fixed
+// original does.
+func mirror(edits []analysis.TextEdit, byFile map[string][]analysis.TextEdit) error {
+	for i, e := range edits {
+		if e.Mirrors == "" || e.MirrorLen > len(e.NewText) {
+			continue
+		}
+		var in []analysis.TextEdit
+		for _, o := range byFile[e.Mirrors] {
+			if o.End <= e.MirrorLen {
+				in = append(in, o)
+			}
+		}
+		if len(in) == 0 {
+			continue
+		}
+		head, err := edit.Apply(e.NewText[:e.MirrorLen], in)
+		if err != nil {
+			return fmt.Errorf("%s: %w", e.File, err)
+		}
+		edits[i].NewText = append(head, e.NewText[e.MirrorLen:]...)
+	}
+	return nil
 }
 
 // clashes reports whether any new edit overlaps a chosen one in the same
@@ -315,6 +344,13 @@ func relEdits(root string, edits []analysis.TextEdit) ([]analysis.TextEdit, erro
 			p = rel
 		}
 		e.File = filepath.ToSlash(p)
+		if e.Mirrors != "" {
+			m, err := relEdits(root, []analysis.TextEdit{{File: e.Mirrors}})
+			if err != nil {
+				return nil, err
+			}
+			e.Mirrors = m[0].File
+		}
 		out[i] = e
 	}
 	return out, nil
