@@ -20,6 +20,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/dotenv"
 	interp "github.com/compose-spec/compose-go/v2/interpolation"
 	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/schema"
 	"github.com/compose-spec/compose-go/v2/template"
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/sirupsen/logrus"
@@ -45,8 +46,10 @@ type Project struct {
 	// were given a placeholder so the rest could be judged. Names only.
 	Unresolved []string
 	// Degraded says what compose-go could not do, when it had to be
-	// retried without validation, extends or include.
-	Degraded string
+	// retried without validation, extends or include; DegradedAt is where
+	// a file says what it refused, when that could be found.
+	Degraded   string
+	DegradedAt Position
 	// Fast says the fast path loaded it (see fast.go), not compose-go.
 	Fast bool
 	// FastMiss names the key (as a path, services.*.KEY for a service's
@@ -161,6 +164,7 @@ func load(paths []string, lim Limits, overlay map[string][]byte, strict bool) (*
 		p.Fast = p.Model != nil
 		if p.Fast && p.fastDegraded != nil {
 			p.Degraded = attempts[1].why + ": " + scrub(p.fastDegraded.Error(), secrets(env, fromFile, looked, p.Dir))
+			p.DegradedAt = position(p.fastDegraded.Error(), p.Files)
 		}
 	}
 	for _, a := range attempts {
@@ -191,6 +195,7 @@ func load(paths []string, lim Limits, overlay map[string][]byte, strict bool) (*
 			p.Model = model
 			if firstErr != nil {
 				p.Degraded = a.why + ": " + scrub(firstErr.Error(), secrets(env, fromFile, looked, p.Dir))
+				p.DegradedAt = position(firstErr.Error(), p.Files)
 			}
 			break
 		}
@@ -203,7 +208,17 @@ func load(paths []string, lim Limits, overlay map[string][]byte, strict bool) (*
 	}
 	sort.Strings(p.Unresolved)
 	if p.Model == nil {
+		if errors.Is(firstErr, errPanicked) {
+			// compose-go panicked before it validated: the schema says
+			// what it choked on, by its path in the file.
+			if why := schemaReason(p.Files); why != nil {
+				firstErr = why
+			}
+		}
 		err := &LoadError{Msg: scrub(firstErr.Error(), secrets(env, fromFile, looked, p.Dir)), Unresolved: p.Unresolved}
+		if f, line, col := locate(firstErr.Error(), p.Files); f != nil {
+			err.Path, err.Line, err.Column = f.Path, line, col
+		}
 		return p, err
 	}
 	return p, nil
@@ -215,6 +230,10 @@ func load(paths []string, lim Limits, overlay map[string][]byte, strict bool) (*
 type LoadError struct {
 	Msg        string
 	Unresolved []string
+	// Path, Line and Column are where the file says what the message
+	// refuses, when its model path could be found there (else "", 0).
+	Path         string
+	Line, Column int
 }
 
 func (e *LoadError) Error() string {
@@ -730,13 +749,31 @@ func (p *Project) includedFiles() []*File {
 	return out
 }
 
+// errPanicked marks a load that compose-go gave up on with a panic.
+var errPanicked = errors.New("compose-go could not load the file")
+
+// schemaReason validates each file as it is written against the Compose
+// schema, and returns the first refusal, naming the file.
+func schemaReason(files []*File) error {
+	for _, f := range files {
+		var doc map[string]any
+		if yaml.Unmarshal(f.Src, &doc) != nil || doc == nil {
+			continue
+		}
+		if err := schema.Validate(doc); err != nil {
+			return fmt.Errorf("validating %s: %w", f.Path, err)
+		}
+	}
+	return nil
+}
+
 // safeLoad is compose-go's LoadWithContext with its panics turned into
 // errors: without schema validation it panics on some malformed files (such
 // as `services: name`), and one broken file must not take down the run.
 func safeLoad(details types.ConfigDetails, opt func(*loader.Options)) (model *types.Project, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			model, err = nil, fmt.Errorf("compose-go could not load the file (%v)", r)
+			model, err = nil, fmt.Errorf("%w (%v)", errPanicked, r)
 		}
 	}()
 	return loader.LoadWithContext(context.Background(), details, opt)

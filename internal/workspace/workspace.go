@@ -339,6 +339,9 @@ func (ws *Workspace) loadProject(files []string, cache *dockerfileCache) (*Proje
 		if errors.As(err, &le) && len(le.Unresolved) > 0 {
 			return nil, []*FileError{{File: ws.Rel(files[0]), Msg: le.Error()}}
 		}
+		if le != nil && le.Path != "" {
+			return nil, []*FileError{{File: ws.Rel(le.Path), Line: le.Line, Msg: "cannot load compose project: " + err.Error(), Fatal: true}}
+		}
 		return nil, []*FileError{{File: ws.Rel(files[0]), Msg: "cannot load compose project: " + err.Error(), Fatal: true}}
 	}
 	for _, f := range cp.Files {
@@ -346,7 +349,11 @@ func (ws *Workspace) loadProject(files []string, cache *dockerfileCache) (*Proje
 	}
 	var notes []*FileError
 	if cp.Degraded != "" {
-		notes = append(notes, &FileError{File: ws.Rel(files[0]), Msg: cp.Degraded})
+		note := &FileError{File: ws.Rel(files[0]), Msg: cp.Degraded}
+		if at := cp.DegradedAt; at.Path != "" {
+			note.File, note.Line = ws.Rel(at.Path), at.Line
+		}
+		notes = append(notes, note)
 	}
 	if n := unsetNote(cp); n != "" {
 		notes = append(notes, &FileError{File: ws.Rel(files[0]), Msg: n})

@@ -1,0 +1,110 @@
+package compose
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// compose-go's load errors name what they refuse by its path in the model
+// (services.web.ports must be a array; service volume
+// services.web.volumes.[0] is missing a mount target; service "web" refers
+// to undefined network x) and never by line: compose-go keeps no
+// positions. locate finds that path in the files' YAML nodes, so that the
+// error can name the file and line a user must edit.
+var (
+	modelPath   = regexp.MustCompile(`\b((?:services|networks|volumes|secrets|configs|models|include)(?:\.(?:\[\d+\]|[^\s.:,'"\[\]]+))+)`)
+	quotedService = regexp.MustCompile(`\bservices? "([^"]+)"`)
+)
+
+// locate returns the file and line of the deepest node of files that the
+// message's model path reaches, or nil and 0. Among files that reach the
+// same depth the last one wins (an override file changes what a base file
+// said), unless the message names a file by its path.
+func locate(msg string, files []*File) (*File, int, int) {
+	var parts []string
+	if m := modelPath.FindStringSubmatch(msg); m != nil {
+		parts = strings.Split(m[1], ".")
+	} else if m := quotedService.FindStringSubmatch(msg); m != nil {
+		parts = []string{"services", m[1]}
+	} else {
+		return nil, 0, 0
+	}
+	var best *File
+	var node *yaml.Node
+	depth := 0
+	for _, f := range files {
+		if f.Root == nil {
+			continue
+		}
+		p := parts
+		if f.Legacy && p[0] == "services" {
+			p = p[1:]
+		}
+		n, d := walkPath(resolveAlias(f.Root), p)
+		if n == nil {
+			continue
+		}
+		named := strings.Contains(msg, f.Path)
+		if d > depth || d == depth && d > 0 || named && d > 0 {
+			best, node, depth = f, n, d
+			if named {
+				break
+			}
+		}
+	}
+	if best == nil {
+		return nil, 0, 0
+	}
+	return best, node.Line, node.Column
+}
+
+// walkPath follows parts from n as far as they go. Keys may themselves
+// hold dots (a service named web.v2), so at a mapping the longest run of
+// parts that names a key is taken. It returns the last node reached (the
+// key node for a mapping entry) and how many parts it consumed.
+func walkPath(n *yaml.Node, parts []string) (*yaml.Node, int) {
+	var last *yaml.Node
+	used := 0
+	for used < len(parts) && n != nil {
+		n = resolveAlias(n)
+		switch n.Kind {
+		case yaml.MappingNode:
+			found := false
+			for j := len(parts); j > used && !found; j-- {
+				if k, v := MapGet(n, strings.Join(parts[used:j], ".")); k != nil {
+					last, n, used, found = k, v, j, true
+				}
+			}
+			if !found {
+				return last, used
+			}
+		case yaml.SequenceNode:
+			i, err := strconv.Atoi(strings.Trim(parts[used], "[]"))
+			if err != nil || i < 0 || i >= len(n.Content) {
+				return last, used
+			}
+			n = n.Content[i]
+			last, used = n, used+1
+		default:
+			return last, used
+		}
+	}
+	return last, used
+}
+
+// Position is a place in a compose file; Path is "" when unknown.
+type Position struct {
+	Path         string
+	Line, Column int
+}
+
+// position is locate's answer as a Position.
+func position(msg string, files []*File) Position {
+	if f, line, col := locate(msg, files); f != nil {
+		return Position{f.Path, line, col}
+	}
+	return Position{}
+}
