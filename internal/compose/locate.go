@@ -15,7 +15,7 @@ import (
 // positions. locate finds that path in the files' YAML nodes, so that the
 // error can name the file and line a user must edit.
 var (
-	modelPath   = regexp.MustCompile(`\b((?:services|networks|volumes|secrets|configs|models|include)(?:\.(?:\[\d+\]|[^\s.:,'"\[\]]+))+)`)
+	modelPath     = regexp.MustCompile(`\b((?:services|networks|volumes|secrets|configs|models|include)(?:\.(?:\[\d+\]|[^\s.:,'"\[\]]+))+)`)
 	quotedService = regexp.MustCompile(`\bservices? "([^"]+)"`)
 )
 
