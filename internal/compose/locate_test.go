@@ -1,0 +1,43 @@
+package compose
+
+import "testing"
+
+// locate finds compose-go's model path in the files: through dotted keys,
+// sequence indexes in both spellings, quoted service names, the v1 layout,
+// and in the last file that reaches it.
+func TestLocate(t *testing.T) {
+	base := "services:\n  web.v2:\n    image: x\n    ports:\n      - 80\n      - 81\n"
+	over := "services:\n  web.v2:\n    ports: {a: b}\n"
+	legacy := "web:\n  image: x\n  volumes:\n    - target:\n"
+	parse := func(name, src string) *File {
+		f, err := ParseFile("/p/"+name, []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	b, o, l := parse("compose.yaml", base), parse("compose.override.yaml", over), parse("docker-compose.yml", legacy)
+	for _, tc := range []struct {
+		msg   string
+		files []*File
+		file  *File
+		line  int
+	}{
+		{"services.web.v2.ports.1 must be a string", []*File{b}, b, 6},
+		{"service volume services.web.v2.ports.[0] is odd", []*File{b}, b, 5},
+		{"services.web.v2.ports must be a array", []*File{b, o}, o, 3},
+		{`service "web.v2" depends on undefined service "zz"`, []*File{b}, b, 2},
+		{"services.web.volumes.[0] is missing a mount target", []*File{l}, l, 4},
+		{"validating /p/compose.yaml: services.web.v2.ports must be a array", []*File{b, o}, b, 4},
+		{"yaml: something else", []*File{b}, nil, 0},
+	} {
+		f, line, _ := locate(tc.msg, tc.files)
+		if f != tc.file || line != tc.line {
+			name := "<nil>"
+			if f != nil {
+				name = f.Path
+			}
+			t.Errorf("%q: got %s:%d, want line %d", tc.msg, name, line, tc.line)
+		}
+	}
+}
