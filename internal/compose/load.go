@@ -148,7 +148,7 @@ func load(paths []string, lim Limits, overlay map[string][]byte, strict bool) (*
 		opts func(*loader.Options)
 	}{
 		{"", func(*loader.Options) {}},
-		{"schema validation failed; loaded without it", func(o *loader.Options) {
+		{"the project does not validate (docker compose would refuse it); loaded without validation", func(o *loader.Options) {
 			o.SkipValidation, o.SkipConsistencyCheck = true, true
 		}},
 		{"extends/include could not be resolved; loaded without them", func(o *loader.Options) {
