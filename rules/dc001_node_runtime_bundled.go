@@ -63,8 +63,10 @@ the image still ships it.
 
 ## Fix
 ` + "`--fix`" + ` splits the service: ` + "`<svc>-code`" + ` builds a code-only image from a generated
-Dockerfile.code (FROM tianon/true, the app at its WORKDIR, declared a VOLUME,
-a named code stage per target), and the service keeps its name as the
+Dockerfile.code (FROM tianon/true, the app's folder declared a VOLUME: the
+WORKDIR, the folder above it that holds all the code, or with no WORKDIR the
+one folder the code went to; a named code stage per target), and the
+service keeps its name as the
 runtime with volumes_from, working_dir, command/entrypoint, environment,
 user, healthcheck and stop_signal taken from the Dockerfile. The runtime is
 the base image, or, when the old image set up anything outside the code path
