@@ -19,7 +19,6 @@ import (
 	"github.com/decouple-dev/decouple/internal/compose"
 	"github.com/decouple-dev/decouple/internal/config"
 	"github.com/decouple-dev/decouple/internal/discover"
-	"github.com/decouple-dev/decouple/internal/edit"
 	"github.com/decouple-dev/decouple/internal/lint"
 	"github.com/decouple-dev/decouple/internal/report"
 	"github.com/decouple-dev/decouple/internal/safefile"
@@ -618,21 +617,18 @@ func applyFixes(c *cli.Context, res *lint.Result) (status int, changed bool, err
 	if err != nil {
 		return exitError, false, fmt.Errorf("no file was changed: %w", err)
 	}
+	changed, err = lint.Emit(c.App.Writer, res.WS.Cwd, plan.Changes, c.Bool("diff"))
+	if err != nil {
+		return exitError, false, fmt.Errorf("no file was changed: %w", err)
+	}
 	if c.Bool("diff") {
-		diff := edit.UnifiedDiff(plan.Changes)
-		if _, err := io.WriteString(c.App.Writer, diff); err != nil {
-			return exitError, false, err
-		}
-		if diff != "" {
+		if changed {
 			return exitFindings, false, nil
 		}
 		return exitOK, false, nil
 	}
-	if len(plan.Changes) == 0 {
+	if !changed {
 		return exitOK, false, nil
-	}
-	if err := edit.Commit(res.WS.Cwd, plan.Changes); err != nil {
-		return exitError, false, fmt.Errorf("no file was changed: %w", err)
 	}
 	printFixSummary(c.App.ErrWriter, plan, res.Diagnostics)
 	if c.Bool("exit-non-zero-on-fix") {

@@ -5,15 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/decouple-dev/decouple/internal/analysis"
 	"github.com/decouple-dev/decouple/internal/discover"
-	"github.com/decouple-dev/decouple/internal/edit"
 	"github.com/decouple-dev/decouple/internal/lint"
 	"github.com/decouple-dev/decouple/internal/verify"
 	"github.com/decouple-dev/decouple/internal/workspace"
@@ -181,30 +178,19 @@ func bumpAction(parent *cli.Context) error {
 	if c.Bool("dry-run") && !c.Bool("diff") {
 		return nil
 	}
-	root, edits, err := bumpRoot(ws.Cwd, plan)
+	changes, err := lint.PlanEdits(ws.Cwd, plan.Edits, lint.VerifierFor(ws))
 	if err != nil {
-		return err
+		return fmt.Errorf("no file was changed: %w", blameBump(ws.Cwd, plan, err))
 	}
-	changes, err := edit.Plan(root, edits)
+	changed, err := lint.Emit(stdout, ws.Cwd, changes, c.Bool("diff"))
 	if err != nil {
 		return fmt.Errorf("no file was changed: %w", err)
 	}
-	// The same check as lint --fix: every changed compose file still loads.
-	if err := lint.VerifierFor(ws)(root, changes); err != nil {
-		return fmt.Errorf("no file was changed: %w", blameBump(root, ws.Cwd, plan, err))
-	}
 	if c.Bool("diff") {
-		diff := edit.UnifiedDiff(changes)
-		if _, err := io.WriteString(stdout, diff); err != nil {
-			return err
-		}
-		if diff != "" {
+		if changed {
 			return exitCode(exitFindings)
 		}
 		return nil
-	}
-	if err := edit.Commit(root, changes); err != nil {
-		return fmt.Errorf("no file was changed: %w", err)
 	}
 	var services, built []string
 	for _, ch := range plan.Changes {
@@ -237,42 +223,16 @@ func printBumpList(w io.Writer, plan *transform.BumpPlan) {
 	}
 }
 
-// bumpRoot picks the folder edits are confined to: the working folder, or
-// the deepest folder that holds every edited file when some lie outside
-// it. Edit paths are made relative to it.
-func bumpRoot(cwd string, plan *transform.BumpPlan) (string, []analysis.TextEdit, error) {
-	root := cwd
-	for _, e := range plan.Edits {
-		for !within(root, e.File) {
-			parent := filepath.Dir(root)
-			if parent == root {
-				return "", nil, fmt.Errorf("no folder holds %s", e.File)
-			}
-			root = parent
-		}
-	}
-	out := make([]analysis.TextEdit, len(plan.Edits))
-	for i, e := range plan.Edits {
-		rel, err := filepath.Rel(root, e.File)
-		if err != nil {
-			return "", nil, err
-		}
-		e.File = filepath.ToSlash(rel)
-		out[i] = e
-	}
-	return root, out, nil
-}
-
 // blameBump names the services whose bump changes the file that failed
 // the check.
-func blameBump(root, cwd string, plan *transform.BumpPlan, err error) error {
+func blameBump(root string, plan *transform.BumpPlan, err error) error {
 	var f *verify.Failure
 	if !errors.As(err, &f) {
 		return err
 	}
 	var names []string
 	for _, ch := range plan.Changes {
-		if r, rerr := filepath.Rel(root, filepath.Join(cwd, filepath.FromSlash(ch.File))); rerr == nil && filepath.ToSlash(r) == f.Path {
+		if ch.File == f.Path {
 			names = append(names, fmt.Sprintf("%q", ch.Service))
 		}
 	}
@@ -280,9 +240,4 @@ func blameBump(root, cwd string, plan *transform.BumpPlan, err error) error {
 		return err
 	}
 	return fmt.Errorf("%w; the file is changed by the bump of service %s", err, strings.Join(names, ", "))
-}
-
-func within(dir, path string) bool {
-	rel, err := filepath.Rel(dir, path)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -57,6 +58,44 @@ func VerifierFor(ws *workspace.Workspace) Verifier {
 	return func(root string, changes []edit.Change) error {
 		return verify.Check(root, changes, opts)
 	}
+}
+
+// PlanEdits confines edits to root (the same check as --fix: nothing is
+// ever written outside it), plans them against the files on disk, and
+// checks the plan; bump's edits go through it.
+func PlanEdits(root string, edits []analysis.TextEdit, check Verifier) ([]edit.Change, error) {
+	rel, err := relEdits(root, edits)
+	if err != nil {
+		return nil, err
+	}
+	changes, err := edit.Plan(root, rel)
+	if err != nil {
+		return nil, err
+	}
+	if err := check(root, changes); err != nil {
+		return nil, err
+	}
+	return changes, nil
+}
+
+// Emit is how --fix and bump end, once their changes passed the check:
+// with diff set, the unified diff goes to w and changed says whether it is
+// empty; otherwise the files are written, all or none.
+func Emit(w io.Writer, root string, changes []edit.Change, diff bool) (changed bool, err error) {
+	if diff {
+		d := edit.UnifiedDiff(changes)
+		if _, err := io.WriteString(w, d); err != nil {
+			return false, err
+		}
+		return d != "", nil
+	}
+	if len(changes) == 0 {
+		return false, nil
+	}
+	if err := edit.Commit(root, changes); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // Write checks changes with check and commits them, all or none; when the
