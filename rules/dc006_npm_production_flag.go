@@ -573,7 +573,7 @@ func checkComposeNPM(cache *runCache, ws *workspace.Workspace, proj *workspace.P
 			}
 		}
 		for _, sc := range scalars {
-			from, to := scalarRegion(file.Src, sc)
+			from, to := scalarRegion(file, sc)
 			if from < 0 {
 				continue
 			}
@@ -614,8 +614,9 @@ func serviceValue(proj *workspace.Project, name, key string) (*compose.File, *ya
 // scalarRegion is the byte range of a scalar's text in the file: inside
 // the quotes of a quoted scalar, the rest of the line for a plain one, the
 // indented lines of a block scalar.
-func scalarRegion(src []byte, n *yaml.Node) (int, int) {
-	start := nodeOffset(src, n.Line, n.Column)
+func scalarRegion(f *compose.File, n *yaml.Node) (int, int) {
+	src := f.Src
+	start := f.Offset(n.Line, n.Column)
 	if start < 0 || start >= len(src) {
 		return -1, -1
 	}
