@@ -95,14 +95,14 @@ func Run(t *testing.T, dir string, r *rules.Rule) {
 
 // Result is what Check found about one archive.
 type Result struct {
-	// Problems are the failed expectations, one sentence each, in file and
-	// line order: missing, unexpected and misplaced diagnostics, and fixed
-	// files that differ from their want/ section.
+	// Problems are the failed expectations, one sentence each: the
+	// diagnostics no expectation meets, by position; the expectations no
+	// diagnostic meets (a misplaced diagnostic is both); fixed files that
+	// differ from their want/ section; a fix that is not idempotent.
 	Problems []string
-	// Findings and Fixed count the diagnostics reported and the files the
-	// fixes changed, so a caller can tell a clean case from a finding one.
+	// Findings counts the diagnostics reported, so a caller can tell a
+	// clean case from a finding one.
 	Findings int
-	Fixed    int
 }
 
 // Check runs r over the project in the archive at path and compares what
@@ -162,7 +162,6 @@ func Check(t *testing.T, path string, r *rules.Rule) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: planning the fixes: %w", path, err)
 	}
-	out.Fixed = len(plan.Changes)
 	out.Problems = append(out.Problems, compareFixes(plan.Changes, fixed, inputs)...)
 	if len(plan.Changes) == 0 {
 		return out, nil
