@@ -58,7 +58,7 @@ func BenchmarkDiscover(b *testing.B) {
 	dir, m := tree(b)
 	iters := 0
 	for b.Loop() {
-		r := discover.Find([]string{dir})
+		r := discover.FindLimited([]string{dir}, 0)
 		if len(r.Projects) != len(m.ComposeFiles) || len(r.Dockerfiles) != len(m.Dockerfiles) {
 			b.Fatalf("found %d projects and %d Dockerfiles, generated %d and %d",
 				len(r.Projects), len(r.Dockerfiles), len(m.ComposeFiles), len(m.Dockerfiles))
@@ -72,7 +72,7 @@ func BenchmarkDiscover(b *testing.B) {
 // position tree) and lists its services, one project after another.
 func BenchmarkComposeLoad(b *testing.B) {
 	dir, m := tree(b)
-	projects := discover.Find([]string{dir}).Projects
+	projects := discover.FindLimited([]string{dir}, 0).Projects
 	iters := 0
 	for b.Loop() {
 		for _, files := range projects {
@@ -94,7 +94,7 @@ func BenchmarkComposeLoad(b *testing.B) {
 // tree, read into memory beforehand.
 func BenchmarkDockerfileParse(b *testing.B) {
 	dir, m := tree(b)
-	paths := discover.Find([]string{dir}).Dockerfiles
+	paths := discover.FindLimited([]string{dir}, 0).Dockerfiles
 	srcs := make([][]byte, len(paths))
 	for i, p := range paths {
 		var err error

@@ -15,6 +15,7 @@ import (
 	"github.com/decouple-dev/decouple/bench/gen"
 	"github.com/decouple-dev/decouple/internal/lint"
 	"github.com/decouple-dev/decouple/internal/workspace"
+	"github.com/rogpeppe/go-internal/txtar"
 )
 
 // TestFastPathDifferential runs the compose fast path and compose-go over
@@ -194,43 +195,26 @@ func runBoth(t *testing.T, dir string, fast bool) (string, map[string]*types.Pro
 	return b.String(), models
 }
 
-// extractTxtar writes the files of a txtar archive (`-- name --` headers)
-// under dir and returns how many compose-like files it held.
+// extractTxtar writes the files of a txtar archive under dir and returns
+// how many compose-like files it held.
 func extractTxtar(t *testing.T, archive, dir string) int {
 	t.Helper()
-	data, err := os.ReadFile(archive)
+	ar, err := txtar.ParseFile(archive)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var name string
-	var body []string
 	n := 0
-	flush := func() {
-		if name == "" {
-			return
-		}
-		p := filepath.Join(dir, filepath.FromSlash(name))
+	for _, f := range ar.Files {
+		p := filepath.Join(dir, filepath.FromSlash(f.Name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(p, []byte(strings.Join(body, "")), 0o644); err != nil {
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if strings.HasSuffix(name, ".yml") || strings.HasSuffix(name, ".yaml") {
+		if strings.HasSuffix(f.Name, ".yml") || strings.HasSuffix(f.Name, ".yaml") {
 			n++
 		}
 	}
-	for _, line := range strings.SplitAfter(string(data), "\n") {
-		trimmed := strings.TrimRight(line, "\r\n")
-		if strings.HasPrefix(trimmed, "-- ") && strings.HasSuffix(trimmed, " --") && len(trimmed) > 6 {
-			flush()
-			name, body = strings.TrimSpace(trimmed[3:len(trimmed)-3]), nil
-			continue
-		}
-		if name != "" {
-			body = append(body, line)
-		}
-	}
-	flush()
 	return n
 }

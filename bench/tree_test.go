@@ -49,7 +49,7 @@ func checkTree(t *testing.T, root string, paths []string, m *gen.Manifest) {
 	if services != m.Services {
 		t.Errorf("loaded %d services, generated %d", services, m.Services)
 	}
-	found := discover.Find(paths)
+	found := discover.FindLimited(paths, 0)
 	var dfs []string
 	for _, p := range found.Dockerfiles {
 		r, err := filepath.Rel(root, p)

@@ -205,12 +205,6 @@ func metaArgLine(f *dockerfile.File, name string) int {
 	return last
 }
 
-// nodeOffset converts a yaml.Node position (1-based line, column counted in
-// characters) to a byte offset; -1 when out of range.
-func nodeOffset(src []byte, line, col int) int {
-	return compose.Offset(src, compose.LineStarts(src), line, col)
-}
-
 // composeImageSite places a service's image: value, when it has one.
 func composeImageSite(ws *workspace.Workspace, s *workspace.Service) (imageSite, bool) {
 	if s.Image == nil || s.Config.Image == "" {

@@ -87,47 +87,10 @@ func TestComposeLegacyFormat(t *testing.T) {
 		services int // in the fixed compose file
 	}{
 		{
-			name: "v1 layout with comments and blank lines",
-			files: map[string]string{"docker-compose.yml": `# top comment
-
-# about web
-web:
-  image: nginx
-  # ports comment
-  ports:
-    - "80:80"
-
-redis:
-  image: redis:7 # pinned
-`},
-			want: []string{`docker-compose.yml:4:1 Compose v1 layout: docker-compose.yml has its services at the top level [fix: safe]`},
-			fixed: map[string]string{"docker-compose.yml": `# top comment
-
-# about web
-services:
-  web:
-    image: nginx
-    # ports comment
-    ports:
-      - "80:80"
-
-  redis:
-    image: redis:7 # pinned
-`},
-			services: 2,
-		},
-		{
 			name:     "version 2 file",
 			files:    map[string]string{"compose.yaml": "version: \"2\"\nservices:\n  web:\n    image: nginx\n"},
 			want:     []string{`compose.yaml:1:1 version: "2" is obsolete [fix: safe]`},
 			fixed:    map[string]string{"compose.yaml": "services:\n  web:\n    image: nginx\n"},
-			services: 1,
-		},
-		{
-			name:     "version with a trailing comment keeps the comment",
-			files:    map[string]string{"compose.yaml": "# head\nversion: '3.8'   # pinned by ops\n\nservices:\n  web:\n    image: nginx\n"},
-			want:     []string{`compose.yaml:2:1 version: "3.8" is obsolete [fix: safe]`},
-			fixed:    map[string]string{"compose.yaml": "# head\n# pinned by ops\n\nservices:\n  web:\n    image: nginx\n"},
 			services: 1,
 		},
 		{
@@ -136,16 +99,6 @@ services:
 			want:     []string{`compose.yaml:1:1 version: "3" is obsolete [fix: safe]`},
 			fixed:    map[string]string{"compose.yaml": "# x\r\nservices:\r\n  web:\r\n    image: nginx\r\n"},
 			services: 1,
-		},
-		{
-			name:  "net renamed, key bytes only, in a spec file",
-			files: map[string]string{"compose.yaml": "services:\n  a:\n    image: nginx\n    net: \"container:b\" # share\n  b:\n    image: nginx\n    net: host\n"},
-			want: []string{
-				`compose.yaml:4:5 service "a": net: is the Compose v1 key [fix: safe]`,
-				`compose.yaml:7:5 service "b": net: is the Compose v1 key [fix: safe]`,
-			},
-			fixed:    map[string]string{"compose.yaml": "services:\n  a:\n    image: nginx\n    network_mode: \"container:b\" # share\n  b:\n    image: nginx\n    network_mode: host\n"},
-			services: 2,
 		},
 		{
 			name:  "net beside network_mode: refused",
@@ -160,17 +113,6 @@ services:
 			},
 			want:     []string{`compose.yaml:3:5 service "web": dockerfile: at service level is Compose v1 [fix: safe]`},
 			fixed:    map[string]string{"compose.yaml": "services:\n  web:\n    # dev image\n    build: # context\n      context: './web'\n      dockerfile: Dockerfile.dev\n    ports: [\"80:80\"]\n"},
-			services: 1,
-		},
-		{
-			name: "dockerfile next to a build mapping: unsafe",
-			files: map[string]string{
-				"compose.yaml":   "services:\n  web:\n    build:\n      context: .\n      target: dev\n    dockerfile: web.Dockerfile\n",
-				"web.Dockerfile": "FROM nginx AS dev\n",
-			},
-			unsafe:   true,
-			want:     []string{`compose.yaml:6:5 service "web": dockerfile: at service level is Compose v1 [fix: unsafe]`},
-			fixed:    map[string]string{"compose.yaml": "services:\n  web:\n    build:\n      dockerfile: web.Dockerfile\n      context: .\n      target: dev\n"},
 			services: 1,
 		},
 		{
@@ -215,10 +157,6 @@ services:
 				"compose.override.yaml": "services:\n  b:\n    container_name: web\n",
 			},
 			want: []string{`compose.override.yaml:3:5 service "b": container_name "web" is also set by service "a" [refused: choose another container_name]`},
-		},
-		{
-			name:  "clean spec file with links and volumes_from: nothing",
-			files: map[string]string{"compose.yaml": "services:\n  a:\n    image: nginx\n    links: [b]\n    volumes_from: [\"b:ro\", \"container:other:rw\"]\n  b:\n    image: nginx\n    container_name: bee\n"},
 		},
 	}
 	for _, tt := range tests {

@@ -416,7 +416,7 @@ func checkDockerfileNPM(cache *runCache, ws *workspace.Workspace, f *dockerfile.
 			if len(calls) == 0 {
 				continue
 			}
-			line := cmdStartLine(run)
+			line := dockerfile.InstructionLine(run)
 			nc := npmContext{major: major, image: root.BaseRaw}
 			if ctxLock && (lockCopiedBefore(f, st, line) || lockMounted(f.Src[from:to])) {
 				nc.lockfile, nc.where = true, "the lockfile"
@@ -431,24 +431,17 @@ func checkDockerfileNPM(cache *runCache, ws *workspace.Workspace, f *dockerfile.
 	}
 }
 
-func cmdStartLine(c instructions.Command) int {
-	if r := c.Location(); len(r) > 0 {
-		return r[0].Start.Line
-	}
-	return 0
-}
-
 // runRegion is the byte range of a RUN instruction: from its line to the
 // line before the next instruction (or stage), so heredoc bodies count.
 func runRegion(f *dockerfile.File, si, ci int) (int, int) {
 	st := f.Stages[si]
-	start := cmdStartLine(st.Commands[ci])
+	start := dockerfile.InstructionLine(st.Commands[ci])
 	if start == 0 {
 		return -1, -1
 	}
 	next := 0
 	if ci+1 < len(st.Commands) {
-		next = cmdStartLine(st.Commands[ci+1])
+		next = dockerfile.InstructionLine(st.Commands[ci+1])
 	} else if si+1 < len(f.Stages) {
 		next = f.Stages[si+1].Line
 	}
@@ -485,7 +478,7 @@ func lockMounted(run []byte) bool {
 func lockCopiedBefore(f *dockerfile.File, st *dockerfile.Stage, line int) bool {
 	for s := st; s != nil; s = s.BaseStage {
 		for _, cmd := range s.Commands {
-			l := cmdStartLine(cmd)
+			l := dockerfile.InstructionLine(cmd)
 			if s == st && l >= line {
 				break
 			}
@@ -573,7 +566,7 @@ func checkComposeNPM(cache *runCache, ws *workspace.Workspace, proj *workspace.P
 			}
 		}
 		for _, sc := range scalars {
-			from, to := scalarRegion(file.Src, sc)
+			from, to := scalarRegion(file, sc)
 			if from < 0 {
 				continue
 			}
@@ -614,8 +607,9 @@ func serviceValue(proj *workspace.Project, name, key string) (*compose.File, *ya
 // scalarRegion is the byte range of a scalar's text in the file: inside
 // the quotes of a quoted scalar, the rest of the line for a plain one, the
 // indented lines of a block scalar.
-func scalarRegion(src []byte, n *yaml.Node) (int, int) {
-	start := nodeOffset(src, n.Line, n.Column)
+func scalarRegion(f *compose.File, n *yaml.Node) (int, int) {
+	src := f.Src
+	start := f.Offset(n.Line, n.Column)
 	if start < 0 || start >= len(src) {
 		return -1, -1
 	}

@@ -83,16 +83,6 @@ func ParseDay(s string) (time.Time, error) {
 	return t, nil
 }
 
-// Lookup finds a rule by code or name.
-func Lookup(id string) *Rule {
-	for _, r := range All() {
-		if r.Code == id || r.Name == id {
-			return r
-		}
-	}
-	return nil
-}
-
 // Run runs the given rules over a workspace, each in its own goroutine:
 // rules only read the workspace, and their findings are joined in catalogue
 // order, so the result does not depend on scheduling.

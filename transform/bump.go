@@ -295,7 +295,7 @@ func (b *bumper) plan() (*analysis.TextEdit, *BumpChange, *BumpSkip) {
 	if node == nil {
 		return b.skip(why)
 	}
-	start, raw, why := scalarText(file.Src, node)
+	start, raw, why := scalarText(file, node)
 	if start < 0 {
 		return b.skip(why)
 	}
@@ -513,8 +513,9 @@ func directScalar(f *compose.File, service, key string) (*yaml.Node, string) {
 // scalarText returns where a one-line scalar's text starts in src and the
 // text, which must read exactly as the value (no escapes, no folding):
 // only then is an offset into the value an offset into the file.
-func scalarText(src []byte, n *yaml.Node) (int, string, string) {
-	off := bumpNodeOffset(src, n.Line, n.Column)
+func scalarText(f *compose.File, n *yaml.Node) (int, string, string) {
+	src := f.Src
+	off := f.Offset(n.Line, n.Column)
 	if off < 0 {
 		return -1, "", "its position in the file could not be found"
 	}
@@ -530,9 +531,4 @@ func scalarText(src []byte, n *yaml.Node) (int, string, string) {
 		return -1, "", "its image: is written with escapes or over several lines; change it by hand"
 	}
 	return off, n.Value, ""
-}
-
-// bumpNodeOffset is the byte offset of a yaml.v3 position in src.
-func bumpNodeOffset(src []byte, line, col int) int {
-	return compose.Offset(src, compose.LineStarts(src), line, col)
 }

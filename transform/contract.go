@@ -134,13 +134,9 @@ func (p *splitPlan) oldImageSteps() *oldImage {
 			}
 			switch c := c.(type) {
 			case *instructions.RunCommand:
-				scripts := []string{strings.Join(c.CmdLine, " ")}
-				for _, hd := range c.Files {
-					scripts = append(scripts, hd.Data)
-				}
-				for _, script := range scripts {
-					for _, args := range dockerfile.SimpleCommands(script) {
-						o.runStep(args, line, add)
+				for _, script := range dockerfile.RunScripts(c) {
+					for _, cmd := range dockerfile.Commands(script) {
+						o.runStep(cmd, line, add)
 					}
 				}
 			case *instructions.CopyCommand:
@@ -175,50 +171,23 @@ func (p *splitPlan) copyStep(srcs []string, dest string, line int, verb string, 
 }
 
 // runStep records what one simple command of a RUN creates.
-func (o *oldImage) runStep(args []string, line int, add func(string, int, string)) {
-	args = dockerfile.StripWrappers(args)
-	if len(args) == 0 {
-		return
-	}
-	cmd, rest := path.Base(args[0]), args[1:]
+func (o *oldImage) runStep(c dockerfile.Command, line int, add func(string, int, string)) {
+	args, cmd, rest := c.Args, c.Name, c.Rest()
 	what := strings.Join(args, " ")
 	if len(what) > 60 {
 		what = what[:59] + "…"
 	}
 	what = "RUN " + what
-	switch cmd {
-	case "apk", "apt-get", "apt", "yum", "dnf", "microdnf", "zypper":
-		verb := -1
-		for i, a := range rest {
-			if a == "add" || a == "install" {
-				verb = i
-				break
-			}
-		}
-		if verb < 0 {
-			return
-		}
-		for _, a := range rest[verb+1:] {
+	switch c.Kind {
+	case dockerfile.SystemInstall:
+		for _, a := range c.Packages {
 			if f := strings.FieldsFunc(a, func(r rune) bool { return r == '=' || r == '~' || r == '>' || r == '<' }); len(f) > 0 && !strings.HasPrefix(a, "-") {
 				add(f[0], line, what) // $(cat list.txt) reads as "": nothing to name
 			}
 		}
-	case "npm", "yarn", "pnpm":
-		global := false
-		var pkgs []string
-		for i, a := range rest {
-			switch {
-			case a == "-g" || a == "--global" || a == "--location=global" || a == "global":
-				global = true
-			case strings.HasPrefix(a, "-") || i == 0 || a == "add":
-			default:
-				pkgs = append(pkgs, a)
-			}
-		}
-		if !global {
-			return
-		}
-		for _, pkg := range pkgs {
+		return
+	case dockerfile.GlobalInstall:
+		for _, pkg := range c.Packages {
 			name := pkg
 			if at := strings.LastIndex(pkg, "@"); at > 0 {
 				name = pkg[:at]
@@ -231,6 +200,9 @@ func (o *oldImage) runStep(args []string, line int, add func(string, int, string
 				add("pm2-runtime", line, what)
 			}
 		}
+		return
+	}
+	switch cmd {
 	case "corepack":
 		if len(rest) > 0 && rest[0] == "enable" {
 			names := []string{"pnpm", "yarn", "pnpx", "yarnpkg"}

@@ -96,9 +96,9 @@ func IgnoreFix(path string, missing []string) *analysis.SuggestedFix {
 	old, _ := safefile.Read(path, 0) // absent: created; MissingIgnores refused the rest
 	var b strings.Builder
 	if len(old) > 0 && old[len(old)-1] != '\n' {
-		b.WriteString(lineEnding(old))
+		b.WriteString(newline(old))
 	}
-	nl := lineEnding(old)
+	nl := newline(old)
 	if len(old) == 0 {
 		b.WriteString("# Keep host dependencies and history out of the image (decouple DC002)." + nl)
 	}
@@ -113,12 +113,4 @@ func IgnoreFix(path string, missing []string) *analysis.SuggestedFix {
 		Safe:    true,
 		Edits:   []analysis.TextEdit{{File: path, Start: len(old), End: len(old), NewText: []byte(b.String())}},
 	}
-}
-
-// lineEnding keeps CRLF files CRLF.
-func lineEnding(src []byte) string {
-	if strings.Contains(string(src), "\r\n") {
-		return "\r\n"
-	}
-	return "\n"
 }

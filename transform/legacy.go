@@ -117,11 +117,12 @@ func LegacyWhole(f *compose.File, edits []analysis.TextEdit) (analysis.TextEdit,
 
 // scalarSpan is the byte range of a scalar written on one line, quotes
 // included, and the rest of its line after it (without the line ending).
-func scalarSpan(src []byte, n *yaml.Node) (start, end int, rest string, ok bool) {
+func scalarSpan(f *compose.File, n *yaml.Node) (start, end int, rest string, ok bool) {
+	src := f.Src
 	if n == nil || n.Kind != yaml.ScalarNode || strings.ContainsAny(n.Value, "\r\n") {
 		return 0, 0, "", false
 	}
-	start = bumpNodeOffset(src, n.Line, n.Column)
+	start = f.Offset(n.Line, n.Column)
 	if start < 0 || start >= len(src) {
 		return 0, 0, "", false
 	}
@@ -188,7 +189,7 @@ func lineRange(src []byte, starts []int, n int) (int, int) {
 // the key's indentation.
 func keyLineEdit(f *compose.File, k, v *yaml.Node) (analysis.TextEdit, string) {
 	src := f.Src
-	_, _, rest, ok := scalarSpan(src, v)
+	_, _, rest, ok := scalarSpan(f, v)
 	if !ok || v.Line != k.Line {
 		return analysis.TextEdit{}, "its value is not a one-line scalar on the key's line"
 	}
@@ -197,7 +198,7 @@ func keyLineEdit(f *compose.File, k, v *yaml.Node) (analysis.TextEdit, string) {
 	}
 	starts := f.LineStarts()
 	from, to := lineRange(src, starts, k.Line)
-	keyAt := bumpNodeOffset(src, k.Line, k.Column)
+	keyAt := f.Offset(k.Line, k.Column)
 	if keyAt < from || keyAt > to {
 		return analysis.TextEdit{}, "its position in the file could not be found"
 	}
@@ -240,7 +241,7 @@ func VersionEdit(f *compose.File, k, v *yaml.Node) (analysis.TextEdit, string) {
 // RenameKeyEdit replaces a key's name, and only its bytes: `net:` becomes
 // `network_mode:`, its value and comment untouched.
 func RenameKeyEdit(f *compose.File, k *yaml.Node, name string) (analysis.TextEdit, string) {
-	start, end, _, ok := scalarSpan(f.Src, k)
+	start, end, _, ok := scalarSpan(f, k)
 	if ok && k.Style == 0 {
 		// A plain key ends at its name; the line goes on with ": value".
 		end = start + len(k.Value)
@@ -266,7 +267,7 @@ func RenameKeyEdit(f *compose.File, k *yaml.Node, name string) (analysis.TextEdi
 func DockerfileEdits(f *compose.File, svcKey, svc, dk, dv *yaml.Node) (edits []analysis.TextEdit, safe bool, refused string) {
 	src := f.Src
 	nl := newline(src)
-	dfStart, dfEnd, _, ok := scalarSpan(src, dv)
+	dfStart, dfEnd, _, ok := scalarSpan(f, dv)
 	if !ok {
 		return nil, false, "its value is not a one-line scalar"
 	}
@@ -291,14 +292,14 @@ func DockerfileEdits(f *compose.File, svcKey, svc, dk, dv *yaml.Node) (edits []a
 	}
 	switch {
 	case bv.Kind == yaml.ScalarNode && bv.Tag != "!!null":
-		ctxStart, ctxEnd, rest, ok := scalarSpan(src, bv)
+		ctxStart, ctxEnd, rest, ok := scalarSpan(f, bv)
 		if !ok || bv.Line != bk.Line {
 			return nil, false, "build: is not a one-line scalar on the key's line"
 		}
 		if rest != "" && !strings.HasPrefix(rest, "#") {
 			return nil, false, "build:'s line holds more than the key"
 		}
-		keyAt := bumpNodeOffset(src, bk.Line, bk.Column)
+		keyAt := f.Offset(bk.Line, bk.Column)
 		keyEnd := keyAt + len("build")
 		if keyAt < 0 || keyEnd >= ctxStart || string(src[keyAt:keyEnd]) != "build" || src[keyEnd] != ':' {
 			return nil, false, "build: is written in an unusual form"
@@ -320,7 +321,7 @@ func DockerfileEdits(f *compose.File, svcKey, svc, dk, dv *yaml.Node) (edits []a
 		}
 		first := bv.Content[0]
 		at := starts[first.Line-1]
-		firstAt := bumpNodeOffset(src, first.Line, first.Column)
+		firstAt := f.Offset(first.Line, first.Column)
 		if firstAt < at {
 			return nil, false, "build:'s position in the file could not be found"
 		}

@@ -188,30 +188,23 @@ func (p *splitPlan) runtimeFor(target *dockerfile.Stage, wd string, multi bool) 
 // chain says the script is a plain && chain, so its system half can run
 // alone.
 func runParts(c *instructions.RunCommand, cwd string, inCode func(string) bool, codeSeen bool) (sys, code []string, unknown string, chain bool, codeScripts []string) {
-	var scripts []string
-	if cl := strings.Join(c.CmdLine, " "); len(c.Files) == 0 || !strings.HasPrefix(strings.TrimSpace(cl), "<<") {
-		scripts = append(scripts, cl) // `RUN <<EOF` alone names no command
-	}
-	for _, hd := range c.Files {
-		scripts = append(scripts, hd.Data)
-	}
+	scripts := dockerfile.RunScripts(c)
 	chain = len(c.Files) == 0 && len(scripts) == 1 && dockerfile.IsAndChain(scripts[0])
 	// The commands come without their redirections: a script that has
 	// any (cat x > y) is not read-only wherever a `>` sits.
 	redirects := strings.Contains(strings.Join(scripts, "\n"), ">")
-	var cmds [][]string
+	var cmds []dockerfile.Command
 	for _, script := range scripts {
-		for _, args := range dockerfile.SimpleCommands(script) {
-			args = dockerfile.StripWrappers(args)
+		for _, cmd := range dockerfile.Commands(script) {
 			// sh -c "…" / bash --login -c "…": the commands inside.
-			if len(args) > 2 && shells[path.Base(args[0])] {
+			if args := cmd.Args; len(args) > 2 && shells[cmd.Name] {
 				if i := slices.Index(args, "-c"); i > 0 && i+1 < len(args) {
-					cmds = append(cmds, dockerfile.SimpleCommands(args[i+1])...)
+					cmds = append(cmds, dockerfile.Commands(args[i+1])...)
 					chain = false
 					continue
 				}
 			}
-			cmds = append(cmds, args)
+			cmds = append(cmds, cmd)
 		}
 	}
 	// A chain's commands are replayed as written: words re-quoted from
@@ -222,62 +215,55 @@ func runParts(c *instructions.RunCommand, cwd string, inCode func(string) bool, 
 			parts = nil
 		}
 	}
-	{
-		for i, args := range cmds {
-			args = dockerfile.StripWrappers(args)
-			if len(args) == 0 {
-				continue
+	for i, cmd := range cmds {
+		text := shellText(cmd.Args, false)
+		if parts != nil {
+			text = parts[i]
+		}
+		prog := cmd.Args[0]
+		switch {
+		case readOnlyCommands[cmd.Name] && !redirects:
+			// A filter or a look (pnpm fetch | grep -v …, ls -la): it
+			// makes nothing, wherever it runs.
+		case commandOnCode(cmd, cwd, inCode):
+			code = append(code, text)
+		case codeSeen && (!path.IsAbs(prog) && strings.Contains(prog, "/") || path.IsAbs(prog) && inCode(prog)):
+			// The project's own script (bin/installDeps.sh), run on
+			// the code: its work is taken to stay with the code; what
+			// else it does is listed as not replayed.
+			code = append(code, text)
+			codeScripts = append(codeScripts, prog)
+		case codeSeen && cmd.Kind == dockerfile.PackageManagerSetting:
+			sys = append(sys, text)
+		case codeSeen && !systemCommand(cmd):
+			if unknown == "" {
+				unknown = cmd.Name
 			}
-			text := shellText(args, false)
-			if parts != nil {
-				text = parts[i]
+		default:
+			if strings.Contains(text, "$") {
+				chain = false // a variable: the text would not mean the same
 			}
-			prog := args[0]
-			switch {
-			case readOnlyCommands[path.Base(prog)] && !redirects:
-				// A filter or a look (pnpm fetch | grep -v …, ls -la): it
-				// makes nothing, wherever it runs.
-			case commandOnCode(args, cwd, inCode):
-				code = append(code, text)
-			case codeSeen && (!path.IsAbs(prog) && strings.Contains(prog, "/") || path.IsAbs(prog) && inCode(prog)):
-				// The project's own script (bin/installDeps.sh), run on
-				// the code: its work is taken to stay with the code; what
-				// else it does is listed as not replayed.
-				code = append(code, text)
-				codeScripts = append(codeScripts, prog)
-			case codeSeen && isPackageManagerSetting(args):
-				sys = append(sys, text)
-			case codeSeen && !systemCommands[path.Base(prog)] && !isGlobalInstall(args):
-				if unknown == "" {
-					unknown = path.Base(args[0])
-				}
-			default:
-				if strings.Contains(text, "$") {
-					chain = false // a variable: the text would not mean the same
-				}
-				sys = append(sys, text)
-			}
+			sys = append(sys, text)
 		}
 	}
 	return sys, code, unknown, chain, codeScripts
 }
 
-// isPackageManagerSetting recognises npm config / yarn config lines, which
-// change settings, not the app.
-func isPackageManagerSetting(args []string) bool {
-	switch path.Base(args[0]) {
-	case "npm", "yarn", "pnpm":
-		return len(args) > 1 && (args[1] == "config" || args[1] == "cache")
-	}
-	return false
-}
-
 var shells = map[string]bool{"sh": true, "bash": true, "ash": true, "dash": true, "zsh": true}
 
-// systemCommands change the system, not the app: after the code arrived
-// they are still replayed in the runtime (when they touch no code path).
+// systemCommand reports whether a command changes the system, not the app:
+// after the code arrived it is still replayed in the runtime (when it
+// touches no code path). System package managers and global installs do.
+func systemCommand(c dockerfile.Command) bool {
+	switch c.Kind {
+	case dockerfile.SystemInstall, dockerfile.SystemRemove, dockerfile.SystemManager, dockerfile.GlobalInstall, dockerfile.GlobalOther:
+		return true
+	}
+	return systemCommands[c.Name]
+}
+
+// systemCommands are the other commands that change the system.
 var systemCommands = map[string]bool{
-	"apk": true, "apt-get": true, "apt": true, "yum": true, "dnf": true, "microdnf": true, "zypper": true,
 	"adduser": true, "useradd": true, "addgroup": true, "groupadd": true, "usermod": true, "deluser": true,
 	"corepack": true, "ln": true, "chmod": true, "chown": true, "mkdir": true, "rm": true, "cp": true,
 	"mv": true, "touch": true, "echo": true, "set": true, "true": true, "test": true, "[": true,
@@ -291,38 +277,21 @@ var readOnlyCommands = map[string]bool{
 	"wc": true, "cut": true, "ls": true, "cat": true, "which": true, "pwd": true, "id": true,
 }
 
-func isGlobalInstall(args []string) bool {
-	switch path.Base(args[0]) {
-	case "npm", "yarn", "pnpm":
-		for _, a := range args[1:] {
-			if a == "-g" || a == "--global" || a == "--location=global" || a == "global" {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // commandOnCode reports whether a simple command works on the app: a
 // package manager or node run in the app folder (not a global install), or
 // any path argument inside the code folder.
-func commandOnCode(args []string, cwd string, inCode func(string) bool) bool {
-	cmd := path.Base(args[0])
-	switch cmd {
-	case "npm", "yarn", "pnpm", "npx", "node", "bun":
-		for _, a := range args[1:] {
-			if a == "-g" || a == "--global" || a == "--location=global" || a == "global" {
-				return false
-			}
-		}
-		if cmd == "npm" && len(args) > 1 && (args[1] == "config" || args[1] == "cache") {
-			return false
-		}
+func commandOnCode(c dockerfile.Command, cwd string, inCode func(string) bool) bool {
+	cmd := c.Name
+	switch c.Kind {
+	case dockerfile.ProjectInstall, dockerfile.ProjectRun:
 		return true
-	case "cd":
-		return len(args) > 1 && inCode(absJoin(cwd, args[1]))
+	case dockerfile.GlobalInstall, dockerfile.GlobalOther, dockerfile.PackageManagerSetting:
+		return false
 	}
-	for _, a := range args[1:] {
+	if cmd == "cd" {
+		return len(c.Args) > 1 && inCode(absJoin(cwd, c.Args[1]))
+	}
+	for _, a := range c.Rest() {
 		if strings.HasPrefix(a, "-") || strings.Contains(a, "://") {
 			continue
 		}

@@ -200,13 +200,11 @@ const DefaultMaxFiles = 100_000
 // errStop ends a walk that reached the file limit.
 var errStop = errors.New("file limit reached")
 
-// Find searches paths. Folders are walked recursively, skipping .git,
+// FindLimited searches paths, taking at most maxFiles files (0:
+// DefaultMaxFiles); past it the search stops with an error naming the
+// folder it was in. Folders are walked recursively, skipping .git,
 // node_modules and what .gitignore files ignore; files are taken whatever
 // their name. Symlinks are not followed.
-func Find(paths []string) Result { return FindLimited(paths, 0) }
-
-// FindLimited is Find taking at most maxFiles files (0: DefaultMaxFiles);
-// past it the search stops with an error naming the folder it was in.
 func FindLimited(paths []string, maxFiles int) Result {
 	if maxFiles <= 0 {
 		maxFiles = DefaultMaxFiles

@@ -266,7 +266,7 @@ func TestFind(t *testing.T) {
 		"docs/Dockerfile.md":                "notes\n",
 		"web/out/nested/docker-compose.yml": "services: {}\n",
 	})
-	r := Find([]string{root})
+	r := FindLimited([]string{root}, 0)
 	if len(r.Errors) > 0 {
 		t.Fatalf("errors: %v", r.Errors)
 	}
@@ -293,7 +293,7 @@ func TestFind(t *testing.T) {
 
 	// A file named on the command line is taken whatever its name; a folder
 	// beside it is still searched.
-	r = Find([]string{filepath.Join(root, "stack.yml"), filepath.Join(root, "build", "Dockerfile"), filepath.Join(root, "api")})
+	r = FindLimited([]string{filepath.Join(root, "stack.yml"), filepath.Join(root, "build", "Dockerfile"), filepath.Join(root, "api")}, 0)
 	if got := rel(r.Dockerfiles); !reflect.DeepEqual(got, []string{"api/api.Dockerfile", "build/Dockerfile"}) {
 		t.Errorf("named Dockerfiles = %q", got)
 	}
@@ -306,13 +306,13 @@ func TestFind(t *testing.T) {
 	}
 
 	// The same file twice is taken once.
-	r = Find([]string{filepath.Join(root, "Dockerfile"), root + "/./Dockerfile"})
+	r = FindLimited([]string{filepath.Join(root, "Dockerfile"), root + "/./Dockerfile"}, 0)
 	if len(r.Dockerfiles) != 1 {
 		t.Errorf("Dockerfiles = %q, want one", r.Dockerfiles)
 	}
 
 	// A missing path is an error, not a panic.
-	r = Find([]string{filepath.Join(root, "nope")})
+	r = FindLimited([]string{filepath.Join(root, "nope")}, 0)
 	if len(r.Errors) != 1 {
 		t.Errorf("errors = %v, want one", r.Errors)
 	}

@@ -215,9 +215,9 @@ func TestWalkMatchesReference(t *testing.T) {
 func BenchmarkFind(b *testing.B) {
 	root := b.TempDir()
 	genTree(b, root, 7, 400, 10)
-	want := Find([]string{root})
+	want := FindLimited([]string{root}, 0)
 	for b.Loop() {
-		r := Find([]string{root})
+		r := FindLimited([]string{root}, 0)
 		if len(r.Dockerfiles) != len(want.Dockerfiles) || len(r.Projects) != len(want.Projects) {
 			b.Fatal("results differ between runs")
 		}
@@ -250,7 +250,7 @@ func TestFindGitignore(t *testing.T) {
 		"b/dirs/.gitignore":              "Dockerfile.dev/\n",
 		"b/dirs/Dockerfile.dev":          "FROM b\n",
 	})
-	r := Find([]string{root})
+	r := FindLimited([]string{root}, 0)
 	if len(r.Errors) > 0 {
 		t.Fatalf("errors: %v", r.Errors)
 	}

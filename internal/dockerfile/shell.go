@@ -3,6 +3,7 @@ package dockerfile
 import (
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -13,9 +14,9 @@ import (
 // mvdan.cc/sh, so quoting, `&&` chains, pipes and subshells split into the
 // simple commands a shell would run.
 func runFacts(fa *Facts, script string, line int) {
-	cmds := SimpleCommands(script)
-	for _, args := range cmds {
-		callFacts(fa, args, line, cmds)
+	cmds := Commands(script)
+	for _, c := range cmds {
+		callFacts(fa, c, line, cmds)
 	}
 }
 
@@ -215,45 +216,29 @@ var globalTools = map[string]bool{
 
 // callFacts reads one simple command; script holds every simple command of
 // the same RUN, for what happens to a download.
-func callFacts(fa *Facts, args []string, line int, script [][]string) {
-	args = stripWrappers(args)
-	if len(args) == 0 {
-		return
-	}
-	cmd := path.Base(args[0])
-	rest := args[1:]
+func callFacts(fa *Facts, c Command, line int, script []Command) {
+	args, cmd, rest := c.Args, c.Name, c.Rest()
 	setRuntime := func(rt Runtime, what string) {
 		if fa.Runtime == NoRuntime || fa.Runtime != Node && rt == Node {
 			fa.Runtime, fa.RuntimeBy = rt, Evidence{Line: line, What: trimWhat(what)}
 		}
 	}
-	if verbs, ok := removeVerbs[cmd]; ok && fa.runtimeByPackage {
+	switch c.Kind {
+	case SystemRemove:
+		if !fa.runtimeByPackage {
+			return
+		}
 		// Node installed as a package to build something, then removed
 		// in the same stage (a Go image that runs a node script once).
-		if i := indexOfAny(rest, verbs); i >= 0 {
-			for _, a := range rest[i+1:] {
-				if nodePackage.MatchString(a) && !strings.HasPrefix(a, "npm") && !strings.HasPrefix(a, "yarn") {
-					fa.Runtime, fa.RuntimeBy, fa.runtimeByPackage = NoRuntime, Evidence{}, false
-					return
-				}
-			}
-		}
-	}
-	if fa.Runtime == NoRuntime && fa.ranNode == nil && nodeLaunchers[cmd] {
-		// Node runs in a stage that has not been seen to get it: its base
-		// image holds it (see Analyze).
-		fa.ranNode = &Evidence{Line: line, What: trimWhat(strings.Join(args, " "))}
-	}
-	if verbs, ok := installVerbs[cmd]; ok {
-		pkgs := rest
-		if verbs[0] != "" {
-			i := indexOfAny(rest, verbs)
-			if i < 0 {
+		for _, a := range c.Packages {
+			if nodePackage.MatchString(a) && !strings.HasPrefix(a, "npm") && !strings.HasPrefix(a, "yarn") {
+				fa.Runtime, fa.RuntimeBy, fa.runtimeByPackage = NoRuntime, Evidence{}, false
 				return
 			}
-			pkgs = rest[i+1:]
 		}
-		for _, a := range pkgs {
+		return
+	case SystemInstall:
+		for _, a := range c.Packages {
 			if nodePackage.MatchString(a) {
 				if fa.Runtime == NoRuntime {
 					fa.runtimeByPackage = true
@@ -263,6 +248,13 @@ func callFacts(fa *Facts, args []string, line int, script [][]string) {
 			}
 		}
 		return
+	case SystemManager:
+		return
+	}
+	if fa.Runtime == NoRuntime && fa.ranNode == nil && nodeLaunchers[cmd] {
+		// Node runs in a stage that has not been seen to get it: its base
+		// image holds it (see Analyze).
+		fa.ranNode = &Evidence{Line: line, What: trimWhat(strings.Join(args, " "))}
 	}
 	if verbs, ok := nodeVersionManagers[cmd]; ok && len(rest) > 0 {
 		for _, v := range verbs {
@@ -336,12 +328,14 @@ func callFacts(fa *Facts, args []string, line int, script [][]string) {
 			}
 		}
 	case "npm", "yarn", "pnpm", "bun":
-		if p := fa.pending; p != nil && localInstall(cmd, rest) && (fa.Workdir == p.dir || strings.HasPrefix(fa.Workdir, p.dir+"/")) {
+		if p := fa.pending; p != nil && c.Kind == ProjectInstall && (fa.Workdir == p.dir || strings.HasPrefix(fa.Workdir, p.dir+"/")) {
 			fa.pending = nil
 			fa.addCode(p.ev, p.dir)
 			fa.Blockers = append(fa.Blockers, Evidence{Line: p.ev.Line, What: "code downloaded by " + strings.Fields(p.ev.What)[0]})
 		}
-		globalInstall(fa, cmd, rest, line)
+		if c.Kind == GlobalInstall {
+			globalInstall(fa, c, line)
+		}
 	default:
 		if fa.clis[cmd] && len(rest) > 0 && installerVerbs[rest[0]] {
 			dest := fa.Workdir
@@ -427,64 +421,14 @@ func localInstall(cmd string, rest []string) bool {
 
 // installsDepsIn reports whether a script installs a project's
 // dependencies with a package manager.
-func installsDepsIn(script [][]string) bool {
-	for _, args := range script {
-		args = stripWrappers(args)
-		if len(args) > 0 {
-			switch cmd := path.Base(args[0]); cmd {
-			case "npm", "yarn", "pnpm":
-				if localInstall(cmd, args[1:]) {
-					return true
-				}
-			}
-		}
-	}
-	return false
+func installsDepsIn(script []Command) bool {
+	return slices.ContainsFunc(script, func(c Command) bool { return c.Kind == ProjectInstall })
 }
 
-func indexOfAny(list, want []string) int {
-	for i, s := range list {
-		for _, w := range want {
-			if s == w {
-				return i
-			}
-		}
-	}
-	return -1
-}
-
-func globalInstall(fa *Facts, cmd string, rest []string, line int) {
-	global := false
-	var pkgs []string
-	switch cmd {
-	case "yarn":
-		// yarn [flags] global add [flags] pkg...
-		var words []string
-		for _, a := range rest {
-			if !strings.HasPrefix(a, "-") {
-				words = append(words, a)
-			}
-		}
-		if len(words) >= 2 && words[0] == "global" && words[1] == "add" {
-			global, pkgs = true, words[2:]
-		}
-	default:
-		if len(rest) == 0 || rest[0] != "install" && rest[0] != "i" && rest[0] != "add" {
-			return
-		}
-		for _, a := range rest[1:] {
-			switch {
-			case a == "-g" || a == "--global" || a == "--location=global":
-				global = true
-			case strings.HasPrefix(a, "-"):
-			default:
-				pkgs = append(pkgs, a)
-			}
-		}
-	}
-	if !global {
-		return
-	}
+// globalInstall records a global install: it happens outside WORKDIR, and
+// a package that is not a tool is the app.
+func globalInstall(fa *Facts, c Command, line int) {
+	cmd, rest, pkgs := c.Name, c.Rest(), c.Packages
 	fa.Blockers = append(fa.Blockers, Evidence{Line: line, What: trimWhat(cmd+" "+strings.Join(rest, " ")) + " installs outside WORKDIR"})
 	for _, p := range pkgs {
 		if strings.HasPrefix(p, "-") {
@@ -572,14 +516,11 @@ func isReleaseArchive(u string) bool {
 // extractedIntoCode looks in a RUN script for the tar or unzip that unpacks
 // a download, and reports where it unpacks to when that is the WORKDIR (or
 // a folder under it) or a folder that already holds code.
-func extractedIntoCode(fa *Facts, script [][]string) (string, bool) {
-	for _, args := range script {
-		args = stripWrappers(args)
-		if len(args) == 0 {
-			continue
-		}
+func extractedIntoCode(fa *Facts, script []Command) (string, bool) {
+	for _, c := range script {
+		args := c.Args
 		var dest string
-		switch path.Base(args[0]) {
+		switch c.Name {
 		case "tar", "bsdtar", "gtar":
 			d, ok := tarExtractDir(args[1:])
 			if !ok {

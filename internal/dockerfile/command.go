@@ -1,0 +1,181 @@
+package dockerfile
+
+import (
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+)
+
+// Command is one simple command of a RUN script, classified once for every
+// reader: the facts (what a stage installs), the split's runtime contract
+// (what the old image created outside the code) and the built runtime
+// (which commands after the code it replays).
+type Command struct {
+	// Args are the words, without the wrappers that only run the command
+	// (sudo, env, gosu USER, VAR=value); never empty.
+	Args []string
+	// Name is the program's base name.
+	Name string
+	Kind CommandKind
+	// Packages are what a SystemInstall, SystemRemove or GlobalInstall
+	// names, as written (versions and flags included for system managers).
+	Packages []string
+}
+
+// Rest is the command's arguments.
+func (c Command) Rest() []string { return c.Args[1:] }
+
+// CommandKind is what a command does with packages.
+type CommandKind int
+
+// The kinds of command a RUN holds.
+const (
+	OtherCommand CommandKind = iota
+	// SystemInstall: a system package manager installs Packages
+	// (apt-get install, apk add, install_packages).
+	SystemInstall
+	// SystemRemove: a system package manager removes Packages.
+	SystemRemove
+	// SystemManager: any other run of a system package manager
+	// (apt-get update, apk --no-cache upgrade).
+	SystemManager
+	// GlobalInstall: npm, yarn, pnpm or bun installs Packages globally
+	// (npm install -g, yarn global add).
+	GlobalInstall
+	// GlobalOther: any other global run of those (npm uninstall -g).
+	GlobalOther
+	// ProjectInstall: a package manager installs the project's
+	// dependencies in the current folder (npm ci, yarn, pnpm i).
+	ProjectInstall
+	// PackageManagerSetting: npm, yarn or pnpm config or cache, which
+	// change settings, not the app.
+	PackageManagerSetting
+	// ProjectRun: any other run of npm, yarn, pnpm, npx, node or bun; it
+	// works on the project in the current folder (npm run build).
+	ProjectRun
+)
+
+// RunScripts are the shell scripts of a RUN: its command line, then its
+// heredoc bodies. A command line that only opens a heredoc (RUN <<EOF)
+// names no command and is left out.
+func RunScripts(c *instructions.RunCommand) []string {
+	var scripts []string
+	if cl := strings.Join(c.CmdLine, " "); len(c.Files) == 0 || !strings.HasPrefix(strings.TrimSpace(cl), "<<") {
+		scripts = append(scripts, cl)
+	}
+	for _, hd := range c.Files {
+		scripts = append(scripts, hd.Data)
+	}
+	return scripts
+}
+
+// Commands lists the simple commands of a script (see SimpleCommands),
+// wrappers stripped and classified; empty ones are left out.
+func Commands(script string) []Command {
+	var out []Command
+	for _, args := range SimpleCommands(script) {
+		if c, ok := Classify(args); ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Classify reads one simple command; false when nothing is left of it once
+// the wrappers are stripped.
+func Classify(args []string) (Command, bool) {
+	args = stripWrappers(args)
+	if len(args) == 0 {
+		return Command{}, false
+	}
+	c := Command{Args: args, Name: path.Base(args[0])}
+	rest := args[1:]
+	if install, ok := installVerbs[c.Name]; ok {
+		c.Kind = SystemManager
+		remove := removeVerbs[c.Name]
+		if install[0] == "" {
+			c.Kind, c.Packages = SystemInstall, rest
+			return c, true
+		}
+		for i, a := range rest {
+			switch {
+			case slices.Contains(remove, a):
+				c.Kind, c.Packages = SystemRemove, rest[i+1:]
+			case slices.Contains(install, a):
+				c.Kind, c.Packages = SystemInstall, rest[i+1:]
+				if a == "module" && len(c.Packages) > 0 && !strings.HasPrefix(c.Packages[0], "-") {
+					c.Packages = c.Packages[1:] // dnf module install|enable NAME:STREAM
+				}
+			default:
+				continue
+			}
+			break
+		}
+		return c, true
+	}
+	switch c.Name {
+	case "npm", "yarn", "pnpm", "bun":
+		pkgs, isGlobal := globalPackages(c.Name, rest)
+		switch {
+		case isGlobal:
+			c.Kind, c.Packages = GlobalInstall, pkgs
+		case global(rest):
+			c.Kind = GlobalOther
+		case localInstall(c.Name, rest):
+			c.Kind = ProjectInstall
+		case c.Name != "bun" && len(rest) > 0 && (rest[0] == "config" || rest[0] == "cache"):
+			c.Kind = PackageManagerSetting
+		default:
+			c.Kind = ProjectRun
+		}
+	case "npx", "node":
+		c.Kind = ProjectRun
+	}
+	return c, true
+}
+
+// global reports whether a package manager command line runs globally: a
+// global flag, or yarn's global sub-command.
+func global(rest []string) bool {
+	for _, a := range rest {
+		if a == "-g" || a == "--global" || a == "--location=global" || a == "global" {
+			return true
+		}
+	}
+	return false
+}
+
+// globalPackages reads a global install: yarn [flags] global add pkg...,
+// or npm|pnpm|bun install|i|add with a global flag. The packages are its
+// other words.
+func globalPackages(cmd string, rest []string) ([]string, bool) {
+	if cmd == "yarn" {
+		var words []string
+		for _, a := range rest {
+			if !strings.HasPrefix(a, "-") {
+				words = append(words, a)
+			}
+		}
+		if len(words) >= 2 && words[0] == "global" && words[1] == "add" {
+			return words[2:], true
+		}
+		return nil, false
+	}
+	if len(rest) == 0 || rest[0] != "install" && rest[0] != "i" && rest[0] != "add" {
+		return nil, false
+	}
+	isGlobal := false
+	var pkgs []string
+	for _, a := range rest[1:] {
+		switch {
+		case a == "-g" || a == "--global" || a == "--location=global":
+			isGlobal = true
+		case strings.HasPrefix(a, "-"):
+		default:
+			pkgs = append(pkgs, a)
+		}
+	}
+	return pkgs, isGlobal
+}
