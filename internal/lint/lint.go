@@ -306,7 +306,8 @@ func mirror(edits []analysis.TextEdit, byFile map[string][]analysis.TextEdit) er
 		if err != nil {
 			return fmt.Errorf("%s: %w", e.File, err)
 		}
-		edits[i].NewText = append(head, e.NewText[e.MirrorLen:]...)
+		head = append(head, e.NewText[e.MirrorLen:]...)
+		edits[i].NewText = head
 	}
 	return nil
 }
