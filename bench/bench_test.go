@@ -76,7 +76,7 @@ func BenchmarkComposeLoad(b *testing.B) {
 	iters := 0
 	for b.Loop() {
 		for _, files := range projects {
-			p, err := compose.Load(files)
+			p, err := compose.LoadLimited(files, compose.Limits{})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -68,7 +68,7 @@ func TestSplitStandaloneCreatesCompose(t *testing.T) {
 			t.Errorf("compose.yaml lacks %q:\n%s", want, got)
 		}
 	}
-	p, err := compose.Load([]string{filepath.Join(dir, "web/compose.yaml")})
+	p, err := compose.LoadLimited([]string{filepath.Join(dir, "web/compose.yaml")}, compose.Limits{})
 	if err != nil || p.Degraded != "" {
 		t.Fatalf("generated compose.yaml does not load cleanly: %v %s", err, p.Degraded)
 	}

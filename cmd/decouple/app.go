@@ -272,7 +272,7 @@ func lintAction(c *cli.Context) error {
 		return fmt.Errorf("%d --output files but %d --format values: give a format for each output", len(outputs), len(formats))
 	}
 	for _, f := range formats {
-		if !contains(report.Formats(), f) {
+		if !slices.Contains(report.Formats(), f) {
 			return fmt.Errorf("unknown format %q (want one of %s)", f, strings.Join(report.Formats(), ", "))
 		}
 	}
@@ -513,7 +513,7 @@ type stdinFile struct {
 // it it is copied to a temporary file.
 func readStdin(c *cli.Context, opts *lint.Options) (*stdinFile, error) {
 	paths := opts.Load.Paths
-	hasDash := contains(paths, "-")
+	hasDash := slices.Contains(paths, "-")
 	if !hasDash {
 		if c.String("stdin-filename") != "" {
 			return nil, fmt.Errorf("--stdin-filename: give - as the PATH to read standard input")
@@ -582,6 +582,9 @@ func (in *stdinFile) rename(res *lint.Result) {
 			s = strings.ReplaceAll(s, dir, path.Dir(in.name))
 		}
 		return s
+	}
+	for i := range res.Files {
+		res.Files[i] = fix(res.Files[i])
 	}
 	for i := range res.Diagnostics {
 		d := &res.Diagnostics[i]
@@ -684,7 +687,7 @@ func printFixSummary(w io.Writer, plan *lint.FixPlan, remaining []analysis.Diagn
 }
 
 func writeReports(c *cli.Context, res *lint.Result, formats, outputs []string) error {
-	in := report.Input{Diagnostics: res.Diagnostics, Version: version, Root: res.WS.Cwd, Rules: lint.Catalogue(),
+	in := report.Input{Diagnostics: res.Diagnostics, Version: version, Root: res.WS.Cwd, Rules: lint.Catalogue(), Files: res.Files,
 		Source: func(p string) ([]byte, error) {
 			if !filepath.IsAbs(p) {
 				p = filepath.Join(res.WS.Cwd, p)
@@ -767,13 +770,4 @@ func splitList(vals []string) []string {
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

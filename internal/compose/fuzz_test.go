@@ -47,7 +47,7 @@ func FuzzParseFile(f *testing.F) {
 				}
 				_ = cf.ServiceNames()
 			}
-			p, err := Load([]string{path})
+			p, err := LoadLimited([]string{path}, Limits{})
 			if err == nil && p.Model != nil {
 				for _, s := range p.Services() {
 					_ = DockerfilePath(s.Config)

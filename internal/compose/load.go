@@ -68,10 +68,6 @@ type Project struct {
 	refErr error // the first referenced file that broke a limit or is no file
 }
 
-// Load reads and loads a project from its files (absolute paths), within
-// the default Limits.
-func Load(paths []string) (*Project, error) { return LoadLimited(paths, Limits{}) }
-
 // LoadLimited reads and loads a project from its files (absolute paths). A
 // file that breaks a limit is refused with a *LimitError naming it.
 func LoadLimited(paths []string, lim Limits) (*Project, error) {

@@ -221,7 +221,7 @@ func TestLoadPositions(t *testing.T) {
 		"app/Dockerfile":                     "FROM node:20\n",
 		"worker/Dockerfile":                  "FROM node:20\n",
 	})
-	p, err := Load([]string{filepath.Join(root, "deploy/docker-compose.yml"), filepath.Join(root, "deploy/docker-compose.override.yml")})
+	p, err := LoadLimited([]string{filepath.Join(root, "deploy/docker-compose.yml"), filepath.Join(root, "deploy/docker-compose.override.yml")}, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,7 +295,7 @@ func TestLoadInterpolation(t *testing.T) {
 		t.Setenv(name, "") // restored after the test
 		os.Unsetenv(name)
 	}
-	p, err := Load([]string{filepath.Join(root, "compose.yaml")})
+	p, err := LoadLimited([]string{filepath.Join(root, "compose.yaml")}, Limits{})
 	if err != nil {
 		t.Fatalf("Load: %v (a required variable that is unset must not stop the lint)", err)
 	}
@@ -326,7 +326,7 @@ func TestLoadLegacy(t *testing.T) {
 		"fig.yml":        "web:\n  build: .\n  dockerfile: Dockerfile.dev\n  net: host\ndb:\n  image: postgres:9.4\n",
 		"Dockerfile.dev": "FROM node:4\n",
 	})
-	p, err := Load([]string{filepath.Join(root, "fig.yml")})
+	p, err := LoadLimited([]string{filepath.Join(root, "fig.yml")}, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,7 +353,7 @@ func TestDockerfilePathRemote(t *testing.T) {
 			"  inline:\n    build:\n      context: .\n      dockerfile_inline: |\n        FROM node:22\n" +
 			"  abs:\n    build:\n      context: .\n      dockerfile: " + filepath.Join(root, "other", "Dockerfile") + "\n",
 	})
-	p, err := Load([]string{filepath.Join(root, "compose.yaml")})
+	p, err := LoadLimited([]string{filepath.Join(root, "compose.yaml")}, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -376,7 +376,7 @@ func TestLoadErrorKeepsPath(t *testing.T) {
 	root := t.TempDir()
 	write(t, root, map[string]string{"compose.yaml": "services:\n  web:\n    image: nginx\n    ports: 80\n"})
 	t.Setenv("PWD", root)
-	_, err := Load([]string{filepath.Join(root, "compose.yaml")})
+	_, err := LoadLimited([]string{filepath.Join(root, "compose.yaml")}, Limits{})
 	if err == nil {
 		t.Fatal("Load succeeded, want a load error for ports: 80")
 	}

@@ -41,6 +41,9 @@ type Result struct {
 	Rules       []*rules.Rule
 	// Meta are the enabled suppression meta rules (DC900, DC901).
 	Meta []*analysis.Rule
+	// Files are the files checked, as reports list them (slash paths
+	// relative to the working folder).
+	Files []string
 }
 
 // Catalogue is every rule decouple can report: the checks, then the meta
@@ -84,7 +87,7 @@ func Run(opts Options) (*Result, error) {
 			diags[i].Severity = sev
 		}
 	}
-	return &Result{WS: ws, Diagnostics: diags, Rules: selected, Meta: meta}, nil
+	return &Result{WS: ws, Diagnostics: diags, Rules: selected, Meta: meta, Files: ws.Files()}, nil
 }
 
 // applySuppressions drops findings covered by suppression comments and adds
