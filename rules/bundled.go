@@ -171,7 +171,7 @@ func checkBundles(p *Pass, want func(dockerfile.Runtime) bool, what string, with
 	if withFix {
 		// Planning a split is the heaviest part of a lint; each plan only
 		// reads the workspace, so they run side by side.
-		opts := transform.SplitOptions{Strategy: ws.Strategy, Runtime: ws.Runtime, CodeImage: ws.CodeImage, MissingIgnores: rel.missingIgnores}
+		opts := transform.SplitOptions{Strategy: p.Settings.Strategy, Runtime: p.Settings.Runtime, CodeImage: p.Settings.CodeImage, MissingIgnores: rel.missingIgnores}
 		par.For(len(found), func(i int) {
 			f := &found[i]
 			if f.s != nil {

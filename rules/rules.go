@@ -55,6 +55,11 @@ type Settings struct {
 	// starts reporting it, at info level: nil means DefaultEOLWindow, zero
 	// turns the early notice off.
 	EOLWindow *time.Duration
+	// Strategy, Runtime and CodeImage configure DC001's split fix (see
+	// transform.SplitOptions; "" takes its defaults).
+	Strategy  string
+	Runtime   string // "", "stock" or "built"
+	CodeImage string
 }
 
 // DefaultEOLWindow is Settings.EOLWindow when none is set.

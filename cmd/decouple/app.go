@@ -292,9 +292,6 @@ func lintAction(c *cli.Context) error {
 			Paths:           c.Args().Slice(),
 			ComposeFiles:    c.StringSlice("file"),
 			ExtraNodeImages: set.nodeImages,
-			Strategy:        set.strategy,
-			Runtime:         strings.TrimPrefix(c.String("runtime"), "auto"),
-			CodeImage:       set.codeImage,
 			Limits:          limits,
 			// The re-lint after --fix reuses every Dockerfile it left as is.
 			Parsed: workspace.NewParseCache(),
@@ -305,6 +302,8 @@ func lintAction(c *cli.Context) error {
 		Ignore:         splitList(c.StringSlice("ignore")),
 		NoSuppressions: c.Bool("no-suppressions"),
 	}
+	opts.Rules.Strategy, opts.Rules.CodeImage = set.strategy, set.codeImage
+	opts.Rules.Runtime = strings.TrimPrefix(c.String("runtime"), "auto")
 	if err := applyRuleSettings(cfg, &opts); err != nil {
 		fmt.Fprintf(c.App.ErrWriter, "decouple: %v\n", err)
 		return exitCode(exitError)

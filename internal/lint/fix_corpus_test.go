@@ -16,6 +16,7 @@ import (
 	"github.com/decouple-dev/decouple/internal/compose"
 	"github.com/decouple-dev/decouple/internal/edit"
 	"github.com/decouple-dev/decouple/internal/workspace"
+	"github.com/decouple-dev/decouple/rules"
 )
 
 // corpusDir is the shared labelled corpus; CI has it beside the clone.
@@ -44,7 +45,7 @@ func TestFixPropertiesOnCorpus(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Chdir(dir)
-			before, err := Run(Options{Load: workspace.Options{Strategy: "build"}})
+			before, err := Run(Options{Rules: rules.Settings{Strategy: "build"}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -87,7 +88,7 @@ func TestFixPropertiesOnCorpus(t *testing.T) {
 			if err := edit.Commit(dir, plan.Changes); err != nil {
 				t.Fatal(err)
 			}
-			after, err := Run(Options{Load: workspace.Options{Strategy: "build"}})
+			after, err := Run(Options{Rules: rules.Settings{Strategy: "build"}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -15,7 +15,7 @@ import (
 	"github.com/decouple-dev/decouple/internal/dockerfile"
 	"github.com/decouple-dev/decouple/internal/edit"
 	"github.com/decouple-dev/decouple/internal/verify"
-	"github.com/decouple-dev/decouple/internal/workspace"
+	"github.com/decouple-dev/decouple/rules"
 )
 
 // TestFixSafetyOnCorpus runs what `lint --fix --unsafe-fixes` runs on every
@@ -49,7 +49,7 @@ func TestFixSafetyOnCorpus(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Chdir(dir)
-			opts := Options{Load: workspace.Options{Strategy: "build"}}
+			opts := Options{Rules: rules.Settings{Strategy: "build"}}
 			before, err := Run(opts)
 			if err != nil {
 				t.Fatal(err)

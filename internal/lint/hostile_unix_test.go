@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/decouple-dev/decouple/internal/workspace"
+	"github.com/decouple-dev/decouple/rules"
 )
 
 // TestHostileSideFiles: the files rules read beside a Dockerfile (its
@@ -40,7 +40,7 @@ func TestHostileSideFiles(t *testing.T) {
 			t.Chdir(dir)
 			done := make(chan *Result, 1)
 			go func() {
-				res, err := Run(Options{Load: workspace.Options{Strategy: "build"}})
+				res, err := Run(Options{Rules: rules.Settings{Strategy: "build"}})
 				if err != nil {
 					t.Error(err)
 				}

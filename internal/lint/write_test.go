@@ -11,7 +11,7 @@ import (
 	"github.com/decouple-dev/decouple/internal/compose"
 	"github.com/decouple-dev/decouple/internal/edit"
 	"github.com/decouple-dev/decouple/internal/verify"
-	"github.com/decouple-dev/decouple/internal/workspace"
+	"github.com/decouple-dev/decouple/rules"
 )
 
 func writeFiles(t *testing.T, files map[string]string) string {
@@ -45,7 +45,7 @@ func lintFixture(t *testing.T) (string, *Result) {
 	t.Helper()
 	dir := writeFiles(t, fixture)
 	t.Chdir(dir)
-	res, err := Run(Options{Load: workspace.Options{Strategy: "build"}})
+	res, err := Run(Options{Rules: rules.Settings{Strategy: "build"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func TestFixMergesCreatedCompose(t *testing.T) {
 		}
 	}
 	// A second run finds nothing left to change.
-	after, err := Run(Options{Load: workspace.Options{Strategy: "build"}})
+	after, err := Run(Options{Rules: rules.Settings{Strategy: "build"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestFixMergesCodeDockerfilesOfTwoStages(t *testing.T) {
 		"web/web.js": "",
 	})
 	t.Chdir(dir)
-	res, err := Run(Options{Load: workspace.Options{Strategy: "build"}})
+	res, err := Run(Options{Rules: rules.Settings{Strategy: "build"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +205,7 @@ func TestFixMergesCodeDockerfilesOfTwoStages(t *testing.T) {
 			t.Errorf("%s does not build its stage %s: %+v", svc, target, b)
 		}
 	}
-	after, err := Run(Options{Load: workspace.Options{Strategy: "build"}})
+	after, err := Run(Options{Rules: rules.Settings{Strategy: "build"}})
 	if err != nil {
 		t.Fatal(err)
 	}

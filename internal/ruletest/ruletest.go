@@ -204,11 +204,11 @@ func options(path string, comment []byte, r *rules.Rule) (lint.Options, bool, er
 		case "unsafe-fixes":
 			unsafe = true
 		case "strategy":
-			opts.Load.Strategy = val
+			opts.Rules.Strategy = val
 		case "runtime":
-			opts.Load.Runtime = val
+			opts.Rules.Runtime = val
 		case "code-image":
-			opts.Load.CodeImage = val
+			opts.Rules.CodeImage = val
 		}
 	}
 	day, err := rules.ParseDay(today)

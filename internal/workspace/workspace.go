@@ -29,14 +29,8 @@ type Workspace struct {
 	Errors      []*FileError
 	// ExtraNodeImages are company base images to treat as Node runtimes.
 	ExtraNodeImages []string
-	// Strategy, Runtime and CodeImage configure the split fix (see
-	// transform).
-	Strategy  string
-	Runtime   string
-	CodeImage string
-
-	limits Limits
-	read   func(bytes int) // Options.Read, never nil
+	limits          Limits
+	read            func(bytes int) // Options.Read, never nil
 }
 
 // FileError is a file that could not be read, parsed or loaded. Fatal
@@ -84,9 +78,6 @@ type Options struct {
 	Paths           []string // folders or files; default "."
 	ComposeFiles    []string // -f: one project from these files
 	ExtraNodeImages []string
-	Strategy        string
-	Runtime         string // "", "stock" or "built"
-	CodeImage       string
 	Limits          Limits
 	// Parsed, when set, keeps parsed Dockerfiles for later loads in the
 	// same process: the re-lint after --fix parses only what changed.
@@ -135,7 +126,7 @@ func Load(opts Options) (*Workspace, error) {
 	if err != nil {
 		return nil, err
 	}
-	ws := &Workspace{Cwd: cwd, ExtraNodeImages: opts.ExtraNodeImages, Strategy: opts.Strategy, Runtime: opts.Runtime, CodeImage: opts.CodeImage, limits: opts.Limits, read: opts.Read}
+	ws := &Workspace{Cwd: cwd, ExtraNodeImages: opts.ExtraNodeImages, limits: opts.Limits, read: opts.Read}
 	if ws.read == nil {
 		ws.read = func(int) {}
 	}
