@@ -114,3 +114,26 @@ func IgnoreFix(path string, missing []string) *analysis.SuggestedFix {
 		Edits:   []analysis.TextEdit{{File: path, Start: len(old), End: len(old), NewText: []byte(b.String())}},
 	}
 }
+
+// MergeCreatedIgnore merges the texts that several fixes of one run give a
+// .dockerignore they each create (DC002's, and each split's line for its
+// code Dockerfile): the first text, then every line of the others it
+// lacks, in order. Ignore files are sets of patterns, so nothing clashes.
+func MergeCreatedIgnore(texts [][]byte) []byte {
+	var out []byte
+	have := map[string]bool{}
+	for _, t := range texts {
+		for _, line := range strings.SplitAfter(string(t), "\n") {
+			key := strings.TrimRight(line, "\r\n")
+			if key == "" || have[key] {
+				continue
+			}
+			have[key] = true
+			if !strings.HasSuffix(line, "\n") {
+				line += "\n"
+			}
+			out = append(out, line...)
+		}
+	}
+	return out
+}

@@ -29,3 +29,15 @@ func TestMergeCreatedDockerfile(t *testing.T) {
 		}
 	}
 }
+
+// The .dockerignore texts of several fixes merge as sets of lines, in order.
+func TestMergeCreatedIgnore(t *testing.T) {
+	got := string(MergeCreatedIgnore([][]byte{
+		[]byte("# why\n.git\nnode_modules\n"),
+		[]byte("# why\n.git\nnode_modules\nDockerfile.code\n"),
+		[]byte("Dockerfile.worker.code"),
+	}))
+	if want := "# why\n.git\nnode_modules\nDockerfile.code\nDockerfile.worker.code\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

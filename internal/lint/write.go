@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -155,7 +156,10 @@ func (p *FixPlan) Blame(root string, err error) error {
 func mergeCreated(root string, edits []analysis.TextEdit) []analysis.TextEdit {
 	texts := map[string][][]byte{}
 	for _, e := range edits {
-		if e.Start != 0 || e.End != 0 || verify.KindByName(e.File) == verify.Other {
+		if e.Start != 0 || e.End != 0 {
+			continue
+		}
+		if !isIgnoreFile(e.File) && verify.KindByName(e.File) == verify.Other {
 			continue
 		}
 		if !slices.ContainsFunc(texts[e.File], func(t []byte) bool { return bytes.Equal(t, e.NewText) }) {
@@ -307,7 +311,13 @@ func (n newFiles) clash(chosen map[string][]analysis.TextEdit, edits []analysis.
 }
 
 // mergeTexts merges generated files by kind.
+// isIgnoreFile tells a .dockerignore, or BuildKit's <Dockerfile>.dockerignore.
+func isIgnoreFile(file string) bool { return strings.HasSuffix(path.Base(file), ".dockerignore") }
+
 func mergeTexts(file string, texts [][]byte) ([]byte, bool) {
+	if isIgnoreFile(file) {
+		return transform.MergeCreatedIgnore(texts), true
+	}
 	switch verify.KindByName(file) {
 	case verify.Compose:
 		return transform.MergeCreatedCompose(texts)
