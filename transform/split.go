@@ -149,6 +149,17 @@ func (p *splitPlan) check() string {
 		return "the service already has volumes_from; add the code volume by hand"
 	}
 	if k, _ := compose.MapGet(p.svcVal, "build"); k == nil || k.Line != s.Build.Line {
+		if ek, ev := compose.MapGet(p.svcVal, "extends"); ek != nil && s.Build.File == p.file {
+			// extends: base in the same file: splitting the base splits
+			// this service too, as it inherits the runtime's keys.
+			base := ev.Value
+			if _, sv := compose.MapGet(ev, "service"); sv != nil {
+				base = sv.Value
+			}
+			if owner := serviceAt(p.file, s.Build.Line); owner != "" && owner == base {
+				return fmt.Sprintf("its build: is inherited from service %q (extends); the fix of %q splits both", base, base)
+			}
+		}
 		return "build: comes from an anchor or merge key; split the service by hand"
 	}
 	if other := extendedBy(p.ws, s); other != nil {

@@ -84,10 +84,15 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 	for _, d := range p.dependents {
 		renew = append(renew, d.Name)
 	}
+	heirs := p.heirs()
+	renew = append(renew, heirs...)
 	msg := fmt.Sprintf("split service %q into %q (code-only image %s, strategy %s) and a runtime on %s; roll out new code with %s",
 		p.s.Name, p.codeSvc, filepath.Base(p.codeDockerfile()), p.opts.Strategy, base, RenewCommand(renew))
 	if k, v := compose.MapGet(p.svcVal, "image"); k != nil && v.Kind == yaml.ScalarNode {
 		msg += fmt.Sprintf("; the code image is now %s: a release must publish it and the runtime image both", codeImageName(v.Value))
+	}
+	if len(heirs) > 0 {
+		msg += fmt.Sprintf("; %s extend it and run on the same code volume (Compose v2; Compose v1 does not pass volumes_from through extends)", strings.Join(heirs, ", "))
 	}
 	if p.contract.initWrapper != "" {
 		msg += fmt.Sprintf("; %s in the old ENTRYPOINT becomes init: true", path.Base(p.contract.initWrapper))
@@ -948,4 +953,28 @@ func freeStageName(df *dockerfile.File, name string) string {
 		name = "decouple-" + name
 	}
 	return name
+}
+
+// heirs are the services of the same file that extend this one and so
+// inherit its build: the split makes them runtimes on its code volume.
+func (p *splitPlan) heirs() []string {
+	var out []string
+	for _, o := range p.s.Project.Services {
+		if o == p.s || o.Build == nil || o.Key == nil || o.Key.File != p.file ||
+			o.Build.File != p.s.Build.File || o.Build.Line != p.s.Build.Line {
+			continue
+		}
+		_, v := p.file.ServiceNode(o.Name)
+		if _, ev := compose.MapGet(v, "extends"); ev != nil {
+			base := ev.Value
+			if _, sv := compose.MapGet(ev, "service"); sv != nil {
+				base = sv.Value
+			}
+			if base == p.s.Name {
+				out = append(out, o.Name)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
