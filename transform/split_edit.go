@@ -87,7 +87,7 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 	heirs := p.heirs()
 	renew = append(renew, heirs...)
 	msg := fmt.Sprintf("split service %q into %q (code-only image %s, strategy %s) and a runtime on %s; roll out new code with %s",
-		p.s.Name, p.codeSvc, filepath.Base(p.codeDockerfile()), p.opts.Strategy, base, RenewCommand(renew))
+		p.s.Name, p.codeSvc, filepath.Base(p.codeDockerfile()), p.opts.Strategy, base, RenewCommand(p.renewFiles(), renew))
 	if k, v := compose.MapGet(p.svcVal, "image"); k != nil && v.Kind == yaml.ScalarNode {
 		msg += fmt.Sprintf("; the code image is now %s: a release must publish it and the runtime image both", codeImageName(v.Value))
 	}
@@ -100,7 +100,7 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 	if p.contract.user != "" {
 		msg += fmt.Sprintf("; the user becomes %s, its numeric id", p.contract.user)
 	}
-	fix := &analysis.SuggestedFix{Message: msg, Safe: len(p.unsafe) == 0, Edits: edits, Renew: renew}
+	fix := &analysis.SuggestedFix{Message: msg, Safe: len(p.unsafe) == 0, Edits: edits, Renew: renew, RenewFiles: p.renewFiles()}
 	if !fix.Safe {
 		fix.Message += "; unsafe: " + strings.Join(p.unsafe, "; ")
 	}
@@ -927,23 +927,6 @@ func healthcheckYAML(h *dockerspec.HealthcheckConfig, pad, step, nl string) stri
 		fmt.Fprintf(&b, "%s%sretries: %d%s", pad, step, h.Retries, nl)
 	}
 	return b.String()
-}
-
-// RolloutCommand is how to roll out new code for the split services: -V
-// renews their anonymous volumes, so the code service's volume is filled
-// from the new code image. Naming the services keeps -V off the others (a
-// database's anonymous volume among them).
-func RolloutCommand(services []string) string {
-	args := make([]string, 0, 2*len(services))
-	for _, s := range services {
-		args = append(args, s, s+"-code")
-	}
-	return RenewCommand(args)
-}
-
-// RenewCommand is the rollout command for services named in full.
-func RenewCommand(args []string) string {
-	return "`docker compose up -d --build -V " + strings.Join(args, " ") + "`"
 }
 
 // freeStageName is name, or a prefixed form of it that no stage of the

@@ -107,8 +107,8 @@ func SplitStandalone(ws *workspace.Workspace, d *workspace.Dockerfile, opts Spli
 	}
 	var b strings.Builder
 	b.WriteString(generatedHeader + filepath.Base(d.File.Path) + ": the app's runtime and its code, decoupled.\n")
-	b.WriteString("# Roll out new code with `docker compose up -d --build -V`; patch Node by changing the\n")
-	b.WriteString("# runtime's image: tag.\n")
+	b.WriteString("# Roll out new code with " + RenewCommand(ComposeFiles(dir, []string{composePath}), []string{name, p.codeSvc}) + ";\n# patch Node by changing the")
+	b.WriteString(" runtime's image: tag.\n")
 	if existing != "" {
 		// A project of its own: the same folder's project name would make
 		// each file's containers orphans of the other.
@@ -129,8 +129,9 @@ func SplitStandalone(ws *workspace.Workspace, d *workspace.Dockerfile, opts Spli
 	if ignorePath, missing := opts.missingIgnores(context.dir, d.File.Path); len(missing) > 0 {
 		edits = append(edits, IgnoreFix(ignorePath, missing).Edits...)
 	}
-	msg := fmt.Sprintf("create %s with service %q on %s and %q holding the code (strategy %s, build context %s); it replaces however the image was run before",
-		ws.Rel(composePath), name, base, p.codeSvc, opts.Strategy, ws.Rel(context.dir))
+	renew, renewFiles := []string{name, p.codeSvc}, ComposeFiles(ws.Cwd, []string{composePath})
+	msg := fmt.Sprintf("create %s with service %q on %s and %q holding the code (strategy %s, build context %s); it replaces however the image was run before; roll out new code with %s",
+		ws.Rel(composePath), name, base, p.codeSvc, opts.Strategy, ws.Rel(context.dir), RenewCommand(renewFiles, renew))
 	if builtBy != "" {
 		msg = builtBy + "; " + msg
 	} else if existing != "" {
@@ -140,7 +141,7 @@ func SplitStandalone(ws *workspace.Workspace, d *workspace.Dockerfile, opts Spli
 	if len(notes) > 0 {
 		msg += "; also: " + strings.Join(notes, "; ")
 	}
-	return &analysis.SuggestedFix{Message: msg, Safe: false, Edits: edits}, ""
+	return &analysis.SuggestedFix{Message: msg, Safe: false, Edits: edits, Renew: renew, RenewFiles: renewFiles}, ""
 }
 
 // withStage puts the stage a compose service builds before a refusal.
@@ -213,9 +214,23 @@ func MergeCreatedCompose(texts [][]byte) ([]byte, bool) {
 	if len(names) > 1 {
 		what = "each app's runtime and its code"
 	}
+	// The rollout advice names every file's services.
+	var renew []string
+	for _, t := range texts {
+		if m := rolloutServices.FindSubmatch(t); m != nil {
+			renew = append(renew, strings.Fields(string(m[1]))...)
+		}
+	}
+	head := header.String()
+	if loc := rolloutServices.FindStringSubmatchIndex(head); loc != nil {
+		head = head[:loc[2]] + strings.Join(renew, " ") + head[loc[3]:]
+	}
 	return []byte(generatedHeader + strings.Join(names, ", ") + ": " + what + ", decoupled.\n" +
-		header.String() + "services:\n" + services.String()), true
+		head + "services:\n" + services.String()), true
 }
+
+// rolloutServices finds the services of a generated file's rollout advice.
+var rolloutServices = regexp.MustCompile("up -d --build -V ([^`]*)`")
 
 // standaloneName names the services of a standalone Dockerfile after the
 // file: web.Dockerfile and Dockerfile.web give web, a plain Dockerfile gives

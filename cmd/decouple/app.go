@@ -652,16 +652,26 @@ func printFixSummary(w io.Writer, plan *lint.FixPlan, remaining []analysis.Diagn
 		fmt.Fprintf(w, "  %s %s\n", verb, ch.Path)
 	}
 	seen := map[*analysis.SuggestedFix]bool{}
-	var split []string
+	// One rollout command per project, as its -f arguments select it.
+	type rollout struct{ files, services []string }
+	var rollouts []*rollout
 	for _, d := range plan.Applied {
 		if seen[d.Fix] {
 			continue
 		}
 		seen[d.Fix] = true
 		fmt.Fprintf(w, "  %s %s: %s\n", d.Rule.Code, d.Pos, d.Fix.Message)
+		if len(d.Fix.Renew) == 0 {
+			continue
+		}
+		i := slices.IndexFunc(rollouts, func(r *rollout) bool { return slices.Equal(r.files, d.Fix.RenewFiles) })
+		if i < 0 {
+			rollouts = append(rollouts, &rollout{files: d.Fix.RenewFiles})
+			i = len(rollouts) - 1
+		}
 		for _, name := range d.Fix.Renew {
-			if !slices.Contains(split, name) {
-				split = append(split, name)
+			if !slices.Contains(rollouts[i].services, name) {
+				rollouts[i].services = append(rollouts[i].services, name)
 			}
 		}
 	}
@@ -680,8 +690,8 @@ func printFixSummary(w io.Writer, plan *lint.FixPlan, remaining []analysis.Diagn
 			fmt.Fprintf(w, "  refused: %s %s: %s\n", d.Rule.Code, d.Pos, d.FixRefused)
 		}
 	}
-	if len(split) > 0 {
-		fmt.Fprintf(w, "  roll out new code with %s: without -V (--renew-anon-volumes) Compose keeps the old code volume; naming the services keeps -V off the others' volumes\n", transform.RenewCommand(split))
+	for _, r := range rollouts {
+		fmt.Fprintf(w, "  roll out new code with %s: without -V (--renew-anon-volumes) Compose keeps the old code volume; naming the services keeps -V off the others' volumes\n", transform.RenewCommand(r.files, r.services))
 	}
 }
 

@@ -111,6 +111,9 @@ type SuggestedFix struct {
 	// renewed to roll out what the fix changed (a split service and its
 	// code service); nil for most fixes.
 	Renew []string
+	// RenewFiles are the -f arguments that select Renew's project from the
+	// working folder; nil when docker compose finds it by default.
+	RenewFiles []string
 }
 
 // Diagnostic is one finding. Pos is where the user acts.
