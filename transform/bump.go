@@ -50,6 +50,9 @@ type BumpChange struct {
 	Code []string
 	// Notes are things the user should know about this change.
 	Notes []string
+	// ProjectFiles are the -f arguments that select the service's project
+	// from the working folder (ComposeFiles); nil for the default one.
+	ProjectFiles []string
 }
 
 // BumpSkip is a Node image service left alone, and why.
@@ -136,6 +139,11 @@ func Bump(ws *workspace.Workspace, opts BumpOptions) (*BumpPlan, error) {
 				}
 				seen[key] = true
 				edits = append(edits, *edit)
+				var files []string
+				for _, f := range proj.Files {
+					files = append(files, f.Path)
+				}
+				ch.ProjectFiles = ComposeFiles(ws.Cwd, files)
 				plan.Changes = append(plan.Changes, *ch)
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -192,23 +193,37 @@ func bumpAction(parent *cli.Context) error {
 		}
 		return nil
 	}
-	var services, built []string
+	// One command per project and kind: a stock runtime is recreated on
+	// its new image, a built one rebuilds its image.
+	type apply struct {
+		files    []string
+		build    bool
+		services []string
+	}
+	var applies []*apply
 	for _, ch := range plan.Changes {
 		fmt.Fprintf(stderr, "decouple: service %q now runs %s (%s:%d)\n", ch.Service, ch.New, ch.File, ch.Line)
 		for _, n := range ch.Notes {
 			fmt.Fprintf(stderr, "decouple:   note: %s\n", n)
 		}
-		if discover.KindOf(ch.File) == discover.Dockerfile {
-			built = append(built, ch.Service) // a built runtime: its image is rebuilt
-		} else {
-			services = append(services, ch.Service)
+		build := discover.KindOf(ch.File) == discover.Dockerfile
+		i := slices.IndexFunc(applies, func(a *apply) bool { return a.build == build && slices.Equal(a.files, ch.ProjectFiles) })
+		if i < 0 {
+			applies = append(applies, &apply{files: ch.ProjectFiles, build: build})
+			i = len(applies) - 1
 		}
+		applies[i].services = append(applies[i].services, ch.Service)
 	}
-	if len(services) > 0 {
-		fmt.Fprintf(stderr, "decouple: apply with: docker compose up -d %s\n", strings.Join(services, " "))
-	}
-	if len(built) > 0 {
-		fmt.Fprintf(stderr, "decouple: apply with: docker compose up -d --build %s\n", strings.Join(built, " "))
+	for _, a := range applies {
+		cmd := "docker compose "
+		for _, f := range a.files {
+			cmd += "-f " + f + " "
+		}
+		cmd += "up -d "
+		if a.build {
+			cmd += "--build "
+		}
+		fmt.Fprintf(stderr, "decouple: apply with: %s%s\n", cmd, strings.Join(a.services, " "))
 	}
 	return nil
 }
