@@ -606,16 +606,14 @@ func (p *splitPlan) codeVolumesOf(stage *dockerfile.Stage) []string {
 	set := map[string]bool{}
 	// Every project that builds this Dockerfile writes the same code
 	// Dockerfile, so the union is over all of them.
-	for _, proj := range p.ws.Projects {
-		for _, s := range proj.Services {
-			if s.Dockerfile == nil || s.Dockerfile.Path != p.s.Dockerfile.Path || s.Stage == nil || s.Stage.Index != stage.Index || s.BuiltBy != nil {
-				continue
-			}
-			for _, v := range s.Config.Volumes {
-				t := path.Clean(v.Target)
-				if v.Type == "volume" && v.Source == "" && p.inCode(t) && t != p.wd {
-					set[t] = true
-				}
+	for _, s := range p.ws.ServicesBuilding(p.s.Dockerfile.Path) {
+		if s.Stage == nil || s.Stage.Index != stage.Index || s.BuiltBy != nil {
+			continue
+		}
+		for _, v := range s.Config.Volumes {
+			t := path.Clean(v.Target)
+			if v.Type == "volume" && v.Source == "" && p.inCode(t) && t != p.wd {
+				set[t] = true
 			}
 		}
 	}

@@ -541,14 +541,12 @@ func serviceAt(f *compose.File, line int) string {
 // comes from this service's through extends: splitting this one would
 // leave that one pointing at a code service it cannot see.
 func extendedBy(ws *workspace.Workspace, s *workspace.Service) *workspace.Service {
-	for _, proj := range ws.Projects {
-		for _, o := range proj.Services {
-			if o.Build == nil || o.Key == nil || o.Build.File == o.Key.File {
-				continue
-			}
-			if o.Build.File.Path == s.Build.File.Path && o.Build.Line == s.Build.Line && o.Key.File.Path != s.Key.File.Path {
-				return o
-			}
+	for _, o := range ws.ServicesWithBuildAt(s.Build.File.Path, s.Build.Line) {
+		if o.Key == nil || o.Build.File == o.Key.File {
+			continue
+		}
+		if o.Key.File.Path != s.Key.File.Path {
+			return o
 		}
 	}
 	return nil

@@ -728,12 +728,9 @@ func (p *splitPlan) codeTargets() []codeTarget {
 	add(p.s.Stage)
 	// Every project that builds this Dockerfile (a base file and its dev
 	// variant, say) writes the same code Dockerfile.
-	for _, proj := range p.ws.Projects {
-		for _, s := range proj.Services {
-			if s.Dockerfile != nil && s.Dockerfile.Path == p.s.Dockerfile.Path && s.BuiltBy == nil && s.Stage != nil &&
-				s.Config.Build != nil && s.Config.Build.Context == p.s.Config.Build.Context {
-				add(p.s.Dockerfile.Stages[s.Stage.Index])
-			}
+	for _, s := range p.ws.ServicesBuilding(p.s.Dockerfile.Path) {
+		if s.BuiltBy == nil && s.Stage != nil && s.Config.Build != nil && s.Config.Build.Context == p.s.Config.Build.Context {
+			add(p.s.Dockerfile.Stages[s.Stage.Index])
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].stage.Index < out[j].stage.Index })

@@ -156,18 +156,16 @@ func withStage(builtBy, reason string) string {
 // Dockerfile than its final one (the one DC001 judged), or "".
 func otherStage(ws *workspace.Workspace, d *workspace.Dockerfile) string {
 	final := d.File.Final()
-	for _, p := range ws.Projects {
-		for _, s := range p.Services {
-			if s.Dockerfile == nil || s.Dockerfile.Path != d.File.Path || s.Stage == nil || s.BuiltBy != nil {
-				continue
-			}
-			file := ""
-			if s.Key != nil {
-				file = ws.Rel(s.Key.File.Path) + ": "
-			}
-			return fmt.Sprintf("%sservice %q builds stage %s of this Dockerfile, not its final stage %s, which is the one that bundles Node and the code",
-				file, s.Name, stageText(s.Stage), stageText(final))
+	for _, s := range ws.ServicesBuilding(d.File.Path) {
+		if s.Stage == nil || s.BuiltBy != nil {
+			continue
 		}
+		file := ""
+		if s.Key != nil {
+			file = ws.Rel(s.Key.File.Path) + ": "
+		}
+		return fmt.Sprintf("%sservice %q builds stage %s of this Dockerfile, not its final stage %s, which is the one that bundles Node and the code",
+			file, s.Name, stageText(s.Stage), stageText(final))
 	}
 	return ""
 }

@@ -31,6 +31,7 @@ type Workspace struct {
 	ExtraNodeImages []string
 	limits          Limits
 	read            func(bytes int) // Options.Read, never nil
+	index           serviceIndex
 }
 
 // FileError is a file that could not be read, parsed or loaded. Fatal

@@ -1,0 +1,52 @@
+package workspace
+
+import "sync"
+
+// serviceIndex finds services by what they build, so that a plan for one
+// service need not walk every service of every project (quadratic on a
+// large tree: the split is planned for each flagged service).
+type serviceIndex struct {
+	once         sync.Once
+	byDockerfile map[string][]*Service // by Dockerfile path
+	byBuildPos   map[buildPos][]*Service
+}
+
+// buildPos is where a `build:` key is written.
+type buildPos struct {
+	file string
+	line int
+}
+
+func (ws *Workspace) indexed() *serviceIndex {
+	x := &ws.index
+	x.once.Do(func() {
+		x.byDockerfile = map[string][]*Service{}
+		x.byBuildPos = map[buildPos][]*Service{}
+		for _, p := range ws.Projects {
+			for _, s := range p.Services {
+				if s.Dockerfile != nil {
+					x.byDockerfile[s.Dockerfile.Path] = append(x.byDockerfile[s.Dockerfile.Path], s)
+				}
+				if s.Build != nil {
+					k := buildPos{s.Build.File.Path, s.Build.Line}
+					x.byBuildPos[k] = append(x.byBuildPos[k], s)
+				}
+			}
+		}
+	})
+	return x
+}
+
+// ServicesBuilding lists the services, in project and service order, whose
+// Dockerfile is at path. The workspace must not change after the first
+// call.
+func (ws *Workspace) ServicesBuilding(path string) []*Service {
+	return ws.indexed().byDockerfile[path]
+}
+
+// ServicesWithBuildAt lists the services, in project and service order,
+// whose `build:` key (followed through extends) is at line of the file
+// at path.
+func (ws *Workspace) ServicesWithBuildAt(path string, line int) []*Service {
+	return ws.indexed().byBuildPos[buildPos{path, line}]
+}
