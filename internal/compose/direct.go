@@ -2,6 +2,7 @@ package compose
 
 import (
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 
@@ -62,6 +63,39 @@ var directKeys = map[string]func(l *fastLoader, s *types.ServiceConfig, v *yaml.
 	"sysctls":      func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.Sysctls = l.sysctls(v) },
 	"ulimits":      func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.Ulimits = l.ulimits(v) },
 	"env_file":     func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.EnvFiles = l.envFiles(v) },
+}
+
+// directFields is the field of types.ServiceConfig (an index path through
+// its embedded structs) each of directKeys sets, by its yaml tag.
+var directFields = func() map[string][]int {
+	out := map[string][]int{}
+	var walk func(t reflect.Type, at []int)
+	walk = func(t reflect.Type, at []int) {
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			index := append(at[:len(at):len(at)], i)
+			if f.Anonymous && f.Type.Kind() == reflect.Struct {
+				walk(f.Type, index)
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if _, ok := directKeys[name]; ok {
+				out[name] = index
+			}
+		}
+	}
+	walk(reflect.TypeFor[types.ServiceConfig](), nil)
+	return out
+}()
+
+// directFieldZero says whether the field a direct key sets is unset in s.
+// Over a service (an override file's, or the base an extends names)
+// that does not set it, compose-go's merge takes the new value as it is,
+// so the handler may read it; a value set on both sides is merged by the
+// generic route.
+func directFieldZero(s *types.ServiceConfig, key string) bool {
+	i, ok := directFields[key]
+	return ok && reflect.ValueOf(s).Elem().FieldByIndex(i).IsZero()
 }
 
 // goDuration is a duration both compose-go's schema and its decoding read

@@ -678,7 +678,7 @@ func (l *fastLoader) tryHandle(s *types.ServiceConfig, key string, v *yaml.Node,
 // handle reads a key with its own handler; false when it has none.
 func (l *fastLoader) handle(s *types.ServiceConfig, key string, v *yaml.Node, over bool) bool {
 	if h, ok := directKeys[key]; ok {
-		if over {
+		if over && !directFieldZero(s, key) {
 			l.fail() // merged by the generic route
 		}
 		h(l, s, v)

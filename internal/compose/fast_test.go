@@ -594,3 +594,83 @@ func TestFastPathRefuses(t *testing.T) {
 }
 
 func sprintf(v any) string { return fmt.Sprintf("%+v", v) }
+
+// directSamples are two values of each of directKeys, for the merge tests.
+var directSamples = map[string][2]string{
+	"labels":            {"{a: '1', b: x}", "[c=3, a=2]"},
+	"platform":          {"linux/amd64", "linux/arm64"},
+	"stop_signal":       {"SIGTERM", "SIGINT"},
+	"ipc":               {"host", "shareable"},
+	"pid":               {"host", "'service:db'"},
+	"runtime":           {"runc", "runsc"},
+	"domainname":        {"a.example", "b.example"},
+	"pull_policy":       {"always", "if_not_present"},
+	"privileged":        {"true", "false"},
+	"read_only":         {"false", "true"},
+	"oom_kill_disable":  {"true", "false"},
+	"shm_size":          {"64m", "1gb"},
+	"mem_limit":         {"512m", "1073741824"},
+	"mem_reservation":   {"128m", "256m"},
+	"memswap_limit":     {"1g", "2g"},
+	"stop_grace_period": {"10s", "1m30s"},
+	"cap_add":           {"[NET_ADMIN]", "[SYS_PTRACE, NET_ADMIN]"},
+	"cap_drop":          {"[ALL]", "[MKNOD]"},
+	"security_opt":      {"[no-new-privileges:true]", "['seccomp:unconfined']"},
+	"dns_opt":           {"[use-vc]", "[no-tld-query]"},
+	"dns":               {"8.8.8.8", "[1.1.1.1, 8.8.8.8]"},
+	"dns_search":        {"[a.example]", "b.example"},
+	"tmpfs":             {"/run", "[/tmp, /run]"},
+	"extra_hosts":       {"['a.example:10.0.0.1']", "{b.example: 10.0.0.2, a.example: 10.0.0.3}"},
+	"sysctls":           {"{net.core.somaxconn: 1024}", "[net.ipv4.tcp_syncookies=0]"},
+	"ulimits":           {"{nproc: 65535}", "{nofile: {soft: 1024, hard: 2048}, nproc: 100}"},
+	"env_file":          {".env.a", "[.env.b, {path: .env.a, required: false}]"},
+}
+
+// TestFastPathDirectKeysMerged merges each direct key over a service that
+// lacks it and one that has it, through same-file extends, extends from
+// another file and an override file: the fast path must load each as
+// compose-go does (the first without the generic route, the second
+// through it).
+func TestFastPathDirectKeysMerged(t *testing.T) {
+	for key := range directKeys {
+		if _, ok := directFields[key]; !ok {
+			t.Errorf("direct key %s sets no field of types.ServiceConfig by its yaml tag", key)
+		}
+		v, ok := directSamples[key]
+		if !ok {
+			t.Errorf("no sample values for direct key %s", key)
+			continue
+		}
+		for _, both := range []bool{false, true} {
+			base := "    image: alpine\n"
+			if both {
+				base += "    " + key + ": " + v[0] + "\n"
+			}
+			child := "    " + key + ": " + v[1] + "\n"
+			cases := map[string]map[string]string{
+				"extends": {"compose.yaml": "services:\n  base:\n" + base + "  web:\n    extends: base\n" + child},
+				"extends file": {"compose.yaml": "services:\n  web:\n    extends: {file: common.yml, service: base}\n" + child,
+					"common.yml": "services:\n  base:\n" + base},
+				"override": {"compose.yaml": "services:\n  web:\n" + base, "compose.override.yaml": "services:\n  web:\n" + child},
+			}
+			for name, files := range cases {
+				files[".env.a"], files[".env.b"] = "A=1\n", "B=2\n"
+				t.Run(fmt.Sprintf("%s/%s/both=%v", key, name, both), func(t *testing.T) {
+					names := []string{"compose.yaml"}
+					if _, ok := files["compose.override.yaml"]; ok {
+						names = append(names, "compose.override.yaml")
+					}
+					fast, diffs := loadBoth(t, files, names...)
+					for _, d := range diffs {
+						t.Error(d)
+					}
+					// A key set on both sides of an extends from another
+					// file needs compose-go's merge.
+					if !fast && (name != "extends file" || !both) {
+						t.Error("the fast path gave up")
+					}
+				})
+			}
+		}
+	}
+}

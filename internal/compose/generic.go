@@ -253,6 +253,10 @@ func (l *fastLoader) generic(s *types.ServiceConfig, rest map[string]any) {
 	if _, ok := applyCasts(rest, serviceCasts); !ok {
 		l.failAt("cast")
 	}
+	given := make(map[string]any, len(rest)) // the steps below add keys to rest
+	for k := range rest {
+		given[k] = nil
+	}
 	doc := map[string]any{"services": map[string]any{s.Name: rest}}
 	var allowed map[string]any
 	if l.overriding {
@@ -276,7 +280,7 @@ func (l *fastLoader) generic(s *types.ServiceConfig, rest map[string]any) {
 	}
 	l.normalise(&g)
 	g.Name = ""
-	mergeFields(reflect.ValueOf(s).Elem(), reflect.ValueOf(&g).Elem(), allowed, l)
+	mergeFields(reflect.ValueOf(s).Elem(), reflect.ValueOf(&g).Elem(), allowed, given, l)
 }
 
 // mergeService merges a service of an override file over the first
@@ -396,23 +400,25 @@ func (l *fastLoader) normalise(g *types.ServiceConfig) {
 	}
 }
 
-// mergeFields copies g's set fields onto s (embedded structs field by
-// field). A field s has already gives up unless its key is in merged
-// (decoded from the merge of both files).
-func mergeFields(s, g reflect.Value, merged map[string]any, l *fastLoader) {
+// mergeFields copies g's set fields, and those of the keys given (which
+// may be set to a zero value: `privileged: false` over true), onto s
+// (embedded structs field by field). A field s has already gives up
+// unless its key is in merged (decoded from the merge of both files).
+func mergeFields(s, g reflect.Value, merged, given map[string]any, l *fastLoader) {
 	t := g.Type()
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		gv, sv := g.Field(i), s.Field(i)
 		if f.Anonymous && f.Type.Kind() == reflect.Struct {
-			mergeFields(sv, gv, merged, l)
+			mergeFields(sv, gv, merged, given, l)
 			continue
 		}
-		if gv.IsZero() {
+		key, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		_, isGiven := given[key]
+		if gv.IsZero() && (!isGiven || key == "") {
 			continue
 		}
 		if !sv.IsZero() {
-			key, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
 			if _, ok := merged[key]; !ok || key == "" {
 				l.fail() // set by both: a merge would be field by field
 			}
