@@ -493,7 +493,13 @@ func sniffCompose(path string) bool {
 		return false
 	}
 	defer func() { _ = f.Close() }()
-	buf := make([]byte, sniffLimit)
+	// Most YAML files are small: a buffer of the whole limit for each
+	// was most of a large tree's garbage.
+	size := int64(sniffLimit)
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() < size {
+		size = st.Size() + 1 // one more byte sees a file that grew
+	}
+	buf := make([]byte, size)
 	n, _ := io.ReadFull(f, buf)
 	return LooksLikeCompose(buf[:n])
 }
