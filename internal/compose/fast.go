@@ -2,6 +2,7 @@ package compose
 
 import (
 	"fmt"
+	"net"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -937,6 +938,10 @@ func (l *fastLoader) handle(s *types.ServiceConfig, key string, v *yaml.Node, ov
 			}
 			ports := []types.ServicePortConfig{}
 			for _, e := range v.Content {
+				if e = resolveAlias(e); e.Kind == yaml.MappingNode {
+					ports = append(ports, l.longPort(e))
+					continue
+				}
 				pc, err := types.ParsePortConfig(l.portText(e))
 				if err != nil {
 					l.fail()
@@ -947,6 +952,18 @@ func (l *fastLoader) handle(s *types.ServiceConfig, key string, v *yaml.Node, ov
 					}
 				}
 				ports = append(ports, pc...)
+			}
+			type portKey struct {
+				host, published, protocol string
+				target                    uint32
+			}
+			seen := map[portKey]bool{}
+			for _, pc := range ports {
+				k := portKey{pc.HostIP, pc.Published, pc.Protocol, pc.Target}
+				if seen[k] {
+					l.fail() // compose-go's unicity would merge them
+				}
+				seen[k] = true
 			}
 			s.Ports = ports
 		case "logging":
@@ -982,6 +999,51 @@ func (l *fastLoader) handle(s *types.ServiceConfig, key string, v *yaml.Node, ov
 		}
 	}
 	return true
+}
+
+// longPort reads a port in the long syntax ({target, published, host_ip,
+// protocol, mode, name, app_protocol}) with compose-go's defaults
+// (protocol tcp, mode ingress); a target that is not a plain number, a
+// host_ip that is no IP address and x- keys give up.
+func (l *fastLoader) longPort(n *yaml.Node) types.ServicePortConfig {
+	pc := types.ServicePortConfig{Protocol: "tcp", Mode: "ingress"}
+	for _, kv := range l.pairs(n) {
+		v := resolveAlias(kv[1])
+		switch kv[0].Value {
+		case "target":
+			if v.Kind != yaml.ScalarNode || v.Tag != "!!int" || !plainScalar.MatchString(v.Value) {
+				l.fail()
+			}
+			t, err := strconv.Atoi(v.Value)
+			if err != nil || t <= 0 || t > 65535 {
+				l.fail()
+			}
+			pc.Target = uint32(t)
+		case "published":
+			if v.Kind == yaml.ScalarNode && v.Tag == "!!int" && strings.HasPrefix(v.Value, "-") {
+				l.fail()
+			}
+			pc.Published = l.portText(v)
+		case "host_ip":
+			if pc.HostIP = l.str(v); net.ParseIP(pc.HostIP) == nil {
+				l.fail() // compose-go's validation
+			}
+		case "protocol":
+			pc.Protocol = l.str(v)
+		case "mode":
+			pc.Mode = l.str(v)
+		case "name":
+			pc.Name = l.str(v)
+		case "app_protocol":
+			pc.AppProtocol = l.str(v)
+		default:
+			l.fail()
+		}
+	}
+	if pc.Target == 0 {
+		l.fail()
+	}
+	return pc
 }
 
 // portText is a port or exposed port as text; numbers are kept as written.

@@ -674,3 +674,38 @@ func TestFastPathDirectKeysMerged(t *testing.T) {
 		}
 	}
 }
+
+// TestFastPathLongPorts loads long-syntax ports (read by longPort) both
+// ways, with the shapes that must still reach compose-go's steps.
+func TestFastPathLongPorts(t *testing.T) {
+	cases := map[string]string{
+		"full":          "- {target: 80, published: \"8080\", host_ip: 127.0.0.1, protocol: udp, mode: host, name: web, app_protocol: http}",
+		"defaults":      "- target: 80\n        published: 8080",
+		"no published":  "- target: 3000",
+		"range":         "- {target: 80, published: \"8000-8010\"}",
+		"ipv6":          "- {target: 80, published: 80, host_ip: \"::1\"}",
+		"mixed":         "- \"3000:3000\"\n      - {target: 80, published: \"8080\"}",
+		"dup long":      "- {target: 80, published: \"8080\"}\n      - {target: 80, published: \"8080\"}",
+		"dup mixed":     "- \"8080:80\"\n      - {target: 80, published: \"8080\"}",
+		"dup short":     "- \"8080:80\"\n      - \"8080:80\"",
+		"target string": "- {target: \"80\", published: \"8080\"}",
+		"bad host_ip":   "- {target: 80, host_ip: localhost}",
+		"x- key":        "- {target: 80, x-note: a}",
+		"interpolated":  "- {target: 80, published: \"${WEB_PORT:-8080}\"}",
+		"empty":         "- {protocol: tcp}",
+	}
+	mustFast := map[string]bool{"full": true, "defaults": true, "no published": true, "range": true, "ipv6": true,
+		"mixed": true, "interpolated": true}
+	for name, ports := range cases {
+		t.Run(name, func(t *testing.T) {
+			src := "services:\n  web:\n    image: nginx\n    ports:\n      " + ports + "\n"
+			fast, diffs := loadBoth(t, map[string]string{"compose.yaml": src}, "compose.yaml")
+			for _, d := range diffs {
+				t.Error(d)
+			}
+			if mustFast[name] && !fast {
+				t.Error("the fast path gave up")
+			}
+		})
+	}
+}
