@@ -50,8 +50,30 @@ type builtRuntime struct {
 }
 
 // runtimeFor plans the built runtime of a target stage. multi names the
-// stage after its target when the code Dockerfile has several.
+// stage after its target when the code Dockerfile has several. The check
+// and the code Dockerfile's layout ask for the same one: it is planned once
+// per plan (its steps are only read).
 func (p *splitPlan) runtimeFor(target *dockerfile.Stage, wd string, multi bool) builtRuntime {
+	k := runtimeKey{target.Index, wd, multi}
+	if br, ok := p.runtimes[k]; ok {
+		return br
+	}
+	br := p.planRuntime(target, wd, multi)
+	if p.runtimes == nil {
+		p.runtimes = map[runtimeKey]builtRuntime{}
+	}
+	p.runtimes[k] = br
+	return br
+}
+
+// runtimeKey is what a built runtime is planned from.
+type runtimeKey struct {
+	stage int
+	wd    string
+	multi bool
+}
+
+func (p *splitPlan) planRuntime(target *dockerfile.Stage, wd string, multi bool) builtRuntime {
 	df := p.s.Dockerfile
 	facts := df.Analyze(p.ws.ExtraNodeImages)
 	fa := facts[target.Index]

@@ -89,6 +89,8 @@ type splitPlan struct {
 	built *builtRuntime
 	// layout is the code Dockerfile's shape, once computed.
 	layout *codeLayout
+	// runtimes are the built runtimes planned so far (runtimeFor).
+	runtimes map[runtimeKey]builtRuntime
 }
 
 // Split plans the split of a service DC001 flagged. It returns the fix, or
