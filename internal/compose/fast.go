@@ -279,10 +279,45 @@ func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unres
 	model = &types.Project{Name: l.project, WorkingDir: p.Dir, Services: services, Networks: top.Networks, Volumes: top.Volumes,
 		Secrets: top.Secrets, Configs: top.Configs, Environment: types.Mapping(env)}
 	l.key = "(dependency cycle)"
-	if p.fastDegraded == nil && graph.CheckCycle(model) != nil {
+	if p.fastDegraded == nil && !acyclic(services) && graph.CheckCycle(model) != nil {
 		l.fail()
 	}
 	return model
+}
+
+// acyclic reports whether every depends_on names a service and no
+// dependency cycle exists: then compose-go's CheckCycle, which copies
+// every service into a graph, has nothing to say. Otherwise it decides.
+func acyclic(services types.Services) bool {
+	const (
+		unseen = iota
+		visiting
+		done
+	)
+	state := make(map[string]int, len(services))
+	var visit func(name string) bool
+	visit = func(name string) bool {
+		switch state[name] {
+		case visiting:
+			return false
+		case done:
+			return true
+		}
+		state[name] = visiting
+		for dep := range services[name].DependsOn {
+			if _, ok := services[dep]; !ok || !visit(dep) {
+				return false
+			}
+		}
+		state[name] = done
+		return true
+	}
+	for name := range services {
+		if !visit(name) {
+			return false
+		}
+	}
+	return true
 }
 
 // plainResources builds the top-level volumes and networks when each is

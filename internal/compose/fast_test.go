@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/compose-spec/compose-go/v2/types"
 )
 
 // undefinedRef matches the name compose-go's consistency error picks by
@@ -707,5 +709,35 @@ func TestFastPathLongPorts(t *testing.T) {
 				t.Error("the fast path gave up")
 			}
 		})
+	}
+}
+
+// TestAcyclic: acyclic lets CheckCycle be skipped only when every
+// dependency exists and none loops back.
+func TestAcyclic(t *testing.T) {
+	svc := func(deps ...string) types.ServiceConfig {
+		var s types.ServiceConfig
+		s.DependsOn = types.DependsOnConfig{}
+		for _, d := range deps {
+			s.DependsOn[d] = types.ServiceDependency{Condition: types.ServiceConditionStarted, Required: true}
+		}
+		return s
+	}
+	cases := map[string]struct {
+		services types.Services
+		want     bool
+	}{
+		"none":      {types.Services{}, true},
+		"chain":     {types.Services{"a": svc("b"), "b": svc("c"), "c": svc()}, true},
+		"diamond":   {types.Services{"a": svc("b", "c"), "b": svc("d"), "c": svc("d"), "d": svc()}, true},
+		"cycle":     {types.Services{"a": svc("b"), "b": svc("c"), "c": svc("a")}, false},
+		"self":      {types.Services{"a": svc("a")}, false},
+		"missing":   {types.Services{"a": svc("x")}, false},
+		"two parts": {types.Services{"a": svc(), "b": svc("c"), "c": svc("b")}, false},
+	}
+	for name, c := range cases {
+		if got := acyclic(c.services); got != c.want {
+			t.Errorf("%s: acyclic = %v, want %v", name, got, c.want)
+		}
 	}
 }
