@@ -6,8 +6,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/moby/patternmatcher"
 	"github.com/moby/patternmatcher/ignorefile"
@@ -34,19 +36,62 @@ func MissingIgnores(contextDir, dockerfilePath string) (string, []string) {
 			break
 		}
 	}
-	var patterns []string
 	src, err := safefile.Read(path, 0)
-	switch {
-	case err == nil:
-		patterns, _ = ignorefile.ReadAll(bytes.NewReader(src))
-	case !errors.Is(err, fs.ErrNotExist):
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		// A pipe, a folder or a file over 10 MiB by that name: not an
 		// ignore file anyone wrote, and not one to append to.
 		return path, nil
 	}
+	return path, missingFor(src)
+}
+
+// missingMemo maps the text of an ignore file to what it lets through:
+// the answer depends on the text alone, and the ignore files of a tree
+// are mostly a few texts (compiling a file's patterns to regexps for each
+// build context was most of the cost). Small files only, and a bounded
+// number of them.
+var missingMemo struct {
+	sync.Mutex
+	m map[string][]string
+}
+
+const (
+	missingMemoText = 4 << 10
+	missingMemoLen  = 1024
+)
+
+// missingFor says which of mustIgnore the ignore file's text (nil when
+// there is none) lets through, sorted.
+func missingFor(src []byte) []string {
+	memo := len(src) <= missingMemoText
+	if memo {
+		missingMemo.Lock()
+		missing, ok := missingMemo.m[string(src)]
+		missingMemo.Unlock()
+		if ok {
+			return slices.Clone(missing)
+		}
+	}
+	missing := computeMissing(src)
+	if memo {
+		missingMemo.Lock()
+		if missingMemo.m == nil || len(missingMemo.m) >= missingMemoLen {
+			missingMemo.m = map[string][]string{}
+		}
+		missingMemo.m[string(src)] = slices.Clone(missing)
+		missingMemo.Unlock()
+	}
+	return missing
+}
+
+func computeMissing(src []byte) []string {
+	var patterns []string
+	if src != nil {
+		patterns, _ = ignorefile.ReadAll(bytes.NewReader(src))
+	}
 	pm, err := patternmatcher.New(patterns)
 	if err != nil {
-		return path, nil // a malformed file is not ours to judge here
+		return nil // a malformed file is not ours to judge here
 	}
 	var missing []string
 	for _, m := range mustIgnore {
@@ -56,7 +101,7 @@ func MissingIgnores(contextDir, dockerfilePath string) (string, []string) {
 		missing = append(missing, m)
 	}
 	sort.Strings(missing)
-	return path, missing
+	return missing
 }
 
 // keepsPart reports an exception under a folder (!.git/HEAD): the ignore
