@@ -266,7 +266,7 @@ func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unres
 	if _, ok := applyCasts(doc, topCasts); !ok {
 		l.fail()
 	}
-	if plain, ok := plainResources(doc, l.project); ok {
+	if plain, ok := plainResources(doc, l.project, p.Dir); ok {
 		top = plain
 	} else if len(doc) > 0 {
 		top = l.pipeline(doc, true)
@@ -321,11 +321,41 @@ func acyclic(services types.Services) bool {
 }
 
 // plainResources builds the top-level volumes and networks when each is
-// declared by name alone or with a string driver, the common case, without
-// the generic route.
-func plainResources(doc map[string]any, project string) (*types.Project, bool) {
+// declared by name alone or with a string driver, and the secrets and
+// configs read from a file (dir is the project's), the common cases,
+// without the generic route.
+func plainResources(doc map[string]any, project, dir string) (*types.Project, bool) {
 	top := &types.Project{}
 	for kind, v := range doc {
+		if kind == "secrets" || kind == "configs" {
+			for name, decl := range v.(map[string]any) {
+				m, ok := decl.(map[string]any)
+				if !ok || len(m) != 1 {
+					return nil, false
+				}
+				file, ok := m["file"].(string)
+				// A home, Windows or empty path is left to compose-go's
+				// own resolution.
+				if !ok || file == "" || strings.HasPrefix(file, "~") || strings.ContainsAny(file, `\:`) {
+					return nil, false
+				}
+				if !path.IsAbs(file) {
+					file = filepath.Join(dir, file)
+				}
+				if kind == "secrets" {
+					if top.Secrets == nil {
+						top.Secrets = types.Secrets{}
+					}
+					top.Secrets[name] = types.SecretConfig{Name: project + "_" + name, File: file}
+				} else {
+					if top.Configs == nil {
+						top.Configs = types.Configs{}
+					}
+					top.Configs[name] = types.ConfigObjConfig{Name: project + "_" + name, File: file}
+				}
+			}
+			continue
+		}
 		if kind != "volumes" && kind != "networks" {
 			return nil, false
 		}

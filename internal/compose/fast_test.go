@@ -741,3 +741,36 @@ func TestAcyclic(t *testing.T) {
 		}
 	}
 }
+
+// TestFastPathFileResources loads top-level secrets and configs (read
+// from a file by plainResources, or by the generic route) both ways.
+func TestFastPathFileResources(t *testing.T) {
+	cases := map[string]string{
+		"relative":     "secrets:\n  s:\n    file: ./secrets/s.txt\nconfigs:\n  c:\n    file: conf/c.conf\n",
+		"absolute":     "secrets:\n  s:\n    file: /etc/s.txt\n",
+		"parent":       "configs:\n  c:\n    file: ../shared/c.conf\n",
+		"interpolated": "secrets:\n  s:\n    file: ${SECRET_FILE:-./s.txt}\n",
+		"environment":  "secrets:\n  s:\n    environment: S\n",
+		"external":     "secrets:\n  s:\n    external: true\n",
+		"named":        "secrets:\n  s:\n    file: ./s.txt\n    name: mine\n",
+		"home":         "secrets:\n  s:\n    file: ~/s.txt\n",
+		"empty":        "secrets:\n  s:\n    file: \"\"\n",
+	}
+	mustFast := map[string]bool{"relative": true, "absolute": true, "parent": true, "interpolated": true,
+		"environment": true, "external": true, "named": true}
+	for name, top := range cases {
+		t.Run(name, func(t *testing.T) {
+			src := "services:\n  web:\n    image: nginx\n    secrets: [s]\n" + top
+			if !strings.Contains(top, "secrets:") {
+				src = "services:\n  web:\n    image: nginx\n    configs: [c]\n" + top
+			}
+			fast, diffs := loadBoth(t, map[string]string{"compose.yaml": src}, "compose.yaml")
+			for _, d := range diffs {
+				t.Error(d)
+			}
+			if mustFast[name] && !fast {
+				t.Error("the fast path gave up")
+			}
+		})
+	}
+}
