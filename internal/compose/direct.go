@@ -63,6 +63,18 @@ var directKeys = map[string]func(l *fastLoader, s *types.ServiceConfig, v *yaml.
 	"sysctls":      func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.Sysctls = l.sysctls(v) },
 	"ulimits":      func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.Ulimits = l.ulimits(v) },
 	"env_file":     func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) { s.EnvFiles = l.envFiles(v) },
+	// The short syntax only: a list of names, mounted where compose-go's
+	// defaults put them.
+	"secrets": func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) {
+		for _, name := range l.names(v) {
+			s.Secrets = append(s.Secrets, types.ServiceSecretConfig{Source: name, Target: "/run/secrets/" + name})
+		}
+	},
+	"configs": func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) {
+		for _, name := range l.names(v) {
+			s.Configs = append(s.Configs, types.ServiceConfigObjConfig{Source: name})
+		}
+	},
 }
 
 // directFields is the field of types.ServiceConfig (an index path through
@@ -137,6 +149,15 @@ func (l *fastLoader) uniqueList(v *yaml.Node) []string {
 			l.fail() // compose-go's unicity and omission would change it
 		}
 		seen[e] = true
+	}
+	return list
+}
+
+// names is a non-empty list of distinct names.
+func (l *fastLoader) names(v *yaml.Node) []string {
+	list := l.uniqueList(v)
+	if len(list) == 0 {
+		l.fail()
 	}
 	return list
 }

@@ -626,6 +626,8 @@ var directSamples = map[string][2]string{
 	"sysctls":           {"{net.core.somaxconn: 1024}", "[net.ipv4.tcp_syncookies=0]"},
 	"ulimits":           {"{nproc: 65535}", "{nofile: {soft: 1024, hard: 2048}, nproc: 100}"},
 	"env_file":          {".env.a", "[.env.b, {path: .env.a, required: false}]"},
+	"secrets":           {"[a]", "[b, a]"},
+	"configs":           {"[a]", "[b]"},
 }
 
 // TestFastPathDirectKeysMerged merges each direct key over a service that
@@ -649,11 +651,12 @@ func TestFastPathDirectKeysMerged(t *testing.T) {
 				base += "    " + key + ": " + v[0] + "\n"
 			}
 			child := "    " + key + ": " + v[1] + "\n"
+			top := "secrets: {a: {file: ./a}, b: {file: ./b}}\nconfigs: {a: {file: ./a}, b: {file: ./b}}\n"
 			cases := map[string]map[string]string{
-				"extends": {"compose.yaml": "services:\n  base:\n" + base + "  web:\n    extends: base\n" + child},
-				"extends file": {"compose.yaml": "services:\n  web:\n    extends: {file: common.yml, service: base}\n" + child,
+				"extends": {"compose.yaml": "services:\n  base:\n" + base + "  web:\n    extends: base\n" + child + top},
+				"extends file": {"compose.yaml": "services:\n  web:\n    extends: {file: common.yml, service: base}\n" + child + top,
 					"common.yml": "services:\n  base:\n" + base},
-				"override": {"compose.yaml": "services:\n  web:\n" + base, "compose.override.yaml": "services:\n  web:\n" + child},
+				"override": {"compose.yaml": "services:\n  web:\n" + base + top, "compose.override.yaml": "services:\n  web:\n" + child},
 			}
 			for name, files := range cases {
 				files[".env.a"], files[".env.b"] = "A=1\n", "B=2\n"
