@@ -77,6 +77,31 @@ var directKeys = map[string]func(l *fastLoader, s *types.ServiceConfig, v *yaml.
 	},
 }
 
+// directMerges merge a direct key over a service that sets it too, where
+// compose-go's merge is one by key (mergeKeyValueSequence): the new value
+// of a key wins. A key holding "=" would be split there, so it gives up.
+var directMerges = map[string]func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node){
+	"labels": func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) {
+		s.Labels = mergeByKey(l, s.Labels, l.labels(v))
+	},
+	"sysctls": func(l *fastLoader, s *types.ServiceConfig, v *yaml.Node) {
+		s.Sysctls = mergeByKey(l, s.Sysctls, l.sysctls(v))
+	},
+}
+
+func mergeByKey[M ~map[string]string](l *fastLoader, base, over M) M {
+	out := make(M, len(base)+len(over))
+	for _, m := range []M{base, over} {
+		for k, v := range m {
+			if strings.Contains(k, "=") {
+				l.fail()
+			}
+			out[k] = v
+		}
+	}
+	return out
+}
+
 // directFields is the field of types.ServiceConfig (an index path through
 // its embedded structs) each of directKeys sets, by its yaml tag.
 var directFields = func() map[string][]int {

@@ -745,6 +745,10 @@ func (l *fastLoader) tryHandle(s *types.ServiceConfig, key string, v *yaml.Node,
 func (l *fastLoader) handle(s *types.ServiceConfig, key string, v *yaml.Node, over bool) bool {
 	if h, ok := directKeys[key]; ok {
 		if over && !directFieldZero(s, key) {
+			if m, ok := directMerges[key]; ok {
+				m(l, s, v)
+				return true
+			}
 			l.fail() // merged by the generic route
 		}
 		h(l, s, v)

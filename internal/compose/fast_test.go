@@ -623,7 +623,7 @@ var directSamples = map[string][2]string{
 	"dns_search":        {"[a.example]", "b.example"},
 	"tmpfs":             {"/run", "[/tmp, /run]"},
 	"extra_hosts":       {"['a.example:10.0.0.1']", "{b.example: 10.0.0.2, a.example: 10.0.0.3}"},
-	"sysctls":           {"{net.core.somaxconn: 1024}", "[net.ipv4.tcp_syncookies=0]"},
+	"sysctls":           {"{net.core.somaxconn: 1024}", "[net.ipv4.tcp_syncookies=0, net.core.somaxconn=2048]"},
 	"ulimits":           {"{nproc: 65535}", "{nofile: {soft: 1024, hard: 2048}, nproc: 100}"},
 	"env_file":          {".env.a", "[.env.b, {path: .env.a, required: false}]"},
 	"secrets":           {"[a]", "[b, a]"},
