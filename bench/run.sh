@@ -16,6 +16,14 @@
 # file could not be loaded) stops the script. Targets are informational:
 # the machine is shared and noisy, so a miss does not fail the script.
 #
+# Wall time on a shared 2-core machine is noisy, so when valgrind is
+# installed the table also gives each scenario's instruction count
+# (callgrind, GOMAXPROCS=1, asynchronous preemption off: repeatable to
+# about 1%): by default for the one-project scenarios and `decouple
+# version` (the process start they are held against), for every scenario
+# with BENCH_INSTR=all (slow: valgrind runs the large trees ~50x slower),
+# for none with BENCH_INSTR=0.
+#
 # Outputs (gitignored) under bench/out/: the binaries, trees/, per-scenario
 # hyperfine JSON, the JSON report of the measured run and its stderr.
 set -euo pipefail
@@ -75,9 +83,27 @@ fi
 
 table="$out/results.md"
 {
-	echo "| scenario | files | median ms | peak RSS MiB | target | result |"
-	echo "| --- | ---: | ---: | ---: | --- | --- |"
+	echo "| scenario | files | median ms | peak RSS MiB | instructions (M) | target | result |"
+	echo "| --- | ---: | ---: | ---: | ---: | --- | --- |"
 } >"$table"
+
+# instr ID CMD...: prints the instructions (millions) CMD runs under
+# callgrind, or "—" when not measured (see BENCH_INSTR above).
+instr() {
+	local name=$1
+	shift
+	case "${BENCH_INSTR:-some}" in
+	0) echo "—"; return ;;
+	all) ;;
+	*) case "$name" in single | single-long | version) ;; *) echo "—"; return ;; esac ;;
+	esac
+	if ! have valgrind; then
+		echo "—"
+		return
+	fi
+	GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+		awk '/refs:/ { gsub(/,/, "", $NF); printf "%.1f", $NF / 1e6; found = 1 } END { if (!found) printf "—" }'
+}
 
 # gen NAME ARGS...: generates bench/out/trees/NAME; prints its linted file count.
 gen() {
@@ -138,6 +164,9 @@ measure() {
 		}
 		median=$(awk -F': ' '/"median"/ { gsub(/[ ,]/, "", $2); printf "%.1f", $2 * 1000; exit }' "$out/$name.hyperfine.json")
 	fi
+	local count
+	[ -n "$reset" ] && bash "$reset"
+	count=$(cd "$wd" && instr "$name" "$@")
 	local target="" result="—"
 	if [ -n "$tms" ]; then
 		target="≤$(awk -v t="$tms" 'BEGIN { if (t >= 1000) printf "%g s", t / 1000; else printf "%g ms", t }')"
@@ -149,8 +178,15 @@ measure() {
 		[ "$result" = "—" ] && result=pass
 		[ "$rss" != "n/a" ] && awk -v r="$rss" -v t="$tmib" 'BEGIN { exit !(r > t) }' && result=MISS
 	fi
+	# The one-project targets are also relative: at most 1.5x the start.
+	if [ "$name" = version ]; then
+		version_ms=$median
+	elif [ "$name" = single ] || [ "$name" = single-long ] && [ -n "${version_ms:-}" ]; then
+		note="${note:+$note; }$(awk -v m="$median" -v v="$version_ms" 'BEGIN { printf "%.2fx version", m / v }')"
+		awk -v m="$median" -v v="$version_ms" 'BEGIN { exit !(m > 1.5 * v) }' && result=MISS
+	fi
 	[ -n "$note" ] && result="$result ($note)"
-	echo "| $label | $files | $median | $rss | ${target:-—} | $result |" >>"$table"
+	echo "| $label | $files | $median | $rss | $count | ${target:-—} | $result |" >>"$table"
 }
 
 lintcmd=("$bin" lint --format json --fail-on never)
@@ -160,6 +196,10 @@ if [ "$smoke" = 1 ]; then
 else
 	nc=500 nd=500 sizes=(1000 2000 5000)
 fi
+
+# Process start, what every run pays before reading a file: the
+# one-project targets are held against it (at most 1.5 times as long).
+measure version "decouple version (process start)" 0 "" "" "$out" "" "$bin" version
 
 n=$(gen single -single)
 measure single "one compose file + its Dockerfile" "$n" 10 "" "$out/trees/single" "" "${lintcmd[@]}" .
@@ -188,7 +228,7 @@ if [ "${DCLINT:-1}" != 0 ] && have npx && [ "$smoke" = 0 ]; then
 	dms=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1e6 }')
 	ours=$(awk -F'|' -v l="$nc long-tail compose files + their Dockerfiles" '$2 ~ l { gsub(/ /, "", $4); print $4 }' "$table")
 	ratio=$(awk -v d="$dms" -v o="$ours" 'BEGIN { if (o > 0) printf "%.0fx", d / o; else print "n/a" }')
-	echo "| dclint 3.1.0 on the compose files of compose-long-$nc (1 run) | $nc | $dms | n/a | — | decouple is $ratio faster |" >>"$table"
+	echo "| dclint 3.1.0 on the compose files of compose-long-$nc (1 run) | $nc | $dms | n/a | — | — | decouple is $ratio faster |" >>"$table"
 fi
 
 n=$(gen "dockerfiles-$nd" -seed 2 -compose 0 -dockerfiles "$nd")
