@@ -226,7 +226,7 @@ if [ "${DCLINT:-1}" != 0 ] && have npx && [ "$smoke" = 0 ]; then
 	(cd "$dtree" && npx --yes dclint@3.1.0 -r . >"$out/dclint.txt" 2>&1) || true
 	t1=$(date +%s%N)
 	dms=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1e6 }')
-	ours=$(awk -F'|' -v l="$nc long-tail compose files + their Dockerfiles" '$2 ~ l { gsub(/ /, "", $4); print $4 }' "$table")
+	ours=$(awk -F'|' -v l="$nc long-tail compose files + their Dockerfiles" 'index($2, l) { gsub(/ /, "", $4); print $4 }' "$table")
 	ratio=$(awk -v d="$dms" -v o="$ours" 'BEGIN { if (o > 0) printf "%.0fx", d / o; else print "n/a" }')
 	echo "| dclint 3.1.0 on the compose files of compose-long-$nc (1 run) | $nc | $dms | n/a | — | — | decouple is $ratio faster |" >>"$table"
 fi
