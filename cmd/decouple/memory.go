@@ -14,7 +14,9 @@ import (
 // file and Dockerfile read (bench/README.md). With Go's default GOGC=100 the
 // heap then peaks near twice that. The memory budget replaces GOGC with a
 // soft memory limit that follows what was read: budgetBase plus
-// budgetPerByte for each byte, about 1.3 times what a typical run holds.
+// budgetPerByte for each byte, about what a typical run holds, so that 500
+// long-tail projects stay under 200 MiB (188 MiB; at 56 bytes a byte, 228
+// MiB and a fifth less CPU spent collecting: bench/README.md).
 // The collector then runs only when the heap nears the limit: none at all
 // in a small pre-commit run, a few late ones in a large run, where peak
 // memory drops by about a fifth at the same speed.
@@ -28,7 +30,7 @@ import (
 // GOGC or GOMEMLIMIT, when set, win: the budget is then left out.
 const (
 	budgetBase    = 32 << 20
-	budgetPerByte = 56
+	budgetPerByte = 44
 	// budgetStep: the limit is raised once the input grows by an eighth.
 	budgetStep = 8
 	// budgetHeadroom (as a fraction, num/den) is the least limit over the
