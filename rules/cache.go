@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"os"
 	"sync"
 
 	"github.com/decouple-dev/decouple/internal/workspace"
@@ -21,7 +20,6 @@ type runCache struct {
 	rels      map[string]string
 	lockfiles map[string]bool
 	ignores   map[[2]string]ignoreResult
-	exists    map[string]bool
 	images    map[string]nodeImageResult
 }
 
@@ -41,7 +39,6 @@ func newRunCache(ws *workspace.Workspace) *runCache {
 		rels:      map[string]string{},
 		lockfiles: map[string]bool{},
 		ignores:   map[[2]string]ignoreResult{},
-		exists:    map[string]bool{},
 		images:    map[string]nodeImageResult{},
 	}
 }
@@ -68,25 +65,22 @@ func (c *runCache) Rel(path string) string {
 
 // hasLockfile is hasLockfile, memoised per folder.
 func (c *runCache) hasLockfile(dir string) bool {
-	return memo(c, c.lockfiles, dir, func() bool { return hasLockfile(dir) })
+	return memo(c, c.lockfiles, dir, func() bool { return hasLockfile(c.ws, dir) })
 }
 
 // missingIgnores is transform.MissingIgnores, memoised per context and
 // Dockerfile.
-func (c *runCache) missingIgnores(dir, dockerfilePath string) (string, []string) {
+func (c *runCache) missingIgnores(_ transform.FS, dir, dockerfilePath string) (string, []string) {
 	r := memo(c, c.ignores, [2]string{dir, dockerfilePath}, func() ignoreResult {
-		p, m := transform.MissingIgnores(dir, dockerfilePath)
+		p, m := transform.MissingIgnores(c.ws, dir, dockerfilePath)
 		return ignoreResult{p, m}
 	})
 	return r.path, r.missing
 }
 
-// exist reports whether a path exists, memoised.
+// exist reports whether a path exists (the workspace memoises it).
 func (c *runCache) exist(path string) bool {
-	return memo(c, c.exists, path, func() bool {
-		_, err := os.Stat(path)
-		return err == nil
-	})
+	return c.ws.Exists(path)
 }
 
 // parseNodeImage is parseNodeImage, memoised per reference.

@@ -74,7 +74,7 @@ func runDockerignore(p *Pass) {
 	for _, c := range contexts {
 		// Two Dockerfiles that share a context read one .dockerignore (unless
 		// one has its own <Dockerfile>.dockerignore): one problem, one finding.
-		ignorePath, missing := cache.missingIgnores(c.dir, c.dockerfile.Path)
+		ignorePath, missing := cache.missingIgnores(p.WS, c.dir, c.dockerfile.Path)
 		if seen[ignorePath] {
 			continue
 		}
@@ -89,7 +89,7 @@ func runDockerignore(p *Pass) {
 		} else {
 			msg = fmt.Sprintf("%s does not exclude %s, so it is sent into the Node image built from %s", rel, strings.Join(missing, " and "), cache.Rel(c.dockerfile.Path))
 		}
-		p.Report(analysis.Diagnostic{Pos: c.pos, Message: msg, Service: c.service, Dockerfile: cache.Rel(c.dockerfile.Path), Fix: transform.IgnoreFix(ignorePath, missing)})
+		p.Report(analysis.Diagnostic{Pos: c.pos, Message: msg, Service: c.service, Dockerfile: cache.Rel(c.dockerfile.Path), Fix: transform.IgnoreFix(p.WS, ignorePath, missing)})
 	}
 }
 

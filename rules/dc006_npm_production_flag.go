@@ -3,7 +3,6 @@ package rules
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -69,12 +68,12 @@ around the command keep their bytes. An install of named packages
 var lockfiles = []string{"package-lock.json", "npm-shrinkwrap.json"}
 
 // hasLockfile reports whether a folder holds an npm lockfile.
-func hasLockfile(dir string) bool {
+func hasLockfile(ws *workspace.Workspace, dir string) bool {
 	if dir == "" {
 		return false
 	}
 	for _, l := range lockfiles {
-		if st, err := os.Stat(filepath.Join(dir, l)); err == nil && st.Mode().IsRegular() {
+		if st, err := ws.Stat(filepath.Join(dir, l)); err == nil && st.Mode().IsRegular() {
 			return true
 		}
 	}

@@ -143,7 +143,7 @@ func Bump(ws *workspace.Workspace, opts BumpOptions) (*BumpPlan, error) {
 				for _, f := range proj.Files {
 					files = append(files, f.Path)
 				}
-				ch.ProjectFiles = ComposeFiles(ws.Cwd, files)
+				ch.ProjectFiles = ComposeFiles(ws, ws.Cwd, files)
 				plan.Changes = append(plan.Changes, *ch)
 			}
 		}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -15,7 +14,6 @@ import (
 	"github.com/moby/patternmatcher/ignorefile"
 
 	"github.com/decouple-dev/decouple/internal/analysis"
-	"github.com/decouple-dev/decouple/internal/safefile"
 )
 
 // mustIgnore are the paths a Node build context must keep out: host
@@ -27,16 +25,16 @@ var ignoreAdditions = map[string]string{"node_modules": "node_modules", ".git": 
 
 // MissingIgnores returns the ignore file that applies (BuildKit prefers
 // <Dockerfile>.dockerignore) and which required paths it lets through.
-func MissingIgnores(contextDir, dockerfilePath string) (string, []string) {
+func MissingIgnores(fsys FS, contextDir, dockerfilePath string) (string, []string) {
 	candidates := []string{dockerfilePath + ".dockerignore", filepath.Join(contextDir, ".dockerignore")}
 	path := candidates[1]
 	for _, c := range candidates {
-		if _, err := os.Stat(c); err == nil {
+		if fsys.Exists(c) {
 			path = c
 			break
 		}
 	}
-	src, err := safefile.Read(path, 0)
+	src, err := fsys.ReadFile(path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		// A pipe, a folder or a file over 10 MiB by that name: not an
 		// ignore file anyone wrote, and not one to append to.
@@ -121,8 +119,8 @@ func keepsPart(patterns []string, dir string) bool {
 
 // ignored reports whether the ignore file at path keeps name out of the
 // build context; an absent or unreadable file keeps nothing out.
-func ignored(path, name string) bool {
-	src, err := safefile.Read(path, 0)
+func ignored(fsys FS, path, name string) bool {
+	src, err := fsys.ReadFile(path)
 	if err != nil {
 		return false
 	}
@@ -137,8 +135,8 @@ func ignored(path, name string) bool {
 
 // IgnoreFix appends the missing entries, creating the file if needed. An
 // existing file keeps every byte; a newline is added first if it lacks one.
-func IgnoreFix(path string, missing []string) *analysis.SuggestedFix {
-	old, _ := safefile.Read(path, 0) // absent: created; MissingIgnores refused the rest
+func IgnoreFix(fsys FS, path string, missing []string) *analysis.SuggestedFix {
+	old, _ := fsys.ReadFile(path) // absent: created; MissingIgnores refused the rest
 	var b strings.Builder
 	if len(old) > 0 && old[len(old)-1] != '\n' {
 		b.WriteString(newline(old))

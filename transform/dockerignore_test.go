@@ -26,7 +26,7 @@ func TestMissingIgnoresMemo(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			path, got := MissingIgnores(dir, filepath.Join(dir, "Dockerfile"))
+			path, got := MissingIgnores(osFS{}, dir, filepath.Join(dir, "Dockerfile"))
 			if path != filepath.Join(dir, ".dockerignore") || !reflect.DeepEqual(got, want) {
 				t.Errorf("%q, round %d: got %s %v, want %v", text, round, path, got, want)
 			}

@@ -1,7 +1,6 @@
 package transform
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -20,14 +19,10 @@ var (
 // included): none when its default discovery finds exactly these files,
 // else each file relative to dir. A rollout command for a docker-compose.prod.yml
 // project that named no file would act on another project.
-func ComposeFiles(dir string, files []string) []string {
+func ComposeFiles(fsys FS, dir string, files []string) []string {
 	present := func(name string) bool {
 		p := filepath.Join(dir, name)
-		if slices.Contains(files, p) {
-			return true
-		}
-		_, err := os.Stat(p)
-		return err == nil
+		return slices.Contains(files, p) || fsys.Exists(p)
 	}
 	var want []string
 	for _, n := range defaultComposeFiles {
@@ -84,5 +79,5 @@ func (p *splitPlan) renewFiles() []string {
 	for _, f := range p.s.Project.Files {
 		files = append(files, f.Path)
 	}
-	return ComposeFiles(p.ws.Cwd, files)
+	return ComposeFiles(p.ws, p.ws.Cwd, files)
 }

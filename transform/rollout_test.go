@@ -32,13 +32,13 @@ func TestComposeFiles(t *testing.T) {
 		{abs("docker-compose.prod.yml"), []string{"docker-compose.prod.yml"}},
 		{abs("sub/compose.yaml"), []string{"sub/compose.yaml"}},
 	} {
-		if got := ComposeFiles(dir, tc.files); !slices.Equal(got, tc.want) {
+		if got := ComposeFiles(osFS{}, dir, tc.files); !slices.Equal(got, tc.want) {
 			t.Errorf("ComposeFiles(%v) = %v, want %v", tc.files, got, tc.want)
 		}
 	}
 	// A file a fix creates counts as there.
 	empty := t.TempDir()
-	if got := ComposeFiles(empty, []string{filepath.Join(empty, "compose.yaml")}); got != nil {
+	if got := ComposeFiles(osFS{}, empty, []string{filepath.Join(empty, "compose.yaml")}); got != nil {
 		t.Errorf("a created compose.yaml needs no -f, got %v", got)
 	}
 	if got := RenewCommand([]string{"my app/compose.yaml"}, []string{"web", "web-code"}); got != "`docker compose -f 'my app/compose.yaml' up -d --build -V web web-code`" {

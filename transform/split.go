@@ -2,7 +2,6 @@ package transform
 
 import (
 	"fmt"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -40,15 +39,15 @@ type SplitOptions struct {
 	CodeImage string
 	// MissingIgnores, when set, replaces the package's MissingIgnores: a
 	// linter that already read every .dockerignore passes its memo.
-	MissingIgnores func(contextDir, dockerfilePath string) (string, []string)
+	MissingIgnores func(fsys FS, contextDir, dockerfilePath string) (string, []string)
 }
 
 // missingIgnores is o.MissingIgnores or the package's.
-func (o SplitOptions) missingIgnores(contextDir, dockerfilePath string) (string, []string) {
+func (o SplitOptions) missingIgnores(fsys FS, contextDir, dockerfilePath string) (string, []string) {
 	if o.MissingIgnores != nil {
-		return o.MissingIgnores(contextDir, dockerfilePath)
+		return o.MissingIgnores(fsys, contextDir, dockerfilePath)
 	}
-	return MissingIgnores(contextDir, dockerfilePath)
+	return MissingIgnores(fsys, contextDir, dockerfilePath)
 }
 
 // splitPlan gathers what the split needs to know about one service.
@@ -246,7 +245,7 @@ func (p *splitPlan) checkImage() string {
 		return fmt.Sprintf("Node comes from %s (%s:%d) in the same stage as the code, and no earlier stage holds Node without it: a stock image cannot be the runtime; use --runtime built (with --strategy build), or split the install into its own named stage",
 			f.RuntimeBy.What, rel(s.Dockerfile.Path), f.RuntimeBy.Line)
 	}
-	if _, err := os.Stat(p.codeDockerfile()); err == nil {
+	if p.ws.Exists(p.codeDockerfile()) {
 		return fmt.Sprintf("%s already exists", rel(p.codeDockerfile()))
 	}
 	return ""

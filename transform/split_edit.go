@@ -2,7 +2,6 @@ package transform
 
 import (
 	"fmt"
-	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -66,17 +65,17 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 		edits = other
 	}
 	edits = append(edits, p.codeDockerfileEdit())
-	ignorePath, missing := p.opts.missingIgnores(p.s.Config.Build.Context, p.s.Dockerfile.Path)
+	ignorePath, missing := p.opts.missingIgnores(p.ws, p.s.Config.Build.Context, p.s.Dockerfile.Path)
 	if p.built != nil {
 		// The runtime is built from the code Dockerfile, so a Node patch
 		// edits it; copied into the code image with the context, it would
 		// make that patch rebuild the code image too (seen on a real engine).
-		if rel, err := filepath.Rel(p.s.Config.Build.Context, p.codeDockerfile()); err == nil && !ignored(ignorePath, filepath.ToSlash(rel)) {
+		if rel, err := filepath.Rel(p.s.Config.Build.Context, p.codeDockerfile()); err == nil && !ignored(p.ws, ignorePath, filepath.ToSlash(rel)) {
 			missing = append(missing, filepath.ToSlash(rel))
 		}
 	}
 	if len(missing) > 0 {
-		edits = append(edits, IgnoreFix(ignorePath, missing).Edits...)
+		edits = append(edits, IgnoreFix(p.ws, ignorePath, missing).Edits...)
 	}
 
 	// Services re-pointed at the code volume are recreated with it.
@@ -859,7 +858,7 @@ func (p *splitPlan) codeDockerfileText() string {
 func (p *splitPlan) installCommand(base string) string {
 	lock := ""
 	for _, name := range []string{"pnpm-lock.yaml", "yarn.lock", "package-lock.json", "npm-shrinkwrap.json"} {
-		if _, err := os.Stat(filepath.Join(p.s.Config.Build.Context, name)); err == nil {
+		if p.ws.Exists(filepath.Join(p.s.Config.Build.Context, name)) {
 			lock = name
 			break
 		}

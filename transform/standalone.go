@@ -2,7 +2,6 @@ package transform
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -44,13 +43,13 @@ func SplitStandalone(ws *workspace.Workspace, d *workspace.Dockerfile, opts Spli
 	name := standaloneName(ws, d)
 	composePath, existing := filepath.Join(dir, "compose.yaml"), ""
 	for _, n := range composeNames {
-		if _, err := os.Stat(filepath.Join(dir, n)); err == nil {
+		if ws.Exists(filepath.Join(dir, n)) {
 			existing = n
 			composePath = filepath.Join(dir, "compose."+name+".yaml")
 			break
 		}
 	}
-	if _, err := os.Stat(composePath); err == nil && existing != "" {
+	if ws.Exists(composePath) && existing != "" {
 		return nil, fmt.Sprintf("%s already exists; it does not build this Dockerfile", ws.Rel(composePath))
 	}
 	builtBy := otherStage(ws, d)
@@ -107,7 +106,7 @@ func SplitStandalone(ws *workspace.Workspace, d *workspace.Dockerfile, opts Spli
 	}
 	var b strings.Builder
 	b.WriteString(generatedHeader + filepath.Base(d.File.Path) + ": the app's runtime and its code, decoupled.\n")
-	b.WriteString("# Roll out new code with " + RenewCommand(ComposeFiles(dir, []string{composePath}), []string{name, p.codeSvc}) + ";\n# patch Node by changing the")
+	b.WriteString("# Roll out new code with " + RenewCommand(ComposeFiles(ws, dir, []string{composePath}), []string{name, p.codeSvc}) + ";\n# patch Node by changing the")
 	b.WriteString(" runtime's image: tag.\n")
 	if existing != "" {
 		// A project of its own: the same folder's project name would make
@@ -126,10 +125,10 @@ func SplitStandalone(ws *workspace.Workspace, d *workspace.Dockerfile, opts Spli
 		p.unsafe = append([]string{fmt.Sprintf("the code, which %s copies to /, goes under %s in the code image and the runtime starts there (working_dir)",
 			ws.Rel(d.File.Path), rootAppDir)}, p.unsafe...)
 	}
-	if ignorePath, missing := opts.missingIgnores(context.dir, d.File.Path); len(missing) > 0 {
-		edits = append(edits, IgnoreFix(ignorePath, missing).Edits...)
+	if ignorePath, missing := opts.missingIgnores(ws, context.dir, d.File.Path); len(missing) > 0 {
+		edits = append(edits, IgnoreFix(ws, ignorePath, missing).Edits...)
 	}
-	renew, renewFiles := []string{name, p.codeSvc}, ComposeFiles(ws.Cwd, []string{composePath})
+	renew, renewFiles := []string{name, p.codeSvc}, ComposeFiles(ws, ws.Cwd, []string{composePath})
 	msg := fmt.Sprintf("create %s with service %q on %s and %q holding the code (strategy %s, build context %s); it replaces however the image was run before; roll out new code with %s",
 		ws.Rel(composePath), name, base, p.codeSvc, opts.Strategy, ws.Rel(context.dir), RenewCommand(renewFiles, renew))
 	if builtBy != "" {

@@ -2,7 +2,6 @@ package transform
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -59,7 +58,7 @@ func buildContext(ws *workspace.Workspace, d *workspace.Dockerfile) (contextChoi
 	for _, c := range candidates {
 		score := 0
 		for _, s := range srcs {
-			if exists(c, s.path) {
+			if exists(ws, c, s.path) {
 				score++
 			}
 		}
@@ -79,7 +78,7 @@ func buildContext(ws *workspace.Workspace, d *workspace.Dockerfile) (contextChoi
 		// A pattern that matches nothing copies nothing, and BuildKit
 		// lets it (COPY package.json pnpm-lock.yaml* ./ is the idiom for
 		// an optional file).
-		if !exists(best, s.path) && !strings.ContainsAny(s.path, "*?[") {
+		if !exists(ws, best, s.path) && !strings.ContainsAny(s.path, "*?[") {
 			missing = append(missing, s)
 		}
 	}
@@ -155,13 +154,12 @@ func copySources(f *dockerfile.File) []copySource {
 
 // exists reports whether a context-relative source (a glob pattern, as
 // COPY takes) names something in dir.
-func exists(dir, src string) bool {
+func exists(fsys FS, dir, src string) bool {
 	p := filepath.Join(dir, filepath.FromSlash(src))
 	if strings.ContainsAny(src, "*?[") {
-		m, err := filepath.Glob(p)
-		return err == nil && len(m) > 0
+		return len(fsys.Glob(p)) > 0
 	}
-	_, err := os.Lstat(p)
+	_, err := fsys.Lstat(p)
 	return err == nil
 }
 

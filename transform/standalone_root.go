@@ -2,7 +2,6 @@ package transform
 
 import (
 	"fmt"
-	"os"
 	"path"
 	"path/filepath"
 	"strconv"
@@ -110,7 +109,7 @@ func planRootCode(ws *workspace.Workspace, d *workspace.Dockerfile, contextDir s
 				}
 				words = append(words, strconv.Quote(src))
 				if abs == "/" {
-					st, err := os.Stat(filepath.Join(contextDir, filepath.FromSlash(src)))
+					st, err := ws.Stat(filepath.Join(contextDir, filepath.FromSlash(src)))
 					if strings.ContainsAny(src, "*?[") || path.Clean(src) == "." || err == nil && st.IsDir() {
 						anyTop = true
 					} else {

@@ -4,8 +4,9 @@ import (
 	"bytes"
 
 	"encoding/json"
-	"github.com/decouple-dev/decouple/internal/compose"
 	"strings"
+
+	"github.com/decouple-dev/decouple/internal/compose"
 )
 
 // Text helpers for splicing YAML. yaml.v3 gives where a node starts but not

@@ -32,6 +32,8 @@ type Workspace struct {
 	limits          Limits
 	read            func(bytes int) // Options.Read, never nil
 	index           serviceIndex
+	fsOnce          sync.Once
+	fs              *fsCache // see fsys.go
 }
 
 // FileError is a file that could not be read, parsed or loaded. Fatal
