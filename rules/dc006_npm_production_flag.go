@@ -3,7 +3,6 @@ package rules
 import (
 	"bytes"
 	"fmt"
-	"path"
 	"path/filepath"
 	"strings"
 
@@ -64,225 +63,6 @@ around the command keep their bytes. An install of named packages
 (` + "`npm install --production express`" + `) keeps ` + "`install`" + `.
 `
 
-// lockfiles are the files npm ci installs from.
-var lockfiles = []string{"package-lock.json", "npm-shrinkwrap.json"}
-
-// hasLockfile reports whether a folder holds an npm lockfile.
-func hasLockfile(ws *workspace.Workspace, dir string) bool {
-	if dir == "" {
-		return false
-	}
-	for _, l := range lockfiles {
-		if st, err := ws.Stat(filepath.Join(dir, l)); err == nil && st.Mode().IsRegular() {
-			return true
-		}
-	}
-	return false
-}
-
-// shellWord is a word of a shell command with its byte range in a file.
-type shellWord struct {
-	start, end int
-	text       string
-}
-
-// npmCall is an npm install run with a production-only flag.
-type npmCall struct {
-	words    []shellWord // from "npm" to the command's last word
-	sub      int         // index of the subcommand word
-	flag     int         // index of the production flag word
-	packages bool        // named packages follow: not a plain install
-}
-
-// npmSubcommands are npm's spellings of install and ci.
-var npmSubcommands = map[string]string{
-	"install": "install", "i": "install", "in": "install", "ins": "install", "inst": "install",
-	"insta": "install", "instal": "install", "isnt": "install", "isnta": "install",
-	"isntal": "install", "isntall": "install", "add": "install",
-	"ci": "ci", "clean-install": "ci", "ic": "ci", "install-clean": "ci", "isntall-clean": "ci",
-}
-
-// isProductionFlag recognises the deprecated production-only flags.
-func isProductionFlag(w string) bool {
-	switch w {
-	case "--production", "--production=true", "--only=production", "--only=prod":
-		return true
-	}
-	return false
-}
-
-// scanNPM finds npm installs with a production flag in src[from:to]. The
-// scan is a light shell tokenizer: operators and unescaped newlines end a
-// command, a backslash-newline joins lines, and lines that start with '#'
-// are comments. A quoted string after -c (sh -c "npm install …") is read as
-// commands; any other quoted string is an argument and is skipped. Offsets
-// are into src.
-func scanNPM(src []byte, from, to int) []npmCall {
-	var out []npmCall
-	var cmd []shellWord
-	flush := func() {
-		if c, ok := npmInCommand(cmd); ok {
-			out = append(out, c)
-		}
-		cmd = cmd[:0]
-	}
-	var quotes []byte // the -c strings we are inside, innermost last
-	lineStart := true
-	for i := from; i < to; {
-		b := src[i]
-		switch {
-		case b == '\\' && i+1 < to && src[i+1] == '\n':
-			i += 2
-			continue
-		case b == '\\' && i+2 < to && src[i+1] == '\r' && src[i+2] == '\n':
-			i += 3
-			continue
-		case b == '\n':
-			flush()
-			lineStart = true
-			i++
-			continue
-		case b == ' ' || b == '\t' || b == '\r':
-			i++
-			continue
-		case b == '#' && (lineStart || i == from || isBlank(src[i-1])):
-			for i < to && src[i] != '\n' {
-				i++
-			}
-			continue
-		case len(quotes) > 0 && b == quotes[len(quotes)-1]:
-			flush()
-			quotes = quotes[:len(quotes)-1]
-			i++
-			continue
-		case b == '"' || b == '\'' || b == '`':
-			if b != '`' && len(cmd) > 0 && isCommandFlag(cmd[len(cmd)-1].text) {
-				flush()
-				quotes = append(quotes, b)
-				i++
-				continue
-			}
-			// An argument: skip to its closing quote.
-			i++
-			for i < to && src[i] != b {
-				if src[i] == '\\' && b != '\'' {
-					i++
-				}
-				i++
-			}
-			i++
-			lineStart = false
-			continue
-		case strings.IndexByte(";&|()<>", b) >= 0:
-			flush()
-			lineStart = false
-			i++
-			continue
-		}
-		lineStart = false
-		start := i
-		for i < to && !isBlank(src[i]) && src[i] != '\n' && strings.IndexByte(";&|()<>\"'`", src[i]) < 0 &&
-			!(src[i] == '\\' && i+1 < to && (src[i+1] == '\n' || src[i+1] == '\r')) {
-			i++
-		}
-		cmd = append(cmd, shellWord{start: start, end: i, text: string(src[start:i])})
-	}
-	flush()
-	return out
-}
-
-// isCommandFlag recognises a shell's -c, alone or with other letters (-lc, -ec).
-func isCommandFlag(w string) bool {
-	if len(w) < 2 || w[0] != '-' || w[len(w)-1] != 'c' {
-		return false
-	}
-	for _, r := range w[1:] {
-		if r < 'a' || r > 'z' {
-			return false
-		}
-	}
-	return true
-}
-
-func isBlank(b byte) bool { return b == ' ' || b == '\t' || b == '\r' }
-
-// npmInCommand finds "npm [flags] install ... --production" in one simple
-// command's words.
-func npmInCommand(words []shellWord) (npmCall, bool) {
-	for k, w := range words {
-		if w.text != "npm" && !strings.HasSuffix(w.text, "/npm") {
-			continue
-		}
-		c := npmCall{sub: -1, flag: -1}
-		rest := words[k:]
-		for j := 1; j < len(rest); j++ {
-			t := rest[j].text
-			if c.sub < 0 {
-				if strings.HasPrefix(t, "-") {
-					continue
-				}
-				if _, ok := npmSubcommands[t]; !ok {
-					break
-				}
-				c.sub = j
-				continue
-			}
-			switch {
-			case isProductionFlag(t):
-				if c.flag < 0 {
-					c.flag = j
-				}
-			case t == "--omit=dev":
-				return npmCall{}, false // already says it the new way
-			case !strings.HasPrefix(t, "-"):
-				c.packages = true
-			}
-		}
-		if c.sub < 0 || c.flag < 0 {
-			continue
-		}
-		c.words = append([]shellWord(nil), rest...)
-		return c, true
-	}
-	return npmCall{}, false
-}
-
-// rewrite is the npm command with the new words, everything between them
-// kept as it was; it returns the replacement of src[words[0].start :
-// words[last].end] and what the command now reads.
-func (c npmCall) rewrite(src []byte, ci bool) (newText, now string) {
-	var b strings.Builder
-	pos := c.words[0].start
-	var parts []string
-	for j, w := range c.words {
-		b.Write(src[pos:w.start])
-		text := w.text
-		switch {
-		case j == c.sub && ci && npmSubcommands[w.text] != "ci":
-			text = "ci"
-		case j == c.flag:
-			text = "--omit=dev"
-		case j != c.sub && isProductionFlag(w.text):
-			text = "" // a second spelling of the same flag
-		}
-		b.WriteString(text)
-		if text != "" {
-			parts = append(parts, text)
-		}
-		pos = w.end
-	}
-	return b.String(), strings.Join(parts, " ")
-}
-
-// written is the npm command as it reads in the file.
-func (c npmCall) written() string {
-	parts := make([]string, len(c.words))
-	for i, w := range c.words {
-		parts[i] = w.text
-	}
-	return strings.Join(parts, " ")
-}
-
 // npmContext is what decides the replacement: the Node line of the image
 // and whether a lockfile is there.
 type npmContext struct {
@@ -323,8 +103,6 @@ func (nc npmContext) report(p *Pass, file string, src []byte, c npmCall, d analy
 	}
 	p.Report(d)
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func npmVersion(n nodeversion.NPM) string {
 	switch {
@@ -455,71 +233,6 @@ func runRegion(f *dockerfile.File, si, ci int) (int, int) {
 		return -1, -1
 	}
 	return from, to
-}
-
-// lockMounted reports a RUN that bind-mounts the lockfile itself.
-func lockMounted(run []byte) bool {
-	if !bytes.Contains(run, []byte("--mount")) {
-		return false
-	}
-	for _, l := range lockfiles {
-		if bytes.Contains(run, []byte(l)) {
-			return true
-		}
-	}
-	return false
-}
-
-// lockCopiedBefore reports whether a COPY or ADD from the build context
-// in the stage (or the stages it builds on) before line brings a lockfile
-// into the image: the lockfile by name or glob, the whole context, or a
-// folder that holds one.
-func lockCopiedBefore(f *dockerfile.File, st *dockerfile.Stage, line int) bool {
-	for s := st; s != nil; s = s.BaseStage {
-		for _, cmd := range s.Commands {
-			l := dockerfile.InstructionLine(cmd)
-			if s == st && l >= line {
-				break
-			}
-			var srcs []string
-			switch c := cmd.(type) {
-			case *instructions.CopyCommand:
-				if c.From != "" {
-					continue
-				}
-				srcs = c.SourcePaths
-			case *instructions.AddCommand:
-				srcs = c.SourcePaths
-			}
-			for _, src := range srcs {
-				if copiesLockfile(src) {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
-
-func copiesLockfile(src string) bool {
-	s := strings.TrimPrefix(path.Clean("/"+strings.TrimPrefix(src, "./")), "/")
-	switch s {
-	case "", ".", "*":
-		return true
-	}
-	for _, l := range lockfiles {
-		if ok, _ := path.Match(path.Base(s), l); ok {
-			return true
-		}
-	}
-	return false
-}
-
-// lineOfOffset and columnOfOffset place a byte offset (1-based).
-func lineOfOffset(src []byte, off int) int { return bytes.Count(src[:off], []byte("\n")) + 1 }
-
-func columnOfOffset(src []byte, off int) int {
-	return off - (bytes.LastIndexByte(src[:off], '\n') + 1) + 1
 }
 
 // checkComposeNPM scans a service's command and entrypoint when the image
@@ -669,34 +382,6 @@ func scalarRegion(f *compose.File, n *yaml.Node) (int, int) {
 		return min(from, len(src)), to
 	}
 	return start, eol(start)
-}
-
-// serviceLockfile looks for the lockfile in the code a runtime service
-// runs: its own build context, the contexts of the services it takes
-// volumes from, and its bind mounts.
-func serviceLockfile(cache *runCache, ws *workspace.Workspace, proj *workspace.Project, s *workspace.Service) (bool, string) {
-	if b := s.Config.Build; b != nil && cache.hasLockfile(b.Context) {
-		if s.Dockerfile == nil || lockCopiedBefore(s.Dockerfile, s.Stage, 1<<30) {
-			return true, "the lockfile in " + relDir(ws, b.Context)
-		}
-	}
-	for _, vf := range s.Config.VolumesFrom {
-		name, _, _ := strings.Cut(vf, ":")
-		if strings.HasPrefix(vf, "container:") {
-			continue
-		}
-		for _, o := range proj.Services {
-			if o.Name == name && o.Config.Build != nil && cache.hasLockfile(o.Config.Build.Context) {
-				return true, fmt.Sprintf("the lockfile in %s (the code of service %q)", relDir(ws, o.Config.Build.Context), name)
-			}
-		}
-	}
-	for _, v := range s.Config.Volumes {
-		if v.Type == "bind" && cache.hasLockfile(v.Source) {
-			return true, "the lockfile in " + relDir(ws, v.Source)
-		}
-	}
-	return false, ""
 }
 
 func relDir(ws *workspace.Workspace, dir string) string {
