@@ -136,34 +136,7 @@ func interspersed(args []string) []string {
 		args = append([]string{args[0], "lint"}, args[1:]...)
 	}
 	start := 2
-	takesValue := map[string]bool{}
-	for _, f := range lintFlags() {
-		if _, isBool := f.(*cli.BoolFlag); isBool {
-			continue
-		}
-		for _, n := range f.Names() {
-			takesValue[n] = true
-		}
-	}
-	var flags, paths []string
-	rest := args[start:]
-	for i := 0; i < len(rest); i++ {
-		a := rest[i]
-		switch {
-		case a == "--":
-			paths = append(paths, rest[i+1:]...)
-			i = len(rest)
-		case a == "-" || !strings.HasPrefix(a, "-"):
-			paths = append(paths, a)
-		default:
-			flags = append(flags, a)
-			name := strings.TrimLeft(a, "-")
-			if takesValue[name] && !strings.Contains(a, "=") && i+1 < len(rest) {
-				i++
-				flags = append(flags, rest[i])
-			}
-		}
-	}
+	flags, paths := splitArgs(lintFlags(), args[start:])
 	out := append([]string{}, args[:start]...)
 	out = append(out, flags...)
 	if len(paths) > 0 {
@@ -338,4 +311,35 @@ func lintAction(c *cli.Context) error {
 		}
 	}
 	return nil
+}
+
+// splitArgs separates flags (with the values of those that take one) from
+// positional arguments, which may come in any order, as linters allow
+// (decouple lint . --fix); everything after "--" is positional.
+func splitArgs(known []cli.Flag, args []string) (flags, positional []string) {
+	takesValue := map[string]bool{}
+	for _, f := range known {
+		if _, isBool := f.(*cli.BoolFlag); !isBool {
+			for _, n := range f.Names() {
+				takesValue[n] = true
+			}
+		}
+	}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			positional = append(positional, args[i+1:]...)
+			i = len(args)
+		case a == "-" || !strings.HasPrefix(a, "-"):
+			positional = append(positional, a)
+		default:
+			flags = append(flags, a)
+			if name := strings.TrimLeft(a, "-"); takesValue[name] && !strings.Contains(a, "=") && i+1 < len(args) {
+				i++
+				flags = append(flags, args[i])
+			}
+		}
+	}
+	return flags, positional
 }

@@ -72,35 +72,12 @@ func bumpContext(c *cli.Context) (*cli.Context, error) {
 	flags := bumpFlags()
 	set := flag.NewFlagSet("bump", flag.ContinueOnError)
 	set.SetOutput(io.Discard)
-	takesValue := map[string]bool{}
 	for _, f := range flags {
 		if err := f.Apply(set); err != nil {
 			return nil, err
 		}
-		if _, isBool := f.(*cli.BoolFlag); !isBool {
-			for _, n := range f.Names() {
-				takesValue[n] = true
-			}
-		}
 	}
-	var opts, positional []string
-	args := c.Args().Slice()
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case a == "--":
-			positional = append(positional, args[i+1:]...)
-			i = len(args)
-		case a == "-" || !strings.HasPrefix(a, "-"):
-			positional = append(positional, a)
-		default:
-			opts = append(opts, a)
-			if name := strings.TrimLeft(a, "-"); takesValue[name] && !strings.Contains(a, "=") && i+1 < len(args) {
-				i++
-				opts = append(opts, args[i])
-			}
-		}
-	}
+	opts, positional := splitArgs(flags, c.Args().Slice())
 	if err := set.Parse(append(append(opts, "--"), positional...)); err != nil {
 		return nil, err
 	}

@@ -234,16 +234,13 @@ type LoadError struct {
 
 func (e *LoadError) Error() string {
 	if len(e.Unresolved) > 0 {
-		return fmt.Sprintf("not judged: it needs %s, which %s unset (%s)", strings.Join(e.Unresolved, ", "), plural(len(e.Unresolved), "is", "are"), e.Msg)
+		verb := "is"
+		if len(e.Unresolved) > 1 {
+			verb = "are"
+		}
+		return fmt.Sprintf("not judged: it needs %s, which %s unset (%s)", strings.Join(e.Unresolved, ", "), verb, e.Msg)
 	}
 	return e.Msg
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // placeholderFor picks a stand-in for a required variable with no value
