@@ -16,7 +16,6 @@ func TestImageRuntime(t *testing.T) {
 	tests := []struct {
 		ref  string
 		want Runtime
-		bug  string // non-empty: known wrong answer, skipped with this note
 	}{
 		// Official node image, however it is written.
 		{ref: "node", want: Node},
@@ -75,12 +74,6 @@ func TestImageRuntime(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.ref, func(t *testing.T) {
-			if tt.bug != "" {
-				if got := ImageRuntime(tt.ref); got == tt.want {
-					t.Fatalf("ImageRuntime(%q) = %q now; the bug note is stale: %s", tt.ref, got, tt.bug)
-				}
-				t.Skip("BUG: " + tt.bug)
-			}
 			if got := ImageRuntime(tt.ref); got != tt.want {
 				t.Errorf("ImageRuntime(%q) = %q, want %q", tt.ref, got, tt.want)
 			}
