@@ -41,6 +41,8 @@ ARTICLE_OLD=4.2.2       # the article's runtime and its patch
 ARTICLE_NEW=4.2.3
 NPM_MODERN=10.9.4       # npm for Node 24
 NPM_ARTICLE=2.14.7      # the npm that shipped with Node 4.2.x
+COREPACK=0.34.6         # the corepack the node images ship
+PNPM=9.15.9             # the pnpm the class fixture init runs through corepack
 COMPOSE_V2=v2.40.3
 DEBIAN_SUITE=bookworm
 
@@ -68,6 +70,7 @@ cleanup() {
     fi
     # Containers first, so dockerd shuts down without leftovers.
     ids=$(docker ps -aq 2>/dev/null)
+    # shellcheck disable=SC2086 # one id per word
     [ -n "$ids" ] && docker rm -f $ids >/dev/null 2>&1
     kill "$dockerd_pid"
     for _ in $(seq 1 60); do
@@ -96,6 +99,9 @@ command -v debootstrap >/dev/null || need_pkgs+=(debootstrap)
 command -v docker-compose >/dev/null || need_pkgs+=(docker-compose)
 command -v curl >/dev/null || need_pkgs+=(curl)
 command -v npm >/dev/null || need_pkgs+=(npm)
+# Debian's tini package: its static tini is the one the class fixture init
+# copies from krallin/ubuntu-tini.
+[ -x /usr/bin/tini-static ] || need_pkgs+=(tini)
 # A static busybox: its wget serves healthchecks inside the runtime images.
 if ! file -L /bin/busybox 2>/dev/null | grep -q 'statically linked'; then
   need_pkgs+=(busybox-static)
@@ -107,6 +113,7 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
 fi
 command -v docker >/dev/null || fail "no docker client after installing docker.io"
 file -L /bin/busybox | grep -q 'statically linked' || fail "/bin/busybox is not static"
+file -L /usr/bin/tini-static | grep -q 'statically linked' || fail "/usr/bin/tini-static is not static"
 
 # A private client configuration: the Compose v2 plugin goes there, not into
 # the user's ~/.docker.
@@ -182,6 +189,30 @@ printf 'package main\n\nfunc main() {}\n' >"$work/true/main.go"
 tar -C "$work/true" --numeric-owner --owner=0 --group=0 -cf - true |
   docker import --change 'CMD ["/true"]' - tianon/true:latest >/dev/null
 
+log "krallin/ubuntu-tini:trusty"
+mkdir -p "$work/tini/usr/local/bin"
+cp /usr/bin/tini-static "$work/tini/usr/local/bin/tini"
+tar -C "$work/tini" --numeric-owner --owner=0 --group=0 -cf - usr |
+  docker import --change 'ENTRYPOINT ["/usr/local/bin/tini", "--"]' - krallin/ubuntu-tini:trusty >/dev/null
+
+# The pnpm that corepack would download, packed by corepack itself (from
+# the npm package, with the host's node) into the archive layout of its
+# cache. The node images carry it, standing in for the registry that no
+# build and no container can reach.
+pnpm_pack="$cache/corepack-pnpm-$PNPM.tgz"
+if ! tar -tzf "$pnpm_pack" "pnpm/$PNPM/package.json" >/dev/null 2>&1; then
+  log "corepack pack pnpm@$PNPM (the cache had none)"
+  mkdir -p "$work/corepack"
+  tar --no-same-owner -xzf "$(npm_tarball "corepack@$COREPACK")" -C "$work/corepack"
+  # COREPACK_INTEGRITY_KEYS=0: this corepack predates the registry's
+  # current signing keys; the archive is checked by reading it back.
+  COREPACK_HOME="$work/corepack/home" COREPACK_INTEGRITY_KEYS=0 \
+    node "$work/corepack/package/dist/corepack.js" pack "pnpm@$PNPM" -o "$pnpm_pack.partial" >/dev/null ||
+    fail "corepack pack pnpm@$PNPM"
+  mv "$pnpm_pack.partial" "$pnpm_pack"
+  tar -tzf "$pnpm_pack" "pnpm/$PNPM/package.json" >/dev/null 2>&1 || fail "corepack pack gave no pnpm $PNPM"
+fi
+
 rootfs_tar="$cache/rootfs-$DEBIAN_SUITE-minbase.tar"
 if ! tar -tf "$rootfs_tar" ./etc/passwd >/dev/null 2>&1; then
   log "debootstrap $DEBIAN_SUITE (the cache had no rootfs)"
@@ -198,6 +229,16 @@ if ! tar -tf "$rootfs_tar" ./etc/passwd >/dev/null 2>&1; then
   tar -C "$r" --numeric-owner -cf "$rootfs_tar.partial" .
   mv "$rootfs_tar.partial" "$rootfs_tar"
   rm -rf --one-file-system "$r"
+fi
+
+# Debian's adduser package (a Perl script on perl-base and passwd, both in
+# minbase), unpacked into the node images.
+adduser_deb=$(find "$cache" -maxdepth 1 -name 'adduser_*_all.deb' | sort | tail -n1)
+if [ -z "$adduser_deb" ] || ! dpkg-deb -I "$adduser_deb" >/dev/null 2>&1; then
+  log "apt-get download adduser (the cache had none)"
+  (cd "$cache" && apt-get download -qq adduser) || fail "apt-get download adduser"
+  adduser_deb=$(find "$cache" -maxdepth 1 -name 'adduser_*_all.deb' | sort | tail -n1)
+  dpkg-deb -I "$adduser_deb" >/dev/null 2>&1 || fail "no readable adduser package in $cache"
 fi
 
 # node_image TAG NODE NPM ENTRYPOINT: a runtime image with that Node and npm,
@@ -217,6 +258,19 @@ node_image() {
   ln -s busybox "$o/usr/local/bin/ash"
   local changes=(--change "ENV NODE_VERSION=$node" --change 'CMD ["node"]')
   if [ "$official" = official ]; then
+    # corepack, as the official images ship it, with a cache that holds the
+    # pnpm the class fixture init enables (no network: corepack must not
+    # try to reach the registry).
+    tar --no-same-owner -xzf "$(npm_tarball "corepack@$COREPACK")" -C "$o/usr/local/lib/node_modules"
+    mv "$o/usr/local/lib/node_modules/package" "$o/usr/local/lib/node_modules/corepack"
+    ln -s ../lib/node_modules/corepack/dist/corepack.js "$o/usr/local/bin/corepack"
+    mkdir -p "$o/usr/local/share/corepack/v1"
+    tar --no-same-owner -xzf "$pnpm_pack" -C "$o/usr/local/share/corepack/v1"
+    chmod -R a+rX "$o/usr/local/share/corepack"
+    changes+=(--change 'ENV COREPACK_HOME=/usr/local/share/corepack' --change 'ENV COREPACK_ENABLE_NETWORK=0')
+    # Debian's adduser, which the slim images have, for the class fixture
+    # user.
+    dpkg-deb -x "$adduser_deb" "$o"
     # The official images' entrypoint: a first argument that is no command
     # runs under node.
     cat >"$o/usr/local/bin/docker-entrypoint.sh" <<'EOF'
@@ -363,9 +417,11 @@ run_case() {
   cat "$work/fix.out" >>"$case_log"
   # The rollout advice decouple prints, run as it is written (v1: docker-compose).
   local advice
+  # shellcheck disable=SC2016 # the backquotes are decouple's text
   advice=$(sed -n 's/.*roll out new code with `\([^`]*\)`.*/\1/p' "$work/fix.out" | tail -n1)
   if [ -z "$advice" ]; then
     # A generated compose file says it in its header instead.
+    # shellcheck disable=SC2016 # the backquotes are decouple's text
     advice=$(cat ./*compose*.y*ml | sed -n 's/.*[Rr]oll out new code with `\([^`]*\)`.*/\1/p' | tail -n1)
   fi
   [ -n "$advice" ] || fail "decouple gave no rollout advice for $name"
@@ -385,7 +441,7 @@ run_case() {
   local rt code
   rt=$(ctr "$svc")
   code=$(ctr "$svc-code")
-  [ -n "$rt" ] && [ -n "$code" ] || fail "no $svc / $svc-code containers after the fix"
+  if [ -z "$rt" ] || [ -z "$code" ]; then fail "no $svc / $svc-code containers after the fix"; fi
   if [ "$(docker inspect -f '{{if .Config.Healthcheck}}yes{{end}}' "$rt")" = yes ]; then
     wait_healthy "$rt"
   fi
@@ -483,6 +539,165 @@ probe_workspace() {
   expect_in "$b" "writable: false" "$1 workspace cannot write into its root-owned code"
 }
 
+# run_class NAME: a class fixture of ci/e2e/classes (issue 17), on Compose v2
+# only, in a lighter mode than run_case (no bump, no code change unless the
+# class needs one): the bundled stack answers; `decouple lint --fix`, once
+# per entry of fixpasses (its flags), splits it; the decoupled stack starts,
+# every service answers on its Node, and the class's own probe checks what
+# the class is about on the running stack (called with "bundled", then
+# "decoupled"). Set before calling: ports (SERVICE:PORT ...), fixpasses,
+# probe.
+run_class() {
+  local name=$1 sp s p
+  cv=2
+  proj="e2e-class-$name"
+  local d="$work/cases/class-$name"
+  case_log="$work/cases/class-$name.log"
+  mkdir -p "$work/cases"
+  cp -a "$repo/ci/e2e/classes/$name" "$d"
+  cd "$d"
+  log "class $name, Compose v2"
+  declare -gA bundled_answer=()
+  for sp in "${ports[@]}"; do port_free "${sp#*:}"; done
+  dcq up -d --build
+  for sp in "${ports[@]}"; do
+    s=${sp%%:*} p=${sp#*:}
+    bundled_answer[$s]=$(get "$p" /)
+    expect_in "${bundled_answer[$s]}" "node $NODE_LINE_OLD" "bundled $name/$s answers on Node $NODE_LINE_OLD"
+  done
+  "$probe" bundled
+  dcq down -v
+  log "  bundled: $(for sp in "${ports[@]}"; do printf '%s ' "${bundled_answer[${sp%%:*}]}"; done | tr '\n' ' ')"
+
+  local flags pass=0
+  advice=
+  for flags in "${fixpasses[@]}"; do
+    pass=$((pass + 1))
+    # shellcheck disable=SC2086 # flags are words
+    decouple lint --fix $flags --fail-on never . >"$work/fix.out" 2>&1 ||
+      { cat "$work/fix.out" >&2; fail "decouple lint --fix $flags in class $name"; }
+    cat "$work/fix.out" >>"$case_log"
+    # shellcheck disable=SC2016 # the backquotes are decouple's text
+  advice=$(sed -n 's/.*roll out new code with `\([^`]*\)`.*/\1/p' "$work/fix.out" | tail -n1)
+    log "  fix pass $pass (${flags:-no flags}): $(grep -c '^  DC001' "$work/fix.out" || true) split(s); $(grep -c '^  refused: DC001' "$work/fix.out" || true) refused"
+  done
+  # Every fixture is fixed whole: no DC001 is left.
+  decouple lint --select DC001 --fail-on never . >"$work/fix.out" 2>&1 || true
+  ! grep -q 'DC001' "$work/fix.out" || { cat "$work/fix.out" >&2; fail "class $name still has a DC001 finding after the fix"; }
+  dcq config -q
+  dcq up -d --build
+  for sp in "${ports[@]}"; do
+    s=${sp%%:*} p=${sp#*:}
+    expect_in "$(get "$p" /)" "node $NODE_LINE_OLD" "decoupled $name/$s answers on Node $NODE_LINE_OLD"
+    if [ -z "$(ctr "$s")" ] || [ -z "$(ctr "$s-code")" ]; then fail "class $name: no $s / $s-code containers after the fix"; fi
+  done
+  "$probe" decoupled
+  log "  decoupled: every service answers and the $name probe passed"
+  dcq down -v
+  cd "$repo"
+  rm -rf --one-file-system "$d"
+}
+
+# rt_image SERVICE: the image id of the service's container.
+rt_image() { docker inspect -f '{{.Image}}' "$(ctr "$1")"; }
+stock_id() { docker image inspect -f '{{.Id}}' "node:$NODE_LINE_OLD-slim"; }
+
+# 1. Two targets of one Dockerfile: each code service builds its own target,
+# each runtime answers with its own code and holds none of the other's.
+probe_class_targets() {
+  local s other
+  for s in api web; do
+    other=web
+    [ "$s" = api ] || other=api
+    expect_in "$(get "$( [ "$s" = api ] && echo 18091 || echo 18092)" /)" "$s on node" "$1 $s answers with its own target"
+    [ "$1" = decoupled ] || continue
+    expect_eq "$(docker inspect -f '{{index .Config.Labels "com.docker.compose.service"}}' "$(ctr "$s-code")")" "$s-code" "the code service of $s"
+    docker exec "$(ctr "$s")" test -f "/app/$s/server.js" || fail "the $s runtime lacks its own code"
+    ! docker exec "$(ctr "$s")" test -e "/app/$other" || fail "the $s runtime holds $other's code: its code service built the wrong target"
+    expect_eq "$(rt_image "$s")" "$(stock_id)" "the $s runtime runs the stock image"
+  done
+  [ "$1" = bundled ] || [ "$(rt_image api-code)" != "$(rt_image web-code)" ] || fail "api-code and web-code run the same image"
+}
+
+# 2. tini and a corepack tool: web (pnpm, which `corepack enable` made, under
+# tini) gets a built runtime carrying both; worker (tini alone, fixed first
+# with --runtime stock) runs the stock image with Docker's init in tini's
+# place. Either way the app is not PID 1.
+probe_class_init() {
+  local w k
+  w=$(get 18093 /)
+  expect_in "$w" "pid1 /tini" "$1 web runs under tini"
+  expect_in "$w" "started by pnpm/$PNPM" "$1 web is started by the pnpm corepack enabled"
+  k=$(get 18098 /)
+  grep -q 'pid 1;' <<<"$k" && fail "$1 worker's node is PID 1: $k"
+  if [ "$1" = bundled ]; then
+    expect_in "$k" "pid1 /tini" "bundled worker runs under tini"
+    return
+  fi
+  [ "$(rt_image web)" != "$(stock_id)" ] || fail "web: expected a built runtime (pnpm), got the stock image"
+  docker exec "$(ctr web)" sh -c 'test -L "$(command -v pnpm)"' || fail "no pnpm shim in the web runtime"
+  expect_eq "$(docker inspect -f '{{.HostConfig.Init}}' "$(ctr worker)")" true "worker runs with init: true"
+  expect_eq "$(rt_image worker)" "$(stock_id)" "worker runs the stock image"
+  expect_in "$k" "pid1 /sbin/docker-init" "decoupled worker runs under Docker's init"
+}
+
+# 3. A user made by adduser: the runtime runs the process as its uid and gid.
+probe_class_user() {
+  expect_in "$(get 18094 /)" "uid 1001 gid 1001" "$1 web runs as the adduser user"
+  [ "$1" = bundled ] || expect_eq "$(docker exec "$(ctr web)" id -u)" 1001 "decoupled web's exec user"
+}
+
+# 4. A bind mount with an anonymous node_modules volume: the runtime's
+# node_modules comes from the code stage's VOLUME (not empty: the
+# dependency loads), and the bind mount is live (an edit shows without a
+# rebuild).
+probe_class_bind() {
+  local b
+  b=$(get 18095 /)
+  expect_in "$b" "Hello, bind" "$1 web loads its dependency from node_modules"
+  expect_in "$b" "message one" "$1 web reads message.txt"
+  [ "$1" = decoupled ] || return 0
+  [ -n "$(docker exec "$(ctr web)" ls /usr/src/app/node_modules)" ] || fail "node_modules in the runtime is empty"
+  expect_eq "$(docker inspect -f '{{range .Mounts}}{{if eq .Destination "/usr/src/app"}}{{.Type}}{{end}}{{end}}' "$(ctr web)")" bind "the runtime's /usr/src/app is the bind mount"
+  echo 'message two' >message.txt
+  expect_in "$(get 18095 /)" "message two" "an edit on the host shows in the decoupled web"
+}
+
+# 5. image plus build: the code image gets a name of its own; the release
+# name is on no tianon/true image (the bundled image is removed first, so
+# only the decoupled stack could have put it there).
+probe_class_image() {
+  local rel=registry.e2e.test/shop/web:1.0 code=registry.e2e.test/shop/web-code:1.0
+  if [ "$1" = bundled ]; then
+    docker image inspect "$rel" >/dev/null 2>&1 || fail "the bundled stack did not build $rel"
+    docker rmi "$rel" >/dev/null
+    return
+  fi
+  expect_eq "$(docker image inspect -f '{{json .Config.Cmd}}' "$code")" '["/true"]' "$code is the code image"
+  expect_eq "$(rt_image web-code)" "$(docker image inspect -f '{{.Id}}' "$code")" "web-code runs $code"
+  if docker image inspect "$rel" >/dev/null 2>&1; then
+    [ "$(docker image inspect -f '{{json .Config.Cmd}}' "$rel")" != '["/true"]' ] || fail "$rel names a tianon/true image"
+  fi
+  expect_eq "$(rt_image web)" "$(stock_id)" "web runs the stock image"
+}
+
+# 6. A data VOLUME: what the app wrote there survives the advised rollout
+# of new code (`up -d --build -V <svc> <svc>-code`).
+probe_class_data() {
+  expect_in "$(get 18097 /hits)" "hits 1" "$1 web counts on its data volume"
+  expect_in "$(get 18097 /hits)" "hits 2" "$1 web counts on its data volume"
+  [ "$1" = decoupled ] || return 0
+  sed -i "s/release = 'v1'/release = 'v2'/" server.js
+  local -a cmd
+  read -ra cmd <<<"$advice"
+  [ "${cmd[0]} ${cmd[1]}" = "docker compose" ] || fail "unexpected advice: $advice"
+  dc "${cmd[@]:2}" >>"$case_log" 2>&1 || { tail -n 30 "$case_log" >&2; fail "the advice \`$advice\` failed in class data"; }
+  local after
+  after=$(get 18097 /hits)
+  expect_in "$after" "data v2" "after \`$advice\`, web serves the new code"
+  expect_in "$after" "hits 3" "the data volume survived \`$advice\`"
+}
+
 only=${DECOUPLE_E2E_ONLY:-}
 want() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
 
@@ -522,6 +737,23 @@ for v in 1 2; do
     change=(index.js "release = 'v1'" "release = 'v2'" 'standalone v1' 'standalone v2')
     run_case standalone "$v"
   fi
+done
+
+# The class fixtures of issue 17, Compose v2 only (select with
+# DECOUPLE_E2E_ONLY=class-targets,...).
+for c in targets init user bind image data; do
+  want "class-$c" || continue
+  fixpasses=('')
+  case $c in
+  targets) ports=(api:18091 web:18092) ;;
+  init) ports=(web:18093 worker:18098) fixpasses=('--runtime stock' '') ;;
+  user) ports=(web:18094) ;;
+  bind) ports=(web:18095) ;;
+  image) ports=(web:18096) ;;
+  data) ports=(web:18097) ;;
+  esac
+  probe=probe_class_$c
+  run_class "$c"
 done
 
 log "all cases passed"

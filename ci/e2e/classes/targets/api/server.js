@@ -1,0 +1,4 @@
+// The api target: answers with its own name and the Node version.
+require('http').createServer((req, res) => {
+  res.end('api on node ' + process.version.slice(1) + '\n');
+}).listen(3000);
