@@ -386,6 +386,7 @@ func (p *splitPlan) checkContract(im *image, base string) string {
 	if len(entry) > 0 && initWrappers[path.Base(entry[0])] && len(p.s.Config.Entrypoint) == 0 && p.built == nil {
 		if _, made := old.programs[path.Base(entry[0])]; made {
 			p.contract.initWrapper = entry[0]
+			p.dropWrapperCopy(entry[0])
 			entry = initRest(entry)
 			im.entry, im.entryShell = entry, false
 		}
@@ -453,6 +454,32 @@ func (p *splitPlan) checkContract(im *image, base string) string {
 		return reason
 	}
 	return ""
+}
+
+// dropWrapperCopy takes back the unsafe note on the COPY or ADD that put
+// the init wrapper outside the code path: Docker's init takes its place,
+// so the runtime does not miss it. A bare name is looked for in the bin
+// folders.
+func (p *splitPlan) dropWrapperCopy(wrapper string) {
+	candidates := []string{path.Clean(wrapper)}
+	if !path.IsAbs(wrapper) {
+		candidates = nil
+		for d := range binDirs {
+			candidates = append(candidates, path.Join(d, wrapper))
+		}
+	}
+	for _, c := range candidates {
+		if i, ok := p.copiedOut[c]; ok {
+			p.unsafe = slices.Delete(p.unsafe, i, i+1)
+			for k, j := range p.copiedOut {
+				if j > i {
+					p.copiedOut[k] = j - 1
+				}
+			}
+			delete(p.copiedOut, c)
+			return
+		}
+	}
 }
 
 // validImage refuses a runtime image reference that Docker would reject,

@@ -90,6 +90,10 @@ type splitPlan struct {
 	layout *codeLayout
 	// runtimes are the built runtimes planned so far (runtimeFor).
 	runtimes map[runtimeKey]builtRuntime
+	// copiedOut maps the file a one-source COPY/ADD put outside the code
+	// path to its entry in unsafe, which the contract drops when init:
+	// true replaces that file (a tini the old ENTRYPOINT ran).
+	copiedOut map[string]int
 }
 
 // Split plans the split of a service DC001 flagged. It returns the fix, or
@@ -430,11 +434,11 @@ func (p *splitPlan) runtimeImage() image {
 				}
 			case *instructions.CopyCommand:
 				if !inRuntime && p.built == nil {
-					p.checkCopy(c, c.DestPath)
+					p.checkCopy(c, c.SourcePaths, c.DestPath)
 				}
 			case *instructions.AddCommand:
 				if !inRuntime && p.built == nil {
-					p.checkCopy(c, c.DestPath)
+					p.checkCopy(c, c.SourcePaths, c.DestPath)
 				}
 			}
 		}
@@ -511,7 +515,7 @@ func (p *splitPlan) checkRun(c *instructions.RunCommand) {
 	}
 }
 
-func (p *splitPlan) checkCopy(c instructions.Command, dest string) {
+func (p *splitPlan) checkCopy(c instructions.Command, srcs []string, dest string) {
 	if p.rebased[dockerfile.InstructionLine(c)] {
 		return
 	}
@@ -521,6 +525,16 @@ func (p *splitPlan) checkCopy(c instructions.Command, dest string) {
 	}
 	if d == p.wd || strings.HasPrefix(d, strings.TrimSuffix(p.wd, "/")+"/") {
 		return
+	}
+	if len(srcs) == 1 {
+		if p.copiedOut == nil {
+			p.copiedOut = map[string]int{}
+		}
+		target := d
+		if strings.HasSuffix(d, "/") {
+			target = path.Join(d, path.Base(srcs[0]))
+		}
+		p.copiedOut[path.Clean(target)] = len(p.unsafe)
 	}
 	p.unsafe = append(p.unsafe, fmt.Sprintf("files are copied to %s, outside %s (%s:%d); the code volume will not carry them", d, p.wd, p.ws.Rel(p.s.Dockerfile.Path), dockerfile.InstructionLine(c)))
 }
