@@ -556,7 +556,8 @@ probe_workspace() {
 # every service answers on its Node, and the class's own probe checks what
 # the class is about on the running stack (called with "bundled", then
 # "decoupled"). Set before calling: ports (SERVICE:PORT ...), fixpasses,
-# probe.
+# probe, after_bundled (a function run once the bundled stack is down, or
+# empty).
 run_class() {
   local name=$1 sp s p
   cv=2
@@ -577,6 +578,7 @@ run_class() {
   done
   "$probe" bundled
   dcq down -v
+  [ -z "$after_bundled" ] || "$after_bundled"
   log "  bundled: $(for sp in "${ports[@]}"; do printf '%s ' "${bundled_answer[${sp%%:*}]}"; done | tr '\n' ' ')"
 
   local flags pass=0
@@ -680,7 +682,6 @@ probe_class_image() {
   local rel=registry.e2e.test/shop/web:1.0 code=registry.e2e.test/shop/web-code:1.0
   if [ "$1" = bundled ]; then
     docker image inspect "$rel" >/dev/null 2>&1 || fail "the bundled stack did not build $rel"
-    docker rmi "$rel" >/dev/null
     return
   fi
   expect_eq "$(docker image inspect -f '{{json .Config.Cmd}}' "$code")" '["/true"]' "$code is the code image"
@@ -690,6 +691,8 @@ probe_class_image() {
   fi
   expect_eq "$(rt_image web)" "$(stock_id)" "web runs the stock image"
 }
+
+rmi_class_image() { docker rmi registry.e2e.test/shop/web:1.0 >/dev/null; }
 
 # 6. A data VOLUME: what the app wrote there survives the advised rollout
 # of new code (`up -d --build -V <svc> <svc>-code`).
@@ -753,13 +756,13 @@ done
 # DECOUPLE_E2E_ONLY=class-targets,...).
 for c in targets init user bind image data; do
   want "class-$c" || continue
-  fixpasses=('')
+  fixpasses=('') after_bundled=''
   case $c in
   targets) ports=(api:18091 web:18092) ;;
   init) ports=(web:18093 worker:18098) fixpasses=('--runtime stock' '') ;;
   user) ports=(web:18094) ;;
   bind) ports=(web:18095) ;;
-  image) ports=(web:18096) ;;
+  image) ports=(web:18096) after_bundled=rmi_class_image ;;
   data) ports=(web:18097) ;;
   esac
   probe=probe_class_$c
