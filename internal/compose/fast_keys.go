@@ -44,6 +44,11 @@ func (l *fastLoader) handle(s *types.ServiceConfig, key string, v *yaml.Node, ov
 		case "command", "entrypoint":
 			var c types.ShellCommand
 			if !isNull(v) {
+				// A mapping, a number or a boolean: compose-go's schema
+				// refuses it and its load drops the value.
+				if r := resolveAlias(v); r.Kind == yaml.ScalarNode && r.Tag != "!!str" {
+					l.fail()
+				}
 				val := l.anyValue(v)
 				if _, ok := val.(map[string]any); ok {
 					l.fail()

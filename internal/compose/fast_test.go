@@ -561,6 +561,7 @@ func TestFastPathRefuses(t *testing.T) {
 		// Values compose-go's schema refuses by pattern.
 		"short container_name": "services:\n  a:\n    image: x\n    container_name: a\n",
 		"bad pull_policy":      "services:\n  a:\n    image: x\n    pull_policy: sometimes\n",
+		"numeric command":      "services:\n  a:\n    image: x\n    command: 0\n",
 	}
 	values := map[string]string{
 		"attach": "false", "blkio_config": "{weight: 300}", "cgroup": "host", "cpu_rt_period": "1000",
