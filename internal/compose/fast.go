@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/graph"
+	"github.com/compose-spec/compose-go/v2/schema"
 	"github.com/compose-spec/compose-go/v2/template"
 	"github.com/compose-spec/compose-go/v2/types"
 	"go.yaml.in/yaml/v3"
@@ -117,6 +118,23 @@ func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unres
 	// variables and lookups are the same whichever path loads.
 	for _, f := range p.Files {
 		l.interpolate(f.Root, map[*yaml.Node]bool{})
+	}
+	// What compose-go's schema refuses, compose-go loads without the
+	// refused values (or not at all): such a file is compose-go's to load.
+	// Checked on the text as written, so a variable in a typed field sends
+	// the file there too, which is slower but never wrong.
+	for _, f := range p.Files {
+		var doc map[string]any
+		var err error
+		if f.Legacy {
+			doc, err = legacyConfig(f)
+		} else {
+			err = f.Root.Decode(&doc)
+		}
+		if err != nil || schema.Validate(doc) != nil {
+			l.key = "(schema)"
+			l.fail()
+		}
 	}
 	type decl struct {
 		name string

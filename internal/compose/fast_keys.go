@@ -423,7 +423,9 @@ func (l *fastLoader) dependsOn(s *types.ServiceConfig, v *yaml.Node) {
 	case yaml.MappingNode:
 		for _, kv := range l.pairs(v) {
 			c := resolveAlias(kv[1])
-			if c.Kind != yaml.MappingNode {
+			// The schema's pattern for the service named (found by the
+			// fuzzer: `?:` loaded on the fast path, refused by compose-go).
+			if c.Kind != yaml.MappingNode || !serviceName.MatchString(kv[0].Value) {
 				l.fail()
 			}
 			d := types.ServiceDependency{Condition: types.ServiceConditionStarted, Required: true}
