@@ -44,11 +44,6 @@ func (l *fastLoader) handle(s *types.ServiceConfig, key string, v *yaml.Node, ov
 		case "command", "entrypoint":
 			var c types.ShellCommand
 			if !isNull(v) {
-				// A mapping, a number or a boolean: compose-go's schema
-				// refuses it and its load drops the value.
-				if r := resolveAlias(v); r.Kind == yaml.ScalarNode && r.Tag != "!!str" {
-					l.fail()
-				}
 				val := l.anyValue(v)
 				if _, ok := val.(map[string]any); ok {
 					l.fail()
@@ -423,9 +418,7 @@ func (l *fastLoader) dependsOn(s *types.ServiceConfig, v *yaml.Node) {
 	case yaml.MappingNode:
 		for _, kv := range l.pairs(v) {
 			c := resolveAlias(kv[1])
-			// The schema's pattern for the service named (found by the
-			// fuzzer: `?:` loaded on the fast path, refused by compose-go).
-			if c.Kind != yaml.MappingNode || !serviceName.MatchString(kv[0].Value) {
+			if c.Kind != yaml.MappingNode {
 				l.fail()
 			}
 			d := types.ServiceDependency{Condition: types.ServiceConditionStarted, Required: true}
