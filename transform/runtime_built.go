@@ -244,7 +244,7 @@ func runParts(c *instructions.RunCommand, cwd string, inCode func(string) bool, 
 		}
 		prog := cmd.Args[0]
 		switch {
-		case readOnlyCommands[cmd.Name] && !redirects:
+		case cmd.Kind == dockerfile.ReadOnly && !redirects:
 			// A filter or a look (pnpm fetch | grep -v …, ls -la): it
 			// makes nothing, wherever it runs.
 		case commandOnCode(cmd, cwd, inCode):
@@ -291,12 +291,6 @@ var systemCommands = map[string]bool{
 	"mv": true, "touch": true, "echo": true, "set": true, "true": true, "test": true, "[": true,
 	"export": true, "cd": true, "update-ca-certificates": true, "locale-gen": true, "install": true,
 	"dpkg-reconfigure": true, "apt-mark": true, "ldconfig": true, "printf": true, "tee": true,
-}
-
-// readOnlyCommands read and print, and change nothing in the image.
-var readOnlyCommands = map[string]bool{
-	"grep": true, "egrep": true, "fgrep": true, "head": true, "tail": true, "sort": true, "uniq": true,
-	"wc": true, "cut": true, "ls": true, "cat": true, "which": true, "pwd": true, "id": true,
 }
 
 // commandOnCode reports whether a simple command works on the app: a

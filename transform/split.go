@@ -3,7 +3,6 @@ package transform
 import (
 	"fmt"
 	"path"
-	"path/filepath"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -499,16 +498,12 @@ var workdirCommands = map[string]bool{
 // runtime image will not have them. The script is read with the same shell
 // parser the facts use, heredoc bodies included.
 func (p *splitPlan) checkRun(c *instructions.RunCommand) {
-	scripts := []string{strings.Join(c.CmdLine, " ")}
-	for _, hd := range c.Files {
-		scripts = append(scripts, hd.Data)
-	}
-	for _, script := range scripts {
+	for _, script := range dockerfile.RunScripts(c) {
 		redirects := strings.Contains(script, ">")
-		for _, args := range dockerfile.SimpleCommands(script) {
-			if cmd := filepath.Base(args[0]); !workdirCommands[cmd] && (!readOnlyCommands[cmd] || redirects) {
+		for _, cmd := range dockerfile.Commands(script) {
+			if !workdirCommands[cmd.Name] && (cmd.Kind != dockerfile.ReadOnly || redirects) {
 				p.unsafe = append(p.unsafe, fmt.Sprintf("RUN %s changes the image outside %s (%s:%d); the stock runtime image will not have it",
-					cmd, p.wd, p.ws.Rel(p.s.Dockerfile.Path), dockerfile.InstructionLine(c)))
+					cmd.Name, p.wd, p.ws.Rel(p.s.Dockerfile.Path), dockerfile.InstructionLine(c)))
 				return
 			}
 		}

@@ -55,6 +55,9 @@ const (
 	// ProjectRun: any other run of npm, yarn, pnpm, npx, node or bun; it
 	// works on the project in the current folder (npm run build).
 	ProjectRun
+	// ReadOnly: a filter or a look (grep, ls, cat): it reads and prints
+	// and, unless its output is redirected, changes nothing in the image.
+	ReadOnly
 )
 
 // RunScripts are the shell scripts of a RUN: its command line, then its
@@ -132,8 +135,18 @@ func Classify(args []string) (Command, bool) {
 		}
 	case "npx", "node":
 		c.Kind = ProjectRun
+	default:
+		if readOnlyCommands[c.Name] {
+			c.Kind = ReadOnly
+		}
 	}
 	return c, true
+}
+
+// readOnlyCommands read and print, and change nothing in the image.
+var readOnlyCommands = map[string]bool{
+	"grep": true, "egrep": true, "fgrep": true, "head": true, "tail": true, "sort": true, "uniq": true,
+	"wc": true, "cut": true, "ls": true, "cat": true, "which": true, "pwd": true, "id": true,
 }
 
 // global reports whether a package manager command line runs globally: a

@@ -13,6 +13,7 @@ func TestClassify(t *testing.T) {
 		OtherCommand: "other", SystemInstall: "system-install", SystemRemove: "system-remove",
 		SystemManager: "system", GlobalInstall: "global-install", GlobalOther: "global",
 		ProjectInstall: "project-install", PackageManagerSetting: "setting", ProjectRun: "project-run",
+		ReadOnly: "read-only",
 	}
 	tests := []struct {
 		script string
@@ -44,6 +45,8 @@ func TestClassify(t *testing.T) {
 		{"env NODE_ENV=production node build.js", "node project-run"},
 		{"gosu node /usr/local/bin/npm ci", "npm project-install"},
 		{"curl -fsSL https://example.com/x.tgz | tar -xz", "curl other | tar other"},
+		{"pnpm fetch | grep -v WARN && ls -la /usr/bin/", "pnpm project-run | grep read-only | ls read-only"},
+		{"sudo cat /etc/os-release", "cat read-only"},
 	}
 	for _, tt := range tests {
 		var got []string
