@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -198,6 +199,9 @@ func keyLineEdit(f *compose.File, k, v *yaml.Node) (analysis.TextEdit, string) {
 	}
 	starts := f.LineStarts()
 	from, to := lineRange(src, starts, k.Line)
+	if from == 0 && bytes.HasPrefix(src, []byte("\ufeff")) {
+		from = len("\ufeff") // the byte order mark stays
+	}
 	keyAt := f.Offset(k.Line, k.Column)
 	if keyAt < from || keyAt > to {
 		return analysis.TextEdit{}, "its position in the file could not be found"
@@ -220,7 +224,7 @@ func VersionEdit(f *compose.File, k, v *yaml.Node) (analysis.TextEdit, string) {
 		return analysis.TextEdit{}, "version: is not at the start of its line"
 	}
 	e, why := keyLineEdit(f, k, v)
-	if why != "" || e.Start != 0 || len(e.NewText) != 0 {
+	if why != "" || k.Line != 1 || len(e.NewText) != 0 {
 		return e, why
 	}
 	// The file's first line goes: take the blank lines after it too, so

@@ -269,6 +269,9 @@ func Offset(src []byte, starts []int, line, col int) int {
 		return -1
 	}
 	off := starts[line-1]
+	if line == 1 && bytes.HasPrefix(src, utf8BOM) {
+		off = len(utf8BOM) // yaml.v3 reads past a byte order mark: column 1 is after it
+	}
 	for c := 1; c < col; c++ {
 		if off >= len(src) || src[off] == '\n' {
 			return -1
@@ -278,6 +281,8 @@ func Offset(src []byte, starts []int, line, col int) int {
 	}
 	return off
 }
+
+var utf8BOM = []byte("\ufeff")
 
 // Offset is the byte offset of a node position in the file (see Offset).
 func (f *File) Offset(line, col int) int { return Offset(f.Src, f.LineStarts(), line, col) }
