@@ -3,6 +3,7 @@ package transform
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -141,6 +142,9 @@ func (p *splitPlan) check() string {
 	if reason := p.checkImage(); reason != "" {
 		return reason
 	}
+	if reason := p.checkOverlays(); reason != "" {
+		return reason
+	}
 	p.file = s.Key.File
 	p.svcKey, p.svcVal = p.file.ServiceNode(s.Name)
 	if p.svcVal == nil || p.svcVal.Kind != yaml.MappingNode || p.svcVal.Style&yaml.FlowStyle != 0 {
@@ -175,6 +179,55 @@ func (p *splitPlan) check() string {
 				return fmt.Sprintf("service %q runs the image this service builds, and %s", other.Name, reason)
 			}
 			p.dependents = append(p.dependents, other)
+		}
+	}
+	return ""
+}
+
+// overlayKeys are the keys that, set for the service by a file layered on
+// the one the split edits, would undo the split where the files are merged:
+// a build: or image: there makes the runtime build or pull the app image
+// again (a build tagged with the runtime's stock name overwrites that image
+// on the host), volumes_from replaces the code volume, and a working_dir
+// outside the code path starts the runtime where no code is.
+var overlayKeys = []string{"build", "image", "volumes_from", "working_dir"}
+
+// checkOverlays says why a split of the file that declares the service
+// would break a project that layers another file over it, or "". Every
+// project of the run that holds the declaring file is read (docker compose
+// -f base -f dev is one; the base alone another), as the split's edits
+// reach all of them.
+func (p *splitPlan) checkOverlays() string {
+	s, rel := p.s, p.ws.Rel
+	projects := []*compose.Project{s.Project.Project}
+	for _, q := range p.ws.Projects {
+		if q.Project != s.Project.Project {
+			projects = append(projects, q.Project)
+		}
+	}
+	for _, q := range projects {
+		if !slices.ContainsFunc(q.Files, func(f *compose.File) bool { return f.Path == s.Key.File.Path }) {
+			continue
+		}
+		for _, f := range q.Files {
+			if f.Path == s.Key.File.Path {
+				continue
+			}
+			_, v := f.ServiceNode(s.Name)
+			for _, key := range overlayKeys {
+				k, kv := compose.MapGet(v, key)
+				if k == nil || key == "working_dir" && kv.Kind == yaml.ScalarNode && inside(p.wd, path.Clean(kv.Value)) {
+					continue
+				}
+				effect := map[string]string{
+					"build":        "build the app again and tag it with the runtime's image name",
+					"image":        "run that image, not the stock runtime",
+					"volumes_from": "replace the code volume",
+					"working_dir":  fmt.Sprintf("start the runtime outside the code path %s", p.wd),
+				}[key]
+				return fmt.Sprintf("%s, layered on %s, sets %s: for service %q too (%s:%d): merged with the split, `docker compose -f %s -f %s` would %s; split both files by hand, as `decouple explain DC001` shows",
+					rel(f.Path), rel(s.Key.File.Path), key, s.Name, rel(f.Path), k.Line, rel(s.Key.File.Path), rel(f.Path), effect)
+			}
 		}
 	}
 	return ""
