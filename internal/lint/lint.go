@@ -362,20 +362,30 @@ func relEdits(root string, edits []analysis.TextEdit) ([]analysis.TextEdit, erro
 
 // dedupe drops findings reported twice: a file can belong to two projects
 // (included by one and found on its own, or a variant layered on its base).
+// A service's finding at one place is one finding, even when the two
+// projects word it differently (a bind mount the variant adds): the first
+// is kept, unless only a later one carries a fix. Findings on no service
+// differ by message too (a file can have several at its first line).
 func dedupe(diags []analysis.Diagnostic) []analysis.Diagnostic {
 	type key struct {
 		code             string
 		pos              analysis.Position
 		service, message string
 	}
-	seen := make(map[key]bool, len(diags))
+	at := make(map[key]int, len(diags))
 	out := diags[:0]
 	for _, d := range diags {
-		key := key{d.Rule.Code, d.Pos, d.Service, d.Message}
-		if seen[key] {
+		k := key{d.Rule.Code, d.Pos, d.Service, ""}
+		if d.Service == "" {
+			k.message = d.Message
+		}
+		if i, ok := at[k]; ok {
+			if out[i].Fix == nil && d.Fix != nil {
+				out[i] = d
+			}
 			continue
 		}
-		seen[key] = true
+		at[k] = len(out)
 		out = append(out, d)
 	}
 	return out
