@@ -83,6 +83,13 @@ type nodeImage struct {
 // do not match: their tags are not Node versions.
 var versionedNodeName = regexp.MustCompile(`^(?:[a-z0-9]+[-_])*node(?:js)?(?:(\d+)(?:-.*)?)?$`)
 
+// versionedNodePrefixes are the words before -node or -nodejs in the names
+// of third-party Node images whose tags are Node versions
+// (mhart/alpine-node, oddnetworks/alpine-nodejs, the devcontainers'
+// javascript-node and typescript-node). Other names ending in node are
+// not judged by their tag.
+var versionedNodePrefixes = map[string]bool{"alpine": true, "javascript": true, "typescript": true}
+
 // parseNodeImage reads a reference as a Node image with a version it can
 // judge; false when it is not a Node image or its tag names no version.
 func parseNodeImage(ref string) (nodeImage, bool) {
@@ -96,6 +103,11 @@ func parseNodeImage(ref string) (nodeImage, bool) {
 	name := strings.ToLower(r.Name)
 	m := versionedNodeName.FindStringSubmatch(name)
 	if m == nil {
+		return nodeImage{}, false
+	}
+	if m[1] == "" && name != "node" && name != "nodejs" && !versionedNodePrefixes[strings.TrimSuffix(strings.TrimSuffix(name, "js"), "-node")] {
+		// cardano-node, polkadot-node, my-app-node: a name that ends in
+		// node says nothing of what its tags count.
 		return nodeImage{}, false
 	}
 	ni := nodeImage{ref: r, official: name == "node"}
