@@ -2,6 +2,7 @@ package transform
 
 import (
 	"fmt"
+	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -20,6 +21,23 @@ import (
 // order it prefers them.
 var composeNames = []string{"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"}
 
+// unloadedCompose says why a Dockerfile that looks standalone may not be:
+// a compose file in its folder or above it did not load, and may build it.
+// A compose file of its own would then run the app a second way.
+func unloadedCompose(ws *workspace.Workspace, d *workspace.Dockerfile) string {
+	rel := ws.Rel(d.File.Path)
+	for _, e := range ws.Errors {
+		if !e.Fatal || e.File == "" || !strings.HasSuffix(e.File, ".yml") && !strings.HasSuffix(e.File, ".yaml") {
+			continue
+		}
+		if dir := path.Dir(e.File); dir == "." || strings.HasPrefix(rel, dir+"/") {
+			return fmt.Sprintf("%s did not load (%s), and it may build this Dockerfile: fix it first, then run decouple again",
+				e.File, analysis.Position{File: e.File, Line: e.Line})
+		}
+	}
+	return ""
+}
+
 // SplitStandalone plans the split of a Dockerfile that no compose file
 // builds: a new compose file beside it with the runtime and the code
 // service, both named after the Dockerfile. It is always unsafe: the
@@ -37,6 +55,9 @@ func SplitStandalone(ws *workspace.Workspace, d *workspace.Dockerfile, opts Spli
 	}
 	if opts.CodeImage == "" {
 		opts.CodeImage = DefaultCodeImage
+	}
+	if why := unloadedCompose(ws, d); why != "" {
+		return nil, why
 	}
 	dir := filepath.Dir(d.File.Path)
 	final := d.File.Final()

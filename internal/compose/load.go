@@ -190,7 +190,7 @@ func load(paths []string, lim Limits, overlay map[string][]byte, strict bool) (*
 		if err == nil {
 			p.Model = model
 			if firstErr != nil {
-				p.Degraded = a.why + ": " + scrub(firstErr.Error(), secrets(env, fromFile, looked, p.Dir))
+				p.Degraded = a.why + ": " + scrub(oneLine(firstErr.Error()), secrets(env, fromFile, looked, p.Dir))
 				p.DegradedAt = position(firstErr.Error(), p.Files)
 			}
 			break
@@ -211,13 +211,27 @@ func load(paths []string, lim Limits, overlay map[string][]byte, strict bool) (*
 				firstErr = why
 			}
 		}
-		err := &LoadError{Msg: scrub(firstErr.Error(), secrets(env, fromFile, looked, p.Dir)), Unresolved: p.Unresolved}
+		err := &LoadError{Msg: scrub(oneLine(firstErr.Error()), secrets(env, fromFile, looked, p.Dir)), Unresolved: p.Unresolved}
 		if f, line, col := locate(firstErr.Error(), p.Files); f != nil {
 			err.Path, err.Line, err.Column = f.Path, line, col
 		}
 		return p, err
 	}
 	return p, nil
+}
+
+// oneLine puts a decoder error on one line: mapstructure heads its list of
+// causes with a line of its own and a blank one ("decoding failed due to
+// the following error(s):"), which would leave a diagnostic with no reason
+// on its first line.
+func oneLine(msg string) string {
+	var causes []string
+	for _, l := range strings.Split(msg, "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasSuffix(l, "following error(s):") {
+			causes = append(causes, l)
+		}
+	}
+	return strings.Join(causes, "; ")
 }
 
 // LoadError is a project compose-go could not load. When required

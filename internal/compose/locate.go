@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -17,6 +18,7 @@ import (
 var (
 	modelPath     = regexp.MustCompile(`\b((?:services|networks|volumes|secrets|configs|models|include)(?:\.(?:\[\d+\]|[^\s.:,'"\[\]]+))+)`)
 	quotedService = regexp.MustCompile(`\bservices? "([^"]+)"`)
+	bracketPath   = regexp.MustCompile(`[^.\s]\[[^\]\s'"]+\]`)
 )
 
 // locate returns the file and line of the deepest node of files that the
@@ -24,6 +26,16 @@ var (
 // same depth the last one wins (an override file changes what a base file
 // said), unless the message names a file by its path.
 func locate(msg string, files []*File) (*File, int, int) {
+	// The decoder's errors write the path mapstructure's way:
+	// 'services[web].environment[0]'.
+	msg = bracketPath.ReplaceAllStringFunc(msg, func(b string) string {
+		_, w := utf8.DecodeRuneInString(b) // the character before [
+		key := b[w+1 : len(b)-1]
+		if strings.Trim(key, "0123456789") == "" {
+			key = "[" + key + "]"
+		}
+		return b[:w] + "." + key
+	})
 	var parts []string
 	if m := modelPath.FindStringSubmatch(msg); m != nil {
 		parts = strings.Split(m[1], ".")

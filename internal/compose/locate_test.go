@@ -29,6 +29,8 @@ func TestLocate(t *testing.T) {
 		{`service "web.v2" depends on undefined service "zz"`, []*File{b}, b, 2},
 		{"services.web.volumes.[0] is missing a mount target", []*File{l}, l, 4},
 		{"validating /p/compose.yaml: services.web.v2.ports must be a array", []*File{b, o}, b, 4},
+		{"'services[web.v2].ports[1]' expected a map, got 'int'", []*File{b}, b, 6},
+		{"décodé 'services[web.v2].ports' is odd", []*File{b}, b, 4},
 		{"yaml: something else", []*File{b}, nil, 0},
 	} {
 		f, line, _ := locate(tc.msg, tc.files)
