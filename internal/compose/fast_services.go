@@ -5,12 +5,10 @@ package compose
 // normalisation compose-go runs on each.
 
 import (
-	"fmt"
 	"path/filepath"
 	"sort"
 	"strings"
 
-	"github.com/compose-spec/compose-go/v2/errdefs"
 	"github.com/compose-spec/compose-go/v2/types"
 	"go.yaml.in/yaml/v3"
 )
@@ -212,39 +210,24 @@ func (l *fastLoader) tryHandle(s *types.ServiceConfig, key string, v *yaml.Node,
 // give (it then loads without the check, as Degraded says), anything else
 // it would reject gives up.
 func (l *fastLoader) check(s types.ServiceConfig) error {
-	if s.Build == nil && s.Image == "" {
-		return fmt.Errorf("service %q has neither an image nor a build context specified: %w", s.Name, errdefs.ErrInvalid)
-	}
-	if b := s.Build; b != nil && b.Dockerfile != "" && b.DockerfileInline != "" {
-		return fmt.Errorf("service %q declares mutualy exclusive dockerfile and dockerfile_inline: %w", s.Name, errdefs.ErrInvalid)
-	}
-	for n := range s.Networks {
-		if _, ok := l.networks[n]; !ok && n != "default" {
-			return fmt.Errorf("service %q refers to undefined network %s: %w", s.Name, n, errdefs.ErrInvalid)
+	if err := serviceConsistency(s, func(kind, name string) bool {
+		var ok bool
+		switch kind {
+		case "network":
+			_, ok = l.networks[name]
+			ok = ok || name == "default"
+		case "service":
+			ok = l.serviceSet[name]
+		case "volume":
+			_, ok = l.volumes[name]
+		case "config":
+			_, ok = l.configs[name]
+		case "secret":
+			_, ok = l.secrets[name]
 		}
-	}
-	for dep := range s.DependsOn {
-		if !l.serviceSet[dep] {
-			return fmt.Errorf("service %q depends on undefined service %q: %w", s.Name, dep, errdefs.ErrInvalid)
-		}
-	}
-	if shared, ok := strings.CutPrefix(s.NetworkMode, types.ServicePrefix); ok && !l.serviceSet[shared] {
-		return fmt.Errorf("service %q not found for network_mode 'service:%s'", shared, shared)
-	}
-	for _, v := range s.Volumes {
-		if _, ok := l.volumes[v.Source]; v.Type == types.VolumeTypeVolume && v.Source != "" && !ok {
-			return fmt.Errorf("service %q refers to undefined volume %s: %w", s.Name, v.Source, errdefs.ErrInvalid)
-		}
-	}
-	for _, c := range s.Configs {
-		if _, ok := l.configs[c.Source]; !ok {
-			return fmt.Errorf("service %q refers to undefined config %s: %w", s.Name, c.Source, errdefs.ErrInvalid)
-		}
-	}
-	for _, sc := range s.Secrets {
-		if _, ok := l.secrets[sc.Source]; !ok {
-			return fmt.Errorf("service %q refers to undefined secret %s: %w", s.Name, sc.Source, errdefs.ErrInvalid)
-		}
+		return ok
+	}); err != nil {
+		return err
 	}
 	// The rest compose-go checks: conflicting values and mount targets.
 	if d := s.Deploy; d != nil {

@@ -190,6 +190,7 @@ func load(paths []string, lim Limits, overlay map[string][]byte, strict bool) (*
 		if err == nil {
 			p.Model = model
 			if firstErr != nil {
+				firstErr = stableDegraded(firstErr, model, p.Files)
 				p.Degraded = a.why + ": " + scrub(oneLine(firstErr.Error()), secrets(env, fromFile, looked, p.Dir))
 				p.DegradedAt = position(firstErr.Error(), p.Files)
 			}
