@@ -201,6 +201,16 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, codeLines: []int{2}, codeWhat: "git clone",
 		},
 		{
+			name:    "a tool cloned into a hidden folder is not code",
+			src:     "FROM debian:12\nRUN apt-get update && apt-get install -y nodejs git\nRUN git clone --depth 1 https://github.com/pyenv/pyenv.git /root/.pyenv\nCMD [\"bash\"]\n",
+			runtime: Node, rtLine: 2, unknown: true,
+		},
+		{
+			name:    "a version manager cloned anywhere is not code",
+			src:     "FROM node:20\nRUN git clone -b v0.40.1 https://github.com/nvm-sh/nvm.git /opt/nvm\n",
+			runtime: Node,
+		},
+		{
 			name:    "source archive download",
 			src:     "FROM node:18\nRUN curl -fsSL https://github.com/example/shop/archive/refs/tags/v1.2.0.tar.gz | tar -xz -C /srv\n",
 			runtime: Node, codeLines: []int{2},

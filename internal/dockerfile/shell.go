@@ -296,7 +296,7 @@ func callFacts(fa *Facts, c Command, line int, script []Command) {
 	}
 	switch cmd {
 	case "git":
-		if len(rest) > 0 && rest[0] == "clone" {
+		if len(rest) > 0 && rest[0] == "clone" && !toolClone(rest) {
 			fa.addCode(Evidence{Line: line, What: trimWhat(strings.Join(args, " "))}, absPath(fa.Workdir, lastArg(rest)))
 			fa.Blockers = append(fa.Blockers, Evidence{Line: line, What: "code fetched by git clone"})
 		}
@@ -350,6 +350,46 @@ func callFacts(fa *Facts, c Command, line int, script []Command) {
 			fa.Blockers = append(fa.Blockers, Evidence{Line: line, What: "code installed by " + cmd + " " + rest[0]})
 		}
 	}
+}
+
+// toolClone reports a git clone that installs a tool, not the app: into a
+// hidden folder (~/.pyenv, $HOME/.nvm, /root/.oh-my-zsh), where version
+// managers and shell set-ups live and no app is run from, or of a version
+// manager's own repository wherever it goes.
+func toolClone(rest []string) bool {
+	var words []string
+	for i := 1; i < len(rest); i++ {
+		switch a := rest[i]; {
+		case a == "-b" || a == "--branch" || a == "--depth" || a == "-c" || a == "--config" || a == "-o" || a == "--origin":
+			i++ // the option's value
+		case !strings.HasPrefix(a, "-"):
+			words = append(words, a)
+		}
+	}
+	if len(words) == 0 {
+		return false
+	}
+	repo := strings.TrimSuffix(path.Base(strings.TrimSuffix(words[0], "/")), ".git")
+	if toolRepos[strings.ToLower(repo)] {
+		return true
+	}
+	if len(words) < 2 {
+		return false
+	}
+	for _, part := range strings.Split(words[1], "/") {
+		if len(part) > 1 && part[0] == '.' && part != ".." {
+			return true
+		}
+	}
+	return false
+}
+
+// toolRepos are repositories of version managers and shell tools that
+// Dockerfiles clone to set up the image, never the app.
+var toolRepos = map[string]bool{
+	"pyenv": true, "nvm": true, "rbenv": true, "ruby-build": true, "asdf": true, "nodenv": true,
+	"node-build": true, "goenv": true, "jenv": true, "ohmyzsh": true, "oh-my-zsh": true, "fzf": true,
+	"tpm": true, "vcpkg": true, "bats-core": true, "pyenv-virtualenv": true,
 }
 
 // pendingCode is an archive unpacked into the app's folder that becomes
