@@ -379,6 +379,20 @@ func isManifestGlob(pattern string) bool {
 			return true
 		}
 	}
+	// A glob that matches no manifest by name but is written as one
+	// (package*.lock, yarn.lock*): its stem names a manifest and its
+	// extension a manifest's; it copies no code whatever it matches.
+	stem := pattern[:strings.IndexAny(pattern, "*?[")]
+	switch path.Ext(strings.TrimRight(pattern, "*?")) {
+	case ".json", ".lock", ".lockb", ".yaml", ".yml":
+	default:
+		return false
+	}
+	for m := range manifestFiles {
+		if len(stem) >= 4 && strings.HasPrefix(m, stem) {
+			return true
+		}
+	}
 	return false
 }
 
