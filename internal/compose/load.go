@@ -189,8 +189,13 @@ func load(paths []string, lim Limits, overlay map[string][]byte, strict bool) (*
 		})
 		if err == nil {
 			p.Model = model
-			if firstErr != nil {
+			if firstErr != nil && a.why == attempts[1].why {
+				// Only a model loaded with its extends and includes can
+				// be checked again: without them a service that gets its
+				// image through extends would look broken.
 				firstErr = stableDegraded(firstErr, model, p.Files)
+			}
+			if firstErr != nil {
 				p.Degraded = a.why + ": " + scrub(oneLine(firstErr.Error()), secrets(env, fromFile, looked, p.Dir))
 				p.DegradedAt = position(firstErr.Error(), p.Files)
 			}
