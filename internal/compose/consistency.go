@@ -13,11 +13,15 @@ import (
 // serviceConsistency runs, for one service, the reference checks of
 // compose-go's consistency check (loader/validate.go) with its messages:
 // an image or a build, and networks, services, volumes, configs and
-// secrets that exist (has says whether a name of a kind is declared).
+// secrets that exist (declared holds, per kind, whether a name is).
 // compose-go's own check is unexported and walks the services in map
 // order, so that a project with several broken services names a different
 // one on each run; decouple names the first in file order (stableDegraded).
-func serviceConsistency(s types.ServiceConfig, has func(kind, name string) bool) error {
+func serviceConsistency(s types.ServiceConfig, declared map[string]func(string) bool) error {
+	has := func(kind, name string) bool {
+		// compose-go adds the default network to a project that uses it.
+		return kind == "network" && name == "default" || declared[kind](name)
+	}
 	if s.Build == nil && s.Image == "" && s.Provider == nil {
 		return fmt.Errorf("service %q has neither an image nor a build context specified: %w", s.Name, errdefs.ErrInvalid)
 	}
@@ -63,25 +67,12 @@ func stableDegraded(err error, model *types.Project, files []*File) error {
 	if err == nil || model == nil || !strings.HasPrefix(err.Error(), "service ") {
 		return err
 	}
-	has := func(kind, name string) bool {
-		var ok bool
-		switch kind {
-		case "network":
-			_, ok = model.Networks[name]
-			ok = ok || name == "default" // added by compose-go where used
-		case "service":
-			_, ok = model.Services[name]
-			if !ok {
-				_, ok = model.DisabledServices[name]
-			}
-		case "volume":
-			_, ok = model.Volumes[name]
-		case "config":
-			_, ok = model.Configs[name]
-		case "secret":
-			_, ok = model.Secrets[name]
-		}
-		return ok
+	declared := map[string]func(string) bool{
+		"network": inMap(model.Networks),
+		"service": func(n string) bool { return inMap(model.Services)(n) || inMap(model.DisabledServices)(n) },
+		"volume":  inMap(model.Volumes),
+		"config":  inMap(model.Configs),
+		"secret":  inMap(model.Secrets),
 	}
 	seen := map[string]bool{}
 	var order []string
@@ -100,7 +91,7 @@ func stableDegraded(err error, model *types.Project, files []*File) error {
 	}
 	for _, name := range order {
 		if s, ok := model.Services[name]; ok {
-			if e := serviceConsistency(s, has); e != nil {
+			if e := serviceConsistency(s, declared); e != nil {
 				return e
 			}
 		}
@@ -109,3 +100,8 @@ func stableDegraded(err error, model *types.Project, files []*File) error {
 }
 
 func sortedKeys[M ~map[string]V, V any](m M) []string { return slices.Sorted(maps.Keys(m)) }
+
+// inMap is a map's key set as a predicate.
+func inMap[M ~map[string]V, V any](m M) func(string) bool {
+	return func(k string) bool { _, ok := m[k]; return ok }
+}

@@ -237,10 +237,14 @@ func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unres
 	}
 	usesDefault := false
 	var broken []error
+	declared := map[string]func(string) bool{
+		"network": inMap(l.networks), "service": inMap(l.serviceSet), "volume": inMap(l.volumes),
+		"config": inMap(l.configs), "secret": inMap(l.secrets),
+	}
 	for name, s := range services {
 		l.finish(&s)
 		l.key = "(consistency)"
-		if err := l.check(s); err != nil {
+		if err := l.check(s, declared); err != nil {
 			broken = append(broken, err)
 		}
 		if _, ok := s.Networks["default"]; ok {

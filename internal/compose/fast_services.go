@@ -209,24 +209,8 @@ func (l *fastLoader) tryHandle(s *types.ServiceConfig, key string, v *yaml.Node,
 // service: a broken reference is returned as the error compose-go would
 // give (it then loads without the check, as Degraded says), anything else
 // it would reject gives up.
-func (l *fastLoader) check(s types.ServiceConfig) error {
-	if err := serviceConsistency(s, func(kind, name string) bool {
-		var ok bool
-		switch kind {
-		case "network":
-			_, ok = l.networks[name]
-			ok = ok || name == "default"
-		case "service":
-			ok = l.serviceSet[name]
-		case "volume":
-			_, ok = l.volumes[name]
-		case "config":
-			_, ok = l.configs[name]
-		case "secret":
-			_, ok = l.secrets[name]
-		}
-		return ok
-	}); err != nil {
+func (l *fastLoader) check(s types.ServiceConfig, declared map[string]func(string) bool) error {
+	if err := serviceConsistency(s, declared); err != nil {
 		return err
 	}
 	// The rest compose-go checks: conflicting values and mount targets.
