@@ -31,8 +31,11 @@ func unloadedCompose(ws *workspace.Workspace, d *workspace.Dockerfile) string {
 			continue
 		}
 		if dir := path.Dir(e.File); dir == "." || strings.HasPrefix(rel, dir+"/") {
-			return fmt.Sprintf("%s did not load (%s), and it may build this Dockerfile: fix it first, then run decouple again",
-				e.File, analysis.Position{File: e.File, Line: e.Line})
+			at := ""
+			if e.Line > 0 {
+				at = fmt.Sprintf(" (line %d)", e.Line)
+			}
+			return fmt.Sprintf("%s did not load%s, and it may build this Dockerfile: fix it first, then run decouple again", e.File, at)
 		}
 	}
 	return ""

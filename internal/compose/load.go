@@ -163,7 +163,7 @@ func load(paths []string, lim Limits, overlay map[string][]byte, strict bool) (*
 			p.DegradedAt = position(p.fastDegraded.Error(), p.Files)
 		}
 	}
-	for _, a := range attempts {
+	for i, a := range attempts {
 		if p.Model != nil {
 			break
 		}
@@ -189,7 +189,7 @@ func load(paths []string, lim Limits, overlay map[string][]byte, strict bool) (*
 		})
 		if err == nil {
 			p.Model = model
-			if firstErr != nil && a.why == attempts[1].why {
+			if firstErr != nil && i == 1 {
 				// Only a model loaded with its extends and includes can
 				// be checked again: without them a service that gets its
 				// image through extends would look broken.
