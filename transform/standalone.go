@@ -22,7 +22,8 @@ import (
 var composeNames = []string{"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"}
 
 // unloadedCompose says why a Dockerfile that looks standalone may not be:
-// a compose file in its folder or above it did not load, and may build it.
+// a compose file in its folder or above it, or one whose YAML names its
+// folder as a build context, did not load, and may build it.
 // A compose file of its own would then run the app a second way.
 func unloadedCompose(ws *workspace.Workspace, d *workspace.Dockerfile) string {
 	rel := ws.Rel(d.File.Path)
@@ -34,6 +35,18 @@ func unloadedCompose(ws *workspace.Workspace, d *workspace.Dockerfile) string {
 			return fmt.Sprintf("%s did not load (%s), and it may build this Dockerfile: fix it first, then run decouple again",
 				e.File, analysis.Position{File: e.File, Line: e.Line})
 		}
+	}
+	// A build context or dockerfile its YAML names outside its folder
+	// (build: ../api), or a project that did not load without a fatal error.
+	if c := ws.MayBuild(d.File.Path); c != "" {
+		at := c
+		for _, e := range ws.Errors {
+			if e.File == c {
+				at = analysis.Position{File: e.File, Line: e.Line}.String()
+				break
+			}
+		}
+		return fmt.Sprintf("%s did not load (%s), and it may build this Dockerfile: fix it first, then run decouple again", c, at)
 	}
 	return ""
 }
