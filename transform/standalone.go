@@ -2,7 +2,6 @@ package transform
 
 import (
 	"fmt"
-	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -22,23 +21,22 @@ import (
 var composeNames = []string{"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"}
 
 // unloadedCompose says why a Dockerfile that looks standalone may not be:
-// a compose file in its folder or above it did not load, and may build it.
-// A compose file of its own would then run the app a second way.
+// a compose project that did not load may build it (one in its folder or
+// above it, or one whose YAML names its folder as a build context). A
+// compose file of its own would then run the app a second way.
 func unloadedCompose(ws *workspace.Workspace, d *workspace.Dockerfile) string {
-	rel := ws.Rel(d.File.Path)
+	c := ws.MayBuild(d.File.Path)
+	if c == "" {
+		return ""
+	}
+	at := ""
 	for _, e := range ws.Errors {
-		if !e.Fatal || e.File == "" || !strings.HasSuffix(e.File, ".yml") && !strings.HasSuffix(e.File, ".yaml") {
-			continue
-		}
-		if dir := path.Dir(e.File); dir == "." || strings.HasPrefix(rel, dir+"/") {
-			at := ""
-			if e.Line > 0 {
-				at = fmt.Sprintf(" (line %d)", e.Line)
-			}
-			return fmt.Sprintf("%s did not load%s, and it may build this Dockerfile: fix it first, then run decouple again", e.File, at)
+		if e.File == c && e.Line > 0 {
+			at = fmt.Sprintf(" (line %d)", e.Line)
+			break
 		}
 	}
-	return ""
+	return fmt.Sprintf("%s did not load%s, and it may build this Dockerfile: fix it first, then run decouple again", c, at)
 }
 
 // SplitStandalone plans the split of a Dockerfile that no compose file

@@ -19,6 +19,9 @@ var (
 	modelPath     = regexp.MustCompile(`\b((?:services|networks|volumes|secrets|configs|models|include)(?:\.(?:\[\d+\]|[^\s.:,'"\[\]]+))+)`)
 	quotedService = regexp.MustCompile(`\bservices? "([^"]+)"`)
 	bracketPath   = regexp.MustCompile(`[^.\s]\[[^\]\s'"]+\]`)
+	// compose-go names the environment entry it refuses by its variable,
+	// which finds the entry's own line.
+	trailingSpace = regexp.MustCompile(`environment variable (.+?) is declared with a trailing space`)
 )
 
 // locate returns the file and line of the deepest node of files that the
@@ -45,7 +48,7 @@ func locate(msg string, files []*File) (*File, int, int) {
 		return nil, 0, 0
 	}
 	var best *File
-	var node *yaml.Node
+	var node, value *yaml.Node
 	depth := 0
 	for _, f := range files {
 		if f.Root == nil {
@@ -55,13 +58,13 @@ func locate(msg string, files []*File) (*File, int, int) {
 		if f.Legacy && p[0] == "services" {
 			p = p[1:]
 		}
-		n, d := walkPath(resolveAlias(f.Root), p)
+		n, v, d := walkPath(resolveAlias(f.Root), p)
 		if n == nil {
 			continue
 		}
 		named := strings.Contains(msg, f.Path)
 		if d > depth || d == depth && d > 0 || named && d > 0 {
-			best, node, depth = f, n, d
+			best, node, value, depth = f, n, v, d
 			if named {
 				break
 			}
@@ -70,14 +73,43 @@ func locate(msg string, files []*File) (*File, int, int) {
 	if best == nil {
 		return nil, 0, 0
 	}
+	if m := trailingSpace.FindStringSubmatch(msg); m != nil {
+		if e := envEntry(value, m[1]); e != nil {
+			node = e
+		}
+	}
 	return best, node.Line, node.Column
+}
+
+// envEntry finds the entry of an environment block (a list of NAME=value
+// or a mapping) that declares name, or nil.
+func envEntry(n *yaml.Node, name string) *yaml.Node {
+	if n = resolveAlias(n); n == nil {
+		return nil
+	}
+	switch n.Kind {
+	case yaml.SequenceNode:
+		for _, e := range n.Content {
+			if e.Kind == yaml.ScalarNode && (e.Value == name || strings.HasPrefix(e.Value, name+"=")) {
+				return e
+			}
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == name {
+				return n.Content[i]
+			}
+		}
+	}
+	return nil
 }
 
 // walkPath follows parts from n as far as they go. Keys may themselves
 // hold dots (a service named web.v2), so at a mapping the longest run of
 // parts that names a key is taken. It returns the last node reached (the
-// key node for a mapping entry) and how many parts it consumed.
-func walkPath(n *yaml.Node, parts []string) (*yaml.Node, int) {
+// key node for a mapping entry), the value there, and how many parts it
+// consumed.
+func walkPath(n *yaml.Node, parts []string) (*yaml.Node, *yaml.Node, int) {
 	var last *yaml.Node
 	used := 0
 	for used < len(parts) && n != nil {
@@ -91,20 +123,20 @@ func walkPath(n *yaml.Node, parts []string) (*yaml.Node, int) {
 				}
 			}
 			if !found {
-				return last, used
+				return last, n, used
 			}
 		case yaml.SequenceNode:
 			i, err := strconv.Atoi(strings.Trim(parts[used], "[]"))
 			if err != nil || i < 0 || i >= len(n.Content) {
-				return last, used
+				return last, n, used
 			}
 			n = n.Content[i]
 			last, used = n, used+1
 		default:
-			return last, used
+			return last, n, used
 		}
 	}
-	return last, used
+	return last, n, used
 }
 
 // Position is a place in a compose file; Path is "" when unknown.

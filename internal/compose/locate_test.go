@@ -9,6 +9,7 @@ func TestLocate(t *testing.T) {
 	base := "services:\n  web.v2:\n    image: x\n    ports:\n      - 80\n      - 81\n"
 	over := "services:\n  web.v2:\n    ports: {a: b}\n"
 	legacy := "web:\n  image: x\n  volumes:\n    - target:\n"
+	env := "services:\n  web.v2:\n    environment:\n      - A=1\n      - PORT = 3000\n  db:\n    environment:\n      \"B \": 1\n"
 	parse := func(name, src string) *File {
 		f, err := ParseFile("/p/"+name, []byte(src))
 		if err != nil {
@@ -17,6 +18,7 @@ func TestLocate(t *testing.T) {
 		return f
 	}
 	b, o, l := parse("compose.yaml", base), parse("compose.override.yaml", over), parse("docker-compose.yml", legacy)
+	e := parse("compose.yaml", env)
 	for _, tc := range []struct {
 		msg   string
 		files []*File
@@ -32,6 +34,10 @@ func TestLocate(t *testing.T) {
 		{"'services[web.v2].ports[1]' expected a map, got 'int'", []*File{b}, b, 6},
 		{"décodé 'services[web.v2].ports' is odd", []*File{b}, b, 4},
 		{"yaml: something else", []*File{b}, nil, 0},
+		// An environment entry with a trailing space has its own line.
+		{"'services[web.v2].environment' environment variable PORT  is declared with a trailing space", []*File{e}, e, 5},
+		{"'services[db].environment' environment variable B  is declared with a trailing space", []*File{e}, e, 8},
+		{"'services[db].environment' environment variable C  is declared with a trailing space", []*File{e}, e, 7},
 	} {
 		f, line, _ := locate(tc.msg, tc.files)
 		if f != tc.file || line != tc.line {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -286,3 +287,56 @@ var utf8BOM = []byte("\ufeff")
 
 // Offset is the byte offset of a node position in the file (see Offset).
 func (f *File) Offset(line, col int) int { return Offset(f.Src, f.LineStarts(), line, col) }
+
+// BuildPaths reads what the file's services build from its YAML alone,
+// for a file compose-go could not load: the build contexts (a build:
+// string or build.context, "." by default) and the Dockerfiles
+// build.dockerfile names, as absolute paths. Values that hold a variable
+// or name a remote context are left out: the caller's own folder rule
+// covers what they may be.
+func (f *File) BuildPaths() (contexts, dockerfiles []string) {
+	s := f.ServicesNode()
+	if s == nil || s.Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	dir := filepath.Dir(f.Path)
+	local := func(v string) bool {
+		return v != "" && !strings.Contains(v, "$") && !strings.Contains(v, "://") && !strings.HasPrefix(v, "git@")
+	}
+	for i := 1; i < len(s.Content); i += 2 {
+		svc := resolveAlias(s.Content[i])
+		if svc == nil || svc.Kind != yaml.MappingNode {
+			continue
+		}
+		_, b := MapGet(svc, "build")
+		if b = resolveAlias(b); b == nil {
+			continue
+		}
+		ctx, df := ".", ""
+		switch b.Kind {
+		case yaml.ScalarNode:
+			ctx = b.Value
+		case yaml.MappingNode:
+			if _, c := MapGet(b, "context"); c != nil && c.Kind == yaml.ScalarNode {
+				ctx = c.Value
+			}
+			if _, d := MapGet(b, "dockerfile"); d != nil && d.Kind == yaml.ScalarNode {
+				df = d.Value
+			}
+		}
+		if !local(ctx) {
+			continue
+		}
+		if !filepath.IsAbs(ctx) {
+			ctx = filepath.Join(dir, ctx)
+		}
+		contexts = append(contexts, filepath.Clean(ctx))
+		if local(df) {
+			if !filepath.IsAbs(df) {
+				df = filepath.Join(ctx, df)
+			}
+			dockerfiles = append(dockerfiles, filepath.Clean(df))
+		}
+	}
+	return contexts, dockerfiles
+}

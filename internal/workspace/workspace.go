@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -27,6 +28,9 @@ type Workspace struct {
 	Projects    []*Project
 	Dockerfiles []*Dockerfile // standalone: built by no compose service
 	Errors      []*FileError
+	// Unloaded are the compose projects that did not load, which may
+	// build Dockerfiles that otherwise look standalone.
+	Unloaded []*Unloaded
 	// ExtraNodeImages are company base images to treat as Node runtimes.
 	ExtraNodeImages []string
 	limits          Limits
@@ -74,6 +78,54 @@ type Service struct {
 type Dockerfile struct {
 	File  *dockerfile.File
 	Facts []*dockerfile.Facts
+}
+
+// Unloaded is a compose project that did not load: what it builds is
+// unknown, so a Dockerfile it may build is not known to be standalone.
+type Unloaded struct {
+	File string // its first compose file, absolute
+	// Dirs are the folders whose Dockerfiles it may build: those of its
+	// files (a build context can be any folder under them) and the build
+	// contexts its YAML names; Dockerfiles are those build.dockerfile names.
+	Dirs, Dockerfiles []string
+}
+
+// unloaded is what a project that failed to load may build, read from
+// the YAML of those of its files that parsed (cp may be nil). A file
+// recognised as compose only by its content (sniffed) may be some other
+// YAML: only the build contexts it names count, not its whole folder.
+func unloaded(files []string, cp *compose.Project, sniffed bool) *Unloaded {
+	u := &Unloaded{File: files[0]}
+	if !sniffed {
+		for _, f := range files {
+			u.Dirs = append(u.Dirs, filepath.Dir(f))
+		}
+	}
+	if cp != nil {
+		for _, f := range cp.Files {
+			ctx, dfs := f.BuildPaths()
+			u.Dirs = append(u.Dirs, ctx...)
+			u.Dockerfiles = append(u.Dockerfiles, dfs...)
+		}
+	}
+	return u
+}
+
+// MayBuild returns the first compose file (relative, as findings show it)
+// of a project that did not load and may build the Dockerfile at path,
+// or "".
+func (ws *Workspace) MayBuild(path string) string {
+	for _, u := range ws.Unloaded {
+		if slices.Contains(u.Dockerfiles, path) {
+			return ws.Rel(u.File)
+		}
+		for _, d := range u.Dirs {
+			if rel, err := filepath.Rel(d, path); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				return ws.Rel(u.File)
+			}
+		}
+	}
+	return ""
 }
 
 // Options configure a load.
@@ -173,9 +225,11 @@ func Load(opts Options) (*Workspace, error) {
 	cache := newDockerfileCache(ws.limits, opts.Parsed, ws.read)
 	loaded := make([]*Project, len(projects))
 	errs := make([][]*FileError, len(projects))
+	failed := make([]*Unloaded, len(projects))
 	par.For(len(projects), func(i int) {
-		loaded[i], errs[i] = ws.loadProject(projects[i], cache)
-		if len(projects[i]) == 1 && found.Sniffed[projects[i][0]] {
+		sniffed := len(projects[i]) == 1 && found.Sniffed[projects[i][0]]
+		loaded[i], errs[i], failed[i] = ws.loadProject(projects[i], cache, sniffed)
+		if sniffed {
 			// A YAML file that only looks like a compose file: what
 			// compose-go says of it is a note, never a failed run.
 			for _, e := range errs[i] {
@@ -190,6 +244,9 @@ func Load(opts Options) (*Workspace, error) {
 	for i, p := range loaded {
 		ws.Errors = append(ws.Errors, errs[i]...)
 		if p == nil {
+			if failed[i] != nil {
+				ws.Unloaded = append(ws.Unloaded, failed[i])
+			}
 			continue
 		}
 		ws.Projects = append(ws.Projects, p)
@@ -313,30 +370,13 @@ func layered(files []string, cp *compose.Project, lim compose.Limits) *compose.P
 	return cp
 }
 
-func (ws *Workspace) loadProject(files []string, cache *dockerfileCache) (*Project, []*FileError) {
+// loadProject loads one project; when it does not load it says what the
+// project may build instead.
+func (ws *Workspace) loadProject(files []string, cache *dockerfileCache, sniffed bool) (*Project, []*FileError, *Unloaded) {
 	cp, err := compose.LoadLimited(files, ws.limits.compose())
 	cp = layered(files, cp, ws.limits.compose())
 	if err != nil {
-		var lim *compose.LimitError
-		if errors.As(err, &lim) {
-			return nil, []*FileError{{File: ws.Rel(lim.Path), Line: lim.Line, Msg: limitMsg(lim), Fatal: true}}
-		}
-		var pe *compose.ParseError
-		if errors.As(err, &pe) {
-			return nil, []*FileError{{File: ws.Rel(pe.Path), Line: pe.Line, Msg: pe.Msg, Fatal: true}}
-		}
-		var ose *os.PathError
-		if errors.As(err, &ose) {
-			return nil, []*FileError{{File: ws.Rel(ose.Path), Msg: ose.Err.Error(), Fatal: true}}
-		}
-		var le *compose.LoadError
-		if errors.As(err, &le) && len(le.Unresolved) > 0 {
-			return nil, []*FileError{{File: ws.Rel(files[0]), Msg: le.Error()}}
-		}
-		if le != nil && le.Path != "" {
-			return nil, []*FileError{{File: ws.Rel(le.Path), Line: le.Line, Msg: "cannot load compose project: " + err.Error(), Fatal: true}}
-		}
-		return nil, []*FileError{{File: ws.Rel(files[0]), Msg: "cannot load compose project: " + err.Error(), Fatal: true}}
+		return nil, ws.loadErrors(files, err), unloaded(files, cp, sniffed)
 	}
 	for _, f := range cp.Files {
 		ws.read(len(f.Src))
@@ -372,7 +412,32 @@ func (ws *Workspace) loadProject(files []string, cache *dockerfileCache) (*Proje
 			}
 		}
 	}
-	return p, notes
+	return p, notes, nil
+}
+
+// loadErrors says why a project did not load, at the file and line that
+// say it when known.
+func (ws *Workspace) loadErrors(files []string, err error) []*FileError {
+	var lim *compose.LimitError
+	if errors.As(err, &lim) {
+		return []*FileError{{File: ws.Rel(lim.Path), Line: lim.Line, Msg: limitMsg(lim), Fatal: true}}
+	}
+	var pe *compose.ParseError
+	if errors.As(err, &pe) {
+		return []*FileError{{File: ws.Rel(pe.Path), Line: pe.Line, Msg: pe.Msg, Fatal: true}}
+	}
+	var ose *os.PathError
+	if errors.As(err, &ose) {
+		return []*FileError{{File: ws.Rel(ose.Path), Msg: ose.Err.Error(), Fatal: true}}
+	}
+	var le *compose.LoadError
+	if errors.As(err, &le) && len(le.Unresolved) > 0 {
+		return []*FileError{{File: ws.Rel(files[0]), Msg: le.Error()}}
+	}
+	if le != nil && le.Path != "" {
+		return []*FileError{{File: ws.Rel(le.Path), Line: le.Line, Msg: "cannot load compose project: " + err.Error(), Fatal: true}}
+	}
+	return []*FileError{{File: ws.Rel(files[0]), Msg: "cannot load compose project: " + err.Error(), Fatal: true}}
 }
 
 // unsetNote says once per project which variables had no value and what
