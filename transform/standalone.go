@@ -115,11 +115,6 @@ func SplitStandalone(ws *workspace.Workspace, d *workspace.Dockerfile, opts Spli
 			return nil, withStage(builtBy, reason)
 		}
 		p.rebased = root.lines
-		if p.built != nil {
-			// The code image of moved code is the context copied again,
-			// with no stages of the original to build a runtime from.
-			return nil, withStage(builtBy, fmt.Sprintf("the code is copied to / (%s:%d) and the old image set up more than a stock runtime has, which only a runtime built from its steps would carry: move the code under a WORKDIR first", ws.Rel(d.File.Path), rootLine(s.Facts)))
-		}
 	}
 	const pad, step, nl = "    ", "  ", "\n"
 	runtime, _, base, reason := p.runtimeKeys(nil, pad, step, nl)

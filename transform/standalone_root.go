@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"encoding/json"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -48,6 +49,8 @@ func planRootCode(ws *workspace.Workspace, d *workspace.Dockerfile, contextDir s
 	tops := map[string]bool{} // top-level names the code has at /
 	anyTop := false           // a folder's contents went to /: any name may be code
 	firstCopy := 0
+	rootManifest := false // package.json went to / itself
+	installed := false    // a RUN installed dependencies at / after it
 	var cmd, entry []string
 	wd := "/"
 	for _, st := range chain {
@@ -60,6 +63,12 @@ func planRootCode(ws *workspace.Workspace, d *workspace.Dockerfile, contextDir s
 				wd = path.Join(wd, c.Path)
 				continue
 			case *instructions.RunCommand:
+				if firstCopy > 0 && wd == "/" && rootManifest && installsOnly(c) {
+					// npm install at / after COPY . /: what it made is
+					// /node_modules, which the code image takes along.
+					installed = true
+					continue
+				}
 				if firstCopy > 0 {
 					return nil, fmt.Sprintf("the code is copied to / (%s:%d) and RUN (%s:%d) works on the image after it: what it makes would not move to %s with the code; move the code under a WORKDIR first, so it can be a volume",
 						rel, firstCopy, rel, line, rootAppDir)
@@ -112,8 +121,10 @@ func planRootCode(ws *workspace.Workspace, d *workspace.Dockerfile, contextDir s
 					st, err := ws.Stat(filepath.Join(contextDir, filepath.FromSlash(src)))
 					if strings.ContainsAny(src, "*?[") || path.Clean(src) == "." || err == nil && st.IsDir() {
 						anyTop = true
+						rootManifest = rootManifest || path.Clean(src) == "." || ws.Exists(filepath.Join(contextDir, filepath.FromSlash(src), "package.json"))
 					} else {
 						tops[path.Base(src)] = true
+						rootManifest = rootManifest || path.Base(src) == "package.json"
 					}
 				}
 			}
@@ -151,10 +162,63 @@ func planRootCode(ws *workspace.Workspace, d *workspace.Dockerfile, contextDir s
 			}
 		}
 	}
+	if installed {
+		deps, err := hasDependencies(ws, filepath.Join(contextDir, "package.json"))
+		if err != nil {
+			return nil, fmt.Sprintf("the code is copied to / (%s:%d) and dependencies are installed there, but %s cannot be read to tell whether the install made node_modules: %v", rel, firstCopy, ws.Rel(filepath.Join(contextDir, "package.json")), err)
+		}
+		if deps {
+			// Built by the original's final stage, as the old image was,
+			// with the Node and system it had; the runtime finds it in
+			// /app/node_modules as the app found /node_modules.
+			rc.copies = append(rc.copies, fmt.Sprintf("COPY --from=%s /node_modules %s/node_modules", f.Final().ID(), rootAppDir))
+		}
+	}
 	if len(rc.copies) == 0 {
 		return nil, fmt.Sprintf("the code is copied to / (%s:%d) by no COPY or ADD decouple can carry over; move it under a WORKDIR first, so it can be a volume", rel, d.Facts[f.Final().Index].Code[0].Line)
 	}
 	return rc, ""
+}
+
+// hasDependencies reports whether a package.json declares packages, so
+// that installing it makes a node_modules folder (npm makes none for a
+// manifest without any).
+func hasDependencies(ws *workspace.Workspace, manifest string) (bool, error) {
+	src, err := ws.ReadFile(manifest)
+	if err != nil {
+		return false, err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(src, &m); err != nil {
+		return false, err
+	}
+	for _, k := range []string{"dependencies", "devDependencies", "optionalDependencies"} {
+		var deps map[string]any
+		if raw, ok := m[k]; ok && json.Unmarshal(raw, &deps) == nil && len(deps) > 0 {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// installsOnly reports whether a RUN only installs the project's
+// dependencies (npm ci, yarn install): the runtime's command installs them
+// again in the code's new folder, as it does for code under a WORKDIR, so
+// the step need not move with the code.
+func installsOnly(c *instructions.RunCommand) bool {
+	n := 0
+	for _, script := range dockerfile.RunScripts(c) {
+		if strings.ContainsAny(script, "><") {
+			return false
+		}
+		for _, cmd := range dockerfile.Commands(script) {
+			if cmd.Kind != dockerfile.ProjectInstall {
+				return false
+			}
+			n++
+		}
+	}
+	return n > 0
 }
 
 // ownFlags renders the COPY/ADD flags that travel with the files.
@@ -183,6 +247,14 @@ func (rc *rootCode) dockerfileText(p *splitPlan) string {
 		b.WriteString("\n")
 	}
 	name := filepath.Base(p.s.Dockerfile.Path)
+	if p.built != nil {
+		// Before the code image, which stays the last stage: the code
+		// service builds no target.
+		b.WriteString("\n" + dockerfile.GeneratedMarker + name + ": the runtime, built as target " + p.built.name + ":\n")
+		b.WriteString("# its steps without the app's code. Patch Node here and rebuild only the runtime\n")
+		b.WriteString("# service; the code image stays.\n")
+		b.WriteString(p.built.text)
+	}
 	b.WriteString("\n" + dockerfile.GeneratedMarker + name + ": the code-only image.\n")
 	b.WriteString("# " + name + " copies the app to /, where no volume can go: this image copies the\n")
 	b.WriteString("# same files under " + rootAppDir + " and shares them as a volume that the runtime service\n")

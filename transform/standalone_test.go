@@ -300,18 +300,74 @@ func TestSplitStandaloneCodeAtRoot(t *testing.T) {
 	}
 }
 
+// Code at / whose dependencies a RUN installed there: the code image takes
+// /node_modules along from the original's build (when the manifest declares
+// any), and an old image that set up more than a stock runtime gets a
+// built runtime stage before the code image, which stays the last stage.
+func TestSplitStandaloneCodeAtRootInstall(t *testing.T) {
+	for _, tc := range []struct {
+		name, dockerfile, manifest string
+		want, wantNot, runtime     []string
+	}{
+		{"stock", "FROM node:24-slim\nCOPY . /\nRUN npm ci --omit=dev\nCMD [\"npm\", \"start\"]\n", `{"dependencies": {"express": "^4"}}`,
+			[]string{"FROM tianon/true\nCOPY [\".\", \"/app/\"]\nCOPY --from=0 /node_modules /app/node_modules\nVOLUME /app\n"}, nil,
+			[]string{"    image: node:24-slim\n", "    working_dir: /app\n"}},
+		{"no dependencies", "FROM node:24-slim\nCOPY . /\nRUN npm install\nCMD [\"npm\", \"start\"]\n", `{"name": "x"}`,
+			[]string{"FROM tianon/true\nCOPY [\".\", \"/app/\"]\nVOLUME /app\n"}, []string{"node_modules /app"}, nil},
+		{"built", "FROM ubuntu:24.04\nRUN apt-get update && apt-get install -y nodejs npm\nCOPY . /\nRUN npm install\nEXPOSE 3000\nENTRYPOINT [\"npm\", \"start\"]\n", `{"dependencies": {"express": "^4"}}`,
+			[]string{"FROM ubuntu:24.04 AS runtime\nRUN apt-get update && apt-get install -y nodejs npm\nEXPOSE 3000\nENTRYPOINT [\"npm\", \"start\"]\n",
+				"FROM tianon/true\nCOPY [\".\", \"/app/\"]\nCOPY --from=0 /node_modules /app/node_modules\nVOLUME /app\n"},
+			[]string{"AS runtime\nRUN npm", "COPY . /\nEXPOSE"},
+			[]string{"      target: runtime\n", "    working_dir: /app\n"}},
+		{"built without install", "FROM node:22-slim\nRUN apt-get update && apt-get install -y tini\nCOPY index.js .\nCMD [\"tini\", \"--\", \"node\", \"index.js\"]\n", `{}`,
+			[]string{"FROM node:22-slim AS runtime\nRUN apt-get update && apt-get install -y tini\nCMD [\"tini\", \"--\", \"node\", \"index.js\"]\n",
+				"FROM tianon/true\nCOPY [\"index.js\", \"/app/\"]\nVOLUME /app\n"}, nil,
+			[]string{"      target: runtime\n", "    working_dir: /app\n"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeTree(t, map[string]string{"Dockerfile": tc.dockerfile, "package.json": tc.manifest, "index.js": ""})
+			t.Chdir(dir)
+			ws := load(t)
+			fix, reason := SplitStandalone(ws, ws.Dockerfiles[0], SplitOptions{})
+			if fix == nil {
+				t.Fatalf("refused: %s", reason)
+			}
+			got := apply(t, dir, fix)
+			code := got["Dockerfile.code"]
+			if !strings.HasSuffix(code, tc.want[len(tc.want)-1]) {
+				t.Errorf("Dockerfile.code does not end with the code image\n%s\ngot:\n%s", tc.want[len(tc.want)-1], code)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(code, w) {
+					t.Errorf("Dockerfile.code lacks\n%s\ngot:\n%s", w, code)
+				}
+			}
+			for _, w := range tc.wantNot {
+				if strings.Contains(code, w) {
+					t.Errorf("Dockerfile.code holds %q:\n%s", w, code)
+				}
+			}
+			for _, w := range tc.runtime {
+				if !strings.Contains(got["compose.yaml"], w) {
+					t.Errorf("compose.yaml lacks %q:\n%s", w, got["compose.yaml"])
+				}
+			}
+		})
+	}
+}
+
 // Refusals of code at /: an absolute path to the code in the command, a
-// RUN that works on the image after the code arrived, an old image that set
-// up more than a stock runtime has (the code image of moved code has no
-// stages to build a runtime from), and code a RUN put where decouple cannot
-// tell.
+// RUN after the code arrived that is not an install of the manifest copied
+// to / (a build script, an install elsewhere), and code a RUN put where
+// decouple cannot tell.
 func TestSplitStandaloneCodeAtRootRefusals(t *testing.T) {
 	for _, tc := range []struct{ dockerfile, want string }{
 		{"FROM node:24-slim\nCOPY dist/index.cjs /\nCMD [\"node\", \"/index.cjs\"]\n", "refers to it by the absolute path /index.cjs"},
 		{"FROM node:24-slim\nCOPY . /\nCMD node /srv.js\n", "refers to it by the absolute path /srv.js"},
-		{"FROM node:24-slim\nCOPY . /\nRUN npm install\nCMD [\"npm\", \"start\"]\n", "RUN (Dockerfile:3) works on the image after it"},
-		{"FROM node:22-slim\nRUN apt-get update && apt-get install -y tini\nCOPY dist/index.cjs .\nCMD [\"tini\", \"--\", \"node\", \"index.cjs\"]\n",
-			"the code is copied to / (Dockerfile:3) and the old image set up more than a stock runtime has"},
+		{"FROM node:24-slim\nCOPY . /\nRUN npm run build\nCMD [\"npm\", \"start\"]\n", "RUN (Dockerfile:3) works on the image after it"},
+		{"FROM node:24-slim\nCOPY . /\nRUN npm ci && npm run build\nCMD [\"npm\", \"start\"]\n", "RUN (Dockerfile:3) works on the image after it"},
+		{"FROM node:24-slim\nCOPY . /\nWORKDIR /srv\nRUN npm install\nCMD [\"npm\", \"start\"]\n", "app code also goes to / (Dockerfile:2), outside the code path /srv"},
+		{"FROM node:24-slim\nCOPY dist/index.cjs /\nRUN npm install\nCMD [\"node\", \"index.cjs\"]\n", "RUN (Dockerfile:3) works on the image after it"},
 		{"FROM node:22-slim\nRUN curl -fsSL -o /tmp/app.tar.gz https://github.com/acme/app/archive/v1.0.0.tar.gz && mkdir -p /opt/app && tar xzf /tmp/app.tar.gz -C /opt/app && cd /opt/app && npm ci\nCOPY dist/index.cjs .\nCMD [\"node\", \"index.cjs\"]\n",
 			"app code goes to / (Dockerfile:3) and to a folder decouple cannot tell (Dockerfile:2)"},
 	} {
