@@ -58,6 +58,11 @@ type splitPlan struct {
 	file   *compose.File
 	svcKey *yaml.Node
 	svcVal *yaml.Node
+	// orig is the service as the workspace holds it; s is a copy when the
+	// plan moved its code from / (moveRootCode), and root then plans the
+	// code image.
+	orig *workspace.Service
+	root *rootCode
 	// opaque says why no runtime is known to start (a step after the code
 	// that decouple cannot read), or "".
 	opaque string
@@ -115,7 +120,7 @@ func Split(ws *workspace.Workspace, s *workspace.Service, opts SplitOptions) (*a
 		}
 		return fix, reason
 	}
-	p := &splitPlan{ws: ws, s: s, opts: opts, codeSvc: s.Name + "-code"}
+	p := &splitPlan{ws: ws, s: s, orig: s, opts: opts, codeSvc: s.Name + "-code"}
 	if reason := p.check(); reason != "" {
 		return nil, reason
 	}
@@ -139,7 +144,13 @@ func (p *splitPlan) check() string {
 	case s.Config.Build.DockerfileInline != "":
 		return "the Dockerfile is inline (dockerfile_inline); move it to a file first"
 	}
+	if reason := p.moveRootCode(); reason != "" {
+		return reason
+	}
 	if reason := p.checkImage(); reason != "" {
+		return reason
+	}
+	if reason := p.planRoot(s.Config.Build.Context); reason != "" {
 		return reason
 	}
 	if reason := p.checkOverlays(); reason != "" {
@@ -174,7 +185,7 @@ func (p *splitPlan) check() string {
 		return fmt.Sprintf("service %q in %s extends this service, and a split here would leave it with volumes_from a code service its file does not declare; split both by hand", other.Name, rel(other.Key.File.Path))
 	}
 	for _, other := range s.Project.Services {
-		if other != s && other.BuiltBy == s {
+		if other != p.orig && other.BuiltBy == p.orig {
 			if reason := p.checkDependent(other); reason != "" {
 				return fmt.Sprintf("service %q runs the image this service builds, and %s", other.Name, reason)
 			}

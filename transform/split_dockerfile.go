@@ -113,6 +113,9 @@ func (p *splitPlan) codeStageName() string {
 // in the same run are made in the copy too.
 func (p *splitPlan) codeDockerfileEdit() analysis.TextEdit {
 	e := analysis.TextEdit{File: p.codeDockerfile(), NewText: []byte(p.codeDockerfileText())}
+	if p.root != nil {
+		e.NewText = []byte(p.root.dockerfileText(p))
+	}
 	if p.opts.Strategy == StrategyBuild {
 		e.Mirrors, e.MirrorLen = p.s.Dockerfile.Path, len(p.s.Dockerfile.Src)
 	}

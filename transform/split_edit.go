@@ -772,7 +772,7 @@ func healthcheckYAML(h *dockerspec.HealthcheckConfig, pad, step, nl string) stri
 func (p *splitPlan) heirs() []string {
 	var out []string
 	for _, o := range p.s.Project.Services {
-		if o == p.s || o.Build == nil || o.Key == nil || o.Key.File != p.file ||
+		if o == p.orig || o.Build == nil || o.Key == nil || o.Key.File != p.file ||
 			o.Build.File != p.s.Build.File || o.Build.Line != p.s.Build.Line {
 			continue
 		}

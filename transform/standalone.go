@@ -86,35 +86,18 @@ func SplitStandalone(ws *workspace.Workspace, d *workspace.Dockerfile, opts Spli
 		Project:    &workspace.Project{},
 		Dockerfile: d.File, Stage: final, Facts: d.Facts[final.Index],
 	}
-	p := &splitPlan{ws: ws, s: s, opts: opts, codeSvc: name + "-code"}
+	p := &splitPlan{ws: ws, s: s, orig: s, opts: opts, codeSvc: name + "-code"}
 	if r := relPath(dir, context.dir); r != "." {
 		p.genContext = filepath.ToSlash(r)
 	}
-	var root *rootCode
-	if fa := s.Facts; fa.HasCode() && fa.CodeRoot() == "" {
-		// Code at / beside code a RUN put where decouple cannot tell (a
-		// release unpacked and built in place): no one folder holds it.
-		for i, dir := range fa.CodeDirs {
-			if dir == "" && i < len(fa.Code) {
-				return nil, withStage(builtBy, fmt.Sprintf("app code goes to / (%s:%d) and to a folder decouple cannot tell (%s:%d): no one folder holds it, so it cannot be a volume; move it under one WORKDIR first",
-					ws.Rel(d.File.Path), rootLine(fa), ws.Rel(d.File.Path), fa.Code[i].Line))
-			}
-		}
-		// The code lives at /: judged as if it were under /app, where the
-		// code image will put it, once the rest of the image passes.
-		moved := *fa
-		moved.Workdir = rootAppDir
-		s.Facts = &moved
+	if reason := p.moveRootCode(); reason != "" {
+		return nil, withStage(builtBy, reason)
 	}
 	if reason := p.checkImage(); reason != "" {
 		return nil, withStage(builtBy, reason)
 	}
-	if s.Facts != d.Facts[final.Index] {
-		var reason string
-		if root, reason = planRootCode(ws, d, context.dir); reason != "" {
-			return nil, withStage(builtBy, reason)
-		}
-		p.rebased = root.lines
+	if reason := p.planRoot(context.dir); reason != "" {
+		return nil, withStage(builtBy, reason)
 	}
 	const pad, step, nl = "    ", "  ", "\n"
 	runtime, _, base, reason := p.runtimeKeys(nil, pad, step, nl)
@@ -136,11 +119,6 @@ func SplitStandalone(ws *workspace.Workspace, d *workspace.Dockerfile, opts Spli
 	edits := []analysis.TextEdit{
 		{File: composePath, NewText: []byte(b.String())},
 		p.codeDockerfileEdit(),
-	}
-	if root != nil {
-		edits[1].NewText = []byte(root.dockerfileText(p))
-		p.unsafe = append([]string{fmt.Sprintf("the code, which %s copies to /, goes under %s in the code image and the runtime starts there (working_dir)",
-			ws.Rel(d.File.Path), rootAppDir)}, p.unsafe...)
 	}
 	if ignorePath, missing := opts.missingIgnores(ws, context.dir, d.File.Path); len(missing) > 0 {
 		edits = append(edits, IgnoreFix(ws, ignorePath, missing).Edits...)

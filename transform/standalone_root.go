@@ -36,13 +36,54 @@ type rootCode struct {
 	lines  map[int]bool
 }
 
+// moveRootCode judges an image whose code lives at / as if it were under
+// /app, where the code image will put it: the plan's service becomes a
+// copy with moved facts (the workspace's own stays as it is). It says why
+// when the code is at / and also somewhere no one folder holds.
+func (p *splitPlan) moveRootCode() string {
+	fa := p.s.Facts
+	if fa == nil || !fa.HasCode() || fa.CodeRoot() != "" {
+		return ""
+	}
+	rel := p.ws.Rel(p.s.Dockerfile.Path)
+	// Code at / beside code a RUN put where decouple cannot tell (a
+	// release unpacked and built in place): no one folder holds it.
+	for i, dir := range fa.CodeDirs {
+		if dir == "" && i < len(fa.Code) {
+			return fmt.Sprintf("app code goes to / (%s:%d) and to a folder decouple cannot tell (%s:%d): no one folder holds it, so it cannot be a volume; move it under one WORKDIR first",
+				rel, rootLine(fa), rel, fa.Code[i].Line)
+		}
+	}
+	moved := *fa
+	moved.Workdir = rootAppDir
+	s := *p.s
+	s.Facts = &moved
+	p.s = &s
+	return ""
+}
+
+// planRoot plans the code image of code moved from / (moveRootCode), once
+// the rest of the image passed its checks, or says why it cannot be moved.
+func (p *splitPlan) planRoot(contextDir string) string {
+	if p.s.Facts == p.orig.Facts {
+		return ""
+	}
+	root, reason := planRootCode(p.ws, p.s.Dockerfile, p.s.Stage, p.orig.Facts, contextDir)
+	if reason != "" {
+		return reason
+	}
+	p.root, p.rebased = root, root.lines
+	p.unsafe = append([]string{fmt.Sprintf("the code, which %s copies to /, goes under %s in the code image and the runtime starts there (working_dir)",
+		p.ws.Rel(p.s.Dockerfile.Path), rootAppDir)}, p.unsafe...)
+	return ""
+}
+
 // planRootCode reads the stage chain of an image with code at /, or says
-// why its code cannot be moved under /app.
-func planRootCode(ws *workspace.Workspace, d *workspace.Dockerfile, contextDir string) (*rootCode, string) {
-	f := d.File
+// why its code cannot be moved under /app. fa are the stage's own facts.
+func planRootCode(ws *workspace.Workspace, f *dockerfile.File, stage *dockerfile.Stage, fa *dockerfile.Facts, contextDir string) (*rootCode, string) {
 	rel := ws.Rel(f.Path)
 	var chain []*dockerfile.Stage
-	for st := f.Final(); st != nil; st = st.BaseStage {
+	for st := stage; st != nil; st = st.BaseStage {
 		chain = append([]*dockerfile.Stage{st}, chain...)
 	}
 	rc := &rootCode{lines: map[int]bool{}}
@@ -171,11 +212,11 @@ func planRootCode(ws *workspace.Workspace, d *workspace.Dockerfile, contextDir s
 			// Built by the original's final stage, as the old image was,
 			// with the Node and system it had; the runtime finds it in
 			// /app/node_modules as the app found /node_modules.
-			rc.copies = append(rc.copies, fmt.Sprintf("COPY --from=%s /node_modules %s/node_modules", f.Final().ID(), rootAppDir))
+			rc.copies = append(rc.copies, fmt.Sprintf("COPY --from=%s /node_modules %s/node_modules", stage.ID(), rootAppDir))
 		}
 	}
 	if len(rc.copies) == 0 {
-		return nil, fmt.Sprintf("the code is copied to / (%s:%d) by no COPY or ADD decouple can carry over; move it under a WORKDIR first, so it can be a volume", rel, d.Facts[f.Final().Index].Code[0].Line)
+		return nil, fmt.Sprintf("the code is copied to / (%s:%d) by no COPY or ADD decouple can carry over; move it under a WORKDIR first, so it can be a volume", rel, fa.Code[0].Line)
 	}
 	return rc, ""
 }
