@@ -134,9 +134,10 @@ func (p *splitPlan) planRuntime(target *dockerfile.Stage, wd string, multi bool)
 				// Anything the facts count as app code stays out, even a
 				// script copied out of the code (the runtime would then
 				// bundle it, and DC001 would rightly flag the runtime).
-				step.replay = !codeLines[line] && !inCode(dest)
+				// Copies the code image takes from / (rootCode) stay out too.
+				step.replay = !codeLines[line] && !inCode(dest) && !p.rebased[line]
 			case *instructions.AddCommand:
-				step.replay = !codeLines[line] && !inCode(absJoin(cur, c.DestPath))
+				step.replay = !codeLines[line] && !inCode(absJoin(cur, c.DestPath)) && !p.rebased[line]
 			case *instructions.VolumeCommand:
 				for _, v := range c.Volumes {
 					if inCode(absJoin(cur, v)) {

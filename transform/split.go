@@ -61,8 +61,9 @@ type splitPlan struct {
 	// orig is the service as the workspace holds it; s is a copy when the
 	// plan moved its code from / (moveRootCode), and root then plans the
 	// code image.
-	orig *workspace.Service
-	root *rootCode
+	orig        *workspace.Service
+	root        *rootCode
+	rootRefusal string
 	// opaque says why no runtime is known to start (a step after the code
 	// that decouple cannot read), or "".
 	opaque string
@@ -144,13 +145,13 @@ func (p *splitPlan) check() string {
 	case s.Config.Build.DockerfileInline != "":
 		return "the Dockerfile is inline (dockerfile_inline); move it to a file first"
 	}
-	if reason := p.moveRootCode(); reason != "" {
+	if reason := p.moveRootCode(s.Config.Build.Context); reason != "" {
 		return reason
 	}
 	if reason := p.checkImage(); reason != "" {
 		return reason
 	}
-	if reason := p.planRoot(s.Config.Build.Context); reason != "" {
+	if reason := p.planRoot(); reason != "" {
 		return reason
 	}
 	if reason := p.checkOverlays(); reason != "" {

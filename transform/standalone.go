@@ -90,13 +90,13 @@ func SplitStandalone(ws *workspace.Workspace, d *workspace.Dockerfile, opts Spli
 	if r := relPath(dir, context.dir); r != "." {
 		p.genContext = filepath.ToSlash(r)
 	}
-	if reason := p.moveRootCode(); reason != "" {
+	if reason := p.moveRootCode(context.dir); reason != "" {
 		return nil, withStage(builtBy, reason)
 	}
 	if reason := p.checkImage(); reason != "" {
 		return nil, withStage(builtBy, reason)
 	}
-	if reason := p.planRoot(context.dir); reason != "" {
+	if reason := p.planRoot(); reason != "" {
 		return nil, withStage(builtBy, reason)
 	}
 	const pad, step, nl = "    ", "  ", "\n"

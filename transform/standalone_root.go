@@ -40,7 +40,7 @@ type rootCode struct {
 // /app, where the code image will put it: the plan's service becomes a
 // copy with moved facts (the workspace's own stays as it is). It says why
 // when the code is at / and also somewhere no one folder holds.
-func (p *splitPlan) moveRootCode() string {
+func (p *splitPlan) moveRootCode(contextDir string) string {
 	fa := p.s.Facts
 	if fa == nil || !fa.HasCode() || fa.CodeRoot() != "" {
 		return ""
@@ -59,20 +59,25 @@ func (p *splitPlan) moveRootCode() string {
 	s := *p.s
 	s.Facts = &moved
 	p.s = &s
+	// Planned now, as the runtime's plan must leave out the copies the
+	// code image takes (COPY package.json . is no code, but it moves);
+	// why it cannot be moved is said after the image's other checks.
+	p.root, p.rootRefusal = planRootCode(p.ws, p.s.Dockerfile, p.s.Stage, fa, contextDir)
+	if p.root != nil {
+		p.rebased = p.root.lines
+	}
 	return ""
 }
 
-// planRoot plans the code image of code moved from / (moveRootCode), once
-// the rest of the image passed its checks, or says why it cannot be moved.
-func (p *splitPlan) planRoot(contextDir string) string {
+// planRoot says why code moved from / (moveRootCode) cannot be moved after
+// all, once the rest of the image passed its checks, and notes the move.
+func (p *splitPlan) planRoot() string {
 	if p.s.Facts == p.orig.Facts {
 		return ""
 	}
-	root, reason := planRootCode(p.ws, p.s.Dockerfile, p.s.Stage, p.orig.Facts, contextDir)
-	if reason != "" {
-		return reason
+	if p.rootRefusal != "" {
+		return p.rootRefusal
 	}
-	p.root, p.rebased = root, root.lines
 	p.unsafe = append([]string{fmt.Sprintf("the code, which %s copies to /, goes under %s in the code image and the runtime starts there (working_dir)",
 		p.ws.Rel(p.s.Dockerfile.Path), rootAppDir)}, p.unsafe...)
 	return ""
@@ -171,6 +176,7 @@ func planRootCode(ws *workspace.Workspace, f *dockerfile.File, stage *dockerfile
 			}
 			if abs != "/" {
 				tops[top] = true
+				rootManifest = rootManifest || abs == "/package.json"
 			}
 			target := path.Join(rootAppDir, abs)
 			if abs == "/" || strings.HasSuffix(dest, "/") || dest == "." || len(sd.SourcePaths) > 1 {

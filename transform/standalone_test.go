@@ -319,6 +319,10 @@ func TestSplitStandaloneCodeAtRootInstall(t *testing.T) {
 				"FROM tianon/true\nCOPY [\".\", \"/app/\"]\nCOPY --from=0 /node_modules /app/node_modules\nVOLUME /app\n"},
 			[]string{"AS runtime\nRUN npm", "COPY . /\nEXPOSE"},
 			[]string{"      target: runtime\n", "    working_dir: /app\n"}},
+		{"manifests first", "FROM node:22-slim AS dev\nCOPY yarn.lock yarn.lock\nCOPY package.json package.json\nRUN yarn install\nADD . .\nCMD [\"yarn\", \"start\"]\n", `{"dependencies": {"express": "^4"}}`,
+			[]string{"FROM tianon/true\nCOPY [\"yarn.lock\", \"/app/yarn.lock\"]\nCOPY [\"package.json\", \"/app/package.json\"]\nADD [\".\", \"/app/\"]\nCOPY --from=dev /node_modules /app/node_modules\nVOLUME /app\n"},
+			[]string{"AS runtime"}, // the manifests the code image takes are not the runtime's
+			[]string{"    image: node:22-slim\n", "    working_dir: /app\n"}},
 		{"built without install", "FROM node:22-slim\nRUN apt-get update && apt-get install -y tini\nCOPY index.js .\nCMD [\"tini\", \"--\", \"node\", \"index.js\"]\n", `{}`,
 			[]string{"FROM node:22-slim AS runtime\nRUN apt-get update && apt-get install -y tini\nCMD [\"tini\", \"--\", \"node\", \"index.js\"]\n",
 				"FROM tianon/true\nCOPY [\"index.js\", \"/app/\"]\nVOLUME /app\n"}, nil,
