@@ -78,5 +78,10 @@ image names): what the runtime cannot carry refuses the fix with the reason.
 installed at build time; ` + "`--strategy install`" + ` ships sources only and
 installs production dependencies at start. Roll out new code with
 ` + "`docker compose up -d --build -V <svc> <svc>-code`" + `: without -V, Compose
-re-attaches the old anonymous code volume.
+re-attaches the old anonymous code volume. Code copied to / (no WORKDIR)
+goes under /app in the code image, its /node_modules along when the
+dependencies were installed there. A service whose build: a variant file
+layered on its base sets again is split in the variant, with
+` + "`build: !reset null`" + ` dropping the base's build (Compose 2.24 or later, so
+only for files that are already Compose v2's).
 `

@@ -64,6 +64,11 @@ type splitPlan struct {
 	orig        *workspace.Service
 	root        *rootCode
 	rootRefusal string
+	// layerBase is the file that declares the service when its build: is
+	// set again in a variant layered on it (split_layered.go), and
+	// layerBuild the build: node it has there (nil for none).
+	layerBase  *compose.File
+	layerBuild *yaml.Node
 	// opaque says why no runtime is known to start (a step after the code
 	// that decouple cannot read), or "".
 	opaque string
@@ -134,8 +139,9 @@ func (p *splitPlan) check() string {
 	case s.Build == nil || s.Key == nil:
 		return "the service's build: key was not found"
 	case s.Build.File != s.Key.File && layeredFiles(s):
-		return fmt.Sprintf("the service is declared in %s and its build: is set in %s, layered on it (docker compose -f %s -f %s); decouple only splits a service declared in the file that sets its build: split it by hand, as `decouple explain DC001` shows",
-			rel(s.Key.File.Path), rel(s.Build.File.Path), rel(s.Key.File.Path), rel(s.Build.File.Path))
+		if reason := p.checkLayered(); reason != "" {
+			return reason
+		}
 	case s.Build.File != s.Key.File:
 		// The finding sits at the build: key in the extended file, so
 		// the message must say why this service cannot be split where
@@ -158,6 +164,9 @@ func (p *splitPlan) check() string {
 		return reason
 	}
 	p.file = s.Key.File
+	if p.layerBase != nil {
+		p.file = s.Build.File // the split goes where the build that runs is
+	}
 	p.svcKey, p.svcVal = p.file.ServiceNode(s.Name)
 	if p.svcVal == nil || p.svcVal.Kind != yaml.MappingNode || p.svcVal.Style&yaml.FlowStyle != 0 {
 		return "the service is not a block mapping"
@@ -217,14 +226,18 @@ func (p *splitPlan) checkOverlays() string {
 			projects = append(projects, q.Project)
 		}
 	}
+	// The files layered after the one the split edits count: those before
+	// it (a layered split's base) are what it overrides.
+	edited := s.Key.File.Path
+	if p.layerBase != nil {
+		edited = s.Build.File.Path
+	}
 	for _, q := range projects {
-		if !slices.ContainsFunc(q.Files, func(f *compose.File) bool { return f.Path == s.Key.File.Path }) {
+		i := slices.IndexFunc(q.Files, func(f *compose.File) bool { return f.Path == edited })
+		if i < 0 {
 			continue
 		}
-		for _, f := range q.Files {
-			if f.Path == s.Key.File.Path {
-				continue
-			}
+		for _, f := range q.Files[i+1:] {
 			_, v := f.ServiceNode(s.Name)
 			for _, key := range overlayKeys {
 				k, kv := compose.MapGet(v, key)
@@ -238,7 +251,7 @@ func (p *splitPlan) checkOverlays() string {
 					"working_dir":  fmt.Sprintf("start the runtime outside the code path %s", p.wd),
 				}[key]
 				return fmt.Sprintf("%s, layered on %s, sets %s: for service %q too (%s:%d): merged with the split, `docker compose -f %s -f %s` would %s; split both files by hand, as `decouple explain DC001` shows",
-					rel(f.Path), rel(s.Key.File.Path), key, s.Name, rel(f.Path), k.Line, rel(s.Key.File.Path), rel(f.Path), effect)
+					rel(f.Path), rel(edited), key, s.Name, rel(f.Path), k.Line, rel(edited), rel(f.Path), effect)
 			}
 		}
 	}

@@ -89,6 +89,9 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 	if k, v := compose.MapGet(p.svcVal, "image"); k != nil && v.Kind == yaml.ScalarNode {
 		msg += fmt.Sprintf("; the code image is now %s: a release must publish it and the runtime image both", codeImageName(v.Value))
 	}
+	if p.layerBase != nil {
+		msg += fmt.Sprintf("; written into %s, layered on %s, which declares the service and is left as it is", p.ws.Rel(p.file.Path), p.ws.Rel(p.layerBase.Path))
+	}
 	if len(heirs) > 0 {
 		msg += fmt.Sprintf("; %s extend it and run on the same code volume (Compose v2; Compose v1 does not pass volumes_from through extends)", strings.Join(heirs, ", "))
 	}
@@ -198,6 +201,11 @@ func (p *splitPlan) runtimeKeys(starts []int, pad, step, nl string) (string, []a
 		edits = append(edits, p.replaceScalar(starts, v, yamlText(base)))
 	default:
 		line("image: %s", yamlText(base))
+	}
+	if p.layerBase != nil && p.built == nil && p.runtimeStage == nil {
+		// The base file's build: would merge back in and build the app
+		// under the runtime's image name.
+		line("build: !reset null")
 	}
 	line("volumes_from:")
 	rt.WriteString(pad + step + "- " + p.codeSvc + nl)
@@ -635,26 +643,53 @@ func (p *splitPlan) buildBlock(src []byte, starts []int, pad, step, nl, dockerfi
 	if p.genContext != "" {
 		context = yamlString(p.genContext)
 	}
-	if bv != nil && bv.Kind == yaml.ScalarNode {
-		context = string(src[offsetOf(src, starts, bv.Line, bv.Column):lineEndOffset(src, starts, bv.Line)])
-	} else if _, cv := compose.MapGet(bv, "context"); bv != nil && cv != nil {
-		context = string(src[offsetOf(src, starts, cv.Line, cv.Column):lineEndOffset(src, starts, cv.Line)])
+	// A layered split's code service is new in the variant: what the
+	// base file's build: sets and the variant's does not is written too
+	// (both files sit in one folder, so the text means the same).
+	lb := p.layerBuild
+	var lsrc []byte
+	var lstarts []int
+	if lb != nil {
+		lsrc, lstarts = p.layerBase.Src, p.layerBase.LineStarts()
+	}
+	textOf := func(src []byte, starts []int, n *yaml.Node) string {
+		return string(src[offsetOf(src, starts, n.Line, n.Column):lineEndOffset(src, starts, n.Line)])
+	}
+	_, cv := compose.MapGet(bv, "context")
+	_, lcv := compose.MapGet(lb, "context")
+	switch {
+	case bv != nil && bv.Kind == yaml.ScalarNode:
+		context = textOf(src, starts, bv)
+	case cv != nil:
+		context = textOf(src, starts, cv)
+	case lb != nil && lb.Kind == yaml.ScalarNode:
+		context = textOf(lsrc, lstarts, lb)
+	case lcv != nil:
+		context = textOf(lsrc, lstarts, lcv)
 	}
 	b.WriteString(pad + step + "context: " + strings.TrimSpace(stripComment(context)) + nl)
 	b.WriteString(pad + step + "dockerfile: " + dockerfile + nl)
 	if target != "" {
 		b.WriteString(pad + step + "target: " + yamlString(target) + nl)
 	}
-	if bv != nil && bv.Kind == yaml.MappingNode && bv.Style&yaml.FlowStyle == 0 {
-		for i := 0; i+1 < len(bv.Content); i += 2 {
-			key := bv.Content[i]
+	rest := func(src []byte, starts []int, m, over *yaml.Node) {
+		if m == nil || m.Kind != yaml.MappingNode || m.Style&yaml.FlowStyle != 0 {
+			return
+		}
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			key := m.Content[i]
 			switch key.Value {
 			case "context", "dockerfile", "target", "dockerfile_inline":
 				continue
 			}
+			if k, _ := compose.MapGet(over, key.Value); k != nil {
+				continue // the variant sets it
+			}
 			b.WriteString(reindent(src, starts, key, len(pad)+len(step), nl))
 		}
 	}
+	rest(lsrc, lstarts, lb, bv)
+	rest(src, starts, bv, nil)
 	return b.String()
 }
 
