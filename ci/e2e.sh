@@ -6,7 +6,8 @@
 # Then one small fixture per class of issue 17 (ci/e2e/classes: two targets
 # of one Dockerfile, tini and a corepack tool, a user made by adduser, a bind
 # mount with an anonymous node_modules volume, image plus build, a data
-# VOLUME), and code copied to / with its dependencies installed there, runs
+# VOLUME), code copied to / with its dependencies installed there, and a
+# variant file that sets build: again over its base, runs
 # on Compose v2 only, in a lighter mode (run_class: bundled answers, fix,
 # decoupled answers, the class's own probe on the running stack; no bump
 # and no code rollout except where the class is about it).
@@ -702,6 +703,19 @@ probe_class_image() {
 
 rmi_class_image() { docker rmi registry.e2e.test/shop/web:1.0 >/dev/null; }
 
+# 8. A variant layered on a base file sets build: again (compose.yaml names
+# the image and context, compose.override.yaml the Dockerfile): the split
+# in the variant drops the base's build with `build: !reset null`, so the
+# runtime runs the stock image and nothing builds the app image any more.
+probe_class_layered() {
+  expect_in "$(get 18100 /)" "layered dev;" "$1 web runs the dev variant"
+  [ "$1" = decoupled ] || return 0
+  expect_eq "$(rt_image web)" "$(stock_id)" "web runs the stock image"
+  ! docker image inspect shop-web >/dev/null 2>&1 || fail "the decoupled stack built shop-web: the base's build came back"
+  docker exec "$(ctr web)" test -f /app/server.js || fail "the web runtime lacks its code"
+}
+rmi_class_layered() { docker rmi shop-web >/dev/null; }
+
 # 7. Code copied to / (no WORKDIR), its dependencies installed there: the
 # runtime starts in /app, where the code image put the code, and loads its
 # dependency from /app/node_modules, taken from the original build.
@@ -777,7 +791,7 @@ done
 
 # The class fixtures of issue 17, Compose v2 only (select with
 # DECOUPLE_E2E_ONLY=class-targets,...).
-for c in targets init user bind image data root; do
+for c in targets init user bind image data root layered; do
   want "class-$c" || continue
   fixpasses=('') after_bundled='' class_node=$NODE_LINE_OLD
   case $c in
@@ -788,6 +802,7 @@ for c in targets init user bind image data root; do
   image) ports=(web:18096) after_bundled=rmi_class_image ;;
   data) ports=(web:18097) ;;
   root) ports=(web:18099) class_node=$ARTICLE_OLD fixpasses=(--unsafe-fixes) ;;
+  layered) ports=(web:18100) after_bundled=rmi_class_layered fixpasses=(--unsafe-fixes) ;;
   esac
   probe=probe_class_$c
   run_class "$c"

@@ -199,6 +199,12 @@ func (p *splitPlan) check() string {
 			if reason := p.checkDependent(other); reason != "" {
 				return fmt.Sprintf("service %q runs the image this service builds, and %s", other.Name, reason)
 			}
+			if p.layerBase != nil {
+				// Re-pointing it would edit the files the variant is
+				// layered on, which other projects read as they are.
+				return fmt.Sprintf("service %q runs the image this service builds, and the split of a layered variant cannot re-point it; split them by hand (docker compose -f %s -f %s), as `decouple explain DC001` shows",
+					other.Name, rel(s.Key.File.Path), rel(s.Build.File.Path))
+			}
 			p.dependents = append(p.dependents, other)
 		}
 	}

@@ -74,6 +74,8 @@ func (p *splitPlan) checkLayered() string {
 		return fmt.Sprintf("a service named %q already exists in %s", p.codeSvc, rel(base.Path))
 	}
 	p.layerBase, p.layerBuild = base, build
+	// Older Compose v2 releases reject the tag: the file would not load.
+	p.unsafe = append(p.unsafe, fmt.Sprintf("%s drops the build %s gives the service with `build: !reset null`, which Compose reads from 2.24 on", rel(variant.Path), rel(base.Path)))
 	return ""
 }
 
