@@ -7,10 +7,10 @@
 # of one Dockerfile, tini and a corepack tool, a user made by adduser, a bind
 # mount with an anonymous node_modules volume, image plus build, a data
 # VOLUME), code copied to / with its dependencies installed there, and a
-# variant file that sets build: again over its base, runs
-# on Compose v2 only, in a lighter mode (run_class: bundled answers, fix,
-# decoupled answers, the class's own probe on the running stack; no bump
-# and no code rollout except where the class is about it).
+# variant file that sets build: again over its base, runs on Compose v2
+# only, in a lighter mode (run_class: bundled answers, fix, decoupled
+# answers, the class's own probe on the running stack; no bump and no code
+# rollout except where the class is about it).
 #
 # It sets up everything itself: Debian packages, a private dockerd (vfs, no
 # iptables, its own socket and data root, removed at the end) and every base
@@ -312,7 +312,7 @@ only=${DECOUPLE_E2E_ONLY:-}
 want() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
 
 # Only the article's cases run the article's runtime.
-if want article || want article-install || want class-root; then
+if want article || want article-install; then
   for v in "$ARTICLE_OLD" "$ARTICLE_NEW"; do
     log "quay.io/oddnetworks/alpine-nodejs:$v"
     node_image "quay.io/oddnetworks/alpine-nodejs:$v" "$v" "$NPM_ARTICLE" plain
@@ -566,7 +566,7 @@ probe_workspace() {
 # the class is about on the running stack (called with "bundled", then
 # "decoupled"). Set before calling: ports (SERVICE:PORT ...), fixpasses,
 # probe, after_bundled (a function run once the bundled stack is down, or
-# empty), class_node (the Node every service answers on).
+# empty).
 run_class() {
   local name=$1 sp s p
   cv=2
@@ -583,7 +583,7 @@ run_class() {
   for sp in "${ports[@]}"; do
     s=${sp%%:*} p=${sp#*:}
     bundled_answer[$s]=$(get "$p" /)
-    expect_in "${bundled_answer[$s]}" "node $class_node" "bundled $name/$s answers on Node $class_node"
+    expect_in "${bundled_answer[$s]}" "node $NODE_LINE_OLD" "bundled $name/$s answers on Node $NODE_LINE_OLD"
   done
   "$probe" bundled
   dcq down -v
@@ -609,7 +609,7 @@ run_class() {
   dcq up -d --build
   for sp in "${ports[@]}"; do
     s=${sp%%:*} p=${sp#*:}
-    expect_in "$(get "$p" /)" "node $class_node" "decoupled $name/$s answers on Node $class_node"
+    expect_in "$(get "$p" /)" "node $NODE_LINE_OLD" "decoupled $name/$s answers on Node $NODE_LINE_OLD"
     if [ -z "$(ctr "$s")" ] || [ -z "$(ctr "$s-code")" ]; then fail "class $name: no $s / $s-code containers after the fix"; fi
   done
   "$probe" decoupled
@@ -703,19 +703,6 @@ probe_class_image() {
 
 rmi_class_image() { docker rmi registry.e2e.test/shop/web:1.0 >/dev/null; }
 
-# 8. A variant layered on a base file sets build: again (compose.yaml names
-# the image and context, compose.override.yaml the Dockerfile): the split
-# in the variant drops the base's build with `build: !reset null`, so the
-# runtime runs the stock image and nothing builds the app image any more.
-probe_class_layered() {
-  expect_in "$(get 18100 /)" "layered dev;" "$1 web runs the dev variant"
-  [ "$1" = decoupled ] || return 0
-  expect_eq "$(rt_image web)" "$(stock_id)" "web runs the stock image"
-  ! docker image inspect shop-web >/dev/null 2>&1 || fail "the decoupled stack built shop-web: the base's build came back"
-  docker exec "$(ctr web)" test -f /app/server.js || fail "the web runtime lacks its code"
-}
-rmi_class_layered() { docker rmi shop-web >/dev/null; }
-
 # 7. Code copied to / (no WORKDIR), its dependencies installed there: the
 # runtime starts in /app, where the code image put the code, and loads its
 # dependency from /app/node_modules, taken from the original build.
@@ -730,8 +717,21 @@ probe_class_root() {
   expect_in "$r" "cwd /app; dir /app;" "decoupled web runs at /app"
   docker exec "$(ctr web)" test -f /app/node_modules/greeting/index.js || fail "no /app/node_modules/greeting in the runtime"
   ! docker exec "$(ctr web)" test -e /server.js || fail "the runtime holds the code at /: it runs the old image"
-  expect_eq "$(rt_image web)" "$(docker image inspect -f '{{.Id}}' "quay.io/oddnetworks/alpine-nodejs:$ARTICLE_OLD")" "web runs the stock image"
+  expect_eq "$(rt_image web)" "$(stock_id)" "web runs the stock image"
 }
+
+# 8. A variant layered on a base file sets build: again (compose.yaml names
+# the image and context, compose.override.yaml the Dockerfile): the split
+# in the variant drops the base's build with `build: !reset null`, so the
+# runtime runs the stock image and nothing builds the app image any more.
+probe_class_layered() {
+  expect_in "$(get 18100 /)" "layered dev;" "$1 web runs the dev variant"
+  [ "$1" = decoupled ] || return 0
+  expect_eq "$(rt_image web)" "$(stock_id)" "web runs the stock image"
+  ! docker image inspect shop-web >/dev/null 2>&1 || fail "the decoupled stack built shop-web: the base's build came back"
+  docker exec "$(ctr web)" test -f /app/server.js || fail "the web runtime lacks its code"
+}
+rmi_class_layered() { docker rmi shop-web >/dev/null; }
 
 # 6. A data VOLUME: what the app wrote there survives the advised rollout
 # of new code (`up -d --build -V <svc> <svc>-code`).
@@ -793,7 +793,7 @@ done
 # DECOUPLE_E2E_ONLY=class-targets,...).
 for c in targets init user bind image data root layered; do
   want "class-$c" || continue
-  fixpasses=('') after_bundled='' class_node=$NODE_LINE_OLD
+  fixpasses=('') after_bundled=''
   case $c in
   targets) ports=(api:18091 web:18092) ;;
   init) ports=(web:18093 worker:18098) fixpasses=('--runtime stock' '') ;;
@@ -801,7 +801,7 @@ for c in targets init user bind image data root layered; do
   bind) ports=(web:18095) ;;
   image) ports=(web:18096) after_bundled=rmi_class_image ;;
   data) ports=(web:18097) ;;
-  root) ports=(web:18099) class_node=$ARTICLE_OLD fixpasses=(--unsafe-fixes) ;;
+  root) ports=(web:18099) fixpasses=(--unsafe-fixes) ;;
   layered) ports=(web:18100) after_bundled=rmi_class_layered fixpasses=(--unsafe-fixes) ;;
   esac
   probe=probe_class_$c

@@ -5,15 +5,12 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 
 	"github.com/decouple-dev/decouple/internal/dockerfile"
-	"github.com/decouple-dev/decouple/internal/imageref"
-	"github.com/decouple-dev/decouple/internal/nodeversion"
 	"github.com/decouple-dev/decouple/internal/workspace"
 )
 
@@ -112,13 +109,13 @@ func planRootCode(ws *workspace.Workspace, f *dockerfile.File, stage *dockerfile
 				wd = path.Join(wd, c.Path)
 				continue
 			case *instructions.RunCommand:
-				if ok, npm := installsOnly(c); firstCopy > 0 && wd == "/" && rootManifest && ok {
+				if firstCopy > 0 && wd == "/" && rootManifest && installsOnly(c) {
 					// npm install at / after COPY . /: what it made is
-					// /node_modules, which the code image takes along.
-					if npm && !npmInstallsAtRoot(fa) {
-						return nil, fmt.Sprintf("the code is copied to / (%s:%d) and npm installs its dependencies there (%s:%d), which npm 7 and later (Node 15 on) refuse (npm ERR! Tracker \"idealTree\" already exists), so the image may not build as written: add WORKDIR /app before the code is copied, then run decouple again",
-							rel, firstCopy, rel, line)
-					}
+					// /node_modules, which the code image takes along from
+					// the original's build. (npm 7 in some images failed to
+					// install in / — "Tracker idealTree already exists" —
+					// but then the original does not build either: the code
+					// image builds exactly when it does.)
 					installed = true
 					continue
 				}
@@ -257,50 +254,21 @@ func hasDependencies(ws *workspace.Workspace, manifest string) (bool, error) {
 
 // installsOnly reports whether a RUN only installs the project's
 // dependencies (npm ci, yarn install), whose result the code image can take
-// along, and whether npm is among them.
-func installsOnly(c *instructions.RunCommand) (ok, npm bool) {
+// along.
+func installsOnly(c *instructions.RunCommand) bool {
 	n := 0
 	for _, script := range dockerfile.RunScripts(c) {
 		if strings.ContainsAny(script, "><") {
-			return false, false
+			return false
 		}
 		for _, cmd := range dockerfile.Commands(script) {
 			if cmd.Kind != dockerfile.ProjectInstall {
-				return false, false
+				return false
 			}
-			npm = npm || cmd.Name == "npm"
 			n++
 		}
 	}
-	return n > 0, npm
-}
-
-// nodesourceSetup finds the Node line of a NodeSource setup script.
-var nodesourceSetup = regexp.MustCompile(`(?:setup|node)_(\d+)\.x`)
-
-// npmInstallsAtRoot reports whether the image's npm is known to install in
-// /: npm 6 and older did; from npm 7 (Node 15) the install fails there.
-// A Node line decouple cannot tell counts as a recent one.
-func npmInstallsAtRoot(fa *dockerfile.Facts) bool {
-	major := ""
-	if fa.RuntimeBy.Line == fa.RootBaseLine {
-		ref, ok := imageref.Parse(fa.RootBase)
-		if !ok {
-			return false
-		}
-		v, ok := nodeversion.FromTag(ref.Tag)
-		if !ok || !v.Pinned {
-			return false
-		}
-		major = v.Major
-	} else if m := nodesourceSetup.FindStringSubmatch(fa.RuntimeBy.What); m != nil {
-		major = m[1]
-	}
-	if major == "" {
-		return false
-	}
-	npm := nodeversion.NPMFor(major)
-	return npm.Known && npm.Last < 7
+	return n > 0
 }
 
 // ownFlags renders the COPY/ADD flags that travel with the files.

@@ -144,12 +144,11 @@ func TestFixSafetyOnCorpus(t *testing.T) {
 	sort.Strings(refusals)
 	t.Logf("DC001 (compose services and standalone Dockerfiles): %d flagged, %d fixed by --fix --unsafe-fixes (%.1f%%), %d not:\n%s",
 		flagged, fixed, 100*float64(fixed)/float64(max(flagged, 1)), flagged-fixed, strings.Join(refusals, "\n"))
-	// Issue 13 asks for 85%; the findings left are listed above (most are
-	// refusals of the runtime contract, and sources the corpus copies
-	// lack). The floor is about what the corpus reaches (63 of 78), so a fix
-	// that stops working fails here.
-	if flagged > 0 && fixed*1000 < flagged*780 {
-		t.Errorf("only %d of %d DC001 findings get a fix; the floor is 78%%", fixed, flagged)
+	// Issue 13 asks for 85% (the corpus reaches 67 of 78); the findings
+	// left are listed above (refusals of the runtime contract, and sources
+	// the corpus copies lack), so a fix that stops working fails here.
+	if flagged > 0 && fixed*1000 < flagged*850 {
+		t.Errorf("only %d of %d DC001 findings get a fix; the floor is 85%%", fixed, flagged)
 	}
 }
 
