@@ -115,6 +115,26 @@ func (p *splitPlan) planRuntime(target *dockerfile.Stage, wd string, multi bool)
 		p = path.Clean(p)
 		return p == wd || strings.HasPrefix(p, strings.TrimSuffix(wd, "/")+"/")
 	}
+	// Variables an ENV may name that a compose environment: entry can
+	// state: build args and what the Dockerfile sets itself. Any other
+	// (ENV PATH=/app/node_modules/.bin:$PATH) is the base image's, which
+	// only a runtime built from these steps expands.
+	known := map[string]bool{}
+	for k := range df.MetaArgs {
+		known[k] = true
+	}
+	for k := range p.rawBuildArgs() {
+		known[k] = true
+	}
+	for _, st := range chain[:start] {
+		for _, c := range st.Commands {
+			if e, ok := c.(*instructions.EnvCommand); ok {
+				for _, kv := range e.Env {
+					known[kv.Key] = true
+				}
+			}
+		}
+	}
 	var b strings.Builder
 	codeSeen := false
 	fmt.Fprintf(&b, "FROM %s AS %s\n", from, br.name)
@@ -171,6 +191,19 @@ func (p *splitPlan) planRuntime(target *dockerfile.Stage, wd string, multi bool)
 					step.replay, step.text = true, "RUN "+strings.Join(sys, " && ")+"\n"
 				default:
 					step.replay, step.mixed = false, true
+				}
+			case *instructions.ArgCommand:
+				for _, a := range c.Args {
+					known[a.Key] = true
+				}
+			case *instructions.EnvCommand:
+				for _, e := range c.Env {
+					for _, m := range argRef.FindAllStringSubmatch(e.Value, -1) {
+						if name := m[1] + m[2]; !known[name] {
+							br.needed = true
+						}
+					}
+					known[e.Key] = true
 				}
 			case *instructions.OnbuildCommand:
 				step.replay = false

@@ -49,3 +49,42 @@ func TestRunParts(t *testing.T) {
 		}
 	}
 }
+
+// An ENV that names a variable of the base image (PATH) cannot be stated in
+// compose's environment: (compose does not expand it; the runtime would get
+// the text "$PATH"). The runtime is built instead, which replays the ENV,
+// and compose restates none of the ENV the built image carries; forced to
+// a stock runtime, the split is refused with the reason.
+func TestSplitEnvOfTheBaseImage(t *testing.T) {
+	files := map[string]string{
+		"compose.yaml": "services:\n  web:\n    build: .\n",
+		"Dockerfile":   "FROM node:22\nWORKDIR /app\nENV PATH=\"/app/node_modules/.bin:$PATH\" NODE_ENV=production\nCOPY . .\nRUN npm ci\nCMD [\"npm\", \"start\"]\n",
+		"package.json": "{}",
+	}
+	split := func(t *testing.T, opts SplitOptions) (map[string]string, string) {
+		dir := writeTree(t, files)
+		t.Chdir(dir)
+		ws := load(t)
+		fix, reason := Split(ws, ws.Projects[0].Services[0], opts)
+		if fix == nil {
+			return nil, reason
+		}
+		return apply(t, dir, fix), ""
+	}
+	got, reason := split(t, SplitOptions{})
+	if got == nil {
+		t.Fatalf("refused: %s", reason)
+	}
+	if !strings.Contains(got["compose.yaml"], "      target: runtime\n") {
+		t.Errorf("the runtime is not built:\n%s", got["compose.yaml"])
+	}
+	if strings.Contains(got["compose.yaml"], "PATH") || strings.Contains(got["compose.yaml"], "NODE_ENV") {
+		t.Errorf("compose restates the ENV the built runtime carries:\n%s", got["compose.yaml"])
+	}
+	if !strings.Contains(got["Dockerfile.code"], "AS runtime\nWORKDIR /app\nENV PATH=\"/app/node_modules/.bin:$PATH\" NODE_ENV=production\n") {
+		t.Errorf("the runtime stage does not replay the ENV:\n%s", got["Dockerfile.code"])
+	}
+	if _, reason := split(t, SplitOptions{Runtime: "stock"}); !strings.Contains(reason, "ENV PATH refers to $PATH (Dockerfile:3), which the base image sets") {
+		t.Errorf("a stock runtime: want a refusal naming $PATH, got %q", reason)
+	}
+}

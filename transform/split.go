@@ -64,6 +64,8 @@ type splitPlan struct {
 	orig        *workspace.Service
 	root        *rootCode
 	rootRefusal string
+	// envRefusal says why a stock runtime cannot carry the image's ENV.
+	envRefusal string
 	// layerBase is the file that declares the service when its build: is
 	// set again in a variant layered on it (split_layered.go), and
 	// layerBuild the build: node it has there (nil for none).
@@ -462,7 +464,12 @@ func (p *splitPlan) codeDockerfile() string {
 // image is what the stage chain ran before: ARGs fed by compose build.args
 // keep their ${VAR} text as written, others resolve to their defaults.
 type image struct {
-	env         []kv // ENV in order
+	env []kv // ENV in order
+	// carried are the ENV keys whose last value the runtime image itself
+	// holds (a built runtime replays ENV; a code-free Node stage has its
+	// own): compose need not, and for values that name the base image's
+	// variables ($PATH) cannot, restate them.
+	carried     map[string]bool
 	cmd, entry  []string
 	cmdShell    bool
 	entryShell  bool
@@ -475,7 +482,7 @@ type image struct {
 type kv struct{ k, v string }
 
 func (p *splitPlan) runtimeImage() image {
-	im := image{shell: []string{"/bin/sh", "-c"}}
+	im := image{shell: []string{"/bin/sh", "-c"}, carried: map[string]bool{}}
 	args := metaDefaults(p.s.Dockerfile.MetaArgs)
 	for _, st := range p.chain {
 		inRuntime := p.runtimeStage != nil && st.Index <= p.runtimeStage.Index
@@ -490,13 +497,17 @@ func (p *splitPlan) runtimeImage() image {
 			case *instructions.EnvCommand:
 				// Values are kept as compose text: references to ARGs and
 				// earlier ENVs resolved the way the build resolved them.
+				carried := p.built != nil || inRuntime
 				for _, e := range c.Env {
 					v, missing := p.composeText(unquote(e.Value), im.env, args)
-					if missing != "" {
-						p.unsafe = append(p.unsafe, fmt.Sprintf("ENV %s refers to $%s, which has no value decouple can see (%s:%d)", e.Key, missing, p.ws.Rel(p.s.Dockerfile.Path), dockerfile.InstructionLine(c)))
-						v = strings.ReplaceAll(e.Value, "$", "$$")
+					if missing != "" && !carried && p.envRefusal == "" {
+						// A variable of the base image (ENV PATH=…:$PATH):
+						// compose's environment: has no way to expand it.
+						p.envRefusal = fmt.Sprintf("ENV %s refers to $%s (%s:%d), which the base image sets and a compose environment: entry cannot expand; a runtime built from the Dockerfile's steps carries it (--runtime auto or built, with --strategy build)",
+							e.Key, missing, p.ws.Rel(p.s.Dockerfile.Path), dockerfile.InstructionLine(c))
 					}
 					im.env = setKV(im.env, e.Key, v)
+					im.carried[e.Key] = carried
 				}
 			case *instructions.CmdCommand:
 				im.cmd, im.cmdShell = c.CmdLine, c.PrependShell

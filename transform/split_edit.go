@@ -157,6 +157,9 @@ func (p *splitPlan) repoint(d *workspace.Service, base string) []analysis.TextEd
 // image; or the reason the split cannot be done.
 func (p *splitPlan) runtimeKeys(starts []int, pad, step, nl string) (string, []analysis.TextEdit, string, string) {
 	im := p.runtimeImage()
+	if p.envRefusal != "" {
+		return "", nil, "", p.envRefusal
+	}
 	base, reason := p.baseImage()
 	if reason != "" {
 		return "", nil, "", reason
@@ -260,7 +263,7 @@ func (p *splitPlan) runtimeKeys(starts []int, pad, step, nl string) (string, []a
 	}
 	rt.WriteString(volBlock)
 	edits = append(edits, volEdits...)
-	envEdit, envBlock, envUnsafe := p.environment(im.env, starts, pad, step, nl)
+	envEdit, envBlock, envUnsafe := p.environment(im.env, im.carried, starts, pad, step, nl)
 	rt.WriteString(envBlock)
 	if envEdit != nil {
 		edits = append(edits, *envEdit)
@@ -514,23 +517,23 @@ func scalarEdit(f *compose.File, starts []int, v *yaml.Node, text string) analys
 // environment merges Dockerfile ENV under the service's environment:
 // compose values win. It returns an edit of an existing block, or a new
 // block to add, and why the merge may change behaviour.
-func (p *splitPlan) environment(env []kv, starts []int, pad, step, nl string) (*analysis.TextEdit, string, string) {
+func (p *splitPlan) environment(env []kv, carried map[string]bool, starts []int, pad, step, nl string) (*analysis.TextEdit, string, string) {
 	if len(env) == 0 {
+		return nil, "", ""
+	}
+	have := p.s.Config.Environment
+	var missing []kv
+	for _, e := range env {
+		if _, ok := have[e.k]; !ok && !carried[e.k] {
+			missing = append(missing, e)
+		}
+	}
+	if len(missing) == 0 {
 		return nil, "", ""
 	}
 	var unsafe string
 	if k, _ := compose.MapGet(p.svcVal, "env_file"); k != nil {
 		unsafe = "env_file values used to override the image's ENV; as environment: entries the ENV values now win over env_file"
-	}
-	have := p.s.Config.Environment
-	var missing []kv
-	for _, e := range env {
-		if _, ok := have[e.k]; !ok {
-			missing = append(missing, e)
-		}
-	}
-	if len(missing) == 0 {
-		return nil, "", unsafe
 	}
 	k, v := compose.MapGet(p.svcVal, "environment")
 	if k == nil {
