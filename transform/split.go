@@ -359,8 +359,36 @@ func (p *splitPlan) codePath(f *dockerfile.Facts) string {
 	if wide == "/" {
 		return root
 	}
+	// A node_modules in a folder above the code, which the app finds by
+	// walking up (installed there, or moved there: mv node_modules ../),
+	// goes into the volume with it; one at / gets a volume of its own
+	// (modulesAbove).
+	for _, m := range f.Modules {
+		if m.What != "/" && strings.HasPrefix(wide, m.What+"/") {
+			wide = m.What
+		}
+	}
 	return wide
 }
+
+// modulesAbove lists the node_modules folders above the code path wd that
+// the app finds by walking up and the code volume cannot hold (only /
+// holds both: mv node_modules /node_modules, so that a bind mount over the
+// app does not hide them). The code image copies each and shares it as a
+// volume of its own, mounted with the code's.
+func modulesAbove(f *dockerfile.Facts, wd string) []string {
+	var out []string
+	for _, m := range f.Modules {
+		if !strings.HasPrefix(wd, strings.TrimSuffix(m.What, "/")+"/") {
+			continue // in the code path, or where the app does not look
+		}
+		if nm := path.Join(m.What, "node_modules"); !slices.Contains(out, nm) {
+			out = append(out, nm)
+		}
+	}
+	return out
+}
+
 
 // checkNoWorkdir says why an image that sets no WORKDIR cannot run from
 // its code folder, or "". The old process started in /, where no app is,

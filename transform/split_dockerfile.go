@@ -21,6 +21,7 @@ type codeTarget struct {
 	wd    string
 	name  string // the code stage's name when there are several
 	vols  []string
+	mods  []string // node_modules above wd the image also carries (modulesAbove)
 }
 
 // codeTargets lists the stages of this Dockerfile that services of the
@@ -40,7 +41,8 @@ func (p *splitPlan) codeTargets() []codeTarget {
 			return
 		}
 		seen[st.Index] = true
-		out = append(out, codeTarget{stage: st, wd: p.codePath(fa), name: freeStageName(p.s.Dockerfile, "code-"+st.ID())})
+		wd := p.codePath(fa)
+		out = append(out, codeTarget{stage: st, wd: wd, name: freeStageName(p.s.Dockerfile, "code-"+st.ID()), mods: modulesAbove(fa, wd)})
 	}
 	add(p.s.Stage)
 	// Every project that builds this Dockerfile (a base file and its dev
@@ -148,6 +150,9 @@ func (p *splitPlan) codeDockerfileText() string {
 				from += " AS " + t.name
 			}
 			fmt.Fprintf(&b, "FROM %s\nCOPY --from=%s %s %s\nVOLUME %s\n", from, t.stage.ID(), t.wd, t.wd, t.wd)
+			for _, m := range t.mods {
+				fmt.Fprintf(&b, "COPY --from=%s %s %s\nVOLUME %s\n", t.stage.ID(), m, m, m)
+			}
 			for _, v := range t.vols {
 				fmt.Fprintf(&b, "VOLUME %s\n", v)
 			}

@@ -46,6 +46,11 @@ type Facts struct {
 	// Blockers are instructions a split cannot carry over safely
 	// (global installs, files written outside WORKDIR); used by the fix.
 	Blockers []Evidence
+	// Modules are the folders a project install left a node_modules in
+	// (What is the folder): where it ran, or where a later mv put it
+	// (`npm install && mv node_modules ../`). The app finds one in its
+	// folder or any folder above, so the split must carry those.
+	Modules []Evidence
 
 	// pending is an archive unpacked into a folder that becomes app code
 	// when a later RUN installs dependencies there.

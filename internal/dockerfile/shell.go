@@ -15,8 +15,14 @@ import (
 // simple commands a shell would run.
 func runFacts(fa *Facts, script string, line int) {
 	cmds := Commands(script)
+	// cwd follows the script's cd for where installs leave node_modules
+	// (cd /src && npm install); the other facts keep to WORKDIR.
+	cwd := absPath(fa.Workdir, ".")
 	for _, c := range cmds {
-		callFacts(fa, c, line, cmds)
+		if c.Name == "cd" && len(c.Rest()) == 1 && !strings.ContainsAny(c.Rest()[0], "$`") {
+			cwd = absPath(cwd, c.Rest()[0])
+		}
+		callFacts(fa, c, line, cmds, cwd)
 	}
 }
 
@@ -216,7 +222,7 @@ var globalTools = map[string]bool{
 
 // callFacts reads one simple command; script holds every simple command of
 // the same RUN, for what happens to a download.
-func callFacts(fa *Facts, c Command, line int, script []Command) {
+func callFacts(fa *Facts, c Command, line int, script []Command, cwd string) {
 	args, cmd, rest := c.Args, c.Name, c.Rest()
 	setRuntime := func(rt Runtime, what string) {
 		if fa.Runtime == NoRuntime || fa.Runtime != Node && rt == Node {
@@ -327,7 +333,26 @@ func callFacts(fa *Facts, c Command, line int, script []Command) {
 				return
 			}
 		}
+	case "mv":
+		// node_modules moved out of the install folder (the VS Code
+		// template's `npm install && mv node_modules ../`).
+		if len(rest) >= 2 {
+			dest := rest[len(rest)-1]
+			for _, src := range rest[:len(rest)-1] {
+				if path.Base(path.Clean(src)) != "node_modules" || strings.HasPrefix(src, "-") {
+					continue
+				}
+				dir := absPath(cwd, dest)
+				if path.Base(path.Clean(dest)) == "node_modules" {
+					dir = path.Dir(dir)
+				}
+				fa.Modules = append(fa.Modules, Evidence{Line: line, What: dir})
+			}
+		}
 	case "npm", "yarn", "pnpm", "bun":
+		if c.Kind == ProjectInstall {
+			fa.Modules = append(fa.Modules, Evidence{Line: line, What: cwd})
+		}
 		if p := fa.pending; p != nil && c.Kind == ProjectInstall && (fa.Workdir == p.dir || strings.HasPrefix(fa.Workdir, p.dir+"/")) {
 			fa.pending = nil
 			fa.addCode(p.ev, p.dir)
