@@ -389,7 +389,6 @@ func modulesAbove(f *dockerfile.Facts, wd string) []string {
 	return out
 }
 
-
 // checkNoWorkdir says why an image that sets no WORKDIR cannot run from
 // its code folder, or "". The old process started in /, where no app is,
 // so its commands name the app by absolute paths, and the runtime may
