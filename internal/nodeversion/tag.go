@@ -41,6 +41,19 @@ type Version struct {
 func FromTag(tag string) (Version, bool) {
 	text, variant := imageref.SplitTag(tag)
 	v := Version{Text: text, Variant: variant}
+	if word := strings.ToLower(text); word == "latest" || word == "lts" || word == "current" {
+		// Third-party images name the line after the word (a base
+		// image's "latest-24", "lts-22-alpine"): that pins it.
+		num, _, _ := strings.Cut(strings.TrimPrefix(variant, "-"), "-")
+		if major, ok := numericMajor(num); ok && strings.HasPrefix(variant, "-") && !strings.Contains(major, ".") {
+			if n, err := strconv.Atoi(major); err == nil && n >= 4 {
+				v.Text, v.Variant = text+"-"+num, strings.TrimPrefix(variant, "-"+num)
+				r, _ := Lookup(major)
+				v.pin(KindVersion, major, r.Codename)
+				return v, true
+			}
+		}
+	}
 	switch word := strings.ToLower(text); {
 	case tag == "", word == "latest":
 		v.Kind = KindLatest

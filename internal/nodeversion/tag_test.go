@@ -46,6 +46,10 @@ func TestFromTag(t *testing.T) {
 		{"current", "current", "", KindCurrent, false, "", ""},
 		{"current-alpine", "current", "-alpine", KindCurrent, false, "", ""},
 		{"latest", "latest", "", KindLatest, false, "", ""},
+		// Third-party images that name the line after the word.
+		{"latest-24", "latest-24", "", KindVersion, true, "24", "krypton"},
+		{"lts-22-alpine", "lts-22", "-alpine", KindVersion, true, "22", "jod"},
+		{"current-3.19", "current", "-3.19", KindCurrent, false, "", ""},
 		{"", "", "", KindLatest, false, "", ""},
 		{"alpine", "", "alpine", KindVariantOnly, false, "", ""},
 		{"alpine3.20", "", "alpine3.20", KindVariantOnly, false, "", ""},
