@@ -39,6 +39,39 @@ func unloadedCompose(ws *workspace.Workspace, d *workspace.Dockerfile) string {
 	return fmt.Sprintf("%s did not load%s, and it may build this Dockerfile: fix it first, then run decouple again", c, at)
 }
 
+// namedByCompose says why a Dockerfile no loaded project builds is not
+// standalone after all: a compose file names it as a service's build, and
+// the file layered on that one (its override) builds another Dockerfile
+// instead. Used alone (docker compose -f docker-compose.yml), that file
+// still builds this one, so a compose file of its own would run the app a
+// second way.
+func namedByCompose(ws *workspace.Workspace, d *workspace.Dockerfile) string {
+	if len(ws.ServicesBuilding(d.File.Path)) > 0 {
+		return "" // a service builds another stage of it (otherStage)
+	}
+	for _, q := range ws.Projects {
+		for _, f := range q.Files {
+			for _, b := range f.Builds() {
+				if b.Dockerfile != d.File.Path {
+					continue
+				}
+				var over []string
+				for _, o := range q.Files {
+					if o != f {
+						over = append(over, ws.Rel(o.Path))
+					}
+				}
+				if len(over) == 0 {
+					continue
+				}
+				return fmt.Sprintf("%s names it as a service's build (line %d), which %s, layered on it, replaces: used alone, `docker compose -f %s` still builds this Dockerfile, so a compose file of its own would run the app a second way; split it by hand",
+					ws.Rel(f.Path), b.Line, strings.Join(over, ", "), ws.Rel(f.Path))
+			}
+		}
+	}
+	return ""
+}
+
 // SplitStandalone plans the split of a Dockerfile that no compose file
 // builds: a new compose file beside it with the runtime and the code
 // service, both named after the Dockerfile. It is always unsafe: the
@@ -58,6 +91,9 @@ func SplitStandalone(ws *workspace.Workspace, d *workspace.Dockerfile, opts Spli
 		opts.CodeImage = DefaultCodeImage
 	}
 	if why := unloadedCompose(ws, d); why != "" {
+		return nil, why
+	}
+	if why := namedByCompose(ws, d); why != "" {
 		return nil, why
 	}
 	dir := filepath.Dir(d.File.Path)

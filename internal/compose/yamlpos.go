@@ -288,27 +288,35 @@ var utf8BOM = []byte("\ufeff")
 // Offset is the byte offset of a node position in the file (see Offset).
 func (f *File) Offset(line, col int) int { return Offset(f.Src, f.LineStarts(), line, col) }
 
-// BuildPaths reads what the file's services build from its YAML alone,
-// for a file compose-go could not load: the build contexts (a build:
-// string or build.context, "." by default) and the Dockerfiles
-// build.dockerfile names, as absolute paths. Values that hold a variable
-// or name a remote context are left out: the caller's own folder rule
-// covers what they may be.
-func (f *File) BuildPaths() (contexts, dockerfiles []string) {
+// BuildRef is one build a file's YAML names: the context and the
+// Dockerfile (context/Dockerfile when it names none), as absolute paths,
+// and the line of its build: key.
+type BuildRef struct {
+	Context, Dockerfile string
+	Named               bool // build.dockerfile names the Dockerfile
+	Line                int
+}
+
+// Builds reads what the file's services build from its YAML alone, as
+// written in this file (not merged with others): for a file compose-go
+// could not load, and for a base file whose override builds something
+// else. Values that hold a variable or name a remote context are left out.
+func (f *File) Builds() []BuildRef {
 	s := f.ServicesNode()
 	if s == nil || s.Kind != yaml.MappingNode {
-		return nil, nil
+		return nil
 	}
 	dir := filepath.Dir(f.Path)
 	local := func(v string) bool {
 		return v != "" && !strings.Contains(v, "$") && !strings.Contains(v, "://") && !strings.HasPrefix(v, "git@")
 	}
+	var out []BuildRef
 	for i := 1; i < len(s.Content); i += 2 {
 		svc := resolveAlias(s.Content[i])
 		if svc == nil || svc.Kind != yaml.MappingNode {
 			continue
 		}
-		_, b := MapGet(svc, "build")
+		k, b := MapGet(svc, "build")
 		if b = resolveAlias(b); b == nil {
 			continue
 		}
@@ -324,19 +332,21 @@ func (f *File) BuildPaths() (contexts, dockerfiles []string) {
 				df = d.Value
 			}
 		}
-		if !local(ctx) {
+		if !local(ctx) || df != "" && !local(df) {
 			continue
 		}
 		if !filepath.IsAbs(ctx) {
 			ctx = filepath.Join(dir, ctx)
 		}
-		contexts = append(contexts, filepath.Clean(ctx))
-		if local(df) {
+		ref := BuildRef{Context: filepath.Clean(ctx), Dockerfile: filepath.Join(ctx, "Dockerfile"), Named: df != "", Line: k.Line}
+		if df != "" {
+			ref.Dockerfile = df
 			if !filepath.IsAbs(df) {
-				df = filepath.Join(ctx, df)
+				ref.Dockerfile = filepath.Join(ctx, df)
 			}
-			dockerfiles = append(dockerfiles, filepath.Clean(df))
+			ref.Dockerfile = filepath.Clean(ref.Dockerfile)
 		}
+		out = append(out, ref)
 	}
-	return contexts, dockerfiles
+	return out
 }

@@ -103,9 +103,12 @@ func unloaded(files []string, cp *compose.Project, sniffed bool) *Unloaded {
 	}
 	if cp != nil {
 		for _, f := range cp.Files {
-			ctx, dfs := f.BuildPaths()
-			u.Dirs = append(u.Dirs, ctx...)
-			u.Dockerfiles = append(u.Dockerfiles, dfs...)
+			for _, b := range f.Builds() {
+				u.Dirs = append(u.Dirs, b.Context)
+				if b.Named {
+					u.Dockerfiles = append(u.Dockerfiles, b.Dockerfile)
+				}
+			}
 		}
 	}
 	return u
