@@ -178,6 +178,7 @@ func mergeCreated(root string, edits []analysis.TextEdit) []analysis.TextEdit {
 			merged[file] = m
 		}
 	}
+	edits = mergeIgnoreAppends(edits)
 	if len(merged) == 0 {
 		return edits
 	}
@@ -192,6 +193,46 @@ func mergeCreated(root string, edits []analysis.TextEdit) []analysis.TextEdit {
 			out = append(out, e)
 			merged[e.File] = nil // the others are in it
 		}
+	}
+	return out
+}
+
+// mergeIgnoreAppends joins the lines several fixes append at the end of
+// one existing ignore file (DC002's .git and node_modules, a split's the
+// same plus its code Dockerfile) as a set, so none is written twice.
+func mergeIgnoreAppends(edits []analysis.TextEdit) []analysis.TextEdit {
+	type at struct {
+		file  string
+		start int
+	}
+	texts := map[at][][]byte{}
+	for _, e := range edits {
+		if isIgnoreFile(e.File) && e.Start > 0 && e.Start == e.End {
+			k := at{e.File, e.Start}
+			texts[k] = append(texts[k], e.NewText)
+		}
+	}
+	out := make([]analysis.TextEdit, 0, len(edits))
+	done := map[at]bool{}
+	for _, e := range edits {
+		k := at{e.File, e.Start}
+		ts := texts[k]
+		if !isIgnoreFile(e.File) || e.Start == 0 || e.Start != e.End || len(ts) < 2 {
+			out = append(out, e)
+			continue
+		}
+		if done[k] {
+			continue // merged into the first
+		}
+		done[k] = true
+		// A file without a final newline gets one first: kept as is.
+		lead := len(ts[0]) - len(bytes.TrimLeft(ts[0], "\r\n"))
+		trimmed := make([][]byte, len(ts))
+		for i, t := range ts {
+			trimmed[i] = bytes.TrimLeft(t, "\r\n")
+		}
+		e.NewText = append(append([]byte{}, ts[0][:lead]...), transform.MergeCreatedIgnore(trimmed)...)
+		out = append(out, e)
 	}
 	return out
 }
