@@ -7,11 +7,13 @@ package transform
 // `build: !reset`, so the merged runtime pulls the stock image instead of
 // building the base's app image under its name. The base file is not
 // touched: the projects that do not layer this variant keep their build.
+// The tag needs Compose 2.24 or later, so the fix is unsafe and says so.
+// It is not gated on the files' version: key, which DC005 removes in the
+// same run (the gate would flip, and a second run would split).
 
 import (
 	"fmt"
 	"path/filepath"
-	"slices"
 
 	"go.yaml.in/yaml/v3"
 
@@ -40,9 +42,6 @@ func (p *splitPlan) checkLayered() string {
 	}
 	if filepath.Dir(base.Path) != filepath.Dir(variant.Path) {
 		return fmt.Sprintf("the service is declared in %s and its build: is set in %s, layered on it from another folder, where the base's relative paths mean something else; %s", rel(base.Path), rel(variant.Path), byHand)
-	}
-	if !composeV2Only(s.Project.Files) {
-		return fmt.Sprintf("the service is declared in %s and its build: is set in %s, layered on it: a split must drop the base's build in the variant with `build: !reset`, which needs Compose 2.24 or later, and these files declare a version: Compose v1 reads; %s", rel(base.Path), rel(variant.Path), byHand)
 	}
 	_, bv := base.ServiceNode(s.Name)
 	if bv == nil || bv.Kind != yaml.MappingNode {
@@ -77,46 +76,4 @@ func (p *splitPlan) checkLayered() string {
 	// Older Compose v2 releases reject the tag: the file would not load.
 	p.unsafe = append(p.unsafe, fmt.Sprintf("%s drops the build %s gives the service with `build: !reset null`, which Compose reads from 2.24 on", rel(variant.Path), rel(base.Path)))
 	return ""
-}
-
-// composeV2Only reports whether a project's files can only be read by
-// Compose v2, so that a `!reset` tag costs its users nothing: none declares
-// a version: (the Compose Specification, which Compose v2 implements), or
-// one already uses what Compose v1 rejects (a top-level name: or include:,
-// a !reset or !override tag).
-func composeV2Only(files []*compose.File) bool {
-	versioned := false
-	for _, f := range files {
-		if f.Root == nil {
-			continue
-		}
-		if k, _ := compose.MapGet(f.Root, "version"); k != nil {
-			versioned = true
-		}
-		for _, key := range []string{"name", "include"} {
-			if k, _ := compose.MapGet(f.Root, key); k != nil {
-				return true
-			}
-		}
-		if hasTag(f.Root, "!reset", "!override") {
-			return true
-		}
-	}
-	return !versioned
-}
-
-// hasTag reports whether a node or one under it carries one of the tags.
-func hasTag(n *yaml.Node, tags ...string) bool {
-	if n == nil {
-		return false
-	}
-	if slices.Contains(tags, n.Tag) {
-		return true
-	}
-	for _, c := range n.Content {
-		if hasTag(c, tags...) {
-			return true
-		}
-	}
-	return false
 }

@@ -6,8 +6,8 @@ import (
 )
 
 // A service declared in a base file whose build: is set again in a variant
-// layered on it: split in the variant when the files are Compose v2's and
-// the base leaves the runtime's keys to it; otherwise refused, naming both
+// layered on it: split in the variant when the base leaves the runtime's
+// keys to it; otherwise refused, naming both
 // files, how they are combined and what stands in the way.
 func TestSplitLayeredVariant(t *testing.T) {
 	const dockerfile = "FROM node:22\nWORKDIR /app\nCOPY . .\nCMD [\"npm\", \"run\", \"dev\"]\n"
@@ -18,10 +18,7 @@ func TestSplitLayeredVariant(t *testing.T) {
 		{"spec files", "services:\n  web:\n    build:\n      context: api/\n      args:\n        A: \"1\"\n  db:\n    image: postgres:16\n",
 			"services:\n  web:\n    build:\n      dockerfile: Dockerfile.dev\n  db:\n    container_name: db-dev\n",
 			"    build: !reset null\n", true},
-		{"version without v2 keys", "version: \"3\"\nservices:\n  web:\n    build:\n      context: api/\n  db:\n    image: postgres:16\n",
-			"version: \"3\"\nservices:\n  web:\n    build:\n      dockerfile: Dockerfile.dev\n  db:\n    container_name: db-dev\n",
-			"which needs Compose 2.24 or later, and these files declare a version: Compose v1 reads", false},
-		{"version with name", "version: \"3\"\nname: shop\nservices:\n  web:\n    build:\n      context: api/\n  db:\n    image: postgres:16\n",
+		{"version", "version: \"3\"\nname: shop\nservices:\n  web:\n    build:\n      context: api/\n  db:\n    image: postgres:16\n",
 			"version: \"3\"\nservices:\n  web:\n    build:\n      dockerfile: Dockerfile.dev\n  db:\n    container_name: db-dev\n",
 			"    build: !reset null\n", true},
 		{"both set args", "services:\n  web:\n    build:\n      context: api/\n      args:\n        A: \"1\"\n  db:\n    image: postgres:16\n",
