@@ -119,8 +119,9 @@ func (p *splitPlan) planRuntime(target *dockerfile.Stage, wd string, multi bool)
 	// state: build args and what the Dockerfile sets itself. Any other
 	// (ENV PATH=/app/node_modules/.bin:$PATH) is the base image's, which
 	// only a runtime built from these steps expands.
+	// The same variables runtimeImage resolves through composeText.
 	known := map[string]bool{}
-	for k := range df.MetaArgs {
+	for k := range metaDefaults(df.MetaArgs) {
 		known[k] = true
 	}
 	for k := range p.rawBuildArgs() {

@@ -88,3 +88,24 @@ func TestSplitEnvOfTheBaseImage(t *testing.T) {
 		t.Errorf("a stock runtime: want a refusal naming $PATH, got %q", reason)
 	}
 }
+
+// An ENV naming an ARG declared without a default is the Dockerfile's own
+// variable (empty unless compose feeds it), not the base image's: the
+// runtime stays the stock image and compose states the value.
+func TestSplitEnvOfAnArgWithoutDefault(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"compose.yaml": "services:\n  web:\n    build: .\n",
+		"Dockerfile":   "FROM node:22\nARG STAGE\nENV APP_STAGE=$STAGE\nWORKDIR /app\nCOPY . .\nCMD [\"node\", \"index.js\"]\n",
+		"package.json": "{}",
+	})
+	t.Chdir(dir)
+	ws := load(t)
+	fix, reason := Split(ws, ws.Projects[0].Services[0], SplitOptions{})
+	if fix == nil {
+		t.Fatalf("refused: %s", reason)
+	}
+	got := apply(t, dir, fix)
+	if !strings.Contains(got["compose.yaml"], "    image: node:22\n") || !strings.Contains(got["compose.yaml"], "APP_STAGE") {
+		t.Errorf("want the stock runtime with APP_STAGE in its environment:\n%s", got["compose.yaml"])
+	}
+}

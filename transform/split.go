@@ -292,8 +292,10 @@ func (p *splitPlan) checkImage() string {
 			f.RootBase, rel(s.Dockerfile.Path), f.RootBaseLine)
 	case f.Runtime != dockerfile.Node:
 		return fmt.Sprintf("the runtime is %s, not Node", f.Runtime)
-	case f.CodeRoot() == "":
-		return fmt.Sprintf("the code is copied to / or to several folders (%s:%d): move it under a WORKDIR first, so it can be a volume", rel(s.Dockerfile.Path), f.Code[0].Line)
+	case !f.HasCode():
+		// Code at / or in folders side by side was moved under /app
+		// before this check (moveRootCode), so CodeRoot is set.
+		return "the image holds no app code to split"
 	case f.Workdir == "":
 		if reason := p.checkNoWorkdir(f.CodeRoot()); reason != "" {
 			return reason
@@ -519,6 +521,12 @@ func (p *splitPlan) runtimeImage() image {
 				for _, a := range c.Args {
 					if a.Value != nil {
 						args[a.Key] = unquote(*a.Value)
+					} else if _, ok := args[a.Key]; !ok {
+						// Declared without a default: empty unless compose
+						// feeds it (composeText asks compose first). The
+						// base image's variables are the ones no ARG or ENV
+						// declares, as planRuntime judges them too.
+						args[a.Key] = ""
 					}
 				}
 			case *instructions.EnvCommand:

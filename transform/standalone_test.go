@@ -154,18 +154,11 @@ func TestStandaloneNames(t *testing.T) {
 // The build context is the folder where the COPY sources are, found by
 // walking up; the .dockerignore goes there.
 func TestSplitStandaloneContextFromCopySources(t *testing.T) {
-	dir := writeTree(t, map[string]string{
+	got, _ := splitStandalone(t, map[string]string{
 		"package.json":            "{}\n",
 		"apps/web/index.js":       "",
 		"infra/docker/Dockerfile": "FROM node:20-alpine\nWORKDIR /app\nCOPY package.json ./\nCOPY apps ./apps\nCMD [\"node\", \"apps/web/index.js\"]\n",
 	})
-	t.Chdir(dir)
-	ws := load(t)
-	fix, reason := SplitStandalone(ws, ws.Dockerfiles[0], SplitOptions{})
-	if fix == nil {
-		t.Fatalf("refused: %s", reason)
-	}
-	got := apply(t, dir, fix)
 	if want := "    build:\n      context: ../..\n      dockerfile: infra/docker/Dockerfile.code\n"; !strings.Contains(got["infra/docker/compose.yaml"], want) {
 		t.Errorf("compose.yaml lacks %q:\n%s", want, got["infra/docker/compose.yaml"])
 	}
@@ -224,6 +217,21 @@ func load(t *testing.T) *workspace.Workspace {
 	return ws
 }
 
+// splitStandalone writes files to a new folder, splits its one standalone
+// Dockerfile and applies the fix: the files it wrote, or fails the test
+// with the refusal.
+func splitStandalone(t *testing.T, files map[string]string) (map[string]string, *analysis.SuggestedFix) {
+	t.Helper()
+	dir := writeTree(t, files)
+	t.Chdir(dir)
+	ws := load(t)
+	fix, reason := SplitStandalone(ws, ws.Dockerfiles[0], SplitOptions{})
+	if fix == nil {
+		t.Fatalf("refused: %s", reason)
+	}
+	return apply(t, dir, fix), fix
+}
+
 // apply writes a fix and returns the files it wrote, by slash path.
 func apply(t *testing.T, dir string, fix *analysis.SuggestedFix) map[string]string {
 	t.Helper()
@@ -269,24 +277,17 @@ func relTo(t *testing.T, dir string, fix *analysis.SuggestedFix) []analysis.Text
 // under /app and the runtime starts there, when the command finds the code
 // by a relative path.
 func TestSplitStandaloneCodeAtRoot(t *testing.T) {
-	dir := writeTree(t, map[string]string{
+	got, fix := splitStandalone(t, map[string]string{
 		"Dockerfile":     "FROM node:24-slim\nENV NODE_ENV production\nCOPY dist/index.cjs .\nCOPY --chown=node:node static/ /static/\nCMD [\"node\", \"--enable-source-maps\", \"index.cjs\"]\n",
 		"dist/index.cjs": "",
 		"static/a.css":   "",
 	})
-	t.Chdir(dir)
-	ws := load(t)
-	fix, reason := SplitStandalone(ws, ws.Dockerfiles[0], SplitOptions{})
-	if fix == nil {
-		t.Fatalf("refused: %s", reason)
-	}
 	if fix.Safe || !strings.Contains(fix.Message, "the code, which Dockerfile copies to /, goes under /app in the code image and the runtime starts there") {
 		t.Errorf("the fix must be unsafe and say where the code goes: %s", fix.Message)
 	}
 	if strings.Contains(fix.Message, "outside /app") {
 		t.Errorf("the moved copies are reported as lost: %s", fix.Message)
 	}
-	got := apply(t, dir, fix)
 	code := got["Dockerfile.code"]
 	for _, want := range []string{
 		"FROM tianon/true\nCOPY [\"dist/index.cjs\", \"/app/\"]\nCOPY --chown=node:node [\"static/\", \"/app/static/\"]\nVOLUME /app\n",
@@ -333,14 +334,7 @@ func TestSplitStandaloneCodeAtRootInstall(t *testing.T) {
 			[]string{"      target: runtime\n", "    working_dir: /app\n"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := writeTree(t, map[string]string{"Dockerfile": tc.dockerfile, "package.json": tc.manifest, "index.js": ""})
-			t.Chdir(dir)
-			ws := load(t)
-			fix, reason := SplitStandalone(ws, ws.Dockerfiles[0], SplitOptions{})
-			if fix == nil {
-				t.Fatalf("refused: %s", reason)
-			}
-			got := apply(t, dir, fix)
+			got, _ := splitStandalone(t, map[string]string{"Dockerfile": tc.dockerfile, "package.json": tc.manifest, "index.js": ""})
 			code := got["Dockerfile.code"]
 			if !strings.HasSuffix(code, tc.want[len(tc.want)-1]) {
 				t.Errorf("Dockerfile.code does not end with the code image\n%s\ngot:\n%s", tc.want[len(tc.want)-1], code)

@@ -205,9 +205,10 @@ func mergeIgnoreAppends(edits []analysis.TextEdit) []analysis.TextEdit {
 		file  string
 		start int
 	}
+	appends := func(e analysis.TextEdit) bool { return isIgnoreFile(e.File) && e.Start > 0 && e.Start == e.End }
 	texts := map[at][][]byte{}
 	for _, e := range edits {
-		if isIgnoreFile(e.File) && e.Start > 0 && e.Start == e.End {
+		if appends(e) {
 			k := at{e.File, e.Start}
 			texts[k] = append(texts[k], e.NewText)
 		}
@@ -217,7 +218,7 @@ func mergeIgnoreAppends(edits []analysis.TextEdit) []analysis.TextEdit {
 	for _, e := range edits {
 		k := at{e.File, e.Start}
 		ts := texts[k]
-		if !isIgnoreFile(e.File) || e.Start == 0 || e.Start != e.End || len(ts) < 2 {
+		if !appends(e) || len(ts) < 2 {
 			out = append(out, e)
 			continue
 		}
