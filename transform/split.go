@@ -228,17 +228,20 @@ var overlayKeys = []string{"build", "image", "volumes_from", "working_dir"}
 // reach all of them.
 func (p *splitPlan) checkOverlays() string {
 	s, rel := p.s, p.ws.Rel
-	projects := []*compose.Project{s.Project.Project}
-	for _, q := range p.ws.Projects {
-		if q.Project != s.Project.Project {
-			projects = append(projects, q.Project)
-		}
-	}
 	// The files layered after the one the split edits count: those before
 	// it (a layered split's base) are what it overrides.
 	edited := s.Key.File.Path
 	if p.layerBase != nil {
 		edited = s.Build.File.Path
+	}
+	// The service's own project first, then the others loading that file
+	// (found through the workspace's index: walking every project for each
+	// planned split is quadratic on a large tree).
+	projects := []*compose.Project{s.Project.Project}
+	for _, q := range p.ws.ProjectsWithFile(edited) {
+		if q.Project != s.Project.Project {
+			projects = append(projects, q.Project)
+		}
 	}
 	for _, q := range projects {
 		i := slices.IndexFunc(q.Files, func(f *compose.File) bool { return f.Path == edited })

@@ -9,6 +9,7 @@ type serviceIndex struct {
 	once         sync.Once
 	byDockerfile map[string][]*Service // by Dockerfile path
 	byBuildPos   map[buildPos][]*Service
+	byFile       map[string][]*Project // by compose file path
 }
 
 // buildPos is where a `build:` key is written.
@@ -22,7 +23,11 @@ func (ws *Workspace) indexed() *serviceIndex {
 	x.once.Do(func() {
 		x.byDockerfile = map[string][]*Service{}
 		x.byBuildPos = map[buildPos][]*Service{}
+		x.byFile = map[string][]*Project{}
 		for _, p := range ws.Projects {
+			for _, f := range p.Files {
+				x.byFile[f.Path] = append(x.byFile[f.Path], p)
+			}
 			for _, s := range p.Services {
 				if s.Dockerfile != nil {
 					x.byDockerfile[s.Dockerfile.Path] = append(x.byDockerfile[s.Dockerfile.Path], s)
@@ -49,4 +54,11 @@ func (ws *Workspace) ServicesBuilding(path string) []*Service {
 // at path.
 func (ws *Workspace) ServicesWithBuildAt(path string, line int) []*Service {
 	return ws.indexed().byBuildPos[buildPos{path, line}]
+}
+
+// ProjectsWithFile lists the projects, in workspace order, that load the
+// compose file at path. The workspace must not change after the first
+// call.
+func (ws *Workspace) ProjectsWithFile(path string) []*Project {
+	return ws.indexed().byFile[path]
 }
