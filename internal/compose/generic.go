@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"reflect"
@@ -11,10 +12,10 @@ import (
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/override"
 	"github.com/compose-spec/compose-go/v2/paths"
-	"github.com/compose-spec/compose-go/v2/schema"
 	"github.com/compose-spec/compose-go/v2/transform"
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/compose-spec/compose-go/v2/validation"
+	"github.com/decouple-dev/decouple/internal/composeschema"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -108,12 +109,20 @@ func (l *fastLoader) perFile(doc map[string]any) map[string]any {
 	// merge refuses some shapes.
 	l.step("merge", func() (err error) { doc, err = override.Merge(map[string]any{}, doc); return })
 	l.step("unicity", func() (err error) { doc, err = override.EnforceUnicity(doc); return })
-	l.step("schema", func() error { return schema.Validate(doc) })
+	l.step("schema", func() error {
+		if !composeschema.Valid(doc) {
+			return errInvalid
+		}
+		return nil
+	})
 	l.step("canonical", func() (err error) { doc, err = transform.Canonical(doc, false); return })
 	doc = loader.OmitEmpty(doc)
 	l.step("unicity", func() (err error) { doc, err = override.EnforceUnicity(doc); return })
 	return doc
 }
+
+// errInvalid: the document does not pass the Compose schema.
+var errInvalid = errors.New("the document does not pass the Compose schema")
 
 // step runs one of compose-go's loader steps and gives up when it fails.
 // Before schema validation some of them panic on malformed values (a
