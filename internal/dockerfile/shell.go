@@ -31,13 +31,50 @@ func runFacts(fa *Facts, script string, line int) {
 // enough to recognise package names and URLs. A script the shell parser
 // refuses falls back to splitting on operators.
 func SimpleCommands(script string) [][]string {
+	return slices.Clip(slices.Clone(parsed(script).simple))
+}
+
+// IsAndChain reports whether a script is simple commands joined by &&
+// only (no pipes, ||, ;, subshells or control flow), so a part of it runs
+// the same alone.
+func IsAndChain(script string) bool { return parsed(script).parts != nil }
+
+// AndChainParts returns the source text of each command of a script that
+// IsAndChain accepts, as written (quotes and globs kept), or nil.
+func AndChainParts(script string) []string {
+	return slices.Clip(slices.Clone(parsed(script).parts))
+}
+
+// scriptFacts is what the shell parse of one script yields. Read-only once
+// stored: callers get copies of the outer slices.
+type scriptFacts struct {
+	simple [][]string
+	parts  []string // nil unless the script is an && chain
+}
+
+// scripts memoizes scriptFacts by script text. One RUN line is read by the
+// Dockerfile's facts, then again by every split planned for a service
+// built from it (several times a plan), and large trees repeat scripts
+// (npm ci) across Dockerfiles: the parse was a tenth of a large run's
+// garbage.
+var scripts sync.Map // string -> *scriptFacts
+
+func parsed(script string) *scriptFacts {
+	if f, ok := scripts.Load(script); ok {
+		return f.(*scriptFacts)
+	}
+	f, _ := scripts.LoadOrStore(script, parseScript(script))
+	return f.(*scriptFacts)
+}
+
+func parseScript(script string) *scriptFacts {
 	p := shellParsers.Get().(*syntax.Parser)
 	defer shellParsers.Put(p) // after the walk: the tree is read first
 	file, err := p.Parse(strings.NewReader(script), "")
 	if err != nil {
-		return fallbackCommands(script)
+		return &scriptFacts{simple: fallbackCommands(script)}
 	}
-	var out [][]string
+	f := &scriptFacts{}
 	syntax.Walk(file, func(n syntax.Node) bool {
 		ce, ok := n.(*syntax.CallExpr)
 		if !ok || len(ce.Args) == 0 {
@@ -47,62 +84,36 @@ func SimpleCommands(script string) [][]string {
 		for _, w := range ce.Args {
 			args = append(args, wordText(w))
 		}
-		out = append(out, args)
+		f.simple = append(f.simple, args)
 		return true
 	})
-	return out
+	if len(file.Stmts) == 1 && andChain(file.Stmts[0]) {
+		var walk func(st *syntax.Stmt)
+		walk = func(st *syntax.Stmt) {
+			if b, ok := st.Cmd.(*syntax.BinaryCmd); ok {
+				walk(b.X)
+				walk(b.Y)
+				return
+			}
+			f.parts = append(f.parts, script[st.Pos().Offset():st.End().Offset()])
+		}
+		walk(file.Stmts[0])
+	}
+	return f
 }
 
-// IsAndChain reports whether a script is simple commands joined by &&
-// only (no pipes, ||, ;, subshells or control flow), so a part of it runs
-// the same alone.
-func IsAndChain(script string) bool {
-	p := shellParsers.Get().(*syntax.Parser)
-	defer shellParsers.Put(p)
-	file, err := p.Parse(strings.NewReader(script), "")
-	if err != nil || len(file.Stmts) != 1 {
+// andChain: simple commands joined by && only.
+func andChain(st *syntax.Stmt) bool {
+	if st.Negated || st.Background || st.Coprocess || len(st.Redirs) > 0 {
 		return false
 	}
-	var ok func(st *syntax.Stmt) bool
-	ok = func(st *syntax.Stmt) bool {
-		if st.Negated || st.Background || st.Coprocess || len(st.Redirs) > 0 {
-			return false
-		}
-		switch c := st.Cmd.(type) {
-		case *syntax.CallExpr:
-			return len(c.Assigns) == 0
-		case *syntax.BinaryCmd:
-			return c.Op == syntax.AndStmt && ok(c.X) && ok(c.Y)
-		}
-		return false
+	switch c := st.Cmd.(type) {
+	case *syntax.CallExpr:
+		return len(c.Assigns) == 0
+	case *syntax.BinaryCmd:
+		return c.Op == syntax.AndStmt && andChain(c.X) && andChain(c.Y)
 	}
-	return ok(file.Stmts[0])
-}
-
-// AndChainParts returns the source text of each command of a script that
-// IsAndChain accepts, as written (quotes and globs kept), or nil.
-func AndChainParts(script string) []string {
-	if !IsAndChain(script) {
-		return nil
-	}
-	p := shellParsers.Get().(*syntax.Parser)
-	defer shellParsers.Put(p)
-	file, err := p.Parse(strings.NewReader(script), "")
-	if err != nil || len(file.Stmts) != 1 {
-		return nil
-	}
-	var out []string
-	var walk func(st *syntax.Stmt)
-	walk = func(st *syntax.Stmt) {
-		if b, ok := st.Cmd.(*syntax.BinaryCmd); ok {
-			walk(b.X)
-			walk(b.Y)
-			return
-		}
-		out = append(out, script[st.Pos().Offset():st.End().Offset()])
-	}
-	walk(file.Stmts[0])
-	return out
+	return false
 }
 
 // shellParsers recycles parsers: a new one allocates its buffers, and a
