@@ -49,25 +49,21 @@ func namedByCompose(ws *workspace.Workspace, d *workspace.Dockerfile) string {
 	if len(ws.ServicesBuilding(d.File.Path)) > 0 {
 		return "" // a service builds another stage of it (otherStage)
 	}
-	for _, q := range ws.Projects {
-		for _, f := range q.Files {
-			for _, b := range f.Builds() {
-				if b.Dockerfile != d.File.Path {
-					continue
-				}
-				var over []string
-				for _, o := range q.Files {
-					if o != f {
-						over = append(over, ws.Rel(o.Path))
-					}
-				}
-				if len(over) == 0 {
-					continue
-				}
-				return fmt.Sprintf("%s names it as a service's build (line %d), which %s, layered on it, replaces: used alone, `docker compose -f %s` still builds this Dockerfile, so a compose file of its own would run the app a second way; split it by hand",
-					ws.Rel(f.Path), b.Line, strings.Join(over, ", "), ws.Rel(f.Path))
+	// Through the workspace's index: walking every compose file's builds
+	// for each standalone Dockerfile is quadratic on a large tree.
+	for _, cb := range ws.ComposeBuildsOf(d.File.Path) {
+		f, q, b := cb.File, cb.Project, cb.Ref
+		var over []string
+		for _, o := range q.Files {
+			if o != f {
+				over = append(over, ws.Rel(o.Path))
 			}
 		}
+		if len(over) == 0 {
+			continue
+		}
+		return fmt.Sprintf("%s names it as a service's build (line %d), which %s, layered on it, replaces: used alone, `docker compose -f %s` still builds this Dockerfile, so a compose file of its own would run the app a second way; split it by hand",
+			ws.Rel(f.Path), b.Line, strings.Join(over, ", "), ws.Rel(f.Path))
 	}
 	return ""
 }
@@ -266,12 +262,9 @@ var rolloutServices = regexp.MustCompile("up -d --build -V ([^`]*)`")
 // a suffix given in the order of their file names, so it is the same on
 // every run.
 func standaloneName(ws *workspace.Workspace, d *workspace.Dockerfile) string {
-	dir := filepath.Dir(d.File.Path)
 	var siblings []string
-	for _, o := range ws.Dockerfiles {
-		if filepath.Dir(o.File.Path) == dir {
-			siblings = append(siblings, filepath.Base(o.File.Path))
-		}
+	for _, o := range ws.StandaloneIn(filepath.Dir(d.File.Path)) {
+		siblings = append(siblings, filepath.Base(o.File.Path))
 	}
 	sort.Strings(siblings)
 	taken := map[string]bool{}

@@ -1,6 +1,11 @@
 package workspace
 
-import "sync"
+import (
+	"path/filepath"
+	"sync"
+
+	"github.com/decouple-dev/decouple/internal/compose"
+)
 
 // serviceIndex finds services by what they build, so that a plan for one
 // service need not walk every service of every project (quadratic on a
@@ -10,6 +15,16 @@ type serviceIndex struct {
 	byDockerfile map[string][]*Service // by Dockerfile path
 	byBuildPos   map[buildPos][]*Service
 	byFile       map[string][]*Project // by compose file path
+	builds       map[string][]ComposeBuild
+	byDir        map[string][]*Dockerfile // standalone Dockerfiles by folder
+}
+
+// ComposeBuild is a build a compose file names as written (see
+// compose.File.Builds), with the project and file it is read from.
+type ComposeBuild struct {
+	Project *Project
+	File    *compose.File
+	Ref     compose.BuildRef
 }
 
 // buildPos is where a `build:` key is written.
@@ -24,9 +39,18 @@ func (ws *Workspace) indexed() *serviceIndex {
 		x.byDockerfile = map[string][]*Service{}
 		x.byBuildPos = map[buildPos][]*Service{}
 		x.byFile = map[string][]*Project{}
+		x.builds = map[string][]ComposeBuild{}
+		x.byDir = map[string][]*Dockerfile{}
+		for _, d := range ws.Dockerfiles {
+			dir := filepath.Dir(d.File.Path)
+			x.byDir[dir] = append(x.byDir[dir], d)
+		}
 		for _, p := range ws.Projects {
 			for _, f := range p.Files {
 				x.byFile[f.Path] = append(x.byFile[f.Path], p)
+				for _, b := range f.Builds() {
+					x.builds[b.Dockerfile] = append(x.builds[b.Dockerfile], ComposeBuild{p, f, b})
+				}
 			}
 			for _, s := range p.Services {
 				if s.Dockerfile != nil {
@@ -61,4 +85,17 @@ func (ws *Workspace) ServicesWithBuildAt(path string, line int) []*Service {
 // call.
 func (ws *Workspace) ProjectsWithFile(path string) []*Project {
 	return ws.indexed().byFile[path]
+}
+
+// ComposeBuildsOf lists the builds compose files name, as written, of the
+// Dockerfile at path, in project, file and service order. The workspace
+// must not change after the first call.
+func (ws *Workspace) ComposeBuildsOf(path string) []ComposeBuild {
+	return ws.indexed().builds[path]
+}
+
+// StandaloneIn lists the standalone Dockerfiles in folder dir, in
+// workspace order. The workspace must not change after the first call.
+func (ws *Workspace) StandaloneIn(dir string) []*Dockerfile {
+	return ws.indexed().byDir[dir]
 }
