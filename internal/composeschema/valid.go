@@ -93,7 +93,7 @@ func (n *node) object(obj map[string]any, ev evaluated) bool {
 			}
 		}
 		for _, p := range n.patterns {
-			if p.re.MatchString(name) {
+			if p.matches(name) {
 				seen = true
 				if !p.n.valid(value, nil) {
 					return false
