@@ -85,7 +85,10 @@ func plainScalarValue(n *yaml.Node) (any, bool) {
 		}
 		return n.Value, true
 	case "!!null":
-		return nil, true
+		switch n.Value {
+		case "", "~", "null", "Null", "NULL":
+			return nil, true
+		} // !!null abc: yaml.v3 refuses it
 	case "!!bool":
 		switch n.Value {
 		case "true", "True", "TRUE":

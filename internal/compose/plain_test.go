@@ -58,6 +58,13 @@ var plainCases = []struct {
 	{"a: -0\n", true},
 	{"a: 0\n", true},
 	{"", false},
+	{"a: !!null abc\n", false},
+	{"a: !!null ''\n", true},
+	{"a: !!int '12'\n", true},
+	{"a: !!int '012'\n", false},
+	{"a: !!bool 'true'\n", true},
+	{"a: !!map {b: 1}\nc: !!seq [1]\n", true},
+	{"'<<': 1\n", false},
 }
 
 func TestPlainValueIsDecode(t *testing.T) {
