@@ -8,14 +8,15 @@
 // Schema metaschema on the way, which costs about 10 ms of CPU in every
 // process, more than the rest of a one-project lint; each call then copies
 // the document through encoding/json and allocates a validation scope per
-// keyword. This package reads the same schema text (compose-go's embedded
-// schema.Schema, so an upgrade of compose-go upgrades both) into a small
-// tree of the few keywords that schema uses, in about a millisecond, and
-// evaluates documents without copying them. A keyword it does not know
-// makes every document invalid (Valid then sends the file to compose-go,
-// slower but never wrong), and a test holds the schema to none
-// (TestSchemaHasOnlyKnownKeywords); a differential test and fuzz target
-// hold the answers to compose-go's.
+// keyword. This package compiles the same schema text (compose-go's
+// embedded schema.Schema) into a small tree of the few keywords that
+// schema uses, once, when table.go is generated: a run only builds the
+// tree from Go literals. It evaluates documents without copying them. A
+// keyword it does not know fails the compile (TestSchemaHasOnlyKnownKeywords),
+// and table.go must be the compile of the schema compose-go embeds now
+// (TestTableIsCurrent: after a compose-go upgrade, `go generate` writes it
+// again); a differential test and a fuzz target hold the answers to
+// compose-go's.
 package composeschema
 
 import (
@@ -25,8 +26,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-
-	"github.com/compose-spec/compose-go/v2/schema"
 )
 
 // kinds of JSON values, as a bit set for "type".
@@ -56,7 +55,7 @@ type node struct {
 	items       *node
 	required    []string
 	enum        []any
-	pattern     *regexp.Regexp
+	pattern     *lazyRegexp
 	minimum     *float64
 	maximum     *float64
 	unique      bool
@@ -66,29 +65,43 @@ type node struct {
 	ref         *node
 }
 
+// patternNode is one of patternProperties: a prefix when the pattern is
+// ^ and a literal (^x-, nearly all of them: a prefix test is what the
+// regexp would do, ten times faster), a regexp otherwise.
 type patternNode struct {
-	re *regexp.Regexp
-	// prefix is set when the pattern is ^ and a literal (^x-, nearly all
-	// of them): a prefix test is what the regexp would do, ten times
-	// faster.
 	prefix string
+	re     *lazyRegexp
 	n      *node
 }
 
 // matches reports whether a property name matches the pattern.
 func (p patternNode) matches(name string) bool {
-	if p.prefix != "" {
+	if p.re == nil {
 		return strings.HasPrefix(name, p.prefix)
 	}
 	return p.re.MatchString(name)
 }
 
-// compiled is the Compose schema, compiled once per process.
-var compiled = sync.OnceValues(func() (*node, error) { return compile(schema.Schema) })
+// lazyRegexp is compiled on first use (compile checked that it compiles):
+// most runs match none of the schema's few regexps.
+type lazyRegexp struct {
+	src  string
+	once sync.Once
+	re   *regexp.Regexp
+}
 
-// Prepare compiles the schema now (it is compiled on first use otherwise):
-// a run can start it in the background while it reads files.
-func Prepare() { _, _ = compiled() }
+func (l *lazyRegexp) MatchString(s string) bool {
+	l.once.Do(func() { l.re = regexp.MustCompile(l.src) })
+	return l.re.MatchString(s)
+}
+
+// bound is a minimum or maximum, for the generated table.
+func bound(f float64) *float64 { return &f }
+
+//go:generate go test -run TestTableIsCurrent -update .
+
+// table is the Compose schema, compiled (table.go, built on first use).
+var table = sync.OnceValue(buildTable)
 
 // annotation keywords, and containers whose entries are compiled when a
 // $ref names them.
@@ -100,7 +113,7 @@ var ignored = map[string]bool{
 type compiler struct {
 	defs    map[string]any
 	byRef   map[string]*node
-	regexps map[string]*regexp.Regexp
+	regexps map[string]*lazyRegexp
 	pending []func() error
 }
 
@@ -111,7 +124,7 @@ func compile(text string) (*node, error) {
 		return nil, err
 	}
 	defs, _ := doc["$defs"].(map[string]any)
-	c := &compiler{defs: defs, byRef: map[string]*node{}, regexps: map[string]*regexp.Regexp{}}
+	c := &compiler{defs: defs, byRef: map[string]*node{}, regexps: map[string]*lazyRegexp{}}
 	root, err := c.node(doc, "#")
 	if err != nil {
 		return nil, err
@@ -128,15 +141,15 @@ func compile(text string) (*node, error) {
 	return root, nil
 }
 
-func (c *compiler) regexp(src string) (*regexp.Regexp, error) {
+func (c *compiler) regexp(src string) (*lazyRegexp, error) {
 	if re, ok := c.regexps[src]; ok {
 		return re, nil
 	}
 	// jsonschema's default engine is Go's regexp too.
-	re, err := regexp.Compile(src)
-	if err != nil {
+	if _, err := regexp.Compile(src); err != nil {
 		return nil, err
 	}
+	re := &lazyRegexp{src: src}
 	c.regexps[src] = re
 	return re, nil
 }
@@ -198,7 +211,7 @@ func (c *compiler) object(m map[string]any, at string) (*node, error) {
 				}
 				pn := patternNode{re: re, n: ps[src]}
 				if lit, ok := strings.CutPrefix(src, "^"); ok && lit != "" && regexp.QuoteMeta(lit) == lit {
-					pn.prefix = lit
+					pn.prefix, pn.re = lit, nil
 				}
 				n.patterns = append(n.patterns, pn)
 			}

@@ -274,6 +274,9 @@ func TestValidJudgesWhatJSONWouldCopy(t *testing.T) {
 		"services: {a: {image: x, labels: {a: 2001-12-14}}}",
 		"services: {a: {image: x, cpus: .inf}}",
 		"services: {a: {image: x, labels: {1: a}}}",
+		"x-: [?2]",
+		"services: {a: {image: x, x-note: {1: a}}}",
+		"x-a: .nan",
 		"services: {a: {image: x, labels: {a: \"\\xff\"}}}",
 	} {
 		doc, ok := decode(t, []byte(src))

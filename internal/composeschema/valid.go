@@ -15,11 +15,36 @@ import (
 // keys, a non-finite float, text that is not UTF-8) through encoding/json,
 // which may refuse it as compose-go's copy does.
 func Valid(doc any) bool {
-	root, err := compiled()
-	if err != nil {
-		return false
+	// compose-go copies the whole document first: a value it cannot copy
+	// fails the check wherever it is, even where the schema takes anything
+	// (x-: [{2: a}], a map whose key is not a string).
+	return encodable(doc) && table().valid(doc, nil)
+}
+
+// encodable reports whether encoding/json can write v.
+func encodable(v any) bool {
+	switch v := v.(type) {
+	case map[string]any:
+		for _, x := range v {
+			if !encodable(x) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		for _, x := range v {
+			if !encodable(x) {
+				return false
+			}
+		}
+		return true
+	case nil, bool, string, int, int64, uint64:
+		return true
+	case float64:
+		return !math.IsInf(v, 0) && !math.IsNaN(v)
 	}
-	return root.valid(doc, nil)
+	_, err := json.Marshal(v)
+	return err == nil
 }
 
 // evaluated collects the names of an object's properties that a schema

@@ -17,7 +17,6 @@ import (
 
 	"github.com/decouple-dev/decouple/internal/analysis"
 	"github.com/decouple-dev/decouple/internal/compose"
-	"github.com/decouple-dev/decouple/internal/composeschema"
 	"github.com/decouple-dev/decouple/internal/discover"
 	"github.com/decouple-dev/decouple/internal/dockerfile"
 	"github.com/decouple-dev/decouple/internal/par"
@@ -181,9 +180,6 @@ func (ws *Workspace) ComposeLimits() compose.Limits { return ws.limits.compose()
 
 // Load discovers and loads everything under the options' paths.
 func Load(opts Options) (*Workspace, error) {
-	// The compose schema the fast path checks files against is compiled
-	// (about 1.5 ms) on another core while files are found and read.
-	go composeschema.Prepare()
 	cwd, err := os.Getwd()
 	if err != nil {
 		return nil, err
