@@ -130,8 +130,8 @@ func (p *Project) fastLoad(env map[string]string, lookup template.Mapping, unres
 		var err error
 		if f.Legacy {
 			doc, err = legacyConfig(f)
-		} else if v, ok := plainValue(f.Root); ok && isMap(v) {
-			doc = v.(map[string]any)
+		} else if m, ok := plainMap(f.Root); ok {
+			doc = m
 		} else {
 			err = f.Root.Decode(&doc)
 		}

@@ -124,7 +124,9 @@ func decimal(s string) bool {
 	return true
 }
 
-func isMap(v any) bool {
-	_, ok := v.(map[string]any)
-	return ok
+// plainMap is plainValue of a document whose top is a mapping.
+func plainMap(n *yaml.Node) (map[string]any, bool) {
+	v, ok := plainValue(n)
+	m, isMap := v.(map[string]any)
+	return m, ok && isMap
 }

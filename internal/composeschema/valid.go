@@ -90,7 +90,7 @@ func (n *node) valid(v any, ev evaluated) bool {
 			}
 		}
 	}
-	return n.applyInPlace(v)
+	return n.inPlace(v, nil)
 }
 
 // object applies the object keywords and the in-place applicators, which
@@ -154,22 +154,24 @@ func (n *node) object(obj map[string]any, ev evaluated) bool {
 	return true
 }
 
-// inPlace applies allOf, anyOf, oneOf and $ref to an object, recording in
-// ev (when not nil) the properties the successful ones evaluated.
-func (n *node) inPlace(obj map[string]any, ev evaluated) bool {
+// inPlace applies allOf, anyOf, oneOf and $ref to v, recording in ev
+// (when not nil: v is an object whose evaluated properties an
+// unevaluatedProperties reads) the properties the successful ones
+// evaluated.
+func (n *node) inPlace(v any, ev evaluated) bool {
 	for _, s := range n.allOf {
-		if !s.valid(obj, ev) {
+		if !s.valid(v, ev) {
 			return false
 		}
 	}
-	if n.ref != nil && !n.ref.valid(obj, ev) {
+	if n.ref != nil && !n.ref.valid(v, ev) {
 		return false
 	}
 	if n.anyOf != nil {
 		found := false
 		for _, s := range n.anyOf {
 			if ev == nil {
-				if s.valid(obj, nil) {
+				if s.valid(v, nil) {
 					found = true
 					break
 				}
@@ -177,7 +179,7 @@ func (n *node) inPlace(obj map[string]any, ev evaluated) bool {
 			}
 			// Annotations come from every branch that holds.
 			branch := evaluated{}
-			if s.valid(obj, branch) {
+			if s.valid(v, branch) {
 				found = true
 				for k := range branch {
 					ev[k] = struct{}{}
@@ -189,7 +191,7 @@ func (n *node) inPlace(obj map[string]any, ev evaluated) bool {
 		}
 	}
 	if n.oneOf != nil {
-		return oneOf(n.oneOf, obj, ev)
+		return oneOf(n.oneOf, v, ev)
 	}
 	return true
 }
@@ -255,35 +257,6 @@ func unique(arr []any) bool {
 				return false
 			}
 		}
-	}
-	return true
-}
-
-// applyInPlace applies allOf, anyOf, oneOf and $ref to a value that is
-// not an object (no properties to record).
-func (n *node) applyInPlace(v any) bool {
-	for _, s := range n.allOf {
-		if !s.valid(v, nil) {
-			return false
-		}
-	}
-	if n.ref != nil && !n.ref.valid(v, nil) {
-		return false
-	}
-	if n.anyOf != nil {
-		found := false
-		for _, s := range n.anyOf {
-			if s.valid(v, nil) {
-				found = true
-				break
-			}
-		}
-		if !found {
-			return false
-		}
-	}
-	if n.oneOf != nil {
-		return oneOf(n.oneOf, v, nil)
 	}
 	return true
 }
