@@ -299,6 +299,15 @@ func (p *splitPlan) checkImage() string {
 		// Code at / or in folders side by side was moved under /app
 		// before this check (moveRootCode), so CodeRoot is set.
 		return "the image holds no app code to split"
+	case f.WorkdirUnresolved != nil:
+		// The runtime's working_dir would be a guess.
+		at, names := fmt.Sprintf("%s:%d", rel(s.Dockerfile.Path), f.WorkdirUnresolved.Line), f.WorkdirUnresolved.What
+		for _, n := range strings.Split(names, ", ") {
+			if _, global := s.Dockerfile.MetaArgs[n]; global {
+				return fmt.Sprintf("the WORKDIR at %s uses %s, a global ARG, which a stage sees only once it declares it again: add ARG %s after the FROM", at, n, n)
+			}
+		}
+		return fmt.Sprintf("the WORKDIR at %s uses %s, which has no value here (no ARG default, no build arg; the base image may set it): the code path cannot be told; give it a default or a build arg", at, names)
 	case f.Workdir == "":
 		if reason := p.checkNoWorkdir(f.CodeRoot()); reason != "" {
 			return reason

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"path"
+	"sort"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -37,6 +38,10 @@ type Facts struct {
 	CodeDirs []string
 	// Workdir is the last WORKDIR in effect ("" when never set).
 	Workdir string
+	// WorkdirUnresolved is set when that WORKDIR names build args or
+	// variables with no value here (What lists them): the build would
+	// expand them to nothing, but their value is the build's business.
+	WorkdirUnresolved *Evidence
 	// Runs is the CMD/ENTRYPOINT that starts a JS runtime or package
 	// manager, when there is one.
 	Runs *Evidence
@@ -52,6 +57,9 @@ type Facts struct {
 	// folder or any folder above, so the split must carry those.
 	Modules []Evidence
 
+	// env is the stage's ENV and ARG values at its end, which a stage
+	// built FROM it starts with.
+	env map[string]string
 	// pending is an archive unpacked into a folder that becomes app code
 	// when a later RUN installs dependencies there.
 	pending *pendingCode
@@ -181,7 +189,14 @@ func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string, nodeBas
 		}
 	}
 	fa.Stage = s
-	env := argEnv(f.MetaArgs, nil)
+	// The build's environment as BuildKit expands words with it: the ENV
+	// and ARG values of the stage chain so far. A global ARG counts only
+	// once the stage declares it again; what the base image sets is
+	// unknown.
+	env := map[string]string{}
+	if s.BaseStage != nil {
+		env = maps.Clone(done[s.BaseStage.Index].env)
+	}
 	if s.BaseStage != nil {
 		// ONBUILD triggers of the parent stage run first, as the child's
 		// opening instructions.
@@ -195,6 +210,7 @@ func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string, nodeBas
 	for _, cmd := range s.Commands {
 		f.applyCommand(&fa, cmd, InstructionLine(cmd), env, done, extraNode)
 	}
+	fa.env = env
 	return &fa
 }
 
@@ -203,8 +219,13 @@ func (f *File) applyCommand(fa *Facts, cmd instructions.Command, line int, env m
 	switch c := cmd.(type) {
 	case *instructions.ArgCommand:
 		for _, kv := range c.Args {
-			if kv.Value != nil {
+			// A value the build gives wins over the ARG's default.
+			if v, ok := f.buildArgs[kv.Key]; ok {
+				env[kv.Key] = v
+			} else if kv.Value != nil {
 				env[kv.Key] = *kv.Value
+			} else if v := f.MetaArgs[kv.Key]; v != nil {
+				env[kv.Key] = *v
 			}
 		}
 	case *instructions.EnvCommand:
@@ -212,7 +233,13 @@ func (f *File) applyCommand(fa *Facts, cmd instructions.Command, line int, env m
 			env[kv.Key] = kv.Value
 		}
 	case *instructions.WorkdirCommand:
-		fa.Workdir = absPath(fa.Workdir, f.ExpandInStage(c.Path, env))
+		dir, missing := f.expandWord(c.Path, env)
+		fa.Workdir = absPath(fa.Workdir, dir)
+		fa.WorkdirUnresolved = nil
+		if len(missing) > 0 {
+			sort.Strings(missing)
+			fa.WorkdirUnresolved = &Evidence{Line: line, What: strings.Join(missing, ", ")}
+		}
 	case *instructions.CopyCommand:
 		f.copyFacts(fa, c.From, c.SourcePaths, c.DestPath, line, env, done, extraNode)
 	case *instructions.AddCommand:

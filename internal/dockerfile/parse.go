@@ -32,6 +32,9 @@ type File struct {
 	// MetaArgs are the ARGs declared before the first FROM, with defaults.
 	MetaArgs map[string]*string
 	escape   rune
+	// buildArgs are the build's values (compose build.args): they win
+	// over ARG defaults, in FROM lines and inside stages alike.
+	buildArgs map[string]string
 
 	// facts memoises Analyze: one File is shared by every service that
 	// builds it, and several rules read its facts.
@@ -96,7 +99,7 @@ func Parse(path string, src []byte, buildArgs map[string]string) (*File, error) 
 	if len(stages) == 0 {
 		return nil, &ParseError{Path: path, Err: fmt.Errorf("no FROM instruction")}
 	}
-	f := &File{Path: path, Src: src, MetaArgs: map[string]*string{}, escape: res.EscapeToken}
+	f := &File{Path: path, Src: src, MetaArgs: map[string]*string{}, escape: res.EscapeToken, buildArgs: buildArgs}
 	for _, ma := range metaArgs {
 		for _, kv := range ma.Args {
 			f.MetaArgs[kv.Key] = kv.Value
@@ -181,14 +184,21 @@ func expand(lex *shell.Lex, word string, env map[string]string) (string, []strin
 }
 
 // ExpandInStage expands ${VAR} in a word with the stage's ARG/ENV values seen
-// so far; good enough to resolve WORKDIR and COPY paths.
+// so far, and removes quotes and escapes as the build's shell-style word
+// processing does (WORKDIR '/srv/app' is /srv/app); good enough to resolve
+// WORKDIR and COPY paths.
 func (f *File) ExpandInStage(word string, env map[string]string) string {
-	if !strings.Contains(word, "$") {
-		return word
-	}
-	lex := shell.NewLex(f.escape)
-	out, _ := expand(lex, word, env)
+	out, _ := f.expandWord(word, env)
 	return out
+}
+
+// expandWord is ExpandInStage that also returns the names that had no
+// value (they expand to nothing, as in a build).
+func (f *File) expandWord(word string, env map[string]string) (string, []string) {
+	if !strings.ContainsAny(word, "$'\"") && !strings.ContainsRune(word, f.escape) {
+		return word, nil
+	}
+	return expand(shell.NewLex(f.escape), word, env)
 }
 
 // FirstColumn is the 1-based column of the first non-blank byte of a line;
