@@ -121,10 +121,14 @@ func (p *splitPlan) oldImageSteps() *oldImage {
 			line := dockerfile.InstructionLine(c)
 			if v, ok := c.(*instructions.VolumeCommand); ok {
 				// A VOLUME the runtime replays is still anonymous:
-				// renewed with -V, so it is kept by name either way.
+				// renewed with -V, so it is kept by name either way. One
+				// inside the code path (VOLUME /app/uploads) is data the
+				// app writes: left there, it would be part of the code
+				// volume, which the code rollout renews. Dependencies
+				// (node_modules) are the code image's to carry.
 				for _, d := range v.Volumes {
-					if !p.inCode(d) && d != p.wd {
-						o.volumes = append(o.volumes, origin{what: path.Clean(d), line: line})
+					if d := path.Clean(d); d != p.wd && (!p.inCode(d) || !isDependencyDir(d)) {
+						o.volumes = append(o.volumes, origin{what: d, line: line})
 					}
 				}
 				continue
@@ -151,6 +155,12 @@ func (p *splitPlan) oldImageSteps() *oldImage {
 
 // inCode reports whether an absolute path lies in the code path, which the
 // code volume carries.
+// isDependencyDir reports whether a folder is, or lies in, a node_modules
+// folder: content the image's install made, not data the app writes.
+func isDependencyDir(dir string) bool {
+	return slices.Contains(strings.Split(dir, "/"), "node_modules")
+}
+
 func (p *splitPlan) inCode(abs string) bool {
 	abs = path.Clean(abs)
 	return abs == p.wd || strings.HasPrefix(abs, strings.TrimSuffix(p.wd, "/")+"/")

@@ -465,6 +465,31 @@ func isNodeBinaryPath(p string) bool {
 // use /usr/<name>/app: isSystemPath makes room for those.
 var systemPaths = []string{"/etc/", "/usr/", "/lib/", "/lib64/", "/bin/", "/sbin/", "/var/lib/", "/var/cache/", "/root/.cache/", "/root/.npm/"}
 
+// isBinDir reports a path in a folder of programs on PATH.
+func isBinDir(p string) bool {
+	for _, d := range []string{"/usr/local/bin/", "/usr/local/sbin/", "/usr/bin/", "/usr/sbin/", "/bin/", "/sbin/"} {
+		if strings.HasPrefix(p+"/", d) {
+			return true
+		}
+	}
+	return false
+}
+
+// anyScript reports whether a copy names a JavaScript or TypeScript file
+// or a whole folder: what a Node CLI put on PATH would be.
+func anyScript(srcs []string) bool {
+	for _, s := range srcs {
+		switch path.Ext(s) {
+		case ".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx":
+			return true
+		}
+		if t := strings.TrimPrefix(strings.TrimSuffix(s, "/"), "./"); t == "" || t == "." || t == "*" {
+			return true
+		}
+	}
+	return false
+}
+
 // isSystemPath reports a path under a system folder that is not an app
 // folder there (/usr/src/..., /usr/app, /usr/<name>/app/...).
 func isSystemPath(p string) bool {
@@ -499,6 +524,11 @@ func (f *File) copyFacts(fa *Facts, from string, srcs []string, dest string, lin
 		return // configuration of the image (a Caddyfile, an nginx site), not the app
 	}
 	if from == "" {
+		if isBinDir(dest) && !anyScript(srcs) {
+			// A start script or tool put on PATH (COPY start-container
+			// /usr/local/bin/), not the app.
+			return
+		}
 		for _, src := range srcs {
 			if isCodeSource(f.ExpandInStage(src, env)) {
 				fa.addCode(Evidence{Line: line, What: trimWhat(f.instructionText(line, "COPY"))}, dest)

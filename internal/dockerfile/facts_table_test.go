@@ -120,6 +120,18 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, rtLine: 1, workdir: "/app",
 		},
 		{
+			// Laravel Sail's runtime: Node for the asset tools, a start
+			// script and configs; the app is mounted.
+			name:    "start script on PATH is not the app",
+			src:     "FROM node:20-slim\nWORKDIR /var/www/html\nCOPY start-container /usr/local/bin/start-container\nCOPY php.ini /etc/php/8.0/cli/conf.d/99-sail.ini\nENTRYPOINT [\"start-container\"]\n",
+			runtime: Node, rtLine: 1, workdir: "/var/www/html",
+		},
+		{
+			name:    "a Node CLI on PATH is the app",
+			src:     "FROM node:20-slim\nCOPY cli.js /usr/local/bin/mycli\nENTRYPOINT [\"mycli\"]\n",
+			runtime: Node, rtLine: 1, codeLines: []int{2}, codeWhat: "COPY cli.js",
+		},
+		{
 			name:    "runtime only",
 			src:     "FROM node:20-alpine\nRUN apk add --no-cache tini\nENTRYPOINT [\"/sbin/tini\", \"--\"]\n",
 			runtime: Node, rtLine: 1,
