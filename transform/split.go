@@ -159,6 +159,9 @@ func (p *splitPlan) check() string {
 	if reason := p.checkImage(); reason != "" {
 		return reason
 	}
+	if reason := p.checkBaseOfOthers(); reason != "" {
+		return reason
+	}
 	if reason := p.planRoot(); reason != "" {
 		return reason
 	}
@@ -295,6 +298,8 @@ func (p *splitPlan) checkImage() string {
 			f.RootBase, rel(s.Dockerfile.Path), f.RootBaseLine)
 	case f.Runtime != dockerfile.Node:
 		return fmt.Sprintf("the runtime is %s, not Node", f.Runtime)
+	case f.BaseBuiltBy != "":
+		return fmt.Sprintf("Node and the code come from its base image %s, which service %q builds: the two images are split together, by hand", f.RootBase, f.BaseBuiltBy)
 	case !f.HasCode():
 		// Code at / or in folders side by side was moved under /app
 		// before this check (moveRootCode), so CodeRoot is set.
@@ -350,6 +355,32 @@ func (p *splitPlan) checkImage() string {
 	}
 	if p.ws.Exists(p.codeDockerfile()) {
 		return fmt.Sprintf("%s already exists", rel(p.codeDockerfile()))
+	}
+	return ""
+}
+
+// checkBaseOfOthers refuses a split of a service whose image another
+// Dockerfile builds on (compose builds puretome/base, web.Dockerfile starts
+// FROM puretome/base): after the split no build makes that image with Node
+// and the code in it, so those builds would break.
+func (p *splitPlan) checkBaseOfOthers() string {
+	image := p.s.Config.Image
+	if image == "" {
+		return ""
+	}
+	for _, u := range p.ws.StagesFrom(image) {
+		if u.Dockerfile.Path == p.s.Dockerfile.Path {
+			continue
+		}
+		at := fmt.Sprintf("%s (FROM at line %d)", p.ws.Rel(u.Dockerfile.Path), u.Stage.Line)
+		if len(p.ws.ServicesBuilding(u.Dockerfile.Path)) > 0 {
+			// A compose build starts from it: the stack would not build.
+			return fmt.Sprintf("its image %s is the base of %s, which compose builds: after a split no build would make that image with Node and the code in it; split the images built on it first, or by hand", image, at)
+		}
+		// A Dockerfile built elsewhere (a deploy target) pulls the
+		// published image: it breaks when the next release publishes
+		// the split images only.
+		p.unsafe = append(p.unsafe, fmt.Sprintf("%s builds on its image %s, which the split stops making with Node and the code in it", at, image))
 	}
 	return ""
 }

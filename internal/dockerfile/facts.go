@@ -32,6 +32,9 @@ type Facts struct {
 	// UnknownBase is set when RootBase is neither a known runtime image nor
 	// scratch: it may hold Node, decouple cannot see inside.
 	UnknownBase bool
+	// BaseBuiltBy names the compose service that builds RootBase, when
+	// the workspace judged the stage on what that build puts in it.
+	BaseBuiltBy string
 	// Code lists how app code arrived, first first.
 	Code []Evidence
 	// CodeDirs are absolute paths in the image where code was put.

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/decouple-dev/decouple/internal/compose"
+	"github.com/decouple-dev/decouple/internal/dockerfile"
 )
 
 // serviceIndex finds services by what they build, so that a plan for one
@@ -17,6 +18,13 @@ type serviceIndex struct {
 	byFile       map[string][]*Project // by compose file path
 	builds       map[string][]ComposeBuild
 	byDir        map[string][]*Dockerfile // standalone Dockerfiles by folder
+	byBase       map[string][]BaseUse     // by NormalizeImage of a stage's FROM image
+}
+
+// BaseUse is a Dockerfile stage that starts FROM an image.
+type BaseUse struct {
+	Dockerfile *dockerfile.File
+	Stage      *dockerfile.Stage
 }
 
 // ComposeBuild is a build a compose file names as written (see
@@ -41,9 +49,24 @@ func (ws *Workspace) indexed() *serviceIndex {
 		x.byFile = map[string][]*Project{}
 		x.builds = map[string][]ComposeBuild{}
 		x.byDir = map[string][]*Dockerfile{}
+		x.byBase = map[string][]BaseUse{}
+		seen := map[*dockerfile.File]bool{}
+		addBases := func(df *dockerfile.File) {
+			if df == nil || seen[df] {
+				return
+			}
+			seen[df] = true
+			for _, st := range df.Stages {
+				if st.BaseStage == nil && st.Base != "" {
+					k := NormalizeImage(st.Base)
+					x.byBase[k] = append(x.byBase[k], BaseUse{df, st})
+				}
+			}
+		}
 		for _, d := range ws.Dockerfiles {
 			dir := filepath.Dir(d.File.Path)
 			x.byDir[dir] = append(x.byDir[dir], d)
+			addBases(d.File)
 		}
 		for _, p := range ws.Projects {
 			for _, f := range p.Files {
@@ -53,6 +76,7 @@ func (ws *Workspace) indexed() *serviceIndex {
 				}
 			}
 			for _, s := range p.Services {
+				addBases(s.Dockerfile)
 				if s.Dockerfile != nil {
 					x.byDockerfile[s.Dockerfile.Path] = append(x.byDockerfile[s.Dockerfile.Path], s)
 				}
@@ -92,6 +116,13 @@ func (ws *Workspace) ProjectsWithFile(path string) []*Project {
 // must not change after the first call.
 func (ws *Workspace) ComposeBuildsOf(path string) []ComposeBuild {
 	return ws.indexed().builds[path]
+}
+
+// StagesFrom lists the Dockerfile stages of the workspace that start FROM
+// image (compared as NormalizeImage writes it), in workspace order. The
+// workspace must not change after the first call.
+func (ws *Workspace) StagesFrom(image string) []BaseUse {
+	return ws.indexed().byBase[NormalizeImage(image)]
 }
 
 // StandaloneIn lists the standalone Dockerfiles in folder dir, in

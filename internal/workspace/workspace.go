@@ -409,6 +409,9 @@ func (ws *Workspace) loadProject(files []string, cache *dockerfileCache, sniffed
 		ws.judgeBuild(s, cache, &notes)
 	}
 	for _, s := range p.Services {
+		onBuiltBase(s, byImage)
+	}
+	for _, s := range p.Services {
 		if s.Config.Build == nil && s.Config.Image != "" {
 			if b := byImage[NormalizeImage(s.Config.Image)]; b != nil {
 				s.BuiltBy, s.Dockerfile, s.Stage, s.Facts, s.Unjudged = b, b.Dockerfile, b.Stage, b.Facts, b.Unjudged
@@ -416,6 +419,38 @@ func (ws *Workspace) loadProject(files []string, cache *dockerfileCache, sniffed
 		}
 	}
 	return p, notes, nil
+}
+
+// onBuiltBase judges a service whose Dockerfile starts FROM an image
+// another service of the project builds (a `base` service tagged
+// org/base, web.Dockerfile FROM org/base): the image holds what that
+// build put in, which decouple sees, instead of an unknown base.
+func onBuiltBase(s *Service, byImage map[string]*Service) {
+	if s.Facts == nil || !s.Facts.UnknownBase {
+		return
+	}
+	root := s.Stage
+	for root.BaseStage != nil {
+		root = root.BaseStage
+	}
+	b := byImage[NormalizeImage(root.Base)]
+	if b == nil || b == s || b.Facts == nil || b.Facts.Runtime == dockerfile.NoRuntime || b.Facts.BaseBuiltBy != "" {
+		return
+	}
+	f := *s.Facts
+	f.UnknownBase, f.BaseBuiltBy = false, b.Name
+	if f.Runtime == dockerfile.NoRuntime {
+		f.Runtime, f.RuntimeBy = b.Facts.Runtime, dockerfile.Evidence{Line: root.Line, What: fmt.Sprintf("%s, built by service %q", root.BaseRaw, b.Name)}
+	}
+	if b.Facts.HasCode() {
+		ev := dockerfile.Evidence{Line: root.Line, What: fmt.Sprintf("%s, built by service %q with the code in it", root.BaseRaw, b.Name)}
+		f.Code = append([]dockerfile.Evidence{ev}, s.Facts.Code...)
+		f.CodeDirs = append(slices.Clone(b.Facts.CodeDirs), s.Facts.CodeDirs...)
+	}
+	if f.Workdir == "" {
+		f.Workdir = b.Facts.Workdir
+	}
+	s.Facts = &f
 }
 
 // loadErrors says why a project did not load, at the file and line that
