@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -68,6 +69,10 @@ type Facts struct {
 	pending *pendingCode
 	// clis are installer commands a global install put in the image.
 	clis map[string]bool
+	// globalPkgs are packages a global install put in the image, which
+	// are the app when the image's command starts one.
+	globalPkgs []globalPkg
+	command    imageCommand
 	// runtimeByPackage says Runtime came from a system package, which a
 	// later remove takes away again.
 	runtimeByPackage bool
@@ -177,6 +182,8 @@ func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string, nodeBas
 		fa.CodeDirs = append([]string(nil), parent.CodeDirs...)
 		fa.Blockers = append([]Evidence(nil), parent.Blockers...)
 		fa.clis = maps.Clone(parent.clis)
+		fa.globalPkgs = slices.Clone(parent.globalPkgs)
+		fa.command = parent.command
 	} else {
 		// Messages quote the FROM text as written: a resolved build arg
 		// may come from the environment.
@@ -214,6 +221,7 @@ func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string, nodeBas
 		f.applyCommand(&fa, cmd, InstructionLine(cmd), env, done, extraNode)
 	}
 	fa.env = env
+	fa.promoteGlobalApps()
 	return &fa
 }
 
@@ -259,6 +267,58 @@ func (f *File) applyCommand(fa *Facts, cmd instructions.Command, line int, env m
 		fa.Runs, fa.RunsRuntime = runsJS(c.CmdLine, line, "CMD", fa.Runs, fa.RunsRuntime)
 	case *instructions.EntrypointCommand:
 		fa.Runs, fa.RunsRuntime = runsJS(c.CmdLine, line, "ENTRYPOINT", fa.Runs, fa.RunsRuntime)
+		fa.command.entrypoint = c.CmdLine
+	}
+	if c, ok := cmd.(*instructions.CmdCommand); ok {
+		fa.command.cmd = c.CmdLine
+	}
+}
+
+// imageCommand is the CMD and ENTRYPOINT in effect, as written.
+type imageCommand struct{ entrypoint, cmd []string }
+
+// globalPkg is a package a global install put in the image.
+type globalPkg struct {
+	name string
+	ev   Evidence
+}
+
+// promoteGlobalApps counts a globally installed package as the app when
+// the image's command starts it (npm install -g n8n; CMD ["n8n"]), or when
+// a Node image sets no command of its own (it is that package's image).
+// One the command does not start is a tool (yalc; chokidar for a PHP
+// image's file watcher).
+func (fa *Facts) promoteGlobalApps() {
+	if len(fa.globalPkgs) == 0 {
+		return
+	}
+	var words []string
+	for _, arg := range append(slices.Clone(fa.command.entrypoint), fa.command.cmd...) {
+		for _, w := range strings.Fields(arg) {
+			words = append(words, path.Base(w))
+			if i := strings.Index(w, "node_modules/"); i >= 0 {
+				words = append(words, strings.SplitN(w[i+len("node_modules/"):], "/", 2)[0])
+			}
+		}
+	}
+	own := len(words) == 0 && fa.Runtime == Node && fa.RuntimeBy.Line == fa.RootBaseLine
+	for _, g := range fa.globalPkgs {
+		// The command a package installs is mostly its name, scope
+		// dropped, sometimes with a prefix (@acme/dashboard:
+		// acme-dashboard).
+		bin := g.name[strings.LastIndex(g.name, "/")+1:]
+		starts := slices.ContainsFunc(words, func(w string) bool {
+			return w == bin || w == g.name || len(bin) >= 3 && strings.HasSuffix(w, "-"+bin)
+		})
+		if own || starts {
+			for _, e := range fa.Code {
+				if e == g.ev {
+					return
+				}
+			}
+			fa.addCode(g.ev, "/usr/local/lib/node_modules")
+			return
+		}
 	}
 }
 

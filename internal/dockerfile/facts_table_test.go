@@ -370,6 +370,18 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, codeLines: []int{2},
 		},
 		{
+			// A tool the command does not start is not the app: chokidar
+			// for a PHP image's file watcher, yalc beside the real code.
+			name:    "global tool in a PHP image",
+			src:     "FROM php:8.3-cli\nCOPY --from=node:22-slim /usr/local/bin /usr/local/bin\nCOPY --from=node:22-slim /usr/local/lib /usr/local/lib\nRUN npm install -g chokidar\n",
+			runtime: Node, rtLine: 2, unknown: true,
+		},
+		{
+			name:    "global tool beside the code",
+			src:     "FROM node:22-slim\nRUN npm i -g yalc\nWORKDIR /app\nCOPY dist dist\nCMD [\"node\", \"dist/main.js\"]\n",
+			runtime: Node, rtLine: 1, codeLines: []int{4}, workdir: "/app",
+		},
+		{
 			name:    "npm install -g of the app",
 			src:     "FROM node:20-slim\nRUN npm install -g @acme/dashboard@2.4.0\nCMD [\"acme-dashboard\"]\n",
 			runtime: Node, codeLines: []int{2},

@@ -502,7 +502,8 @@ func installsDepsIn(script []Command) bool {
 }
 
 // globalInstall records a global install: it happens outside WORKDIR, and
-// a package that is not a tool is the app.
+// a package that is not a tool is the app when the image's command starts
+// it (promoteGlobalApps).
 func globalInstall(fa *Facts, c Command, line int) {
 	cmd, rest, pkgs := c.Name, c.Rest(), c.Packages
 	fa.Blockers = append(fa.Blockers, Evidence{Line: line, What: trimWhat(cmd+" "+strings.Join(rest, " ")) + " installs outside WORKDIR"})
@@ -528,8 +529,7 @@ func globalInstall(fa *Facts, c Command, line int) {
 			fa.clis[bin] = true
 			continue
 		}
-		fa.addCode(Evidence{Line: line, What: trimWhat(cmd + " " + strings.Join(rest, " "))}, "/usr/local/lib/node_modules")
-		return
+		fa.globalPkgs = append(fa.globalPkgs, globalPkg{name: name, ev: Evidence{Line: line, What: trimWhat(cmd + " " + strings.Join(rest, " "))}})
 	}
 }
 
