@@ -182,7 +182,7 @@ func (p *splitPlan) check() string {
 	if k, _ := compose.MapGet(p.svcVal, "volumes_from"); k != nil {
 		return "the service already has volumes_from; add the code volume by hand"
 	}
-	if k, _ := compose.MapGet(p.svcVal, "build"); k == nil || k.Line != s.Build.Line {
+	if k, _ := compose.MapGet(p.svcVal, "build"); k == nil || k.Line != s.Build.Line || !directKey(p.svcVal, k) {
 		if ek, ev := compose.MapGet(p.svcVal, "extends"); ek != nil && s.Build.File == p.file {
 			// extends: base in the same file: splitting the base splits
 			// this service too, as it inherits the runtime's keys.
@@ -357,6 +357,18 @@ func (p *splitPlan) checkImage() string {
 		return fmt.Sprintf("%s already exists", rel(p.codeDockerfile()))
 	}
 	return ""
+}
+
+// directKey reports whether k is a key of mapping m itself, not one a
+// merge key (<<: *anchor) brings in: the split edits the service's own
+// keys, and one in the anchor is shared with every service that merges it.
+func directKey(m, k *yaml.Node) bool {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i] == k {
+			return true
+		}
+	}
+	return false
 }
 
 // checkBaseOfOthers refuses a split of a service whose image another
