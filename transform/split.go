@@ -2,6 +2,7 @@ package transform
 
 import (
 	"fmt"
+	"github.com/compose-spec/compose-go/v2/types"
 	"path"
 	"slices"
 	"strings"
@@ -152,6 +153,15 @@ func (p *splitPlan) check() string {
 		return fmt.Sprintf("service %q gets its build: from service %q in %s through extends: a split must change both files (the code service declared where each is used); split them by hand", s.Name, from, rel(s.Build.File.Path))
 	case s.Config.Build.DockerfileInline != "":
 		return "the Dockerfile is inline (dockerfile_inline); move it to a file first"
+	}
+	if d := s.Config.Develop; d != nil {
+		for _, t := range d.Watch {
+			if t.Action == types.WatchActionRebuild {
+				// docker compose watch refuses a rebuild trigger on a
+				// service with no build:, and the runtime has none.
+				return fmt.Sprintf("its develop.watch rebuilds it when %s changes (action: rebuild), and the runtime has no build: to rebuild; move that trigger to the code service by hand", p.ws.Rel(t.Path))
+			}
+		}
 	}
 	if reason := p.moveRootCode(s.Config.Build.Context); reason != "" {
 		return reason
