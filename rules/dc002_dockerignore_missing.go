@@ -65,6 +65,12 @@ func runDockerignore(p *Pass) {
 		if !feedsNode(ws, d.File) || !readsContext(ws, d.File) {
 			continue
 		}
+		if len(ws.ServicesBuilding(d.File.Path)) > 0 || len(ws.ComposeBuildsOf(d.File.Path)) > 0 {
+			// Compose builds it (another target, say) from a context
+			// of its own, judged with its service above: its folder
+			// need not be a build context at all.
+			continue
+		}
 		// A standalone Dockerfile's context is taken to be its folder, as
 		// `docker build -f X .` from there would use.
 		first := d.File.Stages[0]

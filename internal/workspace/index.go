@@ -73,6 +73,12 @@ func (ws *Workspace) indexed() *serviceIndex {
 				x.byFile[f.Path] = append(x.byFile[f.Path], p)
 				for _, b := range f.Builds() {
 					x.builds[b.Dockerfile] = append(x.builds[b.Dockerfile], ComposeBuild{p, f, b})
+					if filepath.Base(b.Dockerfile) == "Dockerfile" {
+						// The build reads dockerfile when Dockerfile is
+						// missing (lowercaseFallback).
+						alt := filepath.Join(filepath.Dir(b.Dockerfile), "dockerfile")
+						x.builds[alt] = append(x.builds[alt], ComposeBuild{p, f, b})
+					}
 				}
 			}
 			for _, s := range p.Services {

@@ -499,6 +499,19 @@ func unsetNote(cp *compose.Project) string {
 	return strings.Join(parts, "; ")
 }
 
+// lowercaseFallback is the Dockerfile a build reads at path: when the
+// default name, Dockerfile, is missing, Docker (BuildKit and the classic
+// builder) reads dockerfile in the same folder.
+func (ws *Workspace) lowercaseFallback(path string) string {
+	if filepath.Base(path) != "Dockerfile" || ws.Exists(path) {
+		return path
+	}
+	if alt := filepath.Join(filepath.Dir(path), "dockerfile"); ws.Exists(alt) {
+		return alt
+	}
+	return path
+}
+
 // judgeBuild ties a service to the stage it runs: build.target, else the
 // last stage.
 func (ws *Workspace) judgeBuild(s *Service, cache *dockerfileCache, notes *[]*FileError) {
@@ -520,7 +533,7 @@ func (ws *Workspace) judgeBuild(s *Service, cache *dockerfileCache, notes *[]*Fi
 			s.Unjudged = "its build context " + b.Context + " is remote"
 			return
 		}
-		df, err = cache.get(path, args)
+		df, err = cache.get(ws.lowercaseFallback(path), args)
 	}
 	if err != nil {
 		s.Unjudged = "its Dockerfile could not be read"
