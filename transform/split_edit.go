@@ -205,6 +205,13 @@ func (p *splitPlan) runtimeKeys(starts []int, pad, step, nl string) (string, []a
 	default:
 		line("image: %s", yamlText(base))
 	}
+	if pl := p.basePlatform(); pl != "" && p.built == nil && p.runtimeStage == nil {
+		// The old image ran on that platform (native modules built for
+		// it in the code volume): a stock runtime must too.
+		if pk, _ := compose.MapGet(p.svcVal, "platform"); pk == nil {
+			line("platform: %s", yamlString(pl))
+		}
+	}
 	if p.layerBase != nil && p.built == nil && p.runtimeStage == nil {
 		// The base file's build: would merge back in and build the app
 		// under the runtime's image name.
@@ -827,4 +834,14 @@ func (p *splitPlan) heirs() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// basePlatform is the FROM --platform of the stage chain's first stage,
+// the one the stock runtime stands in for; "" when it sets none.
+func (p *splitPlan) basePlatform() string {
+	st := p.s.Stage
+	for st.BaseStage != nil {
+		st = st.BaseStage
+	}
+	return st.Platform
 }

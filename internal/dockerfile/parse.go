@@ -57,6 +57,9 @@ type Stage struct {
 	Commands  []instructions.Command
 	// Unresolved lists ARGs used in FROM that have no value.
 	Unresolved []string
+	// Platform is FROM --platform with ARGs expanded; "" when absent or
+	// when it names one of the build's own platforms ($BUILDPLATFORM).
+	Platform string
 }
 
 // ID is the stage's name, or its index when it has none, as findings report it.
@@ -116,6 +119,11 @@ func Parse(path string, src []byte, buildArgs map[string]string) (*File, error) 
 		}
 		s.Column = FirstColumn(src, s.Line)
 		s.Base, s.Unresolved = expand(lex, st.BaseName, env)
+		if st.Platform != "" {
+			if pl, missing := expand(lex, st.Platform, env); len(missing) == 0 && pl != "" {
+				s.Platform = pl
+			}
+		}
 		if prev, ok := byName[strings.ToLower(s.Base)]; ok {
 			s.BaseStage = prev
 		}
