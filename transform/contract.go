@@ -654,8 +654,13 @@ func (p *splitPlan) codeVolumesOf(stage *dockerfile.Stage) []string {
 			}
 		}
 	}
-	for _, v := range p.contract.codeVolumes {
-		set[v] = true
+	if stage.Index == p.s.Stage.Index {
+		// This plan's own (the service above may be left out of that
+		// list); another target's stage gets only its services' volumes,
+		// so every plan renders the same file.
+		for _, v := range p.contract.codeVolumes {
+			set[v] = true
+		}
 	}
 	out := make([]string, 0, len(set))
 	for v := range set {
