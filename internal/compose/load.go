@@ -300,6 +300,9 @@ const (
 	numberField
 	durationField
 	boolField
+	// mountField is a service's volume: short syntax (src:dst) or a long
+	// syntax source, where an empty source breaks the load.
+	mountField
 )
 
 // standIns says what stands in for variables: the kind of field each
@@ -348,6 +351,13 @@ func standInFor(kind standIn, value, name string, required bool) string {
 		return "1s"
 	case boolField:
 		return "false"
+	case mountField:
+		if strings.HasPrefix(value, "${"+name) || strings.HasPrefix(value, "$"+name) {
+			// A host path stands in for a source that lives in an
+			// uncommitted env file; a name would be a named volume
+			// the file does not declare.
+			return "/unset-" + name
+		}
 	}
 	if required {
 		return placeholderFor(value, name)
@@ -399,6 +409,8 @@ func fieldKind(keys []string) standIn {
 			return boolField
 		}
 		return untyped
+	case last == "volumes" && under("services") || last == "source" && under("volumes") && under("services"):
+		return mountField
 	case last == "target" || last == "published":
 		return untyped // volume and secret targets are paths
 	case durationKeys[last]:
