@@ -665,8 +665,23 @@ func (p *splitPlan) buildBlock(src []byte, starts []int, pad, step, nl, dockerfi
 	textOf := func(src []byte, starts []int, n *yaml.Node) string {
 		return string(src[offsetOf(src, starts, n.Line, n.Column):lineEndOffset(src, starts, n.Line)])
 	}
-	_, cv := compose.MapGet(bv, "context")
+	ck, cv := compose.MapGet(bv, "context")
 	_, lcv := compose.MapGet(lb, "context")
+	// Comments on the build keys go along: the lines above each key and
+	// what follows its value (a split keeps every comment it can).
+	above := func(k *yaml.Node) {
+		if k != nil && bv != nil && bv.Kind == yaml.MappingNode {
+			b.WriteString(commentsAbove(src, starts, k.Line, pad+step, nl))
+		}
+	}
+	after := func(k, v *yaml.Node) string {
+		for _, n := range []*yaml.Node{v, k} {
+			if n != nil && n.LineComment != "" {
+				return " " + n.LineComment
+			}
+		}
+		return ""
+	}
 	switch {
 	case bv != nil && bv.Kind == yaml.ScalarNode:
 		context = textOf(src, starts, bv)
@@ -677,10 +692,15 @@ func (p *splitPlan) buildBlock(src []byte, starts []int, pad, step, nl, dockerfi
 	case lcv != nil:
 		context = textOf(lsrc, lstarts, lcv)
 	}
-	b.WriteString(pad + step + "context: " + strings.TrimSpace(stripComment(context)) + nl)
-	b.WriteString(pad + step + "dockerfile: " + dockerfile + nl)
+	above(ck)
+	b.WriteString(pad + step + "context: " + strings.TrimSpace(context) + nl)
+	dk, dv := compose.MapGet(bv, "dockerfile")
+	above(dk)
+	b.WriteString(pad + step + "dockerfile: " + dockerfile + after(dk, dv) + nl)
 	if target != "" {
-		b.WriteString(pad + step + "target: " + yamlString(target) + nl)
+		tk, tv := compose.MapGet(bv, "target")
+		above(tk)
+		b.WriteString(pad + step + "target: " + yamlString(target) + after(tk, tv) + nl)
 	}
 	rest := func(src []byte, starts []int, m, over *yaml.Node) {
 		if m == nil || m.Kind != yaml.MappingNode || m.Style&yaml.FlowStyle != 0 {
@@ -695,6 +715,7 @@ func (p *splitPlan) buildBlock(src []byte, starts []int, pad, step, nl, dockerfi
 			if k, _ := compose.MapGet(over, key.Value); k != nil {
 				continue // the variant sets it
 			}
+			b.WriteString(commentsAbove(src, starts, key.Line, pad+step, nl))
 			b.WriteString(reindent(src, starts, key, len(pad)+len(step), nl))
 		}
 	}
@@ -731,6 +752,24 @@ func lineEndOffset(src []byte, starts []int, line int) int {
 		end--
 	}
 	return end
+}
+
+// commentsAbove is the run of comment lines right above line, each
+// indented by indent.
+func commentsAbove(src []byte, starts []int, line int, indent, nl string) string {
+	first := line
+	for first > 1 {
+		t := strings.TrimSpace(lineText(src, starts, first-1))
+		if !strings.HasPrefix(t, "#") {
+			break
+		}
+		first--
+	}
+	var b strings.Builder
+	for n := first; n < line; n++ {
+		b.WriteString(indent + strings.TrimSpace(lineText(src, starts, n)) + nl)
+	}
+	return b.String()
 }
 
 func stripComment(s string) string {
