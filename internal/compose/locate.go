@@ -22,6 +22,11 @@ var (
 	// compose-go names the environment entry it refuses by its variable,
 	// which finds the entry's own line.
 	trailingSpace = regexp.MustCompile(`environment variable (.+?) is declared with a trailing space`)
+	// A top-level section of the wrong type: services must be a mapping.
+	topLevel = regexp.MustCompile(`^(?:.*: )?(services|networks|volumes|secrets|configs|include) must be `)
+	// The port parser quotes the part it refuses, not where it is; the
+	// ports entry that holds that text is the place.
+	badPort = regexp.MustCompile(`Invalid (?:containerPort|hostPort|hostIP|proto|ip|port|range)[^:]*:\s*(\S.*?)\s*$`)
 )
 
 // locate returns the file and line of the deepest node of files that the
@@ -44,6 +49,10 @@ func locate(msg string, files []*File) (*File, int, int) {
 		parts = strings.Split(m[1], ".")
 	} else if m := quotedService.FindStringSubmatch(msg); m != nil {
 		parts = []string{"services", m[1]}
+	} else if m := topLevel.FindStringSubmatch(msg); m != nil {
+		parts = []string{m[1]}
+	} else if m := badPort.FindStringSubmatch(oneLineOf(msg)); m != nil {
+		return portEntry(files, m[1])
 	} else {
 		return nil, 0, 0
 	}
@@ -79,6 +88,36 @@ func locate(msg string, files []*File) (*File, int, int) {
 		}
 	}
 	return best, node.Line, node.Column
+}
+
+// oneLineOf is the first line of a message.
+func oneLineOf(msg string) string {
+	line, _, _ := strings.Cut(msg, "\n")
+	return line
+}
+
+// portEntry finds the first ports entry of any service, last file first,
+// whose text holds part.
+func portEntry(files []*File, part string) (*File, int, int) {
+	for i := len(files) - 1; i >= 0; i-- {
+		f := files[i]
+		svcs := resolveAlias(f.ServicesNode())
+		if svcs == nil || svcs.Kind != yaml.MappingNode {
+			continue
+		}
+		for j := 1; j < len(svcs.Content); j += 2 {
+			_, ports := MapGet(svcs.Content[j], "ports")
+			if ports = resolveAlias(ports); ports == nil || ports.Kind != yaml.SequenceNode {
+				continue
+			}
+			for _, e := range ports.Content {
+				if e.Kind == yaml.ScalarNode && strings.Contains(e.Value, part) {
+					return f, e.Line, e.Column
+				}
+			}
+		}
+	}
+	return nil, 0, 0
 }
 
 // envEntry finds the entry of an environment block (a list of NAME=value

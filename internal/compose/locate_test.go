@@ -19,6 +19,8 @@ func TestLocate(t *testing.T) {
 	}
 	b, o, l := parse("compose.yaml", base), parse("compose.override.yaml", over), parse("docker-compose.yml", legacy)
 	e := parse("compose.yaml", env)
+	port := parse("compose.yaml", "services:\n  web:\n    image: x\n    ports:\n      - \"8080:8080\"\n      - \"3000: 3010\"\n")
+	empty := parse("compose.yaml", "services:\n  # db:\n  #   image: y\nnetworks:\n  app: {}\n")
 	for _, tc := range []struct {
 		msg   string
 		files []*File
@@ -34,6 +36,11 @@ func TestLocate(t *testing.T) {
 		{"'services[web.v2].ports[1]' expected a map, got 'int'", []*File{b}, b, 6},
 		{"décodé 'services[web.v2].ports' is odd", []*File{b}, b, 4},
 		{"yaml: something else", []*File{b}, nil, 0},
+		// The port parser names the text it refuses; a section of the
+		// wrong type is named alone.
+		{"Invalid containerPort:  3010", []*File{port}, port, 6},
+		{"Invalid hostPort: 99999", []*File{port}, nil, 0},
+		{"services must be a mapping", []*File{empty}, empty, 1},
 		// An environment entry with a trailing space has its own line.
 		{"'services[web.v2].environment' environment variable PORT  is declared with a trailing space", []*File{e}, e, 5},
 		{"'services[db].environment' environment variable B  is declared with a trailing space", []*File{e}, e, 8},
