@@ -583,6 +583,12 @@ func secrets(env map[string]string, fromFile map[string]bool, looked *lookups, d
 		if !fromFile[k] && !looked.names[k] {
 			continue
 		}
+		if strings.HasPrefix(k, "COMPOSE_") {
+			// Compose's own settings (the loader writes the project
+			// name, the folder's, into COMPOSE_PROJECT_NAME): hiding
+			// them would mask paths in every message.
+			continue
+		}
 		if len(v) < minSecret || isPathPrefix(v, dir) {
 			continue
 		}

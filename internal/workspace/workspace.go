@@ -472,10 +472,16 @@ func (ws *Workspace) loadErrors(files []string, err error) []*FileError {
 	if errors.As(err, &le) && len(le.Unresolved) > 0 {
 		return []*FileError{{File: ws.Rel(files[0]), Msg: le.Error()}}
 	}
-	if le != nil && le.Path != "" {
-		return []*FileError{{File: ws.Rel(le.Path), Line: le.Line, Msg: "cannot load compose project: " + err.Error(), Fatal: true}}
+	// compose-go quotes files by their absolute paths; findings name them
+	// relative to the working folder.
+	msg := err.Error()
+	for _, f := range files {
+		msg = strings.ReplaceAll(msg, f, ws.Rel(f))
 	}
-	return []*FileError{{File: ws.Rel(files[0]), Msg: "cannot load compose project: " + err.Error(), Fatal: true}}
+	if le != nil && le.Path != "" {
+		return []*FileError{{File: ws.Rel(le.Path), Line: le.Line, Msg: "cannot load compose project: " + msg, Fatal: true}}
+	}
+	return []*FileError{{File: ws.Rel(files[0]), Msg: "cannot load compose project: " + msg, Fatal: true}}
 }
 
 // unsetNote says once per project which variables had no value and what
