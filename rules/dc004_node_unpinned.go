@@ -105,9 +105,18 @@ func checkUnpinned(p *Pass, site imageSite, today time.Time, seen map[string]boo
 		floats = "the newest release line, LTS or not,"
 	}
 	msg := fmt.Sprintf("%s names no Node major: it follows %s and moves to the next major without notice", site.describe(), floats)
-	if r, ok := nodeversion.Resolve(ni.version, today); ok {
+	retired := ni.official && retiredVariant(ni.version.Variant)
+	if retired {
+		// lts-buster-slim stopped moving when buster builds ended: it
+		// holds the last Node that had one, long out of support.
+		msg = fmt.Sprintf("%s names no Node major, and its variant is no longer published: the tag stopped moving and holds an old, end-of-life Node", site.describe())
+	}
+	switch r, ok := nodeversion.Resolve(ni.version, today); {
+	case ok && retired:
+		msg += fmt.Sprintf("; pin a current major, %s", pinnedTag(ni, r.Major))
+	case ok:
 		msg += fmt.Sprintf("; today it is Node %s, so pin %s", r.Major, pinnedTag(ni, r.Major))
-	} else {
+	default:
 		msg += "; pin a major"
 	}
 	p.Report(analysis.Diagnostic{
@@ -127,6 +136,18 @@ func pinnedTag(ni nodeImage, major string) string {
 		variant = currentVariant(variant)
 	}
 	return ni.ref.WithTag(major + variant)
+}
+
+// retiredVariant reports a variant of the official node image that is no
+// longer published for any major: onbuild and the old Debian codenames.
+func retiredVariant(variant string) bool {
+	v := strings.TrimPrefix(variant, "-")
+	for _, old := range []string{"onbuild", "jessie", "stretch", "buster"} {
+		if v == old || strings.HasPrefix(v, old+"-") {
+			return true
+		}
+	}
+	return false
 }
 
 // currentVariant maps a variant of the official node image to one that is

@@ -23,10 +23,12 @@ func TestNodeUnpinned(t *testing.T) {
 					"  e:\n    image: mhart/alpine-node:latest\n",
 			},
 			want: []string{
-				`compose.yaml:3:12 warning service "a" image node:onbuild names no Node major: it follows the newest release line, LTS or not, and moves to the next major without notice; today it is Node 26, so pin node:26`,
-				`compose.yaml:5:12 warning service "b" image node:buster-slim names no Node major: it follows the newest release line, LTS or not, and moves to the next major without notice; today it is Node 26, so pin node:26-slim`,
+				// Retired variants are no longer published: the tag stopped
+				// moving on an old Node.
+				`compose.yaml:3:12 warning service "a" image node:onbuild names no Node major, and its variant is no longer published: the tag stopped moving and holds an old, end-of-life Node; pin a current major, node:26`,
+				`compose.yaml:5:12 warning service "b" image node:buster-slim names no Node major, and its variant is no longer published: the tag stopped moving and holds an old, end-of-life Node; pin a current major, node:26-slim`,
 				`compose.yaml:7:12 warning service "c" image node:alpine3.12 names no Node major: it follows the newest release line, LTS or not, and moves to the next major without notice; today it is Node 26, so pin node:26-alpine`,
-				`compose.yaml:9:12 warning service "d" image node:stretch names no Node major: it follows the newest release line, LTS or not, and moves to the next major without notice; today it is Node 26, so pin node:26`,
+				`compose.yaml:9:12 warning service "d" image node:stretch names no Node major, and its variant is no longer published: the tag stopped moving and holds an old, end-of-life Node; pin a current major, node:26`,
 				`compose.yaml:11:12 warning service "e" image mhart/alpine-node:latest names no Node major`,
 			},
 		},
