@@ -204,6 +204,13 @@ func (p *splitPlan) check() string {
 				return fmt.Sprintf("its build: is inherited from service %q (extends); the fix of %q splits both", base, base)
 			}
 		}
+		if s.Build.File == p.file {
+			if owner := serviceAt(p.file, s.Build.Line); owner != "" && owner != s.Name {
+				if _, ov := p.file.ServiceNode(owner); mergesFrom(p.svcVal, ov) {
+					return fmt.Sprintf("its build: is merged from service %q (<<: *anchor); the fix of %q splits both", owner, owner)
+				}
+			}
+		}
 		return "build: comes from an anchor or merge key; split the service by hand"
 	}
 	if other := extendedBy(p.ws, s); other != nil {

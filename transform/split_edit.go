@@ -82,8 +82,9 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 	for _, d := range p.dependents {
 		renew = append(renew, d.Name)
 	}
-	heirs := p.heirs()
+	heirs, merged := p.heirs()
 	renew = append(renew, heirs...)
+	renew = append(renew, merged...)
 	msg := fmt.Sprintf("split service %q into %q (code-only image %s, strategy %s) and a runtime on %s; roll out new code with %s",
 		p.s.Name, p.codeSvc, filepath.Base(p.codeDockerfile()), p.opts.Strategy, base, RenewCommand(p.renewFiles(), renew))
 	if k, v := compose.MapGet(p.svcVal, "image"); k != nil && v.Kind == yaml.ScalarNode {
@@ -94,6 +95,9 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 	}
 	if len(heirs) > 0 {
 		msg += fmt.Sprintf("; %s extend it and run on the same code volume (Compose v2; Compose v1 does not pass volumes_from through extends)", strings.Join(heirs, ", "))
+	}
+	if len(merged) > 0 {
+		msg += fmt.Sprintf("; %s merge its keys (<<:) and run on the same code volume", strings.Join(merged, ", "))
 	}
 	if p.contract.initWrapper != "" {
 		msg += fmt.Sprintf("; %s in the old ENTRYPOINT becomes init: true", path.Base(p.contract.initWrapper))
@@ -851,9 +855,10 @@ func healthcheckYAML(h *dockerspec.HealthcheckConfig, pad, step, nl string) stri
 	return b.String()
 }
 
-// heirs are the services of the same file that extend this one and so
-// inherit its build: the split makes them runtimes on its code volume.
-func (p *splitPlan) heirs() []string {
+// heirs are the services of the same file that extend this one, or merge
+// its mapping (<<: *api), and so inherit its build: the split makes them
+// runtimes on its code volume.
+func (p *splitPlan) heirs() (extends, merged []string) {
 	var out []string
 	for _, o := range p.s.Project.Services {
 		if o == p.orig || o.Build == nil || o.Key == nil || o.Key.File != p.file ||
@@ -861,6 +866,11 @@ func (p *splitPlan) heirs() []string {
 			continue
 		}
 		_, v := p.file.ServiceNode(o.Name)
+		if mergesFrom(v, p.svcVal) {
+			// <<: *api: the edited mapping is merged in whole.
+			merged = append(merged, o.Name)
+			continue
+		}
 		if _, ev := compose.MapGet(v, "extends"); ev != nil {
 			base := ev.Value
 			if _, sv := compose.MapGet(ev, "service"); sv != nil {
@@ -872,7 +882,8 @@ func (p *splitPlan) heirs() []string {
 		}
 	}
 	sort.Strings(out)
-	return out
+	sort.Strings(merged)
+	return out, merged
 }
 
 // basePlatform is the FROM --platform of the stage chain's first stage,
@@ -883,4 +894,28 @@ func (p *splitPlan) basePlatform() string {
 		st = st.BaseStage
 	}
 	return st.Platform
+}
+
+// mergesFrom reports whether mapping m merges src through a merge key
+// (<<: *anchor, or a list of them).
+func mergesFrom(m, src *yaml.Node) bool {
+	if m == nil || m.Kind != yaml.MappingNode || src == nil {
+		return false
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Tag != "!!merge" {
+			continue
+		}
+		v := m.Content[i+1]
+		items := []*yaml.Node{v}
+		if v.Kind == yaml.SequenceNode {
+			items = v.Content
+		}
+		for _, it := range items {
+			if it.Kind == yaml.AliasNode && it.Alias == src {
+				return true
+			}
+		}
+	}
+	return false
 }
