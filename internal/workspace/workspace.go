@@ -351,33 +351,42 @@ var baseNames = []string{
 }
 
 // layered retries a lone variant file that does not stand on its own (it
-// fails validation) on top of a base file beside it.
-func layered(files []string, cp *compose.Project, lim compose.Limits) *compose.Project {
-	if len(files) != 1 || cp == nil || cp.Degraded == "" {
-		return cp
+// fails validation, or does not load at all: `build: null` only makes
+// sense over a base) on top of a base file beside it. A file whose YAML
+// does not parse, or that breaks a limit, stays as it is.
+func layered(files []string, cp *compose.Project, err error, lim compose.Limits) (*compose.Project, error) {
+	var pe *compose.ParseError
+	var le *compose.LimitError
+	switch {
+	case len(files) != 1:
+		return cp, err
+	case err != nil && (errors.As(err, &pe) || errors.As(err, &le)):
+		return cp, err
+	case err == nil && (cp == nil || cp.Degraded == ""):
+		return cp, err
 	}
 	dir := filepath.Dir(files[0])
 	for _, name := range baseNames {
 		base := filepath.Join(dir, name)
 		if base == files[0] {
-			return cp
+			return cp, err
 		}
-		if st, err := os.Stat(base); err != nil || !st.Mode().IsRegular() {
+		if st, serr := os.Stat(base); serr != nil || !st.Mode().IsRegular() {
 			continue
 		}
-		if both, err := compose.LoadLimited([]string{base, files[0]}, lim); err == nil && both.Degraded == "" {
-			return both
+		if both, berr := compose.LoadLimited([]string{base, files[0]}, lim); berr == nil && both.Degraded == "" {
+			return both, nil
 		}
-		return cp
+		return cp, err
 	}
-	return cp
+	return cp, err
 }
 
 // loadProject loads one project; when it does not load it says what the
 // project may build instead.
 func (ws *Workspace) loadProject(files []string, cache *dockerfileCache, sniffed bool) (*Project, []*FileError, *Unloaded) {
 	cp, err := compose.LoadLimited(files, ws.limits.compose())
-	cp = layered(files, cp, ws.limits.compose())
+	cp, err = layered(files, cp, err, ws.limits.compose())
 	if err != nil {
 		return nil, ws.loadErrors(files, err), unloaded(files, cp, sniffed)
 	}
