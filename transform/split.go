@@ -213,6 +213,13 @@ func (p *splitPlan) check() string {
 		}
 		return "build: comes from an anchor or merge key; split the service by hand"
 	}
+	if _, bv := compose.MapGet(p.svcVal, "build"); bv != nil && bv.Kind == yaml.MappingNode && bv.Style&yaml.FlowStyle != 0 {
+		// The code service's block is written key by key from it.
+		return "the service's build: is a flow mapping ({...}); write it as a block mapping to split it"
+	}
+	if reason := p.checkHeirs(); reason != "" {
+		return reason
+	}
 	if other := extendedBy(p.ws, s); other != nil {
 		return fmt.Sprintf("service %q in %s extends this service, and a split here would leave it with volumes_from a code service its file does not declare; split both by hand", other.Name, rel(other.Key.File.Path))
 	}
@@ -372,6 +379,27 @@ func (p *splitPlan) checkImage() string {
 	}
 	if p.ws.Exists(p.codeDockerfile()) {
 		return fmt.Sprintf("%s already exists", rel(p.codeDockerfile()))
+	}
+	return ""
+}
+
+// checkHeirs refuses a split whose heirs (services that extend this one,
+// or merge its mapping) set their own image: or volumes_from:: those win
+// over the runtime's, so the heir would run an image nothing builds any
+// more, or without the code volume.
+func (p *splitPlan) checkHeirs() string {
+	extends, merged := p.heirs()
+	for _, name := range append(extends, merged...) {
+		_, v := p.file.ServiceNode(name)
+		if v == nil || v.Kind != yaml.MappingNode {
+			continue
+		}
+		for i := 0; i+1 < len(v.Content); i += 2 {
+			if k := v.Content[i]; k.Tag != "!!merge" && (k.Value == "image" || k.Value == "volumes_from") {
+				return fmt.Sprintf("service %q inherits this service's keys and sets its own %s: (%s:%d), which would win over the runtime's: after the split nothing would build its image or give it the code; split them by hand",
+					name, k.Value, p.ws.Rel(p.file.Path), k.Line)
+			}
+		}
 	}
 	return ""
 }

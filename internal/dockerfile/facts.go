@@ -234,14 +234,17 @@ func (f *File) applyCommand(fa *Facts, cmd instructions.Command, line int, env m
 			if v, ok := f.buildArgs[kv.Key]; ok {
 				env[kv.Key] = v
 			} else if kv.Value != nil {
-				env[kv.Key] = *kv.Value
+				// The build processes a default as a word: quotes
+				// removed, variables expanded.
+				env[kv.Key], _ = f.expandWord(*kv.Value, env)
 			} else if v := f.MetaArgs[kv.Key]; v != nil {
 				env[kv.Key] = *v
 			}
 		}
 	case *instructions.EnvCommand:
 		for _, kv := range c.Env {
-			env[kv.Key] = kv.Value
+			// ENV APP_HOME="/srv/$APP" is /srv/shop in the image.
+			env[kv.Key], _ = f.expandWord(kv.Value, env)
 		}
 	case *instructions.WorkdirCommand:
 		dir, missing := f.expandWord(c.Path, env)
@@ -285,9 +288,9 @@ type globalPkg struct {
 
 // promoteGlobalApps counts a globally installed package as the app when
 // the image's command starts it (npm install -g n8n; CMD ["n8n"]), or when
-// a Node image sets no command of its own (it is that package's image).
-// One the command does not start is a tool (yalc; chokidar for a PHP
-// image's file watcher).
+// a Node image holds nothing else. One the command does not start is
+// otherwise a tool (yalc beside the code; chokidar for a PHP image's file
+// watcher).
 func (fa *Facts) promoteGlobalApps() {
 	if len(fa.globalPkgs) == 0 {
 		return
@@ -301,7 +304,11 @@ func (fa *Facts) promoteGlobalApps() {
 			}
 		}
 	}
-	own := len(words) == 0 && fa.Runtime == Node && fa.RuntimeBy.Line == fa.RootBaseLine
+	// A Node image that holds nothing else is that package's image, run
+	// by a start script or compose's command (n8n's). Beside other code,
+	// or in an image that got Node as a helper (a PHP image with
+	// COPY --from=node), a package the command does not start is a tool.
+	own := !fa.HasCode() && fa.Runtime == Node && fa.RuntimeBy.Line == fa.RootBaseLine
 	for _, g := range fa.globalPkgs {
 		// The command a package installs is mostly its name, scope
 		// dropped, sometimes with a prefix (@acme/dashboard:

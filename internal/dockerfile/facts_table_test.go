@@ -382,6 +382,18 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, rtLine: 1, codeLines: []int{4}, workdir: "/app",
 		},
 		{
+			// n8n's image: a start script runs the package.
+			name:    "global app started by a script",
+			src:     "FROM node:22-alpine\nRUN npm install -g n8n@1.64.0\nCOPY docker-entrypoint.sh /\nENTRYPOINT [\"tini\", \"--\", \"/docker-entrypoint.sh\"]\n",
+			runtime: Node, rtLine: 1, codeLines: []int{2},
+		},
+		{
+			// ENV and ARG values are words the build processes.
+			name:    "WORKDIR from a quoted ENV with variables",
+			src:     "FROM node:22-alpine\nARG APP=shop\nENV APP_HOME=\"/srv/$APP\"\nWORKDIR $APP_HOME\nCOPY . .\n",
+			runtime: Node, rtLine: 1, codeLines: []int{5}, workdir: "/srv/shop",
+		},
+		{
 			name:    "npm install -g of the app",
 			src:     "FROM node:20-slim\nRUN npm install -g @acme/dashboard@2.4.0\nCMD [\"acme-dashboard\"]\n",
 			runtime: Node, codeLines: []int{2},
