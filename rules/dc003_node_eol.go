@@ -243,14 +243,6 @@ func runsImage(s *workspace.Service) bool {
 	return s.Config.Build == nil && s.BuiltBy == nil
 }
 
-// rootStage follows FROM <stage> chains to the stage that names an image.
-func rootStage(st *dockerfile.Stage) *dockerfile.Stage {
-	for i := 0; st.BaseStage != nil && i < 256; i++ {
-		st = st.BaseStage
-	}
-	return st
-}
-
 // buildFiles are the Dockerfiles the workspace loaded, each once per
 // parse: those services build and the standalone ones.
 func buildFiles(ws *workspace.Workspace) []*dockerfile.File {

@@ -71,14 +71,14 @@ func runNodeUnpinned(p *Pass) {
 			if s.Dockerfile == nil || s.Stage == nil || s.BuiltBy != nil {
 				continue
 			}
-			root := rootStage(s.Stage)
+			root := s.Stage.Root()
 			if len(root.Unresolved) == 0 {
 				checkUnpinned(p, fromSite(ws, s.Dockerfile, root), today, seen)
 			}
 		}
 	}
 	for _, d := range ws.Dockerfiles {
-		root := rootStage(d.File.Final())
+		root := d.File.Final().Root()
 		if len(root.Unresolved) == 0 {
 			checkUnpinned(p, fromSite(ws, d.File, root), today, seen)
 		}

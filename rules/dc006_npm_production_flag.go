@@ -175,7 +175,7 @@ type npmEmit func(file string, src []byte, c npmCall, nc npmContext, d analysis.
 func checkDockerfileNPM(cache *runCache, ws *workspace.Workspace, f *dockerfile.File, contextDir string, emit npmEmit) {
 	ctxLock := cache.hasLockfile(contextDir)
 	for si, st := range f.Stages {
-		root := rootStage(st)
+		root := st.Root()
 		major, ok := imageMajor(cache, root.Base)
 		if !ok || len(root.Unresolved) > 0 {
 			continue
@@ -250,7 +250,7 @@ func checkComposeNPM(cache *runCache, ws *workspace.Workspace, proj *workspace.P
 			image = s.ImageText
 		}
 	case s.Stage != nil:
-		root := rootStage(s.Stage)
+		root := s.Stage.Root()
 		m, ok := imageMajor(cache, root.Base)
 		if !ok || len(root.Unresolved) > 0 {
 			return

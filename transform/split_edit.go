@@ -889,11 +889,7 @@ func (p *splitPlan) heirs() (extends, merged []string) {
 // basePlatform is the FROM --platform of the stage chain's first stage,
 // the one the stock runtime stands in for; "" when it sets none.
 func (p *splitPlan) basePlatform() string {
-	st := p.s.Stage
-	for st.BaseStage != nil {
-		st = st.BaseStage
-	}
-	return st.Platform
+	return p.s.Stage.Root().Platform
 }
 
 // mergesFrom reports whether mapping m merges src through a merge key

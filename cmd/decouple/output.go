@@ -115,16 +115,11 @@ func writeReports(c *cli.Context, res *lint.Result, formats, outputs []string) e
 			}
 			return safefile.Read(p, 0)
 		}}
-	noted := map[string]bool{}
 	for _, e := range res.WS.Errors {
 		if !e.Fatal {
 			// Notes say what could not be judged; they go to stderr so
-			// that machine formats on stdout stay clean. Variants layered
-			// on one base repeat the base's notes: each is said once.
-			if note := e.Error(); !noted[note] {
-				noted[note] = true
-				fmt.Fprintf(c.App.ErrWriter, "decouple: note: %s\n", note)
-			}
+			// that machine formats on stdout stay clean.
+			fmt.Fprintf(c.App.ErrWriter, "decouple: note: %s\n", e)
 			continue
 		}
 		in.Errors = append(in.Errors, report.FileError{Pos: analysis.Position{File: e.File, Line: e.Line}, Message: e.Msg})

@@ -206,8 +206,6 @@ func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string, nodeBas
 	env := map[string]string{}
 	if s.BaseStage != nil {
 		env = maps.Clone(done[s.BaseStage.Index].env)
-	}
-	if s.BaseStage != nil {
 		// ONBUILD triggers of the parent stage run first, as the child's
 		// opening instructions.
 		// Evidence points at the ONBUILD line in the parent.
@@ -268,12 +266,10 @@ func (f *File) applyCommand(fa *Facts, cmd instructions.Command, line int, env m
 		}
 	case *instructions.CmdCommand:
 		fa.Runs, fa.RunsRuntime = runsJS(c.CmdLine, line, "CMD", fa.Runs, fa.RunsRuntime)
+		fa.command.cmd = c.CmdLine
 	case *instructions.EntrypointCommand:
 		fa.Runs, fa.RunsRuntime = runsJS(c.CmdLine, line, "ENTRYPOINT", fa.Runs, fa.RunsRuntime)
 		fa.command.entrypoint = c.CmdLine
-	}
-	if c, ok := cmd.(*instructions.CmdCommand); ok {
-		fa.command.cmd = c.CmdLine
 	}
 }
 

@@ -62,6 +62,15 @@ type Stage struct {
 	Platform string
 }
 
+// Root follows FROM <stage> chains to the stage that names an image.
+func (s *Stage) Root() *Stage {
+	// A stage builds only on earlier ones; the bound is a guard.
+	for i := 0; s.BaseStage != nil && i < 256; i++ {
+		s = s.BaseStage
+	}
+	return s
+}
+
 // ID is the stage's name, or its index when it has none, as findings report it.
 func (s *Stage) ID() string {
 	if s.Name != "" {

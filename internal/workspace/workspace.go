@@ -244,8 +244,16 @@ func Load(opts Options) (*Workspace, error) {
 		}
 	})
 	built := map[string]bool{}
+	said := map[string]bool{}
 	for i, p := range loaded {
-		ws.Errors = append(ws.Errors, errs[i]...)
+		for _, e := range errs[i] {
+			// Variants layered on one base repeat the base's notes:
+			// each is said once.
+			if msg := e.Error(); !said[msg] {
+				said[msg] = true
+				ws.Errors = append(ws.Errors, e)
+			}
+		}
 		if p == nil {
 			if failed[i] != nil {
 				ws.Unloaded = append(ws.Unloaded, failed[i])
@@ -438,10 +446,7 @@ func onBuiltBase(s *Service, byImage map[string]*Service) {
 	if s.Facts == nil || !s.Facts.UnknownBase {
 		return
 	}
-	root := s.Stage
-	for root.BaseStage != nil {
-		root = root.BaseStage
-	}
+	root := s.Stage.Root()
 	b := byImage[NormalizeImage(root.Base)]
 	if b == nil || b == s || b.Facts == nil || b.Facts.Runtime == dockerfile.NoRuntime || b.Facts.BaseBuiltBy != "" {
 		return
