@@ -34,6 +34,12 @@ type contract struct {
 	// them, and dropVolumes are their items in the service's list.
 	codeVolumes []string
 	dropVolumes []*yaml.Node
+	// sharedVolumes are named volumes the service mounts inside the code
+	// path (node_modules:/app/node_modules), as written: the code service
+	// mounts them too, so a new volume is filled from the code image.
+	// Docker fills an empty named volume from the image of the first
+	// container that mounts it, and the stock runtime has nothing there.
+	sharedVolumes []*yaml.Node
 	// dataVolumes are the old image's VOLUMEs outside the code path: the
 	// runtime keeps them as named volumes.
 	dataVolumes []string
@@ -601,11 +607,17 @@ func (p *splitPlan) checkVolumes(old *oldImage) string {
 	mounted := map[string]bool{}
 	for _, v := range p.s.Config.Volumes {
 		mounted[path.Clean(v.Target)] = true
-		if v.Type != "volume" || v.Source != "" {
+		if v.Type != "volume" {
 			continue
 		}
 		t := path.Clean(v.Target)
 		if !p.inCode(t) {
+			continue
+		}
+		if v.Source != "" {
+			if reason := p.namedCodeVolume(items, flow, v.Source, t); reason != "" {
+				return reason
+			}
 			continue
 		}
 		if t == p.wd {
@@ -633,6 +645,35 @@ func (p *splitPlan) checkVolumes(old *oldImage) string {
 		p.contract.dataVolumes = nil
 	}
 	return ""
+}
+
+// namedCodeVolume plans a named volume the service mounts at t, inside the
+// code path: the code service mounts it too (see sharedVolumes).
+func (p *splitPlan) namedCodeVolume(items []*yaml.Node, flow bool, name, t string) string {
+	if t == p.wd {
+		return fmt.Sprintf("the named volume %s over %s, the code path, would hide the code volume, and a new one would start empty in the runtime", name, t)
+	}
+	var item *yaml.Node
+	for _, it := range items {
+		if it.Kind == yaml.ScalarNode && volumeTarget(it.Value) == t {
+			item = it
+		}
+	}
+	if item == nil || p.file == nil || flow {
+		return fmt.Sprintf("the named volume %s over %s inside the code path is not a one-line item of the service's volumes: list; a new one would start empty in the runtime", name, t)
+	}
+	p.contract.sharedVolumes = append(p.contract.sharedVolumes, item)
+	return ""
+}
+
+// volumeTarget is the container path of a short-syntax volume item
+// (source:target[:mode]), cleaned; "" when it has no source.
+func volumeTarget(item string) string {
+	parts := strings.Split(item, ":")
+	if len(parts) < 2 {
+		return ""
+	}
+	return path.Clean(parts[1])
 }
 
 // codeVolumesOf lists the anonymous volumes inside the code path of every

@@ -601,6 +601,13 @@ func (p *splitPlan) codeService(starts []int, pad, step, nl string) string {
 	}
 	df, _ := filepath.Rel(p.s.Config.Build.Context, p.codeDockerfile())
 	b.WriteString(p.buildBlock(src, starts, pad, step, nl, yamlString(filepath.ToSlash(df)), p.codeStageName()))
+	if len(p.contract.sharedVolumes) > 0 {
+		b.WriteString(pad + "volumes:" + nl)
+		for _, it := range p.contract.sharedVolumes {
+			item := src[offsetOf(src, starts, it.Line, it.Column):lineEndOffset(src, starts, it.Line)]
+			b.WriteString(pad + step + "- " + strings.TrimSpace(string(item)) + nl)
+		}
+	}
 	if k, _ := compose.MapGet(p.svcVal, "profiles"); k != nil {
 		b.WriteString(reindent(src, starts, k, len(pad), nl))
 	}
