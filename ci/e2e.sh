@@ -7,7 +7,9 @@
 # of one Dockerfile, tini and a corepack tool, a user made by adduser, a bind
 # mount with an anonymous node_modules volume, image plus build, a data
 # VOLUME), code copied to / with its dependencies installed there, and a
-# variant file that sets build: again over its base, runs on Compose v2
+# variant file that sets build: again over its base, and services sharing
+# one build: through an x- extension with node_modules in a named volume,
+# runs on Compose v2
 # only, in a lighter mode (run_class: bundled answers, fix, decoupled
 # answers, the class's own probe on the running stack; no bump and no code
 # rollout except where the class is about it).
@@ -733,6 +735,21 @@ probe_class_layered() {
 }
 rmi_class_layered() { docker rmi shop-web >/dev/null; }
 
+# 9. Services sharing one build: through an x- extension (<<: *app), with
+# node_modules in a named volume: the split edits the extension, both
+# services run the stock image on web-code's volume (no second code
+# service), and the named volume, new after `down -v`, was filled from the
+# code image (the dependency loads in both).
+probe_class_shared() {
+  expect_in "$(get 18101 /)" "hello, shared web" "$1 web loads its dependency"
+  expect_in "$(get 18102 /)" "hello, shared worker" "$1 worker loads its dependency"
+  [ "$1" = decoupled ] || return 0
+  expect_eq "$(rt_image web)" "$(stock_id)" "web runs the stock image"
+  expect_eq "$(rt_image worker)" "$(stock_id)" "worker runs the stock image"
+  [ -z "$(ctr worker-code)" ] || fail "the split made a second code service"
+  docker exec "$(ctr worker)" test -f /app/worker.js || fail "the worker runtime lacks its code"
+}
+
 # 6. A data VOLUME: what the app wrote there survives the advised rollout
 # of new code (`up -d --build -V <svc> <svc>-code`).
 probe_class_data() {
@@ -791,7 +808,7 @@ done
 
 # The class fixtures of issue 17, Compose v2 only (select with
 # DECOUPLE_E2E_ONLY=class-targets,...).
-for c in targets init user bind image data root layered; do
+for c in targets init user bind image data root layered shared; do
   want "class-$c" || continue
   fixpasses=('') after_bundled=''
   case $c in
@@ -803,6 +820,7 @@ for c in targets init user bind image data root layered; do
   data) ports=(web:18097) ;;
   root) ports=(web:18099) fixpasses=(--unsafe-fixes) ;;
   layered) ports=(web:18100) after_bundled=rmi_class_layered fixpasses=(--unsafe-fixes) ;;
+  shared) ports=(web:18101) ;;
   esac
   probe=probe_class_$c
   run_class "$c"

@@ -59,6 +59,16 @@ type splitPlan struct {
 	file   *compose.File
 	svcKey *yaml.Node
 	svcVal *yaml.Node
+	// ownerKey is the key of svcVal, the mapping that holds build: and that
+	// the split edits: the service's own key, or an x- extension's that the
+	// service merges (shared).
+	ownerKey *yaml.Node
+	shared   *sharedBuild
+	// sharedOwner is the service whose split covers this one's shared
+	// build (split_shared.go), when that is another.
+	sharedOwner *workspace.Service
+	// editedKeys are the keys of svcVal the split changes in place.
+	editedKeys map[string]bool
 	// orig is the service as the workspace holds it; s is a copy when the
 	// plan moved its code from / (moveRootCode), and root then plans the
 	// code image.
@@ -131,6 +141,14 @@ func Split(ws *workspace.Workspace, s *workspace.Service, opts SplitOptions) (*a
 	}
 	p := &splitPlan{ws: ws, s: s, orig: s, opts: opts, codeSvc: s.Name + "-code"}
 	if reason := p.check(); reason != "" {
+		if p.sharedOwner != nil {
+			// Its fix is the owner's: the same edits, applied once.
+			fix, why := Split(ws, p.sharedOwner, opts)
+			if fix == nil {
+				return nil, fmt.Sprintf("%s, and that split is refused: %s", reason, why)
+			}
+			return fix, ""
+		}
 		return nil, reason
 	}
 	return p.build()
@@ -183,6 +201,7 @@ func (p *splitPlan) check() string {
 		p.file = s.Build.File // the split goes where the build that runs is
 	}
 	p.svcKey, p.svcVal = p.file.ServiceNode(s.Name)
+	p.ownerKey = p.svcKey
 	if p.svcVal == nil || p.svcVal.Kind != yaml.MappingNode || p.svcVal.Style&yaml.FlowStyle != 0 {
 		return "the service is not a block mapping"
 	}
@@ -211,7 +230,9 @@ func (p *splitPlan) check() string {
 				}
 			}
 		}
-		return "build: comes from an anchor or merge key; split the service by hand"
+		if reason := p.sharedBuild(); reason != "" {
+			return reason
+		}
 	}
 	if _, bv := compose.MapGet(p.svcVal, "build"); bv != nil && bv.Kind == yaml.MappingNode && bv.Style&yaml.FlowStyle != 0 {
 		// The code service's block is written key by key from it.
@@ -389,7 +410,12 @@ func (p *splitPlan) checkImage() string {
 // more, or without the code volume.
 func (p *splitPlan) checkHeirs() string {
 	extends, merged := p.heirs()
-	for _, name := range append(extends, merged...) {
+	names := append(append([]string{}, extends...), merged...)
+	if p.shared != nil {
+		// The service itself merges the edited mapping too.
+		names = append(names, p.s.Name)
+	}
+	for _, name := range names {
 		_, v := p.file.ServiceNode(name)
 		if v == nil || v.Kind != yaml.MappingNode {
 			continue

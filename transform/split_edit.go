@@ -31,6 +31,9 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 	if reason != "" {
 		return nil, reason
 	}
+	if reason := p.checkHeirOverrides(runtime); reason != "" {
+		return nil, reason
+	}
 
 	buildStart := starts[p.s.Build.Line-1]
 	buildEnd := blockEnd(src, starts, p.s.Build.Line, p.s.Build.Column)
@@ -38,7 +41,9 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 
 	// The code service goes right after the service's block.
 	svcEnd := blockEnd(src, starts, p.svcKey.Line, p.svcKey.Column)
-	codeText := p.codeService(starts, pad, step, nl)
+	// Its keys are indented as the service's (the build: the split moves
+	// may sit in an x- extension, a level less deep).
+	codeText := p.codeService(starts, strings.Repeat(" ", p.svcKey.Column-1)+step, step, nl)
 	if svcEnd == len(src) && len(src) > 0 && src[len(src)-1] != '\n' {
 		codeText = nl + codeText
 	}
@@ -96,7 +101,16 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 	if len(heirs) > 0 {
 		msg += fmt.Sprintf("; %s extend it and run on the same code volume (Compose v2; Compose v1 does not pass volumes_from through extends)", strings.Join(heirs, ", "))
 	}
-	if len(merged) > 0 {
+	switch {
+	case p.shared != nil && len(merged) > 0:
+		verb := "merges"
+		if len(merged) > 1 {
+			verb = "merge"
+		}
+		msg += fmt.Sprintf("; its build: was in %s, which %s %s too (<<:): they run on the same code volume", p.shared.ext, strings.Join(merged, ", "), verb)
+	case p.shared != nil:
+		msg += fmt.Sprintf("; its build: was in %s, which the split edits", p.shared.ext)
+	case len(merged) > 0:
 		msg += fmt.Sprintf("; %s merge its keys (<<:) and run on the same code volume", strings.Join(merged, ", "))
 	}
 	if p.contract.initWrapper != "" {
@@ -176,6 +190,7 @@ func (p *splitPlan) runtimeKeys(starts []int, pad, step, nl string) (string, []a
 	}
 	var rt strings.Builder
 	var edits []analysis.TextEdit
+	p.editedKeys = map[string]bool{}
 
 	line := func(format string, args ...any) { rt.WriteString(pad + fmt.Sprintf(format, args...) + nl) }
 	switch k, v := compose.MapGet(p.svcVal, "image"); {
@@ -206,6 +221,7 @@ func (p *splitPlan) runtimeKeys(starts []int, pad, step, nl string) (string, []a
 		rt.WriteString(p.buildBlock(p.srcBytes(), starts, pad, step, nl, yamlText(df), p.runtimeStage.Name))
 	case k != nil:
 		edits = append(edits, p.replaceScalar(starts, v, yamlText(base)))
+		p.editedKeys["image"] = true
 	default:
 		line("image: %s", yamlText(base))
 	}
@@ -274,10 +290,14 @@ func (p *splitPlan) runtimeKeys(starts []int, pad, step, nl string) (string, []a
 	}
 	rt.WriteString(volBlock)
 	edits = append(edits, volEdits...)
+	if len(volEdits) > 0 {
+		p.editedKeys["volumes"] = true
+	}
 	envEdit, envBlock, envUnsafe := p.environment(im.env, im.carried, starts, pad, step, nl)
 	rt.WriteString(envBlock)
 	if envEdit != nil {
 		edits = append(edits, *envEdit)
+		p.editedKeys["environment"] = true
 	}
 	if envUnsafe != "" {
 		p.unsafe = append(p.unsafe, envUnsafe)
@@ -383,7 +403,7 @@ func (p *splitPlan) deleteLine(starts []int, k *yaml.Node) analysis.TextEdit {
 // indentStep is the file's indentation unit, taken from the service's
 // nesting so generated lines look like their neighbours.
 func (p *splitPlan) indentStep() string {
-	n := p.s.Build.Column - p.svcKey.Column
+	n := p.s.Build.Column - p.ownerKey.Column
 	if n <= 0 {
 		n = 2
 	}

@@ -60,15 +60,19 @@ func printFixSummary(w io.Writer, plan *lint.FixPlan, remaining []analysis.Diagn
 		}
 		fmt.Fprintf(w, "  %s %s\n", verb, ch.Path)
 	}
+	// One line per fix: findings that share one (a service that runs
+	// another's build, services that merge one x- extension's build:)
+	// carry it as one object or as equal copies.
 	seen := map[*analysis.SuggestedFix]bool{}
+	said := map[string]bool{}
 	// One rollout command per project, as its -f arguments select it.
 	type rollout struct{ files, services []string }
 	var rollouts []*rollout
 	for _, d := range plan.Applied {
-		if seen[d.Fix] {
+		if seen[d.Fix] || said[d.Fix.Message] {
 			continue
 		}
-		seen[d.Fix] = true
+		seen[d.Fix], said[d.Fix.Message] = true, true
 		fmt.Fprintf(w, "  %s %s: %s\n", d.Rule.Code, d.Pos, d.Fix.Message)
 		if len(d.Fix.Renew) == 0 {
 			continue
