@@ -140,9 +140,9 @@ var keepOwn = map[string]bool{
 }
 
 // checkHeirOverrides says why a service that inherits the split mapping
-// (it merges it, or, with a shared build, is the planned service) would
-// not run as before once its own keys meet what the split wrote there, or
-// "". runtime is the text the split wrote in place of build:.
+// (it extends the service or merges its mapping, or, with a shared build,
+// is the planned service) would not run as before once its own keys meet
+// what the split wrote there, or "". runtime is the text the split wrote in place of build:.
 // A merge key is shallow: a service's own environment: or volumes:
 // replaces the merged list whole, dropping what the split put there.
 func (p *splitPlan) checkHeirOverrides(runtime string) string {
@@ -158,12 +158,16 @@ func (p *splitPlan) checkHeirOverrides(runtime string) string {
 			}
 		}
 	}
-	_, merged := p.heirs()
+	extends, merged := p.heirs()
 	if p.shared != nil {
 		merged = append([]string{p.s.Name}, merged...)
 	}
-	rel := p.ws.Rel(p.file.Path)
+	isMerged := map[string]bool{}
 	for _, name := range merged {
+		isMerged[name] = true
+	}
+	rel := p.ws.Rel(p.file.Path)
+	for _, name := range append(merged, extends...) {
 		_, v := p.file.ServiceNode(name)
 		if v == nil || v.Kind != yaml.MappingNode {
 			continue
@@ -175,14 +179,15 @@ func (p *splitPlan) checkHeirOverrides(runtime string) string {
 				continue
 			}
 			own[k.Value] = k
-			if wrote[k.Value] && !keepOwn[k.Value] {
+			// extends merges environment: and volumes: by key and target.
+			if isMerged[name] && wrote[k.Value] && !keepOwn[k.Value] {
 				return fmt.Sprintf("service %q sets its own %s: (%s:%d), which replaces the merged one whole (<<: is shallow), so it would lose what the split puts there; split it by hand", name, k.Value, rel, k.Line)
 			}
 		}
 		if k := own["entrypoint"]; k != nil && own["command"] == nil && wrote["command"] {
 			// Its entrypoint: made Docker drop the image's CMD; the
 			// command: the split adds would be passed to it.
-			return fmt.Sprintf("service %q sets its own entrypoint: (%s:%d) and no command:, so it ran without the image's CMD; it would merge the command: the split adds; split it by hand", name, rel, k.Line)
+			return fmt.Sprintf("service %q sets its own entrypoint: (%s:%d) and no command:, so it ran without the image's CMD; it would inherit the command: the split adds; split it by hand", name, rel, k.Line)
 		}
 		if k := own["command"]; k != nil && p.opts.Strategy == StrategyInstall {
 			return fmt.Sprintf("service %q sets its own command: (%s:%d), which would skip the install step the split adds; use --strategy build", name, rel, k.Line)
