@@ -176,6 +176,11 @@ func (p *splitPlan) checkHeirOverrides(runtime string) string {
 		for i := 0; i+1 < len(v.Content); i += 2 {
 			k := v.Content[i]
 			if k.Tag == "!!merge" {
+				if isMerged[name] {
+					if reason := p.checkCoMerged(name, v.Content[i+1], wrote); reason != "" {
+						return reason
+					}
+				}
 				continue
 			}
 			own[k.Value] = k
@@ -195,6 +200,30 @@ func (p *splitPlan) checkHeirOverrides(runtime string) string {
 		if own["volumes"] != nil && name != p.s.Name {
 			if t := p.volumeInCode(name); t != "" {
 				return fmt.Sprintf("service %q sets its own volumes: (%s:%d) with a volume over %s, inside the code path, which would start empty in the runtime; split it by hand", name, rel, own["volumes"].Line, t)
+			}
+		}
+	}
+	return ""
+}
+
+// checkCoMerged says why the other mappings a service merges beside the
+// split one (<<: [*common, *app]) would undo the split, or "": whichever
+// comes first wins a key both set, so one that sets a key the split writes
+// there, or image: or volumes_from:, either loses the split's value or
+// takes it away from the runtime.
+func (p *splitPlan) checkCoMerged(name string, m *yaml.Node, wrote map[string]bool) string {
+	items := []*yaml.Node{m}
+	if m.Kind == yaml.SequenceNode {
+		items = m.Content
+	}
+	for _, it := range items {
+		if it.Kind != yaml.AliasNode || it.Alias == p.svcVal || it.Alias == nil || it.Alias.Kind != yaml.MappingNode {
+			continue
+		}
+		for i := 0; i+1 < len(it.Alias.Content); i += 2 {
+			k := it.Alias.Content[i].Value
+			if k == "image" || k == "volumes_from" || k == "build" || wrote[k] && !keepOwn[k] {
+				return fmt.Sprintf("service %q also merges *%s, which sets %s: (%s:%d) as the split mapping does; split it by hand", name, it.Alias.Anchor, k, p.ws.Rel(p.file.Path), it.Alias.Content[i].Line)
 			}
 		}
 	}
