@@ -655,12 +655,18 @@ func (p *splitPlan) namedCodeVolume(items []*yaml.Node, flow bool, name, t strin
 	}
 	var item *yaml.Node
 	for _, it := range items {
-		if it.Kind == yaml.ScalarNode && volumeTarget(it.Value) == t {
+		switch {
+		case it.Kind == yaml.ScalarNode && volumeTarget(it.Value) == t:
 			item = it
+		case it.Kind == yaml.MappingNode && it.Style&yaml.FlowStyle == 0:
+			// The long syntax, copied as a block.
+			if _, tv := compose.MapGet(it, "target"); tv != nil && tv.Kind == yaml.ScalarNode && path.Clean(tv.Value) == t {
+				item = it
+			}
 		}
 	}
 	if item == nil || p.file == nil || flow {
-		return fmt.Sprintf("the named volume %s over %s inside the code path is not a one-line item of the service's volumes: list; a new one would start empty in the runtime", name, t)
+		return fmt.Sprintf("the named volume %s over %s inside the code path is not an item of the service's own volumes: list in block style; a new one would start empty in the runtime", name, t)
 	}
 	p.contract.sharedVolumes = append(p.contract.sharedVolumes, item)
 	return ""

@@ -624,6 +624,15 @@ func (p *splitPlan) codeService(starts []int, pad, step, nl string) string {
 	if len(p.contract.sharedVolumes) > 0 {
 		b.WriteString(pad + "volumes:" + nl)
 		for _, it := range p.contract.sharedVolumes {
+			if it.Kind == yaml.MappingNode {
+				// From its dash to the end of its block, shifted.
+				dash := offsetOf(src, starts, it.Line, it.Column) - starts[it.Line-1] - 1
+				for dash > 0 && src[starts[it.Line-1]+dash] != '-' {
+					dash--
+				}
+				b.WriteString(reindent(src, starts, &yaml.Node{Line: it.Line, Column: dash + 1}, len(pad)+len(step), nl))
+				continue
+			}
 			item := src[offsetOf(src, starts, it.Line, it.Column):lineEndOffset(src, starts, it.Line)]
 			b.WriteString(pad + step + "- " + strings.TrimSpace(string(item)) + nl)
 		}
