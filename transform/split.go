@@ -595,6 +595,11 @@ func (p *splitPlan) checkDependent(d *workspace.Service) string {
 	if (p.built != nil || p.runtimeStage != nil) && d.Image.File != p.file {
 		return "the runtime is built, and it lives in another file, where the build's context would mean another folder"
 	}
+	if t := p.volumeInCode(d.Name); t != "" {
+		// Docker fills a new volume from the container's image, which
+		// would be the stock runtime, with nothing there.
+		return fmt.Sprintf("it mounts a volume over %s, inside the code path, which would start empty in the runtime", t)
+	}
 	return ""
 }
 
