@@ -202,6 +202,10 @@ func (p *splitPlan) check() string {
 	}
 	p.svcKey, p.svcVal = p.file.ServiceNode(s.Name)
 	p.ownerKey = p.svcKey
+	if raw := p.file.RawServiceNode(s.Name); raw != nil && raw.Kind == yaml.AliasNode {
+		// web: *app: the mapping is another's, edited for both.
+		return fmt.Sprintf("the service's mapping is an alias (*%s); write it as `<<: *%s` to split it", raw.Value, raw.Value)
+	}
 	if p.svcVal == nil || p.svcVal.Kind != yaml.MappingNode || p.svcVal.Style&yaml.FlowStyle != 0 {
 		return "the service is not a block mapping"
 	}
@@ -409,11 +413,29 @@ func (p *splitPlan) checkImage() string {
 // over the runtime's, so the heir would run an image nothing builds any
 // more, or without the code volume.
 func (p *splitPlan) checkHeirs() string {
+	if p.svcVal.Anchor != "" && p.shared == nil {
+		// Every use of the edited mapping must be a service's merge key
+		// (the heirs the split renews).
+		uses := map[*yaml.Node]bool{}
+		for _, it := range mergeItems(p.file) {
+			uses[it] = true
+		}
+		if stray := aliasOutside(p.file.Root, p.svcVal, uses); stray != nil {
+			return fmt.Sprintf("its mapping (&%s) is also used at %s:%d, not as a service's merge key; split it by hand", p.svcVal.Anchor, p.ws.Rel(p.file.Path), stray.Line)
+		}
+	}
 	extends, merged := p.heirs()
 	names := append(append([]string{}, extends...), merged...)
 	if p.shared != nil {
 		// The service itself merges the edited mapping too.
 		names = append(names, p.s.Name)
+	}
+	for _, o := range p.s.Project.Services {
+		// One that inherits the build further (extends a service that
+		// merges it) gets the runtime's keys too, unchecked.
+		if o != p.orig && o.Build != nil && o.Build.File == p.s.Build.File && o.Build.Line == p.s.Build.Line && !slices.Contains(names, o.Name) {
+			return fmt.Sprintf("service %q inherits this build: through another service (extends or a nested merge); split them by hand", o.Name)
+		}
 	}
 	for _, name := range names {
 		_, v := p.file.ServiceNode(name)

@@ -88,8 +88,16 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 		renew = append(renew, d.Name)
 	}
 	heirs, merged := p.heirs()
-	renew = append(renew, heirs...)
-	renew = append(renew, merged...)
+	var gated []string
+	for _, n := range append(append([]string{}, heirs...), merged...) {
+		// Named on the command line, a service behind a profile would
+		// be started by every rollout.
+		if o := serviceNamed(p.s.Project, n); o != nil && len(o.Config.Profiles) > 0 && len(p.s.Config.Profiles) == 0 {
+			gated = append(gated, n)
+			continue
+		}
+		renew = append(renew, n)
+	}
 	msg := fmt.Sprintf("split service %q into %q (code-only image %s, strategy %s) and a runtime on %s; roll out new code with %s",
 		p.s.Name, p.codeSvc, filepath.Base(p.codeDockerfile()), p.opts.Strategy, base, RenewCommand(p.renewFiles(), renew))
 	if k, v := compose.MapGet(p.svcVal, "image"); k != nil && v.Kind == yaml.ScalarNode {
@@ -112,6 +120,9 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 		msg += fmt.Sprintf("; its build: was in %s, which the split edits", p.shared.ext)
 	case len(merged) > 0:
 		msg += fmt.Sprintf("; %s merge its keys (<<:) and run on the same code volume", strings.Join(merged, ", "))
+	}
+	if len(gated) > 0 {
+		msg += fmt.Sprintf("; %s, behind profiles, are left out of that command: add them to it under their profile when they run", strings.Join(gated, ", "))
 	}
 	if p.contract.initWrapper != "" {
 		msg += fmt.Sprintf("; %s in the old ENTRYPOINT becomes init: true", path.Base(p.contract.initWrapper))
@@ -199,6 +210,7 @@ func (p *splitPlan) runtimeKeys(starts []int, pad, step, nl string) (string, []a
 		// the image name, if any, moves to the code service.
 		if k != nil {
 			edits = append(edits, p.deleteLine(starts, k))
+			p.editedKeys["image"] = true
 		}
 		df, _ := filepath.Rel(p.s.Config.Build.Context, p.codeDockerfile())
 		rt.WriteString(p.buildBlock(p.srcBytes(), starts, pad, step, nl, yamlString(filepath.ToSlash(df)), p.built.name))
@@ -208,6 +220,7 @@ func (p *splitPlan) runtimeKeys(starts []int, pad, step, nl string) (string, []a
 		// code service, so it is dropped here.
 		if k != nil {
 			edits = append(edits, p.deleteLine(starts, k))
+			p.editedKeys["image"] = true
 		}
 		df := "Dockerfile"
 		if p.s.Config.Build.Dockerfile != "" {
@@ -301,6 +314,15 @@ func (p *splitPlan) runtimeKeys(starts []int, pad, step, nl string) (string, []a
 	}
 	if envUnsafe != "" {
 		p.unsafe = append(p.unsafe, envUnsafe)
+	}
+	for _, key := range []string{"image", "volumes", "environment"} {
+		if !p.editedKeys[key] {
+			continue
+		}
+		if k, _ := compose.MapGet(p.svcVal, key); k != nil && !directKey(p.svcVal, k) {
+			// x-base: &base with environment:, merged by postgres too.
+			return "", nil, "", fmt.Sprintf("its %s: comes from a mapping it merges (<<:, line %d), which other services may share: the split would change it for them; split it by hand", key, k.Line)
+		}
 	}
 
 	return rt.String(), edits, base, ""
@@ -637,9 +659,7 @@ func (p *splitPlan) codeService(starts []int, pad, step, nl string) string {
 			b.WriteString(pad + step + "- " + strings.TrimSpace(string(item)) + nl)
 		}
 	}
-	if k, _ := compose.MapGet(p.svcVal, "profiles"); k != nil {
-		b.WriteString(reindent(src, starts, k, len(pad), nl))
-	}
+	b.WriteString(p.codeProfiles(src, starts, pad, nl))
 	// The code container only has to exist for volumes_from; it needs no
 	// network (and so adds none to the project).
 	b.WriteString(pad + "network_mode: none" + nl)

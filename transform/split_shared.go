@@ -54,26 +54,15 @@ func (p *splitPlan) sharedBuild() string {
 	// Every use of the anchor must be a service's merge key: the edits
 	// change what each of them gets.
 	uses := map[*yaml.Node]bool{}
+	for _, it := range mergeItems(p.file) {
+		uses[it] = true
+	}
 	var heirs []*yaml.Node // service keys
 	services := p.file.ServicesNode()
 	for i := 0; services != nil && i+1 < len(services.Content); i += 2 {
-		k, v := services.Content[i], services.Content[i+1]
-		if !mergesFrom(v, ext) {
-			continue
+		if k, v := services.Content[i], services.Content[i+1]; mergesFrom(v, ext) {
+			heirs = append(heirs, k)
 		}
-		for j := 0; j+1 < len(v.Content); j += 2 {
-			if v.Content[j].Tag != "!!merge" {
-				continue
-			}
-			if m := v.Content[j+1]; m.Kind == yaml.SequenceNode {
-				for _, it := range m.Content {
-					uses[it] = true
-				}
-			} else {
-				uses[m] = true
-			}
-		}
-		heirs = append(heirs, k)
 	}
 	if stray := aliasOutside(root, ext, uses); stray != nil {
 		return fmt.Sprintf("its build: comes from %s (&%s), which is also used at line %d, not as a service's merge key; split the service by hand", extKey.Value, ext.Anchor, stray.Line)
@@ -95,10 +84,19 @@ func (p *splitPlan) sharedBuild() string {
 			return fmt.Sprintf("service %q merges %s (<<: *%s) but sets its own build: (%s:%d); after the split it would merge the runtime's image: and volumes_from: too; split them by hand", k.Value, extKey.Value, ext.Anchor, p.ws.Rel(p.file.Path), line)
 		}
 	}
-	if names[0] != s.Name {
-		// The first service that merges it plans the split for all.
-		p.sharedOwner = serviceNamed(s.Project, names[0])
-		return fmt.Sprintf("its build: comes from %s (<<: *%s), which service %q merges first and whose split covers it", extKey.Value, ext.Anchor, names[0])
+	// The first service that merges it, and runs without a profile (the
+	// rollout names it, and Compose starts a service named on the command
+	// line whatever its profiles), plans the split for all.
+	owner := names[0]
+	for _, n := range names {
+		if o := serviceNamed(s.Project, n); o != nil && len(o.Config.Profiles) == 0 {
+			owner = n
+			break
+		}
+	}
+	if owner != s.Name {
+		p.sharedOwner = serviceNamed(s.Project, owner)
+		return fmt.Sprintf("its build: comes from %s (<<: *%s), which service %q merges too and whose split covers it", extKey.Value, ext.Anchor, owner)
 	}
 	p.svcVal, p.ownerKey = ext, extKey
 	p.shared = &sharedBuild{ext: extKey.Value, heirs: names}
@@ -113,6 +111,30 @@ func serviceNamed(pr *workspace.Project, name string) *workspace.Service {
 		}
 	}
 	return nil
+}
+
+// mergeItems are the aliases services name in their merge keys (<<: *a,
+// <<: [*a, *b]).
+func mergeItems(f *compose.File) []*yaml.Node {
+	var out []*yaml.Node
+	services := f.ServicesNode()
+	for i := 0; services != nil && i+1 < len(services.Content); i += 2 {
+		v := services.Content[i+1]
+		if v.Kind != yaml.MappingNode {
+			continue
+		}
+		for j := 0; j+1 < len(v.Content); j += 2 {
+			if v.Content[j].Tag != "!!merge" {
+				continue
+			}
+			if m := v.Content[j+1]; m.Kind == yaml.SequenceNode {
+				out = append(out, m.Content...)
+			} else {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
 }
 
 // aliasOutside finds an alias of anchor under n that is not one of uses.
@@ -159,6 +181,11 @@ func (p *splitPlan) checkHeirOverrides(runtime string) string {
 		}
 	}
 	extends, merged := p.heirs()
+	if others := append(append([]string{}, extends...), merged...); len(others) > 0 && len(p.contract.dataVolumes) > 0 {
+		// Each container had an anonymous volume there; one named volume
+		// in the inherited keys would be shared by all of them.
+		return fmt.Sprintf("the old image's VOLUME %s would become one named volume shared by %s and %s, which each had their own; split them by hand", strings.Join(p.contract.dataVolumes, ", "), p.s.Name, strings.Join(others, ", "))
+	}
 	if p.shared != nil {
 		merged = append([]string{p.s.Name}, merged...)
 	}
@@ -189,6 +216,10 @@ func (p *splitPlan) checkHeirOverrides(runtime string) string {
 				return fmt.Sprintf("service %q sets its own %s: (%s:%d), which replaces the merged one whole (<<: is shallow), so it would lose what the split puts there; split it by hand", name, k.Value, rel, k.Line)
 			}
 		}
+		if k := own["env_file"]; k != nil && wrote["environment"] {
+			// Compose lets environment: win over env_file.
+			p.unsafe = append(p.unsafe, fmt.Sprintf("service %q's env_file values (%s:%d) used to override the image's ENV; as environment: entries the ENV values now win over them", name, rel, k.Line))
+		}
 		if k := own["entrypoint"]; k != nil && own["command"] == nil && wrote["command"] {
 			// Its entrypoint: made Docker drop the image's CMD; the
 			// command: the split adds would be passed to it.
@@ -217,17 +248,45 @@ func (p *splitPlan) checkCoMerged(name string, m *yaml.Node, wrote map[string]bo
 		items = m.Content
 	}
 	for _, it := range items {
-		if it.Kind != yaml.AliasNode || it.Alias == p.svcVal || it.Alias == nil || it.Alias.Kind != yaml.MappingNode {
+		if it.Kind != yaml.AliasNode || it.Alias == p.svcVal || it.Alias == nil {
 			continue
 		}
-		for i := 0; i+1 < len(it.Alias.Content); i += 2 {
-			k := it.Alias.Content[i].Value
-			if k == "image" || k == "volumes_from" || k == "build" || wrote[k] && !keepOwn[k] {
-				return fmt.Sprintf("service %q also merges *%s, which sets %s: (%s:%d) as the split mapping does; split it by hand", name, it.Alias.Anchor, k, p.ws.Rel(p.file.Path), it.Alias.Content[i].Line)
-			}
+		// Unlike a key the service sets itself, a merged one may come
+		// first or last: command: too may win or lose.
+		if k := mergedKey(it.Alias, func(k string) bool { return k == "image" || k == "volumes_from" || k == "build" || wrote[k] }); k != nil {
+			return fmt.Sprintf("service %q also merges *%s, which sets %s: (%s:%d) as the split mapping does; split it by hand", name, it.Alias.Anchor, k.Value, p.ws.Rel(p.file.Path), k.Line)
 		}
 	}
 	return ""
+}
+
+// mergedKey is the first key of mapping m, or of a mapping it merges,
+// that match accepts; nil for none.
+func mergedKey(m *yaml.Node, match func(string) bool) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		if k.Tag == "!!merge" {
+			items := []*yaml.Node{v}
+			if v.Kind == yaml.SequenceNode {
+				items = v.Content
+			}
+			for _, it := range items {
+				if it.Kind == yaml.AliasNode {
+					if found := mergedKey(it.Alias, match); found != nil {
+						return found
+					}
+				}
+			}
+			continue
+		}
+		if match(k.Value) {
+			return k
+		}
+	}
+	return nil
 }
 
 // volumeInCode is the first volume (not a bind mount) the named service
@@ -241,4 +300,43 @@ func (p *splitPlan) volumeInCode(name string) string {
 		}
 	}
 	return ""
+}
+
+// codeProfiles is the code service's profiles: line: the code service
+// must be enabled whenever a runtime on its volume is (volumes_from names
+// it), so it gets the profiles of all of them, none when one has none. The
+// line is copied as written when they all share the edited mapping's.
+func (p *splitPlan) codeProfiles(src []byte, starts []int, pad, nl string) string {
+	users := []*workspace.Service{p.s}
+	extends, merged := p.heirs()
+	for _, n := range append(extends, merged...) {
+		if o := serviceNamed(p.s.Project, n); o != nil {
+			users = append(users, o)
+		}
+	}
+	set := map[string]bool{}
+	for _, u := range users {
+		if len(u.Config.Profiles) == 0 {
+			return ""
+		}
+		for _, pr := range u.Config.Profiles {
+			set[pr] = true
+		}
+	}
+	k, v := compose.MapGet(p.svcVal, "profiles")
+	if k != nil && src != nil && v.Kind == yaml.SequenceNode && len(v.Content) == len(set) {
+		same := true
+		for _, it := range v.Content {
+			same = same && set[it.Value]
+		}
+		if same {
+			return reindent(src, starts, k, len(pad), nl)
+		}
+	}
+	names := make([]string, 0, len(set))
+	for pr := range set {
+		names = append(names, yamlString(pr))
+	}
+	sort.Strings(names)
+	return pad + "profiles: [" + strings.Join(names, ", ") + "]" + nl
 }

@@ -69,10 +69,14 @@ func printFixSummary(w io.Writer, plan *lint.FixPlan, remaining []analysis.Diagn
 	type rollout struct{ files, services []string }
 	var rollouts []*rollout
 	for _, d := range plan.Applied {
-		if seen[d.Fix] || said[d.Fix.Message] {
+		key := d.Rule.Code + "\x00" + d.Fix.Message
+		for _, e := range d.Fix.Edits {
+			key += "\x00" + e.File
+		}
+		if seen[d.Fix] || said[key] {
 			continue
 		}
-		seen[d.Fix], said[d.Fix.Message] = true, true
+		seen[d.Fix], said[key] = true, true
 		fmt.Fprintf(w, "  %s %s: %s\n", d.Rule.Code, d.Pos, d.Fix.Message)
 		if len(d.Fix.Renew) == 0 {
 			continue

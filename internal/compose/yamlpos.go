@@ -227,6 +227,21 @@ func (f *File) ServiceNode(name string) (k, v *yaml.Node) {
 	return nil, nil
 }
 
+// RawServiceNode is the value node of a service as written: an alias
+// (web: *app) is not resolved. nil when the file does not declare it.
+func (f *File) RawServiceNode(name string) *yaml.Node {
+	s := f.ServicesNode()
+	if s == nil || s.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(s.Content); i += 2 {
+		if s.Content[i].Value == name {
+			return s.Content[i+1]
+		}
+	}
+	return nil
+}
+
 // ServiceNames lists the services a file declares, in order.
 func (f *File) ServiceNames() []string {
 	s := f.ServicesNode()
