@@ -3,6 +3,7 @@ package transform
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -189,6 +190,9 @@ func (p *splitPlan) checkHeirOverrides(runtime string) string {
 	if p.shared != nil {
 		merged = append([]string{p.s.Name}, merged...)
 	}
+	if reason := p.checkLayeredHeirs(append(append([]string{p.s.Name}, merged...), extends...), wrote); reason != "" {
+		return reason
+	}
 	isMerged := map[string]bool{}
 	for _, name := range merged {
 		isMerged[name] = true
@@ -232,6 +236,85 @@ func (p *splitPlan) checkHeirOverrides(runtime string) string {
 			if t := p.volumeInCode(name); t != "" {
 				return fmt.Sprintf("service %q sets its own volumes: (%s:%d) with a volume over %s, inside the code path, which would start empty in the runtime; split it by hand", name, rel, own["volumes"].Line, t)
 			}
+		}
+	}
+	return ""
+}
+
+// checkLayeredHeirs says why what files layered on the edited one set
+// for the service or its heirs would undo the split where the files are
+// merged, or "" (checkOverlays looks at the service's own build:, image:,
+// volumes_from: and working_dir:). users are the service and its heirs.
+func (p *splitPlan) checkLayeredHeirs(users []string, wrote map[string]bool) string {
+	rel := p.ws.Rel
+	for _, q := range p.ws.ProjectsWithFile(p.file.Path) {
+		i := slices.IndexFunc(q.Files, func(f *compose.File) bool { return f.Path == p.file.Path })
+		if i < 0 {
+			continue
+		}
+		for _, f := range q.Files[i+1:] {
+			for _, name := range users {
+				_, v := f.ServiceNode(name)
+				if v == nil || v.Kind != yaml.MappingNode {
+					continue
+				}
+				at := func(k *yaml.Node) string { return fmt.Sprintf("%s:%d", rel(f.Path), k.Line) }
+				if name != p.s.Name {
+					for _, key := range overlayKeys {
+						if k, _ := compose.MapGet(v, key); k != nil {
+							return fmt.Sprintf("%s, layered on %s, sets %s: for service %q (%s), which inherits the split keys; split both files by hand", rel(f.Path), rel(p.file.Path), key, name, at(k))
+						}
+					}
+					if k, vv := compose.MapGet(v, "volumes"); k != nil && p.volumeItemInCode(vv) != "" {
+						return fmt.Sprintf("%s, layered on %s, mounts a volume over %s for service %q (%s), inside the code path: it would start empty in the runtime; split both files by hand", rel(f.Path), rel(p.file.Path), p.volumeItemInCode(vv), name, at(k))
+					}
+				}
+				ek, _ := compose.MapGet(v, "entrypoint")
+				ck, _ := compose.MapGet(v, "command")
+				if ek != nil && ck == nil && wrote["command"] {
+					if _, base := p.file.ServiceNode(name); base != nil && directCommand(base) {
+						continue
+					}
+					return fmt.Sprintf("%s, layered on %s, sets entrypoint: and no command: for service %q (%s), so it ran without the image's CMD; merged, it would get the command: the split adds; split both files by hand", rel(f.Path), rel(p.file.Path), name, at(ek))
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// directCommand reports whether a service mapping sets command: itself.
+func directCommand(m *yaml.Node) bool {
+	k, _ := compose.MapGet(m, "command")
+	return k != nil && directKey(m, k)
+}
+
+// volumeItemInCode is the target of the first item of a volumes: list
+// that mounts a volume (anonymous or named, not a bind mount) inside the
+// code path, or "".
+func (p *splitPlan) volumeItemInCode(list *yaml.Node) string {
+	if list == nil || list.Kind != yaml.SequenceNode {
+		return ""
+	}
+	for _, it := range list.Content {
+		var t string
+		switch it.Kind {
+		case yaml.ScalarNode:
+			src, target, ok := strings.Cut(it.Value, ":")
+			if !ok {
+				t = src // anonymous
+			} else if !strings.HasPrefix(src, ".") && !strings.HasPrefix(src, "/") && !strings.HasPrefix(src, "~") && !strings.HasPrefix(src, "$") {
+				t, _, _ = strings.Cut(target, ":")
+			}
+		case yaml.MappingNode:
+			if _, tv := compose.MapGet(it, "type"); tv != nil && tv.Value == "volume" {
+				if _, tg := compose.MapGet(it, "target"); tg != nil {
+					t = tg.Value
+				}
+			}
+		}
+		if t != "" && path.IsAbs(t) && p.inCode(path.Clean(t)) {
+			return path.Clean(t)
 		}
 	}
 	return ""
