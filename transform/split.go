@@ -69,6 +69,9 @@ type splitPlan struct {
 	sharedOwner *workspace.Service
 	// editedKeys are the keys of svcVal the split changes in place.
 	editedKeys map[string]bool
+	// img is what the old image set that the runtime carries, once
+	// the contract adjusted it.
+	img image
 	// orig is the service as the workspace holds it; s is a copy when the
 	// plan moved its code from / (moveRootCode), and root then plans the
 	// code image.

@@ -178,7 +178,59 @@ func (p *splitPlan) repoint(d *workspace.Service, base string) []analysis.TextEd
 		return []analysis.TextEdit{line}
 	}
 	value := scalarEdit(f, starts, iv, yamlText(base))
+	text += p.dependentKeys(d, v, pad, step, nl)
 	return []analysis.TextEdit{value, {File: f.Path, Start: after, End: after, NewText: []byte(text)}}
+}
+
+// dependentKeys are the lines a service that ran the old image needs to
+// run on the stock image as it did: what the old image set (ENTRYPOINT,
+// CMD, USER, ENV, STOPSIGNAL, HEALTHCHECK) and the service does not.
+func (p *splitPlan) dependentKeys(d *workspace.Service, v *yaml.Node, pad, step, nl string) string {
+	im := p.img
+	var b strings.Builder
+	line := func(format string, args ...any) { b.WriteString(pad + fmt.Sprintf(format, args...) + nl) }
+	has := func(key string) bool { k, _ := compose.MapGet(v, key); return k != nil }
+	if !has("entrypoint") {
+		if len(im.entry) > 0 {
+			line("entrypoint: %s", flowList(execForm(im.entry, im.entryShell, im.shell)))
+		}
+		if !has("command") && len(im.cmd) > 0 {
+			line("command: %s", flowList(execForm(im.cmd, im.cmdShell, im.shell)))
+		}
+	}
+	if !has("init") && p.contract.initWrapper != "" {
+		line("init: true")
+	}
+	if !has("user") && im.user != "" {
+		user := im.user
+		if p.contract.user != "" {
+			user = p.contract.user
+		}
+		line("user: %s", yamlString(user))
+	}
+	if !has("stop_signal") && im.stopSignal != "" {
+		line("stop_signal: %s", yamlString(im.stopSignal))
+	}
+	if !has("healthcheck") && im.healthcheck != nil && im.healthcheck.Health != nil {
+		b.WriteString(healthcheckYAML(im.healthcheck.Health, pad, step, nl))
+	}
+	var missing []kv
+	for _, e := range im.env {
+		if _, ok := d.Config.Environment[e.k]; !ok && !im.carried[e.k] {
+			missing = append(missing, e)
+		}
+	}
+	switch {
+	case len(missing) == 0:
+	case has("environment") || has("env_file"):
+		p.unsafe = append(p.unsafe, fmt.Sprintf("service %q sets its own environment, so the old image's ENV (%s) is not carried to it", d.Name, envNames(missing)))
+	default:
+		line("environment:")
+		for _, e := range missing {
+			b.WriteString(pad + step + yamlString(e.k) + ": " + yamlText(e.v) + nl)
+		}
+	}
+	return b.String()
 }
 
 // runtimeKeys renders the keys that make the service a runtime (they take
@@ -199,6 +251,7 @@ func (p *splitPlan) runtimeKeys(starts []int, pad, step, nl string) (string, []a
 	if p.opaque != "" {
 		return "", nil, "", p.opaque
 	}
+	p.img = im
 	var rt strings.Builder
 	var edits []analysis.TextEdit
 	p.editedKeys = map[string]bool{}
