@@ -673,13 +673,26 @@ func (p *splitPlan) namedCodeVolume(items []*yaml.Node, flow bool, name, t strin
 }
 
 // volumeTarget is the container path of a short-syntax volume item
-// (source:target[:mode]), cleaned; "" when it has no source.
+// (source:target[:mode]), cleaned; "" when it has no source. A colon
+// inside ${VAR:-default} in the source is not a separator.
 func volumeTarget(item string) string {
-	parts := strings.Split(item, ":")
-	if len(parts) < 2 {
-		return ""
+	depth := 0
+	for i := 0; i < len(item); i++ {
+		switch {
+		case item[i] == '$' && i+1 < len(item) && item[i+1] == '{':
+			depth++
+			i++
+		case item[i] == '}' && depth > 0:
+			depth--
+		case item[i] == ':' && depth == 0:
+			target, _, _ := strings.Cut(item[i+1:], ":")
+			if target == "" {
+				return ""
+			}
+			return path.Clean(target)
+		}
 	}
-	return path.Clean(parts[1])
+	return ""
 }
 
 // codeVolumesOf lists the anonymous volumes inside the code path of every
