@@ -515,7 +515,39 @@ func directScalar(f *compose.File, service, key string) (*yaml.Node, string) {
 		}
 		return v, ""
 	}
+	if v := sharedScalar(f, sv, key); v != nil {
+		return v, ""
+	}
 	return nil, fmt.Sprintf("its %s: comes from a YAML merge key (<<) that other services may share; change the anchor by hand", key)
+}
+
+// sharedScalar finds a key the service merges from a top-level x-
+// extension (x-app: &app, <<: *app: the shape the split of a shared build
+// writes) when every use of that extension is a service's merge key: the
+// one line is then every such service's setting, and a bump moves them
+// all, as it would each of them. nil otherwise.
+func sharedScalar(f *compose.File, sv *yaml.Node, key string) *yaml.Node {
+	k, v := compose.MapGet(sv, key)
+	if k == nil || v.Kind != yaml.ScalarNode || v.Anchor != "" || f.Root == nil {
+		return nil
+	}
+	var ext *yaml.Node
+	for i := 0; i+1 < len(f.Root.Content); i += 2 {
+		if m := f.Root.Content[i+1]; strings.HasPrefix(f.Root.Content[i].Value, "x-") && m.Kind == yaml.MappingNode && directKey(m, k) {
+			ext = m
+		}
+	}
+	if ext == nil || ext.Anchor == "" || !mergesFrom(sv, ext) {
+		return nil
+	}
+	uses := map[*yaml.Node]bool{}
+	for _, it := range mergeItems(f) {
+		uses[it] = true
+	}
+	if aliasOutside(f.Root, ext, uses) != nil {
+		return nil
+	}
+	return v
 }
 
 // scalarText returns where a one-line scalar's text starts in src and the
