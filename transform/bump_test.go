@@ -215,6 +215,8 @@ func TestBumpLeavesAlone(t *testing.T) {
 		"compose.yaml": `x-node: &node
   image: node:20
   volumes: [./:/app]
+x-copy:
+  base: *node # used other than as a service's merge key
 services:
   code:
     build: .
