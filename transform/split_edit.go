@@ -43,7 +43,12 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 	svcEnd := blockEnd(src, starts, p.svcKey.Line, p.svcKey.Column)
 	// Its keys are indented as the service's (the build: the split moves
 	// may sit in an x- extension, a level less deep).
-	codeText := p.codeService(starts, strings.Repeat(" ", p.svcKey.Column-1)+step, step, nl)
+	codeStep := step
+	if raw := p.file.RawServiceNode(p.s.Name); p.shared != nil && raw != nil && len(raw.Content) > 0 && raw.Content[0].Column > p.svcKey.Column {
+		// The extension may be indented otherwise than the services.
+		codeStep = strings.Repeat(" ", raw.Content[0].Column-p.svcKey.Column)
+	}
+	codeText := p.codeService(starts, strings.Repeat(" ", p.svcKey.Column-1)+codeStep, codeStep, nl)
 	if svcEnd == len(src) && len(src) > 0 && src[len(src)-1] != '\n' {
 		codeText = nl + codeText
 	}
