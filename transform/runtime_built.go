@@ -200,7 +200,7 @@ func (p *splitPlan) planRuntime(target *dockerfile.Stage, wd string, multi bool)
 			case *instructions.EnvCommand:
 				for _, e := range c.Env {
 					for _, m := range argRef.FindAllStringSubmatch(e.Value, -1) {
-						if name := m[1] + m[2]; !known[name] {
+						if name := m[1] + m[3]; !known[name] {
 							br.needed = true
 						}
 					}

@@ -666,6 +666,26 @@ type image struct {
 
 type kv struct{ k, v string }
 
+// literal is a USER or STOPSIGNAL value with its build variables resolved
+// as the build resolves them (ARG defaults, build args written as plain
+// values, earlier ENVs); one that stays a variable refuses the split, since
+// compose would read the name from its own environment, not the build's.
+func (p *splitPlan) literal(what, raw string, env []kv, args map[string]string, c instructions.Command) string {
+	if !strings.Contains(raw, "$") {
+		return raw
+	}
+	v, missing := p.composeText(raw, env, args)
+	if missing != "" || strings.Contains(strings.ReplaceAll(v, "$$", ""), "$") || v == "" || strings.HasPrefix(v, ":") || strings.HasSuffix(v, ":") {
+		// (An ARG with no value gives an empty user or group.)
+		if p.opaque == "" {
+			p.opaque = fmt.Sprintf("%s %s at %s:%d names a build variable with no value decouple can tell; split the service by hand",
+				what, raw, p.ws.Rel(p.s.Dockerfile.Path), dockerfile.InstructionLine(c))
+		}
+		return raw
+	}
+	return strings.ReplaceAll(v, "$$", "$")
+}
+
 func (p *splitPlan) runtimeImage() image {
 	im := image{shell: []string{"/bin/sh", "-c"}, carried: map[string]bool{}}
 	args := metaDefaults(p.s.Dockerfile.MetaArgs)
@@ -708,9 +728,16 @@ func (p *splitPlan) runtimeImage() image {
 			case *instructions.ShellCommand:
 				im.shell = c.Shell
 			case *instructions.UserCommand:
-				im.user = c.User
+				im.user = p.literal("USER", c.User, im.env, args, c)
 			case *instructions.StopSignalCommand:
-				im.stopSignal = c.Signal
+				im.stopSignal = p.literal("STOPSIGNAL", c.Signal, im.env, args, c)
+			case *instructions.VolumeCommand:
+				for _, v := range c.Volumes {
+					if strings.Contains(v, "$") && p.opaque == "" {
+						p.opaque = fmt.Sprintf("VOLUME %s at %s:%d names a build variable, which decouple does not resolve for the runtime's volumes; split the service by hand",
+							v, p.ws.Rel(p.s.Dockerfile.Path), dockerfile.InstructionLine(c))
+					}
+				}
 			case *instructions.HealthCheckCommand:
 				im.healthcheck = c
 			case *instructions.RunCommand:

@@ -533,22 +533,53 @@ func (p *splitPlan) composeText(raw string, env []kv, defaults map[string]string
 	for _, m := range argRef.FindAllStringSubmatchIndex(raw, -1) {
 		b.WriteString(strings.ReplaceAll(raw[last:m[0]], "$", "$$"))
 		last = m[1]
-		name := ""
+		name, mod := "", ""
 		if m[2] >= 0 {
-			name = raw[m[2]:m[3]]
+			name, mod = raw[m[2]:m[3]], raw[m[4]:m[5]]
 		} else {
-			name = raw[m[4]:m[5]]
+			name = raw[m[6]:m[7]]
 		}
-		if v, ok := composeArgs[name]; ok {
-			b.WriteString(v)
+		v, known, literal := "", false, false
+		if cv, ok := composeArgs[name]; ok {
+			v, known, literal = cv, true, !strings.Contains(cv, "$")
+		} else if ev, ok := lookupKV(env, name); ok {
+			v, known, literal = ev, true, !strings.Contains(ev, "$")
+		} else if dv, ok := defaults[name]; ok {
+			v, known, literal = strings.ReplaceAll(dv, "$", "$$"), true, true
+		}
+		if mod != "" {
+			// ${VAR:-word}, ${VAR-word}, ${VAR:+word}, ${VAR+word], as
+			// the build's shell lexer applies them; an ARG declared
+			// without a value counts as unset.
+			if known && !literal {
+				return "", name // compose text: its value is not known here
+			}
+			set := known && v != ""
+			var word string
+			switch {
+			case strings.HasPrefix(mod, ":-"), strings.HasPrefix(mod, "-"):
+				if set {
+					b.WriteString(v)
+					continue
+				}
+				word = strings.TrimPrefix(strings.TrimPrefix(mod, ":"), "-")
+			case strings.HasPrefix(mod, ":+"), strings.HasPrefix(mod, "+"):
+				if !set {
+					continue
+				}
+				word = strings.TrimPrefix(strings.TrimPrefix(mod, ":"), "+")
+			default:
+				return "", name
+			}
+			w, missing := p.composeText(word, env, defaults)
+			if missing != "" {
+				return "", missing
+			}
+			b.WriteString(w)
 			continue
 		}
-		if v, ok := lookupKV(env, name); ok {
+		if known {
 			b.WriteString(v)
-			continue
-		}
-		if v, ok := defaults[name]; ok {
-			b.WriteString(strings.ReplaceAll(v, "$", "$$"))
 			continue
 		}
 		return "", name
@@ -566,7 +597,7 @@ func lookupKV(list []kv, k string) (string, bool) {
 	return "", false
 }
 
-var argRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\}|\$([A-Za-z_][A-Za-z0-9_]*)`)
+var argRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)`)
 
 // rawBuildArgs reads build.args as written in the compose file.
 func (p *splitPlan) rawBuildArgs() map[string]string {
