@@ -475,9 +475,10 @@ func tolerantSubstitute(unresolved map[string]bool, si *standIns) func(string, t
 				return standInFor(kind, value, missing.Variable, true), nil
 			}
 			name := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(sub, "$"), "{"), "}")
-			if err == nil && applied && si.examples[name] && !validFor(kind, v) {
-				// A value from .env.example is an example ("db_port_number"):
-				// where it does not fit the field, a stand-in does.
+			if err == nil && applied && si.examples[name] && (!validFor(kind, v) || v == "" && kind != untyped) {
+				// A value from .env.example is an example ("db_port_number",
+				// or left empty for the user to fill in): where it does not
+				// fit the field, a stand-in does.
 				unresolved[name] = true
 				return standInFor(kind, value, name, true), nil
 			}
