@@ -528,23 +528,10 @@ func directScalar(f *compose.File, service, key string) (*yaml.Node, string) {
 // all, as it would each of them. nil otherwise.
 func sharedScalar(f *compose.File, sv *yaml.Node, key string) *yaml.Node {
 	k, v := compose.MapGet(sv, key)
-	if k == nil || v.Kind != yaml.ScalarNode || v.Anchor != "" || f.Root == nil {
+	if k == nil || v.Kind != yaml.ScalarNode || v.Anchor != "" {
 		return nil
 	}
-	var ext *yaml.Node
-	for i := 0; i+1 < len(f.Root.Content); i += 2 {
-		if m := f.Root.Content[i+1]; strings.HasPrefix(f.Root.Content[i].Value, "x-") && m.Kind == yaml.MappingNode && directKey(m, k) {
-			ext = m
-		}
-	}
-	if ext == nil || ext.Anchor == "" || !mergesFrom(sv, ext) {
-		return nil
-	}
-	uses := map[*yaml.Node]bool{}
-	for _, it := range mergeItems(f) {
-		uses[it] = true
-	}
-	if aliasOutside(f.Root, ext, uses) != nil {
+	if _, ext := extensionHolding(f, k); ext == nil || ext.Anchor == "" || !mergesFrom(sv, ext) || strayAlias(f, ext) != nil {
 		return nil
 	}
 	return v

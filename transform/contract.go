@@ -673,26 +673,50 @@ func (p *splitPlan) namedCodeVolume(items []*yaml.Node, flow bool, name, t strin
 }
 
 // volumeTarget is the container path of a short-syntax volume item
-// (source:target[:mode]), cleaned; "" when it has no source. A colon
-// inside ${VAR:-default} in the source is not a separator.
+// (source:target[:mode]), cleaned; "" when it has no source.
 func volumeTarget(item string) string {
-	depth := 0
-	for i := 0; i < len(item); i++ {
-		switch {
-		case item[i] == '$' && i+1 < len(item) && item[i+1] == '{':
-			depth++
-			i++
-		case item[i] == '}' && depth > 0:
-			depth--
-		case item[i] == ':' && depth == 0:
-			target, _, _ := strings.Cut(item[i+1:], ":")
-			if target == "" {
-				return ""
-			}
-			return path.Clean(target)
-		}
+	if _, target, ok := splitVolume(item); ok && target != "" {
+		return path.Clean(target)
 	}
 	return ""
+}
+
+// splitVolume splits a short-syntax volume item into its source and
+// target (the mode dropped); ok is false for an anonymous volume (the item
+// is then its target). A colon inside ${VAR:-default} is not a separator.
+func splitVolume(item string) (source, target string, ok bool) {
+	first := -1
+	topLevel(item, func(i int) bool {
+		if item[i] == ':' {
+			first = i
+			return false
+		}
+		return true
+	})
+	if first < 0 {
+		return "", item, false
+	}
+	target, _, _ = strings.Cut(item[first+1:], ":")
+	return item[:first], target, true
+}
+
+// topLevel calls f with the index of each byte of s outside compose's
+// ${...} interpolations, where ':' and '/' separate, until f says stop.
+func topLevel(s string, f func(i int) bool) {
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '$' && i+1 < len(s) && s[i+1] == '{':
+			depth++
+			i++
+		case s[i] == '}' && depth > 0:
+			depth--
+		case depth == 0:
+			if !f(i) {
+				return
+			}
+		}
+	}
 }
 
 // codeVolumesOf lists the anonymous volumes inside the code path of every

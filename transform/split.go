@@ -63,7 +63,9 @@ type splitPlan struct {
 	// the split edits: the service's own key, or an x- extension's that the
 	// service merges (shared).
 	ownerKey *yaml.Node
-	shared   *sharedBuild
+	// sharedExt is the x- extension whose build: the split edits, when
+	// the service merges it (split_shared.go).
+	sharedExt string
 	// sharedOwner is the service whose split covers this one's shared
 	// build (split_shared.go), when that is another.
 	sharedOwner *workspace.Service
@@ -416,20 +418,16 @@ func (p *splitPlan) checkImage() string {
 // over the runtime's, so the heir would run an image nothing builds any
 // more, or without the code volume.
 func (p *splitPlan) checkHeirs() string {
-	if p.svcVal.Anchor != "" && p.shared == nil {
+	if p.svcVal.Anchor != "" && p.sharedExt == "" {
 		// Every use of the edited mapping must be a service's merge key
 		// (the heirs the split renews).
-		uses := map[*yaml.Node]bool{}
-		for _, it := range mergeItems(p.file) {
-			uses[it] = true
-		}
-		if stray := aliasOutside(p.file.Root, p.svcVal, uses); stray != nil {
+		if stray := strayAlias(p.file, p.svcVal); stray != nil {
 			return fmt.Sprintf("its mapping (&%s) is also used at %s:%d, not as a service's merge key; split it by hand", p.svcVal.Anchor, p.ws.Rel(p.file.Path), stray.Line)
 		}
 	}
 	extends, merged := p.heirs()
 	names := append(append([]string{}, extends...), merged...)
-	if p.shared != nil {
+	if p.sharedExt != "" {
 		// The service itself merges the edited mapping too.
 		names = append(names, p.s.Name)
 	}

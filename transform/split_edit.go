@@ -44,7 +44,7 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 	// Its keys are indented as the service's (the build: the split moves
 	// may sit in an x- extension, a level less deep).
 	codeStep := step
-	if raw := p.file.RawServiceNode(p.s.Name); p.shared != nil && raw != nil && len(raw.Content) > 0 && raw.Content[0].Column > p.svcKey.Column {
+	if raw := p.file.RawServiceNode(p.s.Name); p.sharedExt != "" && raw != nil && len(raw.Content) > 0 && raw.Content[0].Column > p.svcKey.Column {
 		// The extension may be indented otherwise than the services.
 		codeStep = strings.Repeat(" ", raw.Content[0].Column-p.svcKey.Column)
 	}
@@ -115,14 +115,14 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 		msg += fmt.Sprintf("; %s extend it and run on the same code volume (Compose v2; Compose v1 does not pass volumes_from through extends)", strings.Join(heirs, ", "))
 	}
 	switch {
-	case p.shared != nil && len(merged) > 0:
+	case p.sharedExt != "" && len(merged) > 0:
 		verb := "merges"
 		if len(merged) > 1 {
 			verb = "merge"
 		}
-		msg += fmt.Sprintf("; its build: was in %s, which %s %s too (<<:): they run on the same code volume", p.shared.ext, strings.Join(merged, ", "), verb)
-	case p.shared != nil:
-		msg += fmt.Sprintf("; its build: was in %s, which the split edits", p.shared.ext)
+		msg += fmt.Sprintf("; its build: was in %s, which %s %s too (<<:): they run on the same code volume", p.sharedExt, strings.Join(merged, ", "), verb)
+	case p.sharedExt != "":
+		msg += fmt.Sprintf("; its build: was in %s, which the split edits", p.sharedExt)
 	case len(merged) > 0:
 		msg += fmt.Sprintf("; %s merge its keys (<<:) and run on the same code volume", strings.Join(merged, ", "))
 	}
@@ -187,28 +187,32 @@ func (p *splitPlan) repoint(d *workspace.Service, base string) []analysis.TextEd
 	return []analysis.TextEdit{value, {File: f.Path, Start: after, End: after, NewText: []byte(text)}}
 }
 
-// dependentKeys are the lines a service that ran the old image needs to
-// run on the stock image as it did: what the old image set (ENTRYPOINT,
-// CMD, USER, ENV, STOPSIGNAL, HEALTHCHECK) and the service does not.
-func (p *splitPlan) dependentKeys(d *workspace.Service, v *yaml.Node, pad, step, nl string) string {
+// imageKeys are the lines that carry what the old image set (ENTRYPOINT,
+// CMD as cmd, USER, STOPSIGNAL, HEALTHCHECK, an init wrapper) to a
+// runtime whose mapping v does not set them itself.
+func (p *splitPlan) imageKeys(v *yaml.Node, cmd []string, cmdShell bool, pad, step, nl string) string {
 	im := p.img
 	var b strings.Builder
 	line := func(format string, args ...any) { b.WriteString(pad + fmt.Sprintf(format, args...) + nl) }
 	has := func(key string) bool { k, _ := compose.MapGet(v, key); return k != nil }
-	if !has("entrypoint") {
-		if len(im.entry) > 0 {
-			line("entrypoint: %s", flowList(execForm(im.entry, im.entryShell, im.shell)))
-		}
-		if !has("command") && len(im.cmd) > 0 {
-			line("command: %s", flowList(execForm(im.cmd, im.cmdShell, im.shell)))
-		}
+	if !has("entrypoint") && len(im.entry) > 0 {
+		line("entrypoint: %s", flowList(execForm(im.entry, im.entryShell, im.shell)))
 	}
 	if !has("init") && p.contract.initWrapper != "" {
+		// The old ENTRYPOINT ran the app under tini or dumb-init, which
+		// the runtime image lacks: Docker's own init does the same.
 		line("init: true")
+	}
+	// A compose entrypoint: makes Docker ignore the image's CMD, so the
+	// CMD is only carried over when the service sets no entrypoint.
+	if !has("command") && !has("entrypoint") && len(cmd) > 0 {
+		line("command: %s", flowList(execForm(cmd, cmdShell, im.shell)))
 	}
 	if !has("user") && im.user != "" {
 		user := im.user
 		if p.contract.user != "" {
+			// A user only the old image created: its numeric id, which
+			// owns the files in the code volume.
 			user = p.contract.user
 		}
 		line("user: %s", yamlString(user))
@@ -219,18 +223,24 @@ func (p *splitPlan) dependentKeys(d *workspace.Service, v *yaml.Node, pad, step,
 	if !has("healthcheck") && im.healthcheck != nil && im.healthcheck.Health != nil {
 		b.WriteString(healthcheckYAML(im.healthcheck.Health, pad, step, nl))
 	}
-	var missing []kv
-	for _, e := range im.env {
-		if _, ok := d.Config.Environment[e.k]; !ok && !im.carried[e.k] {
-			missing = append(missing, e)
-		}
-	}
+	return b.String()
+}
+
+// dependentKeys are the lines a service that ran the old image needs to
+// run on the stock image as it did: what the old image set (ENTRYPOINT,
+// CMD, USER, ENV, STOPSIGNAL, HEALTHCHECK) and the service does not.
+func (p *splitPlan) dependentKeys(d *workspace.Service, v *yaml.Node, pad, step, nl string) string {
+	var b strings.Builder
+	b.WriteString(p.imageKeys(v, p.img.cmd, p.img.cmdShell, pad, step, nl))
+	missing := missingEnv(p.img.env, p.img.carried, d.Config.Environment)
+	ek, _ := compose.MapGet(v, "environment")
+	fk, _ := compose.MapGet(v, "env_file")
 	switch {
 	case len(missing) == 0:
-	case has("environment") || has("env_file"):
+	case ek != nil || fk != nil:
 		p.unsafe = append(p.unsafe, fmt.Sprintf("service %q sets its own environment, so the old image's ENV (%s) is not carried to it", d.Name, envNames(missing)))
 	default:
-		line("environment:")
+		b.WriteString(pad + "environment:" + nl)
 		for _, e := range missing {
 			b.WriteString(pad + step + yamlString(e.k) + ": " + yamlText(e.v) + nl)
 		}
@@ -313,20 +323,10 @@ func (p *splitPlan) runtimeKeys(starts []int, pad, step, nl string) (string, []a
 	if k, _ := compose.MapGet(p.svcVal, "working_dir"); k == nil {
 		line("working_dir: %s", yamlString(p.cwd))
 	}
-	_, hasCommand := compose.MapGet(p.svcVal, "command")
-	_, hasEntry := compose.MapGet(p.svcVal, "entrypoint")
-	if hasEntry == nil && len(im.entry) > 0 {
-		line("entrypoint: %s", flowList(execForm(im.entry, im.entryShell, im.shell)))
-	}
-	if k, _ := compose.MapGet(p.svcVal, "init"); k == nil && p.contract.initWrapper != "" {
-		// The old ENTRYPOINT ran the app under tini or dumb-init, which
-		// the runtime image lacks: Docker's own init does the same.
-		line("init: true")
-	}
 	cmd := im.cmd
 	cmdShell := im.cmdShell
 	if p.opts.Strategy == StrategyInstall {
-		if hasCommand != nil {
+		if k, _ := compose.MapGet(p.svcVal, "command"); k != nil {
 			return "", nil, "", "the service sets command:, so the install step cannot be prepended safely; use --strategy build"
 		}
 		start := shellText(cmd, cmdShell)
@@ -335,26 +335,7 @@ func (p *splitPlan) runtimeKeys(starts []int, pad, step, nl string) (string, []a
 		}
 		cmd, cmdShell = []string{p.installCommand(base) + " && " + start}, true
 	}
-	// A compose entrypoint: makes Docker ignore the image's CMD, so the
-	// CMD is only carried over when the service sets no entrypoint.
-	if hasCommand == nil && len(cmd) > 0 && hasEntry == nil {
-		line("command: %s", flowList(execForm(cmd, cmdShell, im.shell)))
-	}
-	if k, _ := compose.MapGet(p.svcVal, "user"); k == nil && im.user != "" {
-		user := im.user
-		if p.contract.user != "" {
-			// A user only the old image created: its numeric id, which
-			// owns the files in the code volume.
-			user = p.contract.user
-		}
-		line("user: %s", yamlString(user))
-	}
-	if k, _ := compose.MapGet(p.svcVal, "stop_signal"); k == nil && im.stopSignal != "" {
-		line("stop_signal: %s", yamlString(im.stopSignal))
-	}
-	if k, _ := compose.MapGet(p.svcVal, "healthcheck"); k == nil && im.healthcheck != nil && im.healthcheck.Health != nil {
-		rt.WriteString(healthcheckYAML(im.healthcheck.Health, pad, step, nl))
-	}
+	rt.WriteString(p.imageKeys(p.svcVal, cmd, cmdShell, pad, step, nl))
 	volBlock, volEdits, reason := p.volumeEdits(starts, pad, step, nl)
 	if reason != "" {
 		return "", nil, "", reason
@@ -663,13 +644,7 @@ func (p *splitPlan) environment(env []kv, carried map[string]bool, starts []int,
 	if len(env) == 0 {
 		return nil, "", ""
 	}
-	have := p.s.Config.Environment
-	var missing []kv
-	for _, e := range env {
-		if _, ok := have[e.k]; !ok && !carried[e.k] {
-			missing = append(missing, e)
-		}
-	}
+	missing := missingEnv(env, carried, p.s.Config.Environment)
 	if len(missing) == 0 {
 		return nil, "", ""
 	}
@@ -701,6 +676,18 @@ func (p *splitPlan) environment(env []kv, carried map[string]bool, starts []int,
 	}
 	end := blockEnd(p.file.Src, starts, k.Line, k.Column)
 	return &analysis.TextEdit{File: p.file.Path, Start: end, End: end, NewText: []byte(b.String())}, "", unsafe
+}
+
+// missingEnv is the image's ENV that neither the runtime image carries
+// nor the service's environment (have) sets.
+func missingEnv(env []kv, carried map[string]bool, have map[string]*string) []kv {
+	var missing []kv
+	for _, e := range env {
+		if _, ok := have[e.k]; !ok && !carried[e.k] {
+			missing = append(missing, e)
+		}
+	}
+	return missing
 }
 
 func envNames(env []kv) string {
@@ -768,20 +755,16 @@ func codeImageName(text string) string {
 	}
 	// The tag separator is the last ':' outside ${...} and after the last
 	// '/' outside it (registry.example.com:5000/api:${TAG:-dev}).
-	depth, colon, slash := 0, -1, -1
-	for i := 0; i < len(text); i++ {
-		switch {
-		case text[i] == '$' && i+1 < len(text) && text[i+1] == '{':
-			depth++
-			i++
-		case text[i] == '}' && depth > 0:
-			depth--
-		case depth == 0 && text[i] == '/':
+	colon, slash := -1, -1
+	topLevel(text, func(i int) bool {
+		switch text[i] {
+		case '/':
 			slash, colon = i, -1
-		case depth == 0 && text[i] == ':':
+		case ':':
 			colon = i
 		}
-	}
+		return true
+	})
 	name, tag := text, ""
 	if colon > slash {
 		name, tag = text[:colon], text[colon:]
@@ -1047,12 +1030,7 @@ func mergesFrom(m, src *yaml.Node) bool {
 		if m.Content[i].Tag != "!!merge" {
 			continue
 		}
-		v := m.Content[i+1]
-		items := []*yaml.Node{v}
-		if v.Kind == yaml.SequenceNode {
-			items = v.Content
-		}
-		for _, it := range items {
+		for _, it := range mergeSources(m.Content[i+1]) {
 			if it.Kind == yaml.AliasNode && it.Alias == src {
 				return true
 			}

@@ -13,18 +13,12 @@ import (
 	"github.com/decouple-dev/decouple/internal/workspace"
 )
 
-// sharedBuild is a build: that services merge from an x- extension
-// (x-app: &app holding build:, services with <<: *app), the common way to
-// share one image's settings. The split edits the extension, the one
-// place the build is written: every service that merges it becomes a
-// runtime on one code volume, which the first of them declares.
-type sharedBuild struct {
-	ext   string   // the extension's key (x-app)
-	heirs []string // the services that merge it, in file order
-}
-
 // sharedBuild plans the split of a build: the service merges from an x-
-// extension, or says why it cannot. Other shapes (a build: that an
+// extension (x-app: &app holding build:, services with <<: *app), the
+// common way to share one image's settings, or says why it cannot. The
+// split edits the extension, the one place the build is written: every
+// service that merges it becomes a runtime on one code volume, which the
+// first of them declares. Other shapes (a build: that an
 // anchor inside another service, a nested merge or an alias brings in)
 // are left to the user: the edits would reach places this plan does not
 // check.
@@ -34,17 +28,11 @@ func (p *splitPlan) sharedBuild() string {
 	if p.file.Legacy || s.Build.File != p.file || p.layerBase != nil || p.file.Root == nil {
 		return generic
 	}
-	root := p.file.Root
-	var extKey, ext *yaml.Node
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		k, v := root.Content[i], root.Content[i+1]
-		if !strings.HasPrefix(k.Value, "x-") || v.Kind != yaml.MappingNode {
-			continue
-		}
-		if bk, _ := compose.MapGet(v, "build"); bk != nil && bk.Line == s.Build.Line && bk.Column == s.Build.Column && directKey(v, bk) {
-			extKey, ext = k, v
-		}
+	bk, _ := compose.MapGet(p.svcVal, "build")
+	if bk == nil || bk.Line != s.Build.Line {
+		return generic
 	}
+	extKey, ext := extensionHolding(p.file, bk)
 	if ext == nil || ext.Anchor == "" || !mergesFrom(p.svcVal, ext) {
 		return generic
 	}
@@ -52,12 +40,6 @@ func (p *splitPlan) sharedBuild() string {
 		return fmt.Sprintf("its build: comes from %s, a flow mapping ({...}); write it as a block mapping to split it", extKey.Value)
 	}
 
-	// Every use of the anchor must be a service's merge key: the edits
-	// change what each of them gets.
-	uses := map[*yaml.Node]bool{}
-	for _, it := range mergeItems(p.file) {
-		uses[it] = true
-	}
 	var heirs []*yaml.Node // service keys
 	services := p.file.ServicesNode()
 	for i := 0; services != nil && i+1 < len(services.Content); i += 2 {
@@ -65,7 +47,9 @@ func (p *splitPlan) sharedBuild() string {
 			heirs = append(heirs, k)
 		}
 	}
-	if stray := aliasOutside(root, ext, uses); stray != nil {
+	// Every use of the anchor must be a service's merge key: the edits
+	// change what each of them gets.
+	if stray := strayAlias(p.file, ext); stray != nil {
 		return fmt.Sprintf("its build: comes from %s (&%s), which is also used at line %d, not as a service's merge key; split the service by hand", extKey.Value, ext.Anchor, stray.Line)
 	}
 	sort.Slice(heirs, func(i, j int) bool { return heirs[i].Line < heirs[j].Line })
@@ -100,7 +84,7 @@ func (p *splitPlan) sharedBuild() string {
 		return fmt.Sprintf("its build: comes from %s (<<: *%s), which service %q merges too and whose split covers it", extKey.Value, ext.Anchor, owner)
 	}
 	p.svcVal, p.ownerKey = ext, extKey
-	p.shared = &sharedBuild{ext: extKey.Value, heirs: names}
+	p.sharedExt = extKey.Value
 	return ""
 }
 
@@ -114,28 +98,47 @@ func serviceNamed(pr *workspace.Project, name string) *workspace.Service {
 	return nil
 }
 
-// mergeItems are the aliases services name in their merge keys (<<: *a,
-// <<: [*a, *b]).
-func mergeItems(f *compose.File) []*yaml.Node {
-	var out []*yaml.Node
+// extensionHolding is the top-level x- extension whose own key k is (key
+// and value), or nils.
+func extensionHolding(f *compose.File, k *yaml.Node) (*yaml.Node, *yaml.Node) {
+	if f.Root == nil {
+		return nil, nil
+	}
+	for i := 0; i+1 < len(f.Root.Content); i += 2 {
+		if ek, m := f.Root.Content[i], f.Root.Content[i+1]; strings.HasPrefix(ek.Value, "x-") && m.Kind == yaml.MappingNode && directKey(m, k) {
+			return ek, m
+		}
+	}
+	return nil, nil
+}
+
+// mergeSources are the items of a merge key's value: the alias of <<: *a,
+// or those of <<: [*a, *b].
+func mergeSources(v *yaml.Node) []*yaml.Node {
+	if v.Kind == yaml.SequenceNode {
+		return v.Content
+	}
+	return []*yaml.Node{v}
+}
+
+// strayAlias is an alias of anchor anywhere in the file that is not an
+// item of a service's merge key (x-copy: {base: *app}, web: *app), or nil:
+// what the split or bump changes in the anchored mapping reaches it too,
+// unchecked.
+func strayAlias(f *compose.File, anchor *yaml.Node) *yaml.Node {
+	uses := map[*yaml.Node]bool{}
 	services := f.ServicesNode()
 	for i := 0; services != nil && i+1 < len(services.Content); i += 2 {
 		v := services.Content[i+1]
-		if v.Kind != yaml.MappingNode {
-			continue
-		}
-		for j := 0; j+1 < len(v.Content); j += 2 {
-			if v.Content[j].Tag != "!!merge" {
-				continue
-			}
-			if m := v.Content[j+1]; m.Kind == yaml.SequenceNode {
-				out = append(out, m.Content...)
-			} else {
-				out = append(out, m)
+		for j := 0; v.Kind == yaml.MappingNode && j+1 < len(v.Content); j += 2 {
+			if v.Content[j].Tag == "!!merge" {
+				for _, it := range mergeSources(v.Content[j+1]) {
+					uses[it] = true
+				}
 			}
 		}
 	}
-	return out
+	return aliasOutside(f.Root, anchor, uses)
 }
 
 // aliasOutside finds an alias of anchor under n that is not one of uses.
@@ -187,7 +190,7 @@ func (p *splitPlan) checkHeirOverrides(runtime string) string {
 		// in the inherited keys would be shared by all of them.
 		return fmt.Sprintf("the old image's VOLUME %s would become one named volume shared by %s and %s, which each had their own; split them by hand", strings.Join(p.contract.dataVolumes, ", "), p.s.Name, strings.Join(others, ", "))
 	}
-	if p.shared != nil {
+	if p.sharedExt != "" {
 		merged = append([]string{p.s.Name}, merged...)
 	}
 	if reason := p.checkLayeredHeirs(append(append([]string{p.s.Name}, merged...), extends...), wrote); reason != "" {
@@ -300,11 +303,9 @@ func (p *splitPlan) volumeItemInCode(list *yaml.Node) string {
 		var t string
 		switch it.Kind {
 		case yaml.ScalarNode:
-			src, target, ok := strings.Cut(it.Value, ":")
-			if !ok {
-				t = src // anonymous
-			} else if !strings.HasPrefix(src, ".") && !strings.HasPrefix(src, "/") && !strings.HasPrefix(src, "~") && !strings.HasPrefix(src, "$") {
-				t, _, _ = strings.Cut(target, ":")
+			// A named source, not a host path (./, /, ~, a variable).
+			if src, target, ok := splitVolume(it.Value); !ok || !strings.ContainsAny(src[:min(1, len(src))], "./~$") {
+				t = target
 			}
 		case yaml.MappingNode:
 			if _, tv := compose.MapGet(it, "type"); tv != nil && tv.Value == "volume" {
@@ -326,11 +327,7 @@ func (p *splitPlan) volumeItemInCode(list *yaml.Node) string {
 // there, or image: or volumes_from:, either loses the split's value or
 // takes it away from the runtime.
 func (p *splitPlan) checkCoMerged(name string, m *yaml.Node, wrote map[string]bool) string {
-	items := []*yaml.Node{m}
-	if m.Kind == yaml.SequenceNode {
-		items = m.Content
-	}
-	for _, it := range items {
+	for _, it := range mergeSources(m) {
 		if it.Kind != yaml.AliasNode || it.Alias == p.svcVal || it.Alias == nil {
 			continue
 		}
@@ -352,11 +349,7 @@ func mergedKey(m *yaml.Node, match func(string) bool) *yaml.Node {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
 		if k.Tag == "!!merge" {
-			items := []*yaml.Node{v}
-			if v.Kind == yaml.SequenceNode {
-				items = v.Content
-			}
-			for _, it := range items {
+			for _, it := range mergeSources(v) {
 				if it.Kind == yaml.AliasNode {
 					if found := mergedKey(it.Alias, match); found != nil {
 						return found

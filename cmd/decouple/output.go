@@ -63,7 +63,6 @@ func printFixSummary(w io.Writer, plan *lint.FixPlan, remaining []analysis.Diagn
 	// One line per fix: findings that share one (a service that runs
 	// another's build, services that merge one x- extension's build:)
 	// carry it as one object or as equal copies.
-	seen := map[*analysis.SuggestedFix]bool{}
 	said := map[string]bool{}
 	// One rollout command per project, as its -f arguments select it.
 	type rollout struct{ files, services []string }
@@ -73,10 +72,10 @@ func printFixSummary(w io.Writer, plan *lint.FixPlan, remaining []analysis.Diagn
 		for _, e := range d.Fix.Edits {
 			key += "\x00" + e.File
 		}
-		if seen[d.Fix] || said[key] {
+		if said[key] {
 			continue
 		}
-		seen[d.Fix], said[key] = true, true
+		said[key] = true
 		fmt.Fprintf(w, "  %s %s: %s\n", d.Rule.Code, d.Pos, d.Fix.Message)
 		if len(d.Fix.Renew) == 0 {
 			continue

@@ -215,31 +215,31 @@ func (f *File) ServicesNode() *yaml.Node {
 
 // ServiceNode returns the key and value nodes of one service.
 func (f *File) ServiceNode(name string) (k, v *yaml.Node) {
+	if k, v = f.serviceEntry(name); v != nil {
+		v = resolveAlias(v)
+	}
+	return k, v
+}
+
+// RawServiceNode is the value node of a service as written: an alias
+// (web: *app) is not resolved. nil when the file does not declare it.
+func (f *File) RawServiceNode(name string) *yaml.Node {
+	_, v := f.serviceEntry(name)
+	return v
+}
+
+// serviceEntry is a service's key and value as written, or nils.
+func (f *File) serviceEntry(name string) (k, v *yaml.Node) {
 	s := f.ServicesNode()
 	if s == nil || s.Kind != yaml.MappingNode {
 		return nil, nil
 	}
 	for i := 0; i+1 < len(s.Content); i += 2 {
 		if s.Content[i].Value == name {
-			return s.Content[i], resolveAlias(s.Content[i+1])
+			return s.Content[i], s.Content[i+1]
 		}
 	}
 	return nil, nil
-}
-
-// RawServiceNode is the value node of a service as written: an alias
-// (web: *app) is not resolved. nil when the file does not declare it.
-func (f *File) RawServiceNode(name string) *yaml.Node {
-	s := f.ServicesNode()
-	if s == nil || s.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(s.Content); i += 2 {
-		if s.Content[i].Value == name {
-			return s.Content[i+1]
-		}
-	}
-	return nil
 }
 
 // ServiceNames lists the services a file declares, in order.
