@@ -367,6 +367,10 @@ func (p *splitPlan) checkImage() string {
 			}
 		}
 		return fmt.Sprintf("the WORKDIR at %s uses %s, which has no value here (no ARG default, no build arg; the base image may set it): the code path cannot be told; give it a default or a build arg", at, names)
+	case f.ModulesUnresolved != nil:
+		// The code image would copy node_modules from a guessed folder.
+		return fmt.Sprintf("the RUN at %s:%d runs %s, a folder decouple cannot tell (a variable with no value here, or a command's output): where node_modules lands is unknown; use WORKDIR, or cd to a literal path or to an ENV or ARG set in this Dockerfile",
+			rel(s.Dockerfile.Path), f.ModulesUnresolved.Line, f.ModulesUnresolved.What)
 	case f.Workdir == "":
 		if reason := p.checkNoWorkdir(f.CodeRoot()); reason != "" {
 			return reason

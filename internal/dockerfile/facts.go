@@ -60,6 +60,11 @@ type Facts struct {
 	// (`npm install && mv node_modules ../`). The app finds one in its
 	// folder or any folder above, so the split must carry those.
 	Modules []Evidence
+	// ModulesUnresolved is the first RUN that installs (or moves)
+	// node_modules after a cd into a folder decouple cannot tell (cd
+	// $HOME_DIR with no value here, cd $(npm root)): a split would not
+	// know what to carry.
+	ModulesUnresolved *Evidence
 
 	// env is the stage's ENV and ARG values at its end, which a stage
 	// built FROM it starts with.
@@ -181,6 +186,7 @@ func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string, nodeBas
 		fa.Code = append([]Evidence(nil), parent.Code...)
 		fa.CodeDirs = append([]string(nil), parent.CodeDirs...)
 		fa.Blockers = append([]Evidence(nil), parent.Blockers...)
+		fa.Modules = slices.Clone(parent.Modules)
 		fa.clis = maps.Clone(parent.clis)
 		fa.globalPkgs = slices.Clone(parent.globalPkgs)
 		fa.command = parent.command
@@ -246,6 +252,9 @@ func (f *File) applyCommand(fa *Facts, cmd instructions.Command, line int, env m
 		}
 	case *instructions.WorkdirCommand:
 		dir, missing := f.expandWord(c.Path, env)
+		// WORKDIR ${APP_DIR:-/app} with no value for APP_DIR is /app in
+		// the build: a name used only with a default is resolved.
+		missing = slices.DeleteFunc(missing, func(name string) bool { return onlyDefaulted(c.Path, name) })
 		fa.Workdir = absPath(fa.Workdir, dir)
 		fa.WorkdirUnresolved = nil
 		if len(missing) > 0 {
@@ -262,7 +271,7 @@ func (f *File) applyCommand(fa *Facts, cmd instructions.Command, line int, env m
 			scripts = append(scripts, hd.Data)
 		}
 		for _, script := range scripts {
-			runFacts(fa, script, line)
+			runFacts(fa, script, line, env)
 		}
 	case *instructions.CmdCommand:
 		fa.Runs, fa.RunsRuntime = runsJS(c.CmdLine, line, "CMD", fa.Runs, fa.RunsRuntime)
@@ -792,4 +801,32 @@ func InstructionLine(c instructions.Command) int {
 		return r[0].Start.Line
 	}
 	return 0
+}
+
+// onlyDefaulted reports whether every use of a variable in a Dockerfile
+// word gives a default for when it is unset: ${NAME:-word} or ${NAME-word}.
+func onlyDefaulted(word, name string) bool {
+	uses := 0
+	for i := 0; i < len(word); i++ {
+		if word[i] != '$' {
+			continue
+		}
+		rest := word[i+1:]
+		braced := strings.HasPrefix(rest, "{")
+		if braced {
+			rest = rest[1:]
+		}
+		if !strings.HasPrefix(rest, name) {
+			continue
+		}
+		after := rest[len(name):]
+		if after != "" && (after[0] == '_' || 'a' <= after[0] && after[0] <= 'z' || 'A' <= after[0] && after[0] <= 'Z' || '0' <= after[0] && after[0] <= '9') {
+			continue // a longer name
+		}
+		uses++
+		if !braced || !strings.HasPrefix(after, ":-") && !strings.HasPrefix(after, "-") {
+			return false
+		}
+	}
+	return uses > 0
 }

@@ -15,6 +15,13 @@ func TestModules(t *testing.T) {
 		{"FROM node:22\nADD . /src\nRUN cd /src && npm install --production\n", "[/src@3]"},
 		{"FROM node:22\nCOPY package.json /\nRUN npm install\n", "[/@3]"},
 		{"FROM node:22\nWORKDIR /app\nRUN npm install -g pm2 && mv dist ../\n", "[]"},
+		// cd follows the RUN's environment: the stage's ENV and ARG values.
+		{"FROM node:22\nENV APP_HOME=/srv/app\nCOPY . $APP_HOME\nRUN cd $APP_HOME && npm ci\n", "[/srv/app@4]"},
+		{"FROM node:22\nARG BASE=/srv\nENV APP_HOME=${BASE}/app\nRUN cd \"${APP_HOME}\" && npm ci\n", "[/srv/app@4]"},
+		{"FROM node:22\nWORKDIR /app\nRUN cd web && npm ci && cd .. && cd api && npm ci\n", "[/app/web@3 /app/api@3]"},
+		// A folder it cannot tell is no folder: ModulesUnresolved says so.
+		{"FROM node:22\nRUN cd $NOWHERE && npm ci\n", "[]"},
+		{"FROM node:22\nWORKDIR /app\nRUN cd $(npm root -g)/x && npm install\n", "[]"},
 	} {
 		f := mustParse(t, tc.src, nil)
 		fa := f.Analyze(nil)[f.Final().Index]
@@ -24,6 +31,29 @@ func TestModules(t *testing.T) {
 		}
 		if s := fmt.Sprint(got); s != tc.want {
 			t.Errorf("%q: Modules = %s, want %s", tc.src, s, tc.want)
+		}
+	}
+}
+
+// ModulesUnresolved names the first install after a cd into a folder that
+// cannot be told, so a split refuses instead of copying a guessed folder.
+func TestModulesUnresolved(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{"FROM node:22\nRUN cd $NOWHERE && npm ci\n", "npm after cd ${NOWHERE}@2"},
+		{"FROM node:22\nWORKDIR /app\nRUN cd $(npm root -g)/x && npm install\n", "npm after cd $(...)/x@3"},
+		{"FROM node:22\nWORKDIR /app\nRUN cd - && yarn && mv node_modules ../\n", "yarn after cd -@3"},
+		{"FROM node:22\nWORKDIR /app\nRUN cd $X && mv /tmp/node_modules /deps/\n", ""},
+		{"FROM node:22\nENV D=/app\nRUN cd $D && npm ci\n", ""},
+		{"FROM node:22 AS base\nRUN cd $D && npm ci\nFROM base\nCMD [\"node\", \"x.js\"]\n", "npm after cd ${D}@2"},
+	} {
+		f := mustParse(t, tc.src, nil)
+		fa := f.Analyze(nil)[f.Final().Index]
+		got := ""
+		if m := fa.ModulesUnresolved; m != nil {
+			got = fmt.Sprintf("%s@%d", m.What, m.Line)
+		}
+		if got != tc.want {
+			t.Errorf("%q: ModulesUnresolved = %q, want %q", tc.src, got, tc.want)
 		}
 	}
 }

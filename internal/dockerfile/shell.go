@@ -12,18 +12,49 @@ import (
 
 // runFacts reads one RUN script (the command line or a heredoc body) with
 // mvdan.cc/sh, so quoting, `&&` chains, pipes and subshells split into the
-// simple commands a shell would run.
-func runFacts(fa *Facts, script string, line int) {
+// simple commands a shell would run. env is the stage's ENV and ARG values,
+// which the RUN's shell sees as its environment.
+func runFacts(fa *Facts, script string, line int, env map[string]string) {
 	cmds := Commands(script)
 	// cwd follows the script's cd for where installs leave node_modules
-	// (cd /src && npm install); the other facts keep to WORKDIR.
-	cwd := absPath(fa.Workdir, ".")
+	// (cd /src && npm install; cd $APP_HOME && npm ci); the other facts
+	// keep to WORKDIR. "" once a cd names a folder decouple cannot tell.
+	cwd, lost := absPath(fa.Workdir, "."), ""
 	for _, c := range cmds {
-		if c.Name == "cd" && len(c.Rest()) == 1 && !strings.ContainsAny(c.Rest()[0], "$`") {
-			cwd = absPath(cwd, c.Rest()[0])
+		if c.Name == "cd" {
+			if cwd = cdTarget(cwd, c.Rest(), env); cwd == "" && lost == "" {
+				lost = strings.Join(c.Args, " ")
+			}
 		}
+		before := fa.ModulesUnresolved
 		callFacts(fa, c, line, cmds, cwd)
+		if before == nil && fa.ModulesUnresolved != nil {
+			fa.ModulesUnresolved.What += " after " + lost
+		}
 	}
+}
+
+// shellRef is a variable as wordText writes it: ${NAME}, modifiers dropped.
+var shellRef = regexp.MustCompile(`\$\{(\w+)\}`)
+
+// cdTarget is the folder a cd with these arguments moves to from cwd, its
+// variables taken from the stage's environment; "" when it cannot be told
+// (a variable with no value here, a command substitution, cd -, an
+// unknown cwd). A bare cd goes home, which is no app folder either.
+func cdTarget(cwd string, args []string, env map[string]string) string {
+	if cwd == "" || len(args) != 1 || args[0] == "-" || strings.ContainsAny(args[0], "`") || strings.Contains(args[0], "$(") {
+		return ""
+	}
+	known := true
+	dir := shellRef.ReplaceAllStringFunc(args[0], func(ref string) string {
+		v, ok := env[ref[2:len(ref)-1]]
+		known = known && ok
+		return v
+	})
+	if !known || strings.Contains(dir, "$") {
+		return ""
+	}
+	return absPath(cwd, dir)
 }
 
 // SimpleCommands lists the argument vectors of every simple command in a
@@ -150,6 +181,11 @@ func wordText(w *syntax.Word) string {
 				if x.Param != nil {
 					b.WriteString("${" + x.Param.Value + "}")
 				}
+			case *syntax.CmdSubst, *syntax.ArithmExp, *syntax.ProcSubst:
+				// Its output is unknown here; a placeholder keeps the
+				// word from reading as plain text ($(npm root) is no
+				// folder name).
+				b.WriteString("$(...)")
 			}
 		}
 	}
@@ -353,6 +389,10 @@ func callFacts(fa *Facts, c Command, line int, script []Command, cwd string) {
 				if path.Base(path.Clean(src)) != "node_modules" || strings.HasPrefix(src, "-") {
 					continue
 				}
+				if cwd == "" && !strings.HasPrefix(dest, "/") {
+					fa.unresolvedModules(line, cmd)
+					continue
+				}
 				dir := absPath(cwd, dest)
 				if path.Base(path.Clean(dest)) == "node_modules" {
 					dir = path.Dir(dir)
@@ -362,7 +402,11 @@ func callFacts(fa *Facts, c Command, line int, script []Command, cwd string) {
 		}
 	case "npm", "yarn", "pnpm", "bun":
 		if c.Kind == ProjectInstall {
-			fa.Modules = append(fa.Modules, Evidence{Line: line, What: cwd})
+			if cwd == "" {
+				fa.unresolvedModules(line, cmd)
+			} else {
+				fa.Modules = append(fa.Modules, Evidence{Line: line, What: cwd})
+			}
 		}
 		if p := fa.pending; p != nil && c.Kind == ProjectInstall && (fa.Workdir == p.dir || strings.HasPrefix(fa.Workdir, p.dir+"/")) {
 			fa.pending = nil
@@ -702,4 +746,12 @@ func runsJS(cmdline []string, line int, kind string, prev *Evidence, prevRT Runt
 func LaunchesJS(words []string) Runtime {
 	_, rt := runsJS(words, 0, "", nil, NoRuntime)
 	return rt
+}
+
+// unresolvedModules notes the first install (or move) of node_modules into
+// a folder a cd chose that decouple cannot tell.
+func (fa *Facts) unresolvedModules(line int, cmd string) {
+	if fa.ModulesUnresolved == nil {
+		fa.ModulesUnresolved = &Evidence{Line: line, What: cmd}
+	}
 }
