@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -71,10 +70,11 @@ func runDockerignore(p *Pass) {
 			// need not be a build context at all.
 			continue
 		}
-		// A standalone Dockerfile's context is taken to be its folder, as
-		// `docker build -f X .` from there would use.
+		// A standalone Dockerfile's context is the one its split builds
+		// from: its own folder, or the folder above where its sources are
+		// (infra/docker/Dockerfile that copies apps/; a turbo prune).
 		first := d.File.Stages[0]
-		contexts = append(contexts, buildContext{dir: filepath.Dir(d.File.Path), dockerfile: d.File, pos: stagePos(p.cacheOf(), d.File, first)})
+		contexts = append(contexts, buildContext{dir: transform.StandaloneContext(ws, d), dockerfile: d.File, pos: stagePos(p.cacheOf(), d.File, first)})
 	}
 	cache := p.cacheOf()
 	for _, c := range contexts {

@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -55,15 +56,29 @@ func buildContext(ws *workspace.Workspace, d *workspace.Dockerfile) (contextChoi
 		}
 	}
 	best, bestScore := dir, -1
-	for _, c := range candidates {
+	scores := make([]int, len(candidates))
+	for i, c := range candidates {
 		score := 0
 		for _, s := range srcs {
 			if exists(ws, c, s.path) {
 				score++
 			}
 		}
+		scores[i] = score
 		if score > bestScore {
 			best, bestScore = c, score
+		}
+	}
+	// A Dockerfile that runs a monorepo's own tool (turbo prune web
+	// --docker, pnpm --filter web deploy) reads the monorepo's config at
+	// its context root: it is built from the nearest monorepo root that
+	// has as many of its sources. COPY . . alone tells nothing.
+	if runsMonorepoTool(d.File) {
+		for i, c := range candidates {
+			if scores[i] >= bestScore && isMonorepoRoot(ws, c) {
+				best = c
+				break
+			}
 		}
 	}
 	// With the Dockerfile at the project root there is no other folder to
@@ -86,6 +101,16 @@ func buildContext(ws *workspace.Workspace, d *workspace.Dockerfile) (contextChoi
 		choice.missing = append(choice.missing, fmt.Sprintf("the build context %s lacks %s, which the Dockerfile copies: the build fails until they are there", ws.Rel(best), sourceList(missing)))
 	}
 	return choice, ""
+}
+
+// StandaloneContext is the folder a Dockerfile no compose file builds is
+// taken to be built from, as its split builds it (buildContext); its own
+// folder when that cannot be told.
+func StandaloneContext(ws *workspace.Workspace, d *workspace.Dockerfile) string {
+	if c, reason := buildContext(ws, d); reason == "" {
+		return c.dir
+	}
+	return filepath.Dir(d.File.Path)
 }
 
 // copySources lists the sources the final stage's image copies from the
@@ -167,4 +192,85 @@ func exists(fsys FS, dir, src string) bool {
 func inside(dir, path string) bool {
 	r, err := filepath.Rel(dir, path)
 	return err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator))
+}
+
+// runsMonorepoTool reports whether a RUN of the Dockerfile runs a tool that
+// works on a whole monorepo: turbo, nx or lerna, or a package manager's
+// workspace selection (pnpm --filter, yarn workspace, npm --workspace).
+func runsMonorepoTool(f *dockerfile.File) bool {
+	for _, s := range f.Stages {
+		for _, c := range s.Commands {
+			run, ok := c.(*instructions.RunCommand)
+			if !ok {
+				continue
+			}
+			scripts := []string{strings.Join(run.CmdLine, " ")}
+			for _, hd := range run.Files {
+				scripts = append(scripts, hd.Data)
+			}
+			for _, script := range scripts {
+				for _, args := range dockerfile.SimpleCommands(script) {
+					if monorepoCommand(dockerfile.StripWrappers(args)) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+func monorepoCommand(args []string) bool {
+	if len(args) == 0 {
+		return false
+	}
+	name, rest := filepath.Base(args[0]), args[1:]
+	// npx turbo, yarn turbo, pnpm dlx turbo, pnpm exec nx: the tool is
+	// the first word that is not the runner's own.
+	for _, w := range rest {
+		if strings.HasPrefix(w, "-") || w == "dlx" || w == "exec" {
+			continue
+		}
+		if (name == "npx" || name == "yarn" || name == "pnpm" || name == "bunx") && (w == "turbo" || w == "nx" || w == "lerna") {
+			return true
+		}
+		break
+	}
+	switch name {
+	case "turbo", "nx", "lerna":
+		return true
+	case "pnpm":
+		for _, w := range rest {
+			if w == "--filter" || w == "-F" || strings.HasPrefix(w, "--filter=") || w == "-r" || w == "--recursive" || w == "deploy" {
+				return true
+			}
+		}
+	case "yarn":
+		return len(rest) > 0 && (rest[0] == "workspace" || rest[0] == "workspaces")
+	case "npm":
+		for _, w := range rest {
+			if w == "-w" || w == "--workspace" || strings.HasPrefix(w, "--workspace=") || w == "--workspaces" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isMonorepoRoot reports whether dir holds a monorepo's config: turbo,
+// nx, lerna or pnpm workspace files, or a package.json with workspaces.
+func isMonorepoRoot(fsys FS, dir string) bool {
+	for _, name := range []string{"turbo.json", "nx.json", "lerna.json", "pnpm-workspace.yaml"} {
+		if fsys.Exists(filepath.Join(dir, name)) {
+			return true
+		}
+	}
+	b, err := fsys.ReadFile(filepath.Join(dir, "package.json"))
+	if err != nil {
+		return false
+	}
+	var pkg struct {
+		Workspaces json.RawMessage `json:"workspaces"`
+	}
+	return json.Unmarshal(b, &pkg) == nil && len(pkg.Workspaces) > 0 && string(pkg.Workspaces) != "null"
 }

@@ -172,6 +172,36 @@ func TestSplitStandaloneContextFromCopySources(t *testing.T) {
 	}
 }
 
+// A Dockerfile in a monorepo package that runs the monorepo's tool (turbo
+// prune) is built from the monorepo's root, though COPY . . exists in its
+// own folder too; one that does not keeps its own folder.
+func TestSplitStandaloneMonorepoToolContext(t *testing.T) {
+	turbo := "FROM node:20-alpine AS builder\nWORKDIR /app\nCOPY . .\nRUN npx turbo prune web --docker\n" +
+		"FROM node:20-alpine\nWORKDIR /app\nCOPY --from=builder /app/out/full/ .\nRUN yarn install\nCMD [\"node\", \"apps/web/server.js\"]\n"
+	plain := "FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"server.js\"]\n"
+	for _, tc := range []struct {
+		name, root, dockerfile, want string
+	}{
+		{"turbo.json", "turbo.json", turbo, "../.."},
+		{"package.json workspaces", "", turbo, "../.."},
+		{"pnpm --filter", "pnpm-workspace.yaml", strings.Replace(turbo, "npx turbo prune web --docker", "pnpm --filter web deploy out", 1), "../.."},
+		{"no monorepo tool", "turbo.json", plain, "."},
+	} {
+		files := map[string]string{
+			"package.json":          `{"name": "mono", "workspaces": ["apps/*"]}` + "\n",
+			"apps/web/package.json": `{"name": "web"}` + "\n",
+			"apps/web/Dockerfile":   tc.dockerfile,
+		}
+		if tc.root != "" {
+			files[tc.root] = "{}\n"
+		}
+		got, _ := splitStandalone(t, files)
+		if want := "    build:\n      context: " + tc.want + "\n"; !strings.Contains(got["apps/web/compose.yaml"], want) {
+			t.Errorf("%s: compose.yaml lacks %q:\n%s", tc.name, want, got["apps/web/compose.yaml"])
+		}
+	}
+}
+
 // A source the chosen context lacks is named in the fix, unless it is a
 // pattern: one that matches nothing copies nothing (the optional lockfile
 // idiom), and BuildKit lets it.
