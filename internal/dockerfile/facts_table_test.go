@@ -186,6 +186,11 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, rtLine: 2, rtWhat: "nvm install 20", codeLines: []int{3}, unknown: true,
 		},
 		{
+			name:    "Phusion passenger-customizable build script",
+			src:     "FROM phusion/passenger-customizable:3.0.7\nRUN /pd_build/nodejs.sh\nCOPY . /home/app/webapp\n",
+			runtime: Node, rtLine: 2, rtWhat: "/pd_build/nodejs.sh", codeLines: []int{3}, unknown: true,
+		},
+		{
 			name:    "volta install node",
 			src:     "FROM debian:bookworm\nRUN volta install node@20\nCOPY . /srv\n",
 			runtime: Node, rtLine: 2, codeLines: []int{3}, unknown: true,

@@ -317,6 +317,12 @@ func callFacts(fa *Facts, c Command, line int, script []Command, cwd string) {
 			}
 		}
 	}
+	if cmd == "nodejs.sh" && strings.HasPrefix(args[0], "/pd_build/") {
+		// Phusion's passenger-customizable images install Node with
+		// their own build script.
+		setRuntime(Node, strings.Join(args, " "))
+		return
+	}
 	if cmd == "nodeenv" {
 		// nodeenv -p (or a target folder) installs Node.
 		setRuntime(Node, strings.Join(args, " "))
