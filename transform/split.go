@@ -526,18 +526,30 @@ func (p *splitPlan) codePath(f *dockerfile.Facts) string {
 	return wide
 }
 
-// modulesAbove lists the node_modules folders above the code path wd that
-// the app finds by walking up and the code volume cannot hold (only /
-// holds both: mv node_modules /node_modules, so that a bind mount over the
-// app does not hide them). The code image copies each and shares it as a
-// volume of its own, mounted with the code's.
+// modulesAbove lists the node_modules folders outside the code path wd
+// that the app finds and the code volume cannot hold: one above wd, which
+// the app finds by walking up (only / holds both: mv node_modules
+// /node_modules, so that a bind mount over the app does not hide them),
+// and one that the image's NODE_PATH names (cd /opt/deps && npm install;
+// ENV NODE_PATH=/opt/deps/node_modules). The code image copies each and
+// shares it as a volume of its own, mounted with the code's.
 func modulesAbove(f *dockerfile.Facts, wd string) []string {
+	var nodePath []string
+	if v, ok := f.Env("NODE_PATH"); ok {
+		for _, p := range strings.Split(v, ":") {
+			if path.IsAbs(p) {
+				nodePath = append(nodePath, path.Clean(p))
+			}
+		}
+	}
 	var out []string
 	for _, m := range f.Modules {
-		if !strings.HasPrefix(wd, strings.TrimSuffix(m.What, "/")+"/") {
+		nm := path.Join(m.What, "node_modules")
+		above := strings.HasPrefix(wd, strings.TrimSuffix(m.What, "/")+"/")
+		if !above && (!slices.Contains(nodePath, nm) || nm == wd || strings.HasPrefix(nm, wd+"/")) {
 			continue // in the code path, or where the app does not look
 		}
-		if nm := path.Join(m.What, "node_modules"); !slices.Contains(out, nm) {
+		if !slices.Contains(out, nm) {
 			out = append(out, nm)
 		}
 	}

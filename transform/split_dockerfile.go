@@ -21,7 +21,7 @@ type codeTarget struct {
 	wd    string
 	name  string // the code stage's name when there are several
 	vols  []string
-	mods  []string // node_modules above wd the image also carries (modulesAbove)
+	mods  []string // node_modules outside wd the app finds, which the image also carries (modulesAbove)
 }
 
 // codeTargets lists the stages of this Dockerfile that services of the

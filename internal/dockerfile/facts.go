@@ -117,6 +117,13 @@ func (f *Facts) CodeRoot() string {
 	return root
 }
 
+// Env is a variable's value at the stage's end, as ENV (or ARG) left it;
+// false when the Dockerfile does not set it (the base image may).
+func (f *Facts) Env(name string) (string, bool) {
+	v, ok := f.env[name]
+	return v, ok
+}
+
 // HasCode reports whether app code is baked into the image.
 func (f *Facts) HasCode() bool { return len(f.Code) > 0 }
 
