@@ -19,6 +19,10 @@ func TestModules(t *testing.T) {
 		{"FROM node:22\nENV APP_HOME=/srv/app\nCOPY . $APP_HOME\nRUN cd $APP_HOME && npm ci\n", "[/srv/app@4]"},
 		{"FROM node:22\nARG BASE=/srv\nENV APP_HOME=${BASE}/app\nRUN cd \"${APP_HOME}\" && npm ci\n", "[/srv/app@4]"},
 		{"FROM node:22\nWORKDIR /app\nRUN cd web && npm ci && cd .. && cd api && npm ci\n", "[/app/web@3 /app/api@3]"},
+		// A package manager's own folder flag moves the install.
+		{"FROM node:22\nWORKDIR /srv\nRUN npm ci --prefix /opt/deps --omit=dev\n", "[/opt/deps@3]"},
+		{"FROM node:22\nWORKDIR /srv\nRUN yarn install --cwd app && pnpm -C web install\n", "[/srv/app@3 /srv/web@3]"},
+		{"FROM node:22\nWORKDIR /srv\nRUN npm install --prefix=server\n", "[/srv/server@3]"},
 		// A folder it cannot tell is no folder: ModulesUnresolved says so.
 		{"FROM node:22\nRUN cd $NOWHERE && npm ci\n", "[]"},
 		{"FROM node:22\nWORKDIR /app\nRUN cd $(npm root -g)/x && npm install\n", "[]"},

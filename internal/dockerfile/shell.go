@@ -408,6 +408,14 @@ func callFacts(fa *Facts, c Command, line int, script []Command, cwd string) {
 		}
 	case "npm", "yarn", "pnpm", "bun":
 		if c.Kind == ProjectInstall {
+			if dir, ok := installDirFlag(cmd, rest); ok {
+				// npm ci --prefix server, yarn --cwd app, pnpm -C web.
+				if strings.ContainsAny(dir, "$`") {
+					cwd = ""
+				} else if cwd != "" || path.IsAbs(dir) {
+					cwd = absPath(cwd, dir)
+				}
+			}
 			if cwd == "" {
 				fa.unresolvedModules(line, cmd)
 			} else {
@@ -523,6 +531,7 @@ var nodeLaunchers = map[string]bool{"node": true, "npm": true, "npx": true, "yar
 // localInstall recognises a package manager installing a project's
 // dependencies in the current folder (npm ci, npm install, yarn, pnpm i).
 func localInstall(cmd string, rest []string) bool {
+	rest = dropValueFlags(rest)
 	if cmd == "yarn" && (len(rest) == 0 || strings.HasPrefix(rest[0], "-")) {
 		return true
 	}
@@ -543,6 +552,28 @@ func localInstall(cmd string, rest []string) bool {
 		}
 	}
 	return true
+}
+
+// valueFlags are package manager flags whose value is the next word
+// (npm --prefix server ci; pnpm -C web install; yarn --cwd app).
+var valueFlags = map[string]bool{
+	"--prefix": true, "-C": true, "--dir": true, "--cwd": true, "--registry": true, "--cache": true,
+	"--loglevel": true, "--userconfig": true, "--filter": true, "-F": true, "--workspace": true,
+	"--network-timeout": true, "--mutex": true, "--cache-folder": true, "--store-dir": true,
+}
+
+// dropValueFlags removes the flags that take a value, with their values,
+// so that the words left are the sub-command, other flags and packages.
+func dropValueFlags(args []string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		if valueFlags[args[i]] {
+			i++
+			continue
+		}
+		out = append(out, args[i])
+	}
+	return out
 }
 
 // installsDepsIn reports whether a script installs a project's
@@ -760,4 +791,31 @@ func (fa *Facts) unresolvedModules(line int, cmd string) {
 	if fa.ModulesUnresolved == nil {
 		fa.ModulesUnresolved = &Evidence{Line: line, What: cmd}
 	}
+}
+
+// installDirFlag is the folder a package manager's flag runs it in, when
+// one is given: npm --prefix, yarn --cwd, pnpm --dir / -C / --prefix.
+func installDirFlag(cmd string, args []string) (string, bool) {
+	var flags []string
+	switch cmd {
+	case "npm":
+		flags = []string{"--prefix", "-C"}
+	case "yarn":
+		flags = []string{"--cwd"}
+	case "pnpm":
+		flags = []string{"--dir", "-C", "--prefix"}
+	default:
+		return "", false
+	}
+	for i, a := range args {
+		for _, f := range flags {
+			if a == f && i+1 < len(args) {
+				return args[i+1], true
+			}
+			if v, ok := strings.CutPrefix(a, f+"="); ok {
+				return v, true
+			}
+		}
+	}
+	return "", false
 }
