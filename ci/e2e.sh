@@ -9,6 +9,7 @@
 # VOLUME), code copied to / with its dependencies installed there, and a
 # variant file that sets build: again over its base, and services sharing
 # one build: through an x- extension with node_modules in a named volume,
+# dependencies installed after `cd $APP_HOME` and in a NODE_PATH folder,
 # runs on Compose v2
 # only, in a lighter mode (run_class: bundled answers, fix, decoupled
 # answers, the class's own probe on the running stack; no bump and no code
@@ -750,6 +751,21 @@ probe_class_shared() {
   docker exec "$(ctr worker)" test -f /app/worker.js || fail "the worker runtime lacks its code"
 }
 
+# 10. Dependencies installed after `cd $APP_HOME` (a folder an ENV names)
+# and in a folder of their own that NODE_PATH names: the decoupled runtime
+# loads both, the first from the code volume, the second from the volume
+# the code image shares for /opt/deps/node_modules.
+probe_class_deps() {
+  local r
+  r=$(get 18103 /)
+  expect_in "$r" "hello, deps; bye, deps; cwd /srv/app;" "$1 web loads both dependencies"
+  [ "$1" = decoupled ] || return 0
+  docker exec "$(ctr web)" test -f /opt/deps/node_modules/farewell/index.js || fail "no /opt/deps/node_modules/farewell in the runtime"
+  # The runtime image itself holds neither: both come from the code image.
+  docker run --rm --entrypoint sh "$(rt_image web)" -c 'test ! -e /srv/app/server.js && test ! -e /opt/deps/node_modules/farewell' ||
+    fail "the runtime image holds the code or its dependencies"
+}
+
 # 6. A data VOLUME: what the app wrote there survives the advised rollout
 # of new code (`up -d --build -V <svc> <svc>-code`).
 probe_class_data() {
@@ -808,7 +824,7 @@ done
 
 # The class fixtures of issue 17, Compose v2 only (select with
 # DECOUPLE_E2E_ONLY=class-targets,...).
-for c in targets init user bind image data root layered shared; do
+for c in targets init user bind image data root layered shared deps; do
   want "class-$c" || continue
   fixpasses=('') after_bundled=''
   case $c in
@@ -821,6 +837,7 @@ for c in targets init user bind image data root layered shared; do
   root) ports=(web:18099) fixpasses=(--unsafe-fixes) ;;
   layered) ports=(web:18100) after_bundled=rmi_class_layered fixpasses=(--unsafe-fixes) ;;
   shared) ports=(web:18101) ;;
+  deps) ports=(web:18103) ;;
   esac
   probe=probe_class_$c
   run_class "$c"

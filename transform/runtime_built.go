@@ -147,21 +147,30 @@ func (p *splitPlan) planRuntime(target *dockerfile.Stage, wd string, multi bool)
 		for _, c := range st.Commands {
 			line := dockerfile.InstructionLine(c)
 			step := runtimeStep{cmd: c, replay: true}
+			// Paths and a RUN's cd name variables with the values the
+			// build has there (WORKDIR $APP_HOME; cd $APP_HOME).
+			env := func() map[string]string { return df.EnvAt(st, line) }
+			expand := func(w string) string {
+				if !strings.Contains(w, "$") {
+					return w
+				}
+				return df.ExpandInStage(w, env())
+			}
 			switch c := c.(type) {
 			case *instructions.WorkdirCommand:
-				cur = absJoin(cur, c.Path)
+				cur = absJoin(cur, expand(c.Path))
 			case *instructions.CopyCommand:
-				dest := absJoin(cur, c.DestPath)
+				dest := absJoin(cur, expand(c.DestPath))
 				// Anything the facts count as app code stays out, even a
 				// script copied out of the code (the runtime would then
 				// bundle it, and DC001 would rightly flag the runtime).
 				// Copies the code image takes from / (rootCode) stay out too.
 				step.replay = !codeLines[line] && !inCode(dest) && !p.rebased[line]
 			case *instructions.AddCommand:
-				step.replay = !codeLines[line] && !inCode(absJoin(cur, c.DestPath)) && !p.rebased[line]
+				step.replay = !codeLines[line] && !inCode(absJoin(cur, expand(c.DestPath))) && !p.rebased[line]
 			case *instructions.VolumeCommand:
 				for _, v := range c.Volumes {
-					if inCode(absJoin(cur, v)) {
+					if inCode(absJoin(cur, expand(v))) {
 						step.replay = false
 					}
 				}
@@ -170,7 +179,7 @@ func (p *splitPlan) planRuntime(target *dockerfile.Stage, wd string, multi bool)
 					step.replay = false
 					break
 				}
-				sys, code, unknown, chain, codeScripts := runParts(c, cur, inCode, codeSeen)
+				sys, code, unknown, chain, codeScripts := runParts(c, cur, env(), inCode, codeSeen)
 				if len(codeScripts) > 0 {
 					step.scripts = codeScripts
 				}
@@ -244,7 +253,7 @@ func (p *splitPlan) planRuntime(target *dockerfile.Stage, wd string, multi bool)
 // command run after the code arrived that is neither (a build script);
 // chain says the script is a plain && chain, so its system half can run
 // alone.
-func runParts(c *instructions.RunCommand, cwd string, inCode func(string) bool, codeSeen bool) (sys, code []string, unknown string, chain bool, codeScripts []string) {
+func runParts(c *instructions.RunCommand, cwd string, env map[string]string, inCode func(string) bool, codeSeen bool) (sys, code []string, unknown string, chain bool, codeScripts []string) {
 	scripts := dockerfile.RunScripts(c)
 	chain = len(c.Files) == 0 && len(scripts) == 1 && dockerfile.IsAndChain(scripts[0])
 	// The commands come without their redirections: a script that has
@@ -282,7 +291,7 @@ func runParts(c *instructions.RunCommand, cwd string, inCode func(string) bool, 
 		case cmd.Kind == dockerfile.ReadOnly && !redirects:
 			// A filter or a look (pnpm fetch | grep -v …, ls -la): it
 			// makes nothing, wherever it runs.
-		case commandOnCode(cmd, cwd, inCode):
+		case commandOnCode(cmd, cwd, env, inCode):
 			code = append(code, text)
 		case codeSeen && (!path.IsAbs(prog) && strings.Contains(prog, "/") || path.IsAbs(prog) && inCode(prog)):
 			// The project's own script (bin/installDeps.sh), run on
@@ -330,8 +339,9 @@ var systemCommands = map[string]bool{
 
 // commandOnCode reports whether a simple command works on the app: a
 // package manager or node run in the app folder (not a global install), or
-// any path argument inside the code folder.
-func commandOnCode(c dockerfile.Command, cwd string, inCode func(string) bool) bool {
+// any path argument inside the code folder. env is the RUN's environment,
+// for a cd into a folder a variable names.
+func commandOnCode(c dockerfile.Command, cwd string, env map[string]string, inCode func(string) bool) bool {
 	cmd := c.Name
 	switch c.Kind {
 	case dockerfile.ProjectInstall, dockerfile.ProjectRun:
@@ -340,7 +350,14 @@ func commandOnCode(c dockerfile.Command, cwd string, inCode func(string) bool) b
 		return false
 	}
 	if cmd == "cd" {
-		return len(c.Args) > 1 && inCode(absJoin(cwd, c.Args[1]))
+		if len(c.Args) < 2 {
+			return false
+		}
+		dir := dockerfile.CdTarget(absJoin(cwd, "."), c.Rest(), env)
+		if dir == "" {
+			dir = absJoin(cwd, c.Args[1])
+		}
+		return inCode(dir)
 	}
 	for _, a := range c.Rest() {
 		if strings.HasPrefix(a, "-") || strings.Contains(a, "://") {

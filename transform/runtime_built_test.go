@@ -37,7 +37,7 @@ func TestRunParts(t *testing.T) {
 			t.Fatal(err)
 		}
 		run := stages[0].Commands[0].(*instructions.RunCommand)
-		sys, code, unknown, chain, _ := runParts(run, "/app", inCode, true)
+		sys, code, unknown, chain, _ := runParts(run, "/app", nil, inCode, true)
 		if got := strings.Join(sys, " ; "); got != tt.sys {
 			t.Errorf("RUN %s: sys = %q, want %q", tt.run, got, tt.sys)
 		}

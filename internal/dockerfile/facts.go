@@ -3,6 +3,7 @@ package dockerfile
 import (
 	"fmt"
 	"maps"
+	"math"
 	"path"
 	"slices"
 	"sort"
@@ -238,25 +239,10 @@ func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string, nodeBas
 
 // applyCommand adds what one instruction brings to the facts of a stage.
 func (f *File) applyCommand(fa *Facts, cmd instructions.Command, line int, env map[string]string, done []*Facts, extraNode []string) {
+	if f.applyEnv(cmd, env) {
+		return
+	}
 	switch c := cmd.(type) {
-	case *instructions.ArgCommand:
-		for _, kv := range c.Args {
-			// A value the build gives wins over the ARG's default.
-			if v, ok := f.buildArgs[kv.Key]; ok {
-				env[kv.Key] = v
-			} else if kv.Value != nil {
-				// The build processes a default as a word: quotes
-				// removed, variables expanded.
-				env[kv.Key], _ = f.expandWord(*kv.Value, env)
-			} else if v := f.MetaArgs[kv.Key]; v != nil {
-				env[kv.Key] = *v
-			}
-		}
-	case *instructions.EnvCommand:
-		for _, kv := range c.Env {
-			// ENV APP_HOME="/srv/$APP" is /srv/shop in the image.
-			env[kv.Key], _ = f.expandWord(kv.Value, env)
-		}
 	case *instructions.WorkdirCommand:
 		dir, missing := f.expandWord(c.Path, env)
 		// WORKDIR ${APP_DIR:-/app} with no value for APP_DIR is /app in
@@ -287,6 +273,55 @@ func (f *File) applyCommand(fa *Facts, cmd instructions.Command, line int, env m
 		fa.Runs, fa.RunsRuntime = runsJS(c.CmdLine, line, "ENTRYPOINT", fa.Runs, fa.RunsRuntime)
 		fa.command.entrypoint = c.CmdLine
 	}
+}
+
+// applyEnv applies an ARG or ENV instruction to the build's environment;
+// false for any other instruction.
+func (f *File) applyEnv(cmd instructions.Command, env map[string]string) bool {
+	switch c := cmd.(type) {
+	case *instructions.ArgCommand:
+		for _, kv := range c.Args {
+			// A value the build gives wins over the ARG's default.
+			if v, ok := f.buildArgs[kv.Key]; ok {
+				env[kv.Key] = v
+			} else if kv.Value != nil {
+				// The build processes a default as a word: quotes
+				// removed, variables expanded.
+				env[kv.Key], _ = f.expandWord(*kv.Value, env)
+			} else if v := f.MetaArgs[kv.Key]; v != nil {
+				env[kv.Key] = *v
+			}
+		}
+	case *instructions.EnvCommand:
+		for _, kv := range c.Env {
+			// ENV APP_HOME="/srv/$APP" is /srv/shop in the image.
+			env[kv.Key], _ = f.expandWord(kv.Value, env)
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// EnvAt is the build's environment (the ENV and ARG values of the stage
+// chain) just before the instruction at line of stage s, as a RUN there
+// sees it and WORKDIR or COPY expand with it. What the base image sets is
+// unknown.
+func (f *File) EnvAt(s *Stage, line int) map[string]string {
+	env := map[string]string{}
+	if s.BaseStage != nil {
+		env = f.EnvAt(s.BaseStage, math.MaxInt)
+		for _, t := range onbuildTriggers(s.BaseStage) {
+			f.applyEnv(t.cmd, env)
+		}
+	}
+	for _, c := range s.Commands {
+		if InstructionLine(c) >= line {
+			break
+		}
+		f.applyEnv(c, env)
+	}
+	return env
 }
 
 // imageCommand is the CMD and ENTRYPOINT in effect, as written.

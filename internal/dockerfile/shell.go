@@ -22,7 +22,7 @@ func runFacts(fa *Facts, script string, line int, env map[string]string) {
 	cwd, lost := absPath(fa.Workdir, "."), ""
 	for _, c := range cmds {
 		if c.Name == "cd" {
-			if cwd = cdTarget(cwd, c.Rest(), env); cwd == "" && lost == "" {
+			if cwd = CdTarget(cwd, c.Rest(), env); cwd == "" && lost == "" {
 				lost = strings.Join(c.Args, " ")
 			}
 		}
@@ -37,11 +37,11 @@ func runFacts(fa *Facts, script string, line int, env map[string]string) {
 // shellRef is a variable as wordText writes it: ${NAME}, modifiers dropped.
 var shellRef = regexp.MustCompile(`\$\{(\w+)\}`)
 
-// cdTarget is the folder a cd with these arguments moves to from cwd, its
+// CdTarget is the folder a cd with these arguments moves to from cwd, its
 // variables taken from the stage's environment; "" when it cannot be told
 // (a variable with no value here, a command substitution, cd -, an
 // unknown cwd). A bare cd goes home, which is no app folder either.
-func cdTarget(cwd string, args []string, env map[string]string) string {
+func CdTarget(cwd string, args []string, env map[string]string) string {
 	if cwd == "" || len(args) != 1 || args[0] == "-" || strings.ContainsAny(args[0], "`") || strings.Contains(args[0], "$(") {
 		return ""
 	}
