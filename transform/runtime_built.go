@@ -335,6 +335,9 @@ var systemCommands = map[string]bool{
 	"mv": true, "touch": true, "echo": true, "set": true, "true": true, "test": true, "[": true,
 	"export": true, "cd": true, "update-ca-certificates": true, "locale-gen": true, "install": true,
 	"dpkg-reconfigure": true, "apt-mark": true, "ldconfig": true, "printf": true, "tee": true,
+	// Edits of files outside the code (sed -i 's/\r//g' /opt/wait-for-it.sh);
+	// on files in the code, commandOnCode counts them as the code's.
+	"sed": true, "dos2unix": true,
 }
 
 // commandOnCode reports whether a simple command works on the app: a
@@ -359,7 +362,7 @@ func commandOnCode(c dockerfile.Command, cwd string, env map[string]string, inCo
 		}
 		return inCode(dir)
 	}
-	for _, a := range c.Rest() {
+	for _, a := range fileArgs(c) {
 		if strings.HasPrefix(a, "-") || strings.Contains(a, "://") {
 			continue
 		}
@@ -377,6 +380,23 @@ func commandOnCode(c dockerfile.Command, cwd string, env map[string]string, inCo
 		}
 	}
 	return false
+}
+
+// fileArgs are the arguments of a command that may name files: sed's
+// script (s/\r//g, given without -e) is none.
+func fileArgs(c dockerfile.Command) []string {
+	rest := c.Rest()
+	if c.Name != "sed" || slices.ContainsFunc(rest, func(a string) bool {
+		return a == "-e" || a == "-f" || strings.HasPrefix(a, "--expression") || strings.HasPrefix(a, "--file")
+	}) {
+		return rest
+	}
+	for i, a := range rest {
+		if !strings.HasPrefix(a, "-") {
+			return append(slices.Clone(rest[:i]), rest[i+1:]...)
+		}
+	}
+	return rest
 }
 
 // fileCommands work on the files their arguments name.

@@ -24,6 +24,13 @@ func TestRunParts(t *testing.T) {
 		{run: "npm config set loglevel warn && yarn cache clean", sys: "npm config set loglevel warn ; yarn cache clean", chain: true},
 		{run: "sh -c 'npx prisma generate && chown -R node /app'", code: "npx prisma generate ; chown -R node /app"},
 		{run: "bundle install && node build.js", code: "node build.js", unknown: "bundle", chain: true},
+		// sed's script is no path: an edit of a file outside the code is
+		// the system's, one of a file in the code is the code's.
+		{run: "sed -i 's/\\r//g' /opt/wait-for-it.sh", sys: "sed -i 's/\\r//g' /opt/wait-for-it.sh", chain: true},
+		{run: "sed -i s/a/b/ config/app.js", code: "sed -i s/a/b/ config/app.js", chain: true},
+		{run: "dos2unix /usr/local/bin/start.sh && chmod +x /usr/local/bin/start.sh", sys: "dos2unix /usr/local/bin/start.sh ; chmod +x /usr/local/bin/start.sh", chain: true},
+		// A condition changes nothing: the copy is the code's alone.
+		{run: "if [ ! -f .env ]; then cp env-example .env; fi", code: "cp env-example .env"},
 		// A chain is replayed as written, wrappers included.
 		{run: "sudo -E env CI=1 npm test", code: "sudo -E env CI=1 npm test", chain: true},
 	}

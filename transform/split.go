@@ -367,6 +367,11 @@ func (p *splitPlan) checkImage() string {
 			}
 		}
 		return fmt.Sprintf("the WORKDIR at %s uses %s, which has no value here (no ARG default, no build arg; the base image may set it): the code path cannot be told; give it a default or a build arg", at, names)
+	case globalAppOnly(f):
+		// npm install -g's tree is Node's own folder: a volume there
+		// would hide npm and corepack, and a new Node would not see it.
+		return fmt.Sprintf("the app is a package installed globally (%s, %s:%d), into Node's own folders, which no code volume can carry; install it into a WORKDIR instead (npm install there) and start it from node_modules/.bin",
+			f.Code[0].What, rel(s.Dockerfile.Path), f.Code[0].Line)
 	case f.ModulesUnresolved != nil:
 		// The code image would copy node_modules from a guessed folder.
 		return fmt.Sprintf("the RUN at %s:%d runs %s, a folder decouple cannot tell (a variable with no value here, or a command's output): where node_modules lands is unknown; use WORKDIR, or cd to a literal path or to an ENV or ARG set in this Dockerfile",
@@ -524,6 +529,20 @@ func (p *splitPlan) codePath(f *dockerfile.Facts) string {
 		}
 	}
 	return wide
+}
+
+// globalAppOnly reports an image whose only app code is a package npm
+// installed globally (npm i -g maildev; CMD maildev).
+func globalAppOnly(f *dockerfile.Facts) bool {
+	if len(f.CodeDirs) == 0 {
+		return false
+	}
+	for _, d := range f.CodeDirs {
+		if !strings.HasSuffix(d, "/lib/node_modules") {
+			return false
+		}
+	}
+	return true
 }
 
 // modulesAbove lists the node_modules folders outside the code path wd

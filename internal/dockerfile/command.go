@@ -147,6 +147,8 @@ func Classify(args []string) (Command, bool) {
 var readOnlyCommands = map[string]bool{
 	"grep": true, "egrep": true, "fgrep": true, "head": true, "tail": true, "sort": true, "uniq": true,
 	"wc": true, "cut": true, "ls": true, "cat": true, "which": true, "pwd": true, "id": true,
+	// A condition (if [ ! -f .env ]; then cp env.example .env; fi).
+	"test": true, "[": true,
 }
 
 // global reports whether a package manager command line runs globally: a
