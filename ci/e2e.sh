@@ -9,7 +9,8 @@
 # VOLUME), code copied to / with its dependencies installed there, and a
 # variant file that sets build: again over its base, and services sharing
 # one build: through an x- extension with node_modules in a named volume,
-# dependencies installed after `cd $APP_HOME` and in a NODE_PATH folder,
+# dependencies installed after `cd $APP_HOME` and in a NODE_PATH folder, a
+# data VOLUME inside the code folder owned by the app's user,
 # runs on Compose v2
 # only, in a lighter mode (run_class: bundled answers, fix, decoupled
 # answers, the class's own probe on the running stack; no bump and no code
@@ -766,6 +767,19 @@ probe_class_deps() {
     fail "the runtime image holds the code or its dependencies"
 }
 
+# 11. A data VOLUME inside the code folder, owned by the app's user: the
+# named volume the split keeps it in is filled from the code image (the
+# code service mounts it too), so it is the user's, not root's, and the
+# app can write there.
+probe_class_uploads() {
+  local r
+  r=$(get 18104 /)
+  expect_in "$r" "uid 1000;" "$1 web runs as node"
+  expect_in "$r" "uploads " "$1 web stores an upload"
+  [ "$1" = decoupled ] || return 0
+  expect_eq "$(docker exec "$(ctr web)" stat -c %u /app/uploads)" "1000" "the uploads volume belongs to node"
+}
+
 # 6. A data VOLUME: what the app wrote there survives the advised rollout
 # of new code (`up -d --build -V <svc> <svc>-code`).
 probe_class_data() {
@@ -824,7 +838,7 @@ done
 
 # The class fixtures of issue 17, Compose v2 only (select with
 # DECOUPLE_E2E_ONLY=class-targets,...).
-for c in targets init user bind image data root layered shared deps; do
+for c in targets init user bind image data root layered shared deps uploads; do
   want "class-$c" || continue
   fixpasses=('') after_bundled=''
   case $c in
@@ -838,6 +852,7 @@ for c in targets init user bind image data root layered shared deps; do
   layered) ports=(web:18100) after_bundled=rmi_class_layered fixpasses=(--unsafe-fixes) ;;
   shared) ports=(web:18101) ;;
   deps) ports=(web:18103) ;;
+  uploads) ports=(web:18104) ;;
   esac
   probe=probe_class_$c
   run_class "$c"

@@ -372,10 +372,10 @@ func commandOnCode(c dockerfile.Command, cwd string, env map[string]string, inCo
 		if cwd != "" && inCode(cwd) && (a == "." || strings.HasPrefix(a, "./") || strings.HasPrefix(a, "../")) {
 			return true
 		}
-		// chmod +x docker/entrypoint.sh in the code folder: a relative
-		// path (a word with a folder or a dot in it, not a mode or an
-		// owner) that a file command works on.
-		if fileCommands[cmd] && cwd != "" && inCode(cwd) && !path.IsAbs(a) && strings.ContainsAny(a, "/.") && inCode(absJoin(cwd, a)) {
+		// chmod +x docker/entrypoint.sh, chown node uploads in the code
+		// folder: a relative path that a file command works on (the
+		// runtime has no such file: replayed there, the step fails).
+		if fileCommands[cmd] && cwd != "" && inCode(cwd) && !path.IsAbs(a) && inCode(absJoin(cwd, a)) {
 			return true
 		}
 	}
@@ -383,16 +383,28 @@ func commandOnCode(c dockerfile.Command, cwd string, env map[string]string, inCo
 }
 
 // fileArgs are the arguments of a command that may name files: sed's
-// script (s/\r//g, given without -e) is none.
+// script (s/\r//g, given without -e), chmod's mode and chown's owner are
+// none.
 func fileArgs(c dockerfile.Command) []string {
 	rest := c.Rest()
-	if c.Name != "sed" || slices.ContainsFunc(rest, func(a string) bool {
-		return a == "-e" || a == "-f" || strings.HasPrefix(a, "--expression") || strings.HasPrefix(a, "--file")
-	}) {
+	first := false // whether the first word that is no flag is no path
+	switch c.Name {
+	case "sed":
+		first = !slices.ContainsFunc(rest, func(a string) bool {
+			return a == "-e" || a == "-f" || strings.HasPrefix(a, "--expression") || strings.HasPrefix(a, "--file")
+		})
+	case "chmod", "chown", "chgrp":
+		first = !slices.ContainsFunc(rest, func(a string) bool { return strings.HasPrefix(a, "--reference") })
+	}
+	if !first {
 		return rest
 	}
 	for i, a := range rest {
-		if !strings.HasPrefix(a, "-") {
+		flag := strings.HasPrefix(a, "-")
+		if c.Name == "chmod" && flag && len(a) > 1 && strings.Trim(a[1:], "rwxXst") == "" {
+			flag = false // chmod -x file: -x is the mode
+		}
+		if !flag {
 			return append(slices.Clone(rest[:i]), rest[i+1:]...)
 		}
 	}

@@ -29,6 +29,12 @@ func TestRunParts(t *testing.T) {
 		{run: "sed -i 's/\\r//g' /opt/wait-for-it.sh", sys: "sed -i 's/\\r//g' /opt/wait-for-it.sh", chain: true},
 		{run: "sed -i s/a/b/ config/app.js", code: "sed -i s/a/b/ config/app.js", chain: true},
 		{run: "dos2unix /usr/local/bin/start.sh && chmod +x /usr/local/bin/start.sh", sys: "dos2unix /usr/local/bin/start.sh ; chmod +x /usr/local/bin/start.sh", chain: true},
+		// A file command on a relative path in the code folder is the
+		// code's (the runtime has no uploads folder to chown); chown's
+		// owner and chmod's mode are no paths.
+		{run: "useradd -r chat && chown chat:chat uploads && mkdir -p builtAssets", sys: "useradd -r chat", code: "chown chat:chat uploads ; mkdir -p builtAssets", chain: true},
+		{run: "chmod -x start && chown -R node /etc/app", sys: "chown -R node /etc/app", code: "chmod -x start", chain: true},
+		{run: "chmod 755 /usr/local/bin/entry", sys: "chmod 755 /usr/local/bin/entry", chain: true},
 		// A condition changes nothing: the copy is the code's alone.
 		{run: "if [ ! -f .env ]; then cp env-example .env; fi", code: "cp env-example .env"},
 		// A chain is replayed as written, wrappers included.

@@ -719,8 +719,21 @@ func (p *splitPlan) codeService(starts []int, pad, step, nl string) string {
 	}
 	df, _ := filepath.Rel(p.s.Config.Build.Context, p.codeDockerfile())
 	b.WriteString(p.buildBlock(src, starts, pad, step, nl, yamlString(filepath.ToSlash(df)), p.codeStageName()))
-	if len(p.contract.sharedVolumes) > 0 {
+	// The old image's data VOLUMEs inside the code path (uploads, chowned
+	// to the app's user) are filled from the code image the same way: the
+	// runtime's image has nothing there, so a new volume would start empty
+	// and owned by root.
+	var dataInCode []string
+	for _, d := range p.contract.dataVolumes {
+		if p.inCode(d) {
+			dataInCode = append(dataInCode, d)
+		}
+	}
+	if len(p.contract.sharedVolumes) > 0 || len(dataInCode) > 0 {
 		b.WriteString(pad + "volumes:" + nl)
+		for _, d := range dataInCode {
+			b.WriteString(pad + step + "- " + yamlString(p.dataVolumeName(d)+":"+d) + nl)
+		}
 		for _, it := range p.contract.sharedVolumes {
 			if it.Kind == yaml.MappingNode {
 				// From its dash to the end of its block, shifted.
