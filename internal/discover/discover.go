@@ -460,6 +460,12 @@ func (w *walker) dir(path string, parts []string, rules []rule, seen []state) er
 		if ignoredFile(rules, seen, parts, name) {
 			continue
 		}
+		if ok && !canonicalName(name) && !sniff && !plausible(join(path, name), isCompose) {
+			// Named like one, but not one: a GitHub workflow called
+			// docker-compose-integration.yml, a Dockerfile.append
+			// fragment with no FROM that CI pastes onto another.
+			continue
+		}
 		if sniff {
 			if !sniffCompose(join(path, name)) {
 				continue
@@ -477,6 +483,59 @@ func (w *walker) dir(path string, parts []string, rules []rule, seen []state) er
 	return nil
 }
 
+// canonicalName reports the names that are a compose file or a Dockerfile
+// whatever they hold: compose.yaml, docker-compose.yml, Dockerfile.
+func canonicalName(name string) bool {
+	switch name {
+	case "compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml", "fig.yml", "fig.yaml", "Dockerfile", "dockerfile", "Containerfile":
+		return true
+	}
+	return overrideName.MatchString(name)
+}
+
+// plausible reads the start of a file found by a variant name (compose
+// pattern or Dockerfile pattern) and reports whether it can be one: a
+// compose file is no CI config or manifest (top-level jobs:, stages:,
+// apiVersion:), a Dockerfile has a FROM line.
+func plausible(path string, isCompose bool) bool {
+	src := readStart(path)
+	if src == nil {
+		return true // unreadable: the loader says why
+	}
+	for _, raw := range bytes.Split(src, []byte("\n")) {
+		line := strings.TrimRight(string(raw), " \t\r")
+		if isCompose {
+			key, _, isKey := strings.Cut(line, ":")
+			if isKey && (key == "jobs" || key == "stages" || key == "apiVersion") {
+				return false
+			}
+			continue
+		}
+		if word, _, _ := strings.Cut(strings.TrimLeft(line, " \t"), " "); strings.EqualFold(word, "FROM") {
+			return true
+		}
+	}
+	return isCompose
+}
+
+// readStart reads up to sniffLimit bytes of a file; nil when it cannot.
+func readStart(path string) []byte {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer func() { _ = f.Close() }()
+	// Most files are small: a buffer of the whole limit for each was most
+	// of a large tree's garbage.
+	size := int64(sniffLimit)
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() < size {
+		size = st.Size() + 1 // one more byte sees a file that grew
+	}
+	buf := make([]byte, size)
+	n, _ := io.ReadFull(f, buf)
+	return buf[:n]
+}
+
 func isYAMLName(name string) bool {
 	return strings.HasSuffix(name, ".yml") || strings.HasSuffix(name, ".yaml")
 }
@@ -488,20 +547,8 @@ const sniffLimit = 64 << 10
 // sniffCompose reads the start of a YAML file whose name does not say
 // compose and reports whether it is one.
 func sniffCompose(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer func() { _ = f.Close() }()
-	// Most YAML files are small: a buffer of the whole limit for each
-	// was most of a large tree's garbage.
-	size := int64(sniffLimit)
-	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() < size {
-		size = st.Size() + 1 // one more byte sees a file that grew
-	}
-	buf := make([]byte, size)
-	n, _ := io.ReadFull(f, buf)
-	return LooksLikeCompose(buf[:n])
+	src := readStart(path)
+	return src != nil && LooksLikeCompose(src)
 }
 
 // LooksLikeCompose recognises a compose file by its content: a top-level

@@ -279,3 +279,43 @@ func TestFindGitignore(t *testing.T) {
 		t.Errorf("walk found %v, the reference walk %v", now, ref)
 	}
 }
+
+// TestFindSkipsLookalikes: a file named like a compose variant or a
+// Dockerfile variant that holds something else (a GitHub workflow, a
+// Dockerfile fragment with no FROM) is not taken; canonical names are
+// taken whatever they hold, so the loader can say what is wrong.
+func TestFindSkipsLookalikes(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{
+		".github/workflows/docker-compose-integration.yml": "name: it\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n",
+		"k8s/compose-deploy.yaml":                          "apiVersion: v1\nkind: Service\n",
+		"docker-compose.prod.yml":                          "services:\n  web:\n    image: nginx\n",
+		"preview/Dockerfile.append":                        "RUN echo more\nCOPY extra /x\n",
+		"Dockerfile.dev":                                   "# syntax=docker/dockerfile:1\nARG V=22\nfrom node:${V}\n",
+		"broken/Dockerfile":                                "RUN echo no from\n",
+		"broken/docker-compose.yml":                        "jobs: {}\n",
+	}
+	for name, text := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := FindLimited([]string{root}, 0)
+	var got []string
+	for _, p := range r.Projects {
+		for _, f := range p {
+			got = append(got, "compose "+strings.TrimPrefix(f, root+"/"))
+		}
+	}
+	for _, f := range r.Dockerfiles {
+		got = append(got, "dockerfile "+strings.TrimPrefix(f, root+"/"))
+	}
+	want := []string{"compose docker-compose.prod.yml", "compose broken/docker-compose.yml", "dockerfile Dockerfile.dev", "dockerfile broken/Dockerfile"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("found %q, want %q", got, want)
+	}
+}
