@@ -50,7 +50,10 @@ after its value is kept on its own line); renames ` + "`net:`" + ` to
 ` + "`dockerfile: X`" + ` into a ` + "`build:`" + ` mapping. Moving ` + "`dockerfile:`" + ` into an
 existing ` + "`build:`" + ` mapping is unsafe. A file cannot be renamed by an edit:
 rename ` + "`fig.yml`" + ` to ` + "`compose.yaml`" + ` by hand; duplicate container names
-have no fix. ` + "`links`" + `, ` + "`external_links`" + ` and ` + "`volumes_from`" + ` (service or
+have no fix. A Swarm stack file (a name or folder with the word stack or
+swarm: ` + "`docker-stack.yml`" + `, ` + "`docker-swarm/docker-compose.yml`" + `) keeps its
+` + "`version:`" + `, unreported: ` + "`docker stack deploy`" + ` reads it, and before Docker
+23 refuses a file without it. ` + "`links`" + `, ` + "`external_links`" + ` and ` + "`volumes_from`" + ` (service or
 ` + "`container:`" + ` entries, with ` + "`:ro`/`:rw`" + `) are valid in the specification and
 are not reported.
 `,
@@ -81,6 +84,22 @@ func runComposeLegacy(p *Pass) {
 	}
 }
 
+// swarmStack reports a file named as a Swarm stack file (docker-stack.yml,
+// stacks/web.yml, docker-swarm/docker-compose.yml): `docker stack deploy`
+// reads version:, and before Docker 23 refuses a file without it.
+func swarmStack(rel string) bool {
+	for _, part := range strings.Split(filepath.ToSlash(rel), "/") {
+		for _, w := range strings.FieldsFunc(strings.ToLower(part), func(r rune) bool {
+			return (r < 'a' || r > 'z') && (r < '0' || r > '9')
+		}) {
+			if w == "stack" || w == "stacks" || w == "swarm" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func legacyFile(p *Pass, f *compose.File) {
 	ws := p.WS
 	rel := ws.Rel(f.Path)
@@ -92,7 +111,7 @@ func legacyFile(p *Pass, f *compose.File) {
 
 	for i := 0; i+1 < len(f.Root.Content); i += 2 {
 		k, v := f.Root.Content[i], f.Root.Content[i+1]
-		if k.Value != "version" || k.Tag == "!!merge" {
+		if k.Value != "version" || k.Tag == "!!merge" || swarmStack(rel) {
 			continue
 		}
 		e, why := transform.VersionEdit(f, k, v)
