@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -23,6 +24,31 @@ type contextChoice struct {
 // copySource is one COPY/ADD source read from the build context.
 type copySource struct {
 	path string // slash path relative to the context, cleaned
+	// implied: no COPY names it, but an install after COPY . reads it
+	// (package.json; the lockfile of npm ci or a frozen yarn install).
+	implied bool
+}
+
+// installReads lists the files a project install reads from the folder it
+// runs in: package.json, and the lockfile when the install insists on it.
+func installReads(c dockerfile.Command) []string {
+	if c.Kind != dockerfile.ProjectInstall {
+		return nil
+	}
+	out := []string{"package.json"}
+	rest := c.Rest()
+	frozen := slices.ContainsFunc(rest, func(a string) bool {
+		return a == "--frozen-lockfile" || a == "--immutable" || a == "--ci"
+	})
+	switch {
+	case c.Name == "npm" && len(rest) > 0 && rest[0] == "ci":
+		out = append(out, "package-lock.json")
+	case c.Name == "yarn" && frozen:
+		out = append(out, "yarn.lock")
+	case c.Name == "pnpm" && frozen:
+		out = append(out, "pnpm-lock.yaml")
+	}
+	return out
 }
 
 // sourceList names sources for a message, the first few only.
@@ -31,6 +57,10 @@ func sourceList(srcs []copySource) string {
 	for i, s := range srcs {
 		if i == 3 {
 			return strings.Join(list, ", ") + fmt.Sprintf(" and %d more", len(srcs)-3)
+		}
+		if s.implied {
+			list = append(list, s.path+", read by its install")
+			continue
 		}
 		list = append(list, s.path)
 	}
@@ -58,11 +88,22 @@ func buildContext(ws *workspace.Workspace, d *workspace.Dockerfile) (contextChoi
 	best, bestScore := dir, -1
 	scores := make([]int, len(candidates))
 	for i, c := range candidates {
-		score := 0
+		// A pattern is optional to COPY (pnpm-lock.yaml* matches nothing
+		// in most projects): named files decide, and patterns count only
+		// where no named file is found (COPY package*.json ./ alone).
+		named, globbed := 0, 0
 		for _, s := range srcs {
 			if exists(ws, c, s.path) {
-				score++
+				if strings.ContainsAny(s.path, "*?[") {
+					globbed = 1
+				} else {
+					named++
+				}
 			}
+		}
+		score := 2 * named
+		if named == 0 {
+			score = globbed
 		}
 		scores[i] = score
 		if score > bestScore {
@@ -98,7 +139,7 @@ func buildContext(ws *workspace.Workspace, d *workspace.Dockerfile) (contextChoi
 		}
 	}
 	if len(missing) > 0 {
-		choice.missing = append(choice.missing, fmt.Sprintf("the build context %s lacks %s, which the Dockerfile copies: the build fails until they are there", ws.Rel(best), sourceList(missing)))
+		choice.missing = append(choice.missing, fmt.Sprintf("the build context %s lacks %s, which the build reads: the build fails until they are there", ws.Rel(best), sourceList(missing)))
 	}
 	return choice, ""
 }
@@ -135,6 +176,7 @@ func copySources(f *dockerfile.File) []copySource {
 	visit(f.Final())
 	var out []copySource
 	seen := map[string]bool{}
+	whole := false // a COPY . of the whole context
 	for _, s := range f.Stages {
 		if !need[s.Index] {
 			continue
@@ -143,6 +185,21 @@ func copySources(f *dockerfile.File) []copySource {
 		for _, c := range s.Commands {
 			var paths []string
 			switch c := c.(type) {
+			case *instructions.RunCommand:
+				// COPY . . then npm ci: the context holds what the install
+				// reads, though no COPY names it.
+				if whole {
+					for _, script := range dockerfile.RunScripts(c) {
+						for _, cmd := range dockerfile.Commands(script) {
+							for _, need := range installReads(cmd) {
+								if !seen[need] {
+									seen[need] = true
+									out = append(out, copySource{path: need, implied: true})
+								}
+							}
+						}
+					}
+				}
 			case *instructions.ArgCommand:
 				for _, a := range c.Args {
 					if a.Value != nil {
@@ -166,6 +223,9 @@ func copySources(f *dockerfile.File) []copySource {
 					continue
 				}
 				p = filepath.ToSlash(filepath.Clean("/" + p))[1:]
+				if p == "" {
+					whole = true
+				}
 				if p == "" || seen[p] {
 					continue
 				}

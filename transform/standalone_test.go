@@ -31,7 +31,9 @@ func writeTree(t *testing.T, files map[string]string) string {
 // compose.yaml beside it that loads and runs the code from a volume.
 func TestSplitStandaloneCreatesCompose(t *testing.T) {
 	dir := writeTree(t, map[string]string{
-		"web/Dockerfile": "FROM node:24-alpine\nWORKDIR /srv\nENV PORT=8080\nCOPY . .\nRUN npm ci --omit=dev\nUSER node\nCMD [\"node\", \"index.js\"]\n",
+		"web/Dockerfile":        "FROM node:24-alpine\nWORKDIR /srv\nENV PORT=8080\nCOPY . .\nRUN npm ci --omit=dev\nUSER node\nCMD [\"node\", \"index.js\"]\n",
+		"web/package.json":      `{"name": "web"}` + "\n",
+		"web/package-lock.json": "{}\n",
 	})
 	t.Chdir(dir)
 	ws, err := workspace.Load(workspace.Options{})
@@ -202,6 +204,53 @@ func TestSplitStandaloneMonorepoToolContext(t *testing.T) {
 	}
 }
 
+// A pattern source is optional to COPY: one that matches only at the root
+// (the monorepo's pnpm-lock.yaml) does not pull the context up from the
+// template that has the named files. A Dockerfile that copies only the
+// whole context (COPY . .) and installs reads package.json and, for a
+// frozen install, the lockfile: the context is where they are, not the
+// Dockerfile's folder holding nothing else.
+func TestSplitStandaloneContextOptionalAndImplied(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		dir   string
+		want  string
+	}{
+		{"optional pattern", map[string]string{
+			"package.json":                 `{"name": "mono"}` + "\n",
+			"pnpm-lock.yaml":               "lockfileVersion: '9.0'\n",
+			"templates/blank/package.json": `{"name": "blank"}` + "\n",
+			"templates/blank/Dockerfile":   "FROM node:22-alpine\nWORKDIR /app\nCOPY package.json yarn.lock* pnpm-lock.yaml* ./\nRUN npm install\nCOPY . .\nCMD [\"node\", \"server.js\"]\n",
+		}, "templates/blank", "."},
+		{"implied, found nowhere", map[string]string{
+			"web/Dockerfile": "FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"server.js\"]\n",
+		}, "web", ""},
+		{"implied by a frozen install", map[string]string{
+			"package.json":          `{"name": "mono", "workspaces": ["frontend"]}` + "\n",
+			"yarn.lock":             "# yarn\n",
+			"frontend/package.json": `{"name": "frontend"}` + "\n",
+			"frontend/docker/Dockerfile": "FROM node:22-alpine AS builder\nWORKDIR /src\nCOPY . .\nRUN yarn install --frozen-lockfile && yarn build\n" +
+				"FROM node:22-alpine\nWORKDIR /app\nCOPY --from=builder /src/frontend/dist ./\nCMD [\"node\", \"server.js\"]\n",
+		}, "frontend/docker", "../.."},
+	} {
+		if tc.want == "" {
+			dir := writeTree(t, tc.files)
+			t.Chdir(dir)
+			ws := load(t)
+			fix, reason := SplitStandalone(ws, ws.Dockerfiles[0], SplitOptions{})
+			if want := "none of the files it copies from its build context (package.json, read by its install, package-lock.json, read by its install) exists in web"; fix != nil || !strings.Contains(reason, want) {
+				t.Errorf("%s: fix %v, reason %q; want a refusal with %q", tc.name, fix != nil, reason, want)
+			}
+			continue
+		}
+		got, _ := splitStandalone(t, tc.files)
+		if want := "    build:\n      context: " + tc.want + "\n"; !strings.Contains(got[tc.dir+"/compose.yaml"], want) {
+			t.Errorf("%s: compose.yaml lacks %q:\n%s", tc.name, want, got[tc.dir+"/compose.yaml"])
+		}
+	}
+}
+
 // A source the chosen context lacks is named in the fix, unless it is a
 // pattern: one that matches nothing copies nothing (the optional lockfile
 // idiom), and BuildKit lets it.
@@ -216,7 +265,7 @@ func TestSplitStandaloneNamesMissingSources(t *testing.T) {
 	if fix == nil {
 		t.Fatalf("refused: %s", reason)
 	}
-	if !strings.Contains(fix.Message, "the build context . lacks public, which the Dockerfile copies") {
+	if !strings.Contains(fix.Message, "the build context . lacks public, which the build reads") {
 		t.Errorf("the fix does not name the missing source public: %s", fix.Message)
 	}
 	if strings.Contains(fix.Message, "pnpm-lock") {
