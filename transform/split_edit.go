@@ -74,18 +74,7 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 		edits = other
 	}
 	edits = append(edits, p.codeDockerfileEdit())
-	ignorePath, missing := p.opts.missingIgnores(p.ws, p.s.Config.Build.Context, p.s.Dockerfile.Path)
-	if p.built != nil {
-		// The runtime is built from the code Dockerfile, so a Node patch
-		// edits it; copied into the code image with the context, it would
-		// make that patch rebuild the code image too (seen on a real engine).
-		if rel, err := filepath.Rel(p.s.Config.Build.Context, p.codeDockerfile()); err == nil && !ignored(p.ws, ignorePath, filepath.ToSlash(rel)) {
-			missing = append(missing, filepath.ToSlash(rel))
-		}
-	}
-	if len(missing) > 0 {
-		edits = append(edits, IgnoreFix(p.ws, ignorePath, missing).Edits...)
-	}
+	edits = append(edits, p.ignoreEdits(p.s.Config.Build.Context)...)
 
 	// Services re-pointed at the code volume are recreated with it.
 	renew := []string{p.s.Name, p.codeSvc}
@@ -1050,4 +1039,22 @@ func mergesFrom(m, src *yaml.Node) bool {
 		}
 	}
 	return false
+}
+
+// ignoreEdits adds what the build context's .dockerignore lacks: .git and
+// node_modules, and the code Dockerfile when the runtime is built from it:
+// a Node patch edits that file, and copied into the code image with the
+// context it would make the patch rebuild the code image too (seen on a
+// real engine).
+func (p *splitPlan) ignoreEdits(contextDir string) []analysis.TextEdit {
+	ignorePath, missing := p.opts.missingIgnores(p.ws, contextDir, p.s.Dockerfile.Path)
+	if p.built != nil {
+		if rel, err := filepath.Rel(contextDir, p.codeDockerfile()); err == nil && !ignored(p.ws, ignorePath, filepath.ToSlash(rel)) {
+			missing = append(missing, filepath.ToSlash(rel))
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return IgnoreFix(p.ws, ignorePath, missing).Edits
 }

@@ -152,9 +152,7 @@ func SplitStandalone(ws *workspace.Workspace, d *workspace.Dockerfile, opts Spli
 		{File: composePath, NewText: []byte(b.String())},
 		p.codeDockerfileEdit(),
 	}
-	if ignorePath, missing := opts.missingIgnores(ws, context.dir, d.File.Path); len(missing) > 0 {
-		edits = append(edits, IgnoreFix(ws, ignorePath, missing).Edits...)
-	}
+	edits = append(edits, p.ignoreEdits(context.dir)...)
 	renew, renewFiles := []string{name, p.codeSvc}, ComposeFiles(ws, ws.Cwd, []string{composePath})
 	msg := fmt.Sprintf("create %s with service %q on %s and %q holding the code (strategy %s, build context %s); it replaces however the image was run before; roll out new code with %s",
 		ws.Rel(composePath), name, base, p.codeSvc, opts.Strategy, ws.Rel(context.dir), RenewCommand(renewFiles, renew))

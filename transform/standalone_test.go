@@ -251,6 +251,25 @@ func TestSplitStandaloneContextOptionalAndImplied(t *testing.T) {
 	}
 }
 
+// A runtime built from the code Dockerfile (here: it replays an apt-get
+// install) puts that file into the context's .dockerignore, as the compose
+// split does: a Node patch edits it, and COPY . . would carry it into the
+// code image.
+func TestSplitStandaloneBuiltRuntimeIgnoresCodeDockerfile(t *testing.T) {
+	got, _ := splitStandalone(t, map[string]string{
+		".dockerignore": "node_modules\n.git\n",
+		"package.json":  `{"name": "web"}` + "\n",
+		"Dockerfile": "FROM node:22-slim\nRUN apt-get update && apt-get install -y curl\nWORKDIR /app\nCOPY . .\n" +
+			"RUN npm install --omit=dev\nCMD [\"npm\", \"start\"]\n",
+	})
+	if !strings.Contains(got["Dockerfile.code"], "AS runtime") {
+		t.Fatalf("no built runtime:\n%s", got["Dockerfile.code"])
+	}
+	if want := "node_modules\n.git\nDockerfile.code\n"; got[".dockerignore"] != want {
+		t.Errorf(".dockerignore = %q, want %q", got[".dockerignore"], want)
+	}
+}
+
 // A source the chosen context lacks is named in the fix, unless it is a
 // pattern: one that matches nothing copies nothing (the optional lockfile
 // idiom), and BuildKit lets it.
