@@ -19,6 +19,8 @@ func TestModules(t *testing.T) {
 		{"FROM node:22\nENV APP_HOME=/srv/app\nCOPY . $APP_HOME\nRUN cd $APP_HOME && npm ci\n", "[/srv/app@4]"},
 		{"FROM node:22\nARG BASE=/srv\nENV APP_HOME=${BASE}/app\nRUN cd \"${APP_HOME}\" && npm ci\n", "[/srv/app@4]"},
 		{"FROM node:22\nWORKDIR /app\nRUN cd web && npm ci && cd .. && cd api && npm ci\n", "[/app/web@3 /app/api@3]"},
+		// node_modules copied from a build stage are where they land.
+		{"FROM node:22 AS i\nWORKDIR /app\nCOPY . .\nRUN pnpm install\nFROM node:22\nWORKDIR /app\nCOPY --from=i /app/node_modules ./node_modules\nCOPY --from=i /app/apps/web/node_modules ./apps/web/node_modules\n", "[/app@7 /app/apps/web@8]"},
 		// A package manager's own folder flag moves the install.
 		{"FROM node:22\nWORKDIR /srv\nRUN npm ci --prefix /opt/deps --omit=dev\n", "[/opt/deps@3]"},
 		{"FROM node:22\nWORKDIR /srv\nRUN yarn install --cwd app && pnpm -C web install\n", "[/srv/app@3 /srv/web@3]"},
