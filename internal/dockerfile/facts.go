@@ -637,8 +637,11 @@ func (f *File) copyFacts(fa *Facts, from string, srcs []string, dest string, lin
 		what += " --from=" + from
 	}
 	what += " " + strings.Join(srcs, " ") + " " + dest
-	if strings.HasPrefix(dest+"/", "/etc/") {
-		return // configuration of the image (a Caddyfile, an nginx site), not the app
+	inWorkdir := fa.Workdir != "" && fa.Workdir != "/" && (dest == fa.Workdir || strings.HasPrefix(dest, fa.Workdir+"/"))
+	if strings.HasPrefix(dest+"/", "/etc/") && !inWorkdir {
+		// Configuration of the image (a Caddyfile, an nginx site), not
+		// the app, unless the app lives there (WORKDIR /etc/logto).
+		return
 	}
 	if from == "" {
 		if isBinDir(dest) && !anyScript(srcs) {

@@ -127,6 +127,13 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, rtLine: 1, workdir: "/var/www/html",
 		},
 		{
+			// logto's images live in /etc/logto: a WORKDIR under /etc
+			// holds the app; a config copied elsewhere in /etc does not.
+			name:    "app in a WORKDIR under /etc",
+			src:     "FROM node:22-alpine\nWORKDIR /etc/app\nCOPY nginx.conf /etc/nginx/nginx.conf\nCOPY . .\nRUN npm add -g nyc\nENTRYPOINT [\"/etc/app/start.sh\"]\n",
+			runtime: Node, rtLine: 1, codeLines: []int{4}, codeWhat: "COPY . .", workdir: "/etc/app",
+		},
+		{
 			name:    "a Node CLI on PATH is the app",
 			src:     "FROM node:20-slim\nCOPY cli.js /usr/local/bin/mycli\nENTRYPOINT [\"mycli\"]\n",
 			runtime: Node, rtLine: 1, codeLines: []int{2}, codeWhat: "COPY cli.js",
