@@ -660,6 +660,11 @@ func (f *File) copyFacts(fa *Facts, from string, srcs []string, dest string, lin
 	from = f.ExpandInStage(from, env)
 	if st := f.Stage(from); st != nil && st.Index < fa.Stage.Index {
 		src := done[st.Index]
+		if isBinDir(dest) && !anyScript(srcs) && src.Runtime != Node && !src.HasCode() {
+			// A program built in a stage without Node or app code (go
+			// install migrate, copied to /usr/local/bin): a tool.
+			return
+		}
 		code := false
 		for _, p := range srcs {
 			p = absPath(src.Workdir, f.ExpandInStage(p, env))

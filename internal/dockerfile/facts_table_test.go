@@ -134,6 +134,12 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, rtLine: 1, codeLines: []int{4}, codeWhat: "COPY . .", workdir: "/etc/app",
 		},
 		{
+			// langfuse's dev-environment image: Node plus a Go CLI.
+			name:    "a Go program from a build stage on PATH is a tool",
+			src:     "FROM golang:1.24 AS migrate\nRUN go install example.com/migrate@v4 && mkdir -p /out && cp /go/bin/migrate /out/migrate\nFROM ubuntu:24.04\nRUN apt-get update && apt-get install -y nodejs\nCOPY --from=migrate /out/migrate /usr/local/bin/migrate\nWORKDIR /home/ubuntu\n",
+			runtime: Node, rtLine: 4, rtWhat: "nodejs", workdir: "/home/ubuntu", unknown: true,
+		},
+		{
 			name:    "a Node CLI on PATH is the app",
 			src:     "FROM node:20-slim\nCOPY cli.js /usr/local/bin/mycli\nENTRYPOINT [\"mycli\"]\n",
 			runtime: Node, rtLine: 1, codeLines: []int{2}, codeWhat: "COPY cli.js",
