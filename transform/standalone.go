@@ -136,6 +136,11 @@ func SplitStandalone(ws *workspace.Workspace, d *workspace.Dockerfile, opts Spli
 	if reason != "" {
 		return nil, withStage(builtBy, reason)
 	}
+	if p.img.cmd == nil && p.img.entry == nil && !p.s.Facts.UnknownBase {
+		// No service gives it a command either: on a node image it would
+		// start the node prompt with no terminal and exit at once.
+		return nil, withStage(builtBy, fmt.Sprintf("the image sets no CMD or ENTRYPOINT: it is a base other images build FROM, not an app that runs; split the image built from it (or give %s a CMD)", ws.Rel(d.File.Path)))
+	}
 	var b strings.Builder
 	b.WriteString(generatedHeader + filepath.Base(d.File.Path) + ": the app's runtime and its code, decoupled.\n")
 	b.WriteString("# Roll out new code with " + RenewCommand(ComposeFiles(ws, dir, []string{composePath}), []string{name, p.codeSvc}) + ";\n# patch Node by changing the")

@@ -270,6 +270,23 @@ func TestSplitStandaloneBuiltRuntimeIgnoresCodeDockerfile(t *testing.T) {
 	}
 }
 
+// A Dockerfile with no CMD or ENTRYPOINT on a node image is a base that
+// other images build FROM: a runtime service for it would start the node
+// prompt and exit, so its split is refused with the reason.
+func TestSplitStandaloneRefusesImageWithoutCommand(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"package.json":    `{"name": "base"}` + "\n",
+		"yarn.lock":       "# yarn\n",
+		"Dockerfile.base": "FROM node:22 AS deps\nWORKDIR /opt/app\nCOPY package.json yarn.lock ./\nRUN yarn install --frozen-lockfile\nCOPY . .\nENV PORT=3000\n",
+	})
+	t.Chdir(dir)
+	ws := load(t)
+	fix, reason := SplitStandalone(ws, ws.Dockerfiles[0], SplitOptions{})
+	if want := "the image sets no CMD or ENTRYPOINT: it is a base other images build FROM"; fix != nil || !strings.Contains(reason, want) {
+		t.Errorf("fix %v, reason %q; want a refusal with %q", fix != nil, reason, want)
+	}
+}
+
 // A source the chosen context lacks is named in the fix, unless it is a
 // pattern: one that matches nothing copies nothing (the optional lockfile
 // idiom), and BuildKit lets it.
