@@ -70,6 +70,8 @@ type Facts struct {
 	// env is the stage's ENV and ARG values at its end, which a stage
 	// built FROM it starts with.
 	env map[string]string
+	// runEnv is the environment of the RUN being read (runFacts).
+	runEnv map[string]string
 	// pending is an archive unpacked into a folder that becomes app code
 	// when a later RUN installs dependencies there.
 	pending *pendingCode

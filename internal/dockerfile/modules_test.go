@@ -63,3 +63,19 @@ func TestModulesUnresolved(t *testing.T) {
 		}
 	}
 }
+
+// An installer's --dir names its folder through the stage's ENV, as the
+// RUN's shell expands it (docker-library/ghost): the code is there, not in
+// a folder named after the variable.
+func TestInstallerDirFromEnv(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{"FROM node:22-slim\nRUN npm install -g ghost-cli\nENV GHOST_INSTALL /var/lib/ghost\nRUN ghost install 6.0 --no-prompt --dir \"$GHOST_INSTALL\"\nWORKDIR $GHOST_INSTALL\n", "[/var/lib/ghost]"},
+		{"FROM node:22-slim\nRUN npm install -g ghost-cli\nRUN ghost install 6.0 --dir=$NOWHERE\n", "[]"},
+	} {
+		f := mustParse(t, tc.src, nil)
+		fa := f.Analyze(nil)[f.Final().Index]
+		if got := fmt.Sprint(fa.CodeDirs); got != tc.want {
+			t.Errorf("%q: CodeDirs = %s, want %s", tc.src, got, tc.want)
+		}
+	}
+}

@@ -19,6 +19,8 @@ func runFacts(fa *Facts, script string, line int, env map[string]string) {
 	// cwd follows the script's cd for where installs leave node_modules
 	// (cd /src && npm install; cd $APP_HOME && npm ci); the other facts
 	// keep to WORKDIR. "" once a cd names a folder decouple cannot tell.
+	fa.runEnv = env
+	defer func() { fa.runEnv = nil }()
 	cwd, lost := absPath(fa.Workdir, "."), ""
 	for _, c := range cmds {
 		if c.Name == "cd" {
@@ -45,16 +47,24 @@ func CdTarget(cwd string, args []string, env map[string]string) string {
 	if cwd == "" || len(args) != 1 || args[0] == "-" || strings.ContainsAny(args[0], "`") || strings.Contains(args[0], "$(") {
 		return ""
 	}
+	dir, ok := expandShell(args[0], env)
+	if !ok {
+		return ""
+	}
+	return absPath(cwd, dir)
+}
+
+// expandShell expands the variables of a word as wordText wrote it, as the
+// RUN's shell would with the stage's environment; false when one has no
+// value here or the word holds a command's output.
+func expandShell(word string, env map[string]string) (string, bool) {
 	known := true
-	dir := shellRef.ReplaceAllStringFunc(args[0], func(ref string) string {
+	out := shellRef.ReplaceAllStringFunc(word, func(ref string) string {
 		v, ok := env[ref[2:len(ref)-1]]
 		known = known && ok
 		return v
 	})
-	if !known || strings.Contains(dir, "$") {
-		return ""
-	}
-	return absPath(cwd, dir)
+	return out, known && !strings.Contains(out, "$") && !strings.Contains(out, "`")
 }
 
 // SimpleCommands lists the argument vectors of every simple command in a
@@ -434,10 +444,17 @@ func callFacts(fa *Facts, c Command, line int, script []Command, cwd string) {
 		if fa.clis[cmd] && len(rest) > 0 && installerVerbs[rest[0]] {
 			dest := fa.Workdir
 			for i, a := range rest {
+				d, ok := strings.CutPrefix(a, "--dir=")
 				if a == "--dir" && i+1 < len(rest) {
-					dest = absPath(fa.Workdir, rest[i+1])
-				} else if d, ok := strings.CutPrefix(a, "--dir="); ok {
-					dest = absPath(fa.Workdir, d)
+					d, ok = rest[i+1], true
+				}
+				if ok {
+					// ghost install --dir "$GHOST_INSTALL": the stage's ENV
+					// names the folder; "" when it cannot be told.
+					dest = ""
+					if d, known := expandShell(d, fa.runEnv); known {
+						dest = absPath(fa.Workdir, d)
+					}
 				}
 			}
 			fa.addCode(Evidence{Line: line, What: trimWhat(strings.Join(args, " "))}, dest)
