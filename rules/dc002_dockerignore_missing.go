@@ -54,14 +54,14 @@ func runDockerignore(p *Pass) {
 	var contexts []buildContext
 	for _, proj := range ws.Projects {
 		for _, s := range proj.Services {
-			if s.Dockerfile == nil || s.BuiltBy != nil || s.Config.Build == nil || !feedsNode(ws, s.Dockerfile) || !readsContext(ws, s.Dockerfile) {
+			if s.Dockerfile == nil || s.BuiltBy != nil || s.Config.Build == nil || !feedsNode(ws, s.Dockerfile, s.Stage) || !readsContext(ws, s.Dockerfile) {
 				continue
 			}
 			contexts = append(contexts, buildContext{dir: s.Config.Build.Context, dockerfile: s.Dockerfile, pos: actPos(p.cacheOf(), s), service: s.Name})
 		}
 	}
 	for _, d := range ws.Dockerfiles {
-		if !feedsNode(ws, d.File) || !readsContext(ws, d.File) {
+		if !feedsNode(ws, d.File, nil) || !readsContext(ws, d.File) {
 			continue
 		}
 		if len(ws.ServicesBuilding(d.File.Path)) > 0 || len(ws.ComposeBuildsOf(d.File.Path)) > 0 {
@@ -99,11 +99,19 @@ func runDockerignore(p *Pass) {
 	}
 }
 
-// feedsNode reports whether any stage of a Dockerfile holds Node: its build
-// then sees the whole context.
-func feedsNode(ws *workspace.Workspace, f *dockerfile.File) bool {
-	for _, fa := range f.Analyze(ws.ExtraNodeImages) {
-		if fa.Runtime == dockerfile.Node {
+// feedsNode reports whether a stage the build runs holds Node (any stage
+// of the file, or those a build.target needs): its build then sees the
+// whole context.
+func feedsNode(ws *workspace.Workspace, f *dockerfile.File, target *dockerfile.Stage) bool {
+	facts := f.Analyze(ws.ExtraNodeImages)
+	stages := f.Stages
+	if target != nil {
+		// A build.target builds only what it needs (a Python docs stage
+		// beside a Node one sends the context to no Node image).
+		stages = f.Needed(target)
+	}
+	for _, st := range stages {
+		if facts[st.Index].Runtime == dockerfile.Node {
 			return true
 		}
 	}

@@ -159,28 +159,10 @@ func StandaloneContext(ws *workspace.Workspace, d *workspace.Dockerfile) string 
 // --from). Sources that name the whole context, URLs, and paths whose
 // ARGs have no value are left out: they say nothing about the folder.
 func copySources(f *dockerfile.File) []copySource {
-	need := map[int]bool{}
-	var visit func(s *dockerfile.Stage)
-	visit = func(s *dockerfile.Stage) {
-		if s == nil || need[s.Index] {
-			return
-		}
-		need[s.Index] = true
-		visit(s.BaseStage)
-		for _, c := range s.Commands {
-			if cp, ok := c.(*instructions.CopyCommand); ok && cp.From != "" {
-				visit(f.Stage(cp.From))
-			}
-		}
-	}
-	visit(f.Final())
 	var out []copySource
 	seen := map[string]bool{}
 	whole := false // a COPY . of the whole context
-	for _, s := range f.Stages {
-		if !need[s.Index] {
-			continue
-		}
+	for _, s := range f.Needed(f.Final()) {
 		env := metaDefaults(f.MetaArgs)
 		for _, c := range s.Commands {
 			var paths []string

@@ -277,6 +277,34 @@ func (f *File) applyCommand(fa *Facts, cmd instructions.Command, line int, env m
 	}
 }
 
+// Needed lists the stages a build of target runs, in stage order: its
+// chain of FROM stages and the stages it copies from (COPY --from), and
+// theirs; BuildKit skips the others.
+func (f *File) Needed(target *Stage) []*Stage {
+	need := map[int]bool{}
+	var visit func(s *Stage)
+	visit = func(s *Stage) {
+		if s == nil || need[s.Index] {
+			return
+		}
+		need[s.Index] = true
+		visit(s.BaseStage)
+		for _, c := range s.Commands {
+			if cp, ok := c.(*instructions.CopyCommand); ok && cp.From != "" {
+				visit(f.Stage(cp.From))
+			}
+		}
+	}
+	visit(target)
+	var out []*Stage
+	for _, s := range f.Stages {
+		if need[s.Index] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // applyEnv applies an ARG or ENV instruction to the build's environment;
 // false for any other instruction.
 func (f *File) applyEnv(cmd instructions.Command, env map[string]string) bool {
