@@ -640,7 +640,7 @@ func (p *splitPlan) checkVolumes(old *oldImage) string {
 			p.contract.dataVolumes = append(p.contract.dataVolumes, v.what)
 		}
 	}
-	if len(p.contract.dataVolumes) > 0 && (p.file == nil || p.file.Legacy) {
+	if len(p.contract.dataVolumes) > 0 && p.file != nil && p.file.Legacy {
 		p.unsafe = append(p.unsafe, fmt.Sprintf("the old image's VOLUME %s is not kept as a named volume; data there is lost when the container is recreated", strings.Join(p.contract.dataVolumes, ", ")))
 		p.contract.dataVolumes = nil
 	}

@@ -393,6 +393,11 @@ func (p *splitPlan) volumeEdits(starts []int, pad, step, nl string) (string, []a
 			items.WriteString(pad + step + "- " + yamlString(names[i]+":"+d) + nl)
 		}
 		block = items.String()
+		if p.file == nil {
+			// A generated file (a standalone split): SplitStandalone
+			// declares the names.
+			return block, edits, ""
+		}
 	case vv.Kind == yaml.SequenceNode && vv.Style&yaml.FlowStyle == 0 && len(vv.Content) > 0:
 		itemPad := strings.Repeat(" ", vv.Content[0].Column-3)
 		for i, d := range c.dataVolumes {

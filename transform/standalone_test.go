@@ -287,6 +287,38 @@ func TestSplitStandaloneRefusesImageWithoutCommand(t *testing.T) {
 	}
 }
 
+// The old image's data VOLUME inside the code path (uploads) is kept as a
+// named volume in the generated file, as the compose split keeps it: the
+// runtime and the code service mount it, and it is declared at the top.
+// Two such files of one folder merge into one volumes: block.
+func TestSplitStandaloneKeepsDataVolumes(t *testing.T) {
+	got, fix := splitStandalone(t, map[string]string{
+		"package.json": `{"name": "chat"}` + "\n",
+		"Dockerfile":   "FROM node:22-slim\nWORKDIR /usr/src/app\nCOPY . .\nRUN npm install\nVOLUME /usr/src/app/uploads\nCMD [\"npm\", \"start\"]\n",
+	})
+	text := got["compose.yaml"]
+	for _, want := range []string{
+		"volumes:\n  app-usr-src-app-uploads: {}\nservices:\n",
+		"    volumes:\n      - app-usr-src-app-uploads:/usr/src/app/uploads\n  app-code:\n",
+		"      dockerfile: Dockerfile.code\n    volumes:\n      - app-usr-src-app-uploads:/usr/src/app/uploads\n",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("compose.yaml lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(fix.Message, "not kept as a named volume") {
+		t.Errorf("the fix still says the volume is lost: %s", fix.Message)
+	}
+	other := strings.ReplaceAll(strings.ReplaceAll(text, "app-", "web-"), "  app:", "  web:")
+	merged, ok := MergeCreatedCompose([][]byte{[]byte(text), []byte(other)})
+	if !ok {
+		t.Fatal("the two generated files did not merge")
+	}
+	if want := "volumes:\n  app-usr-src-app-uploads: {}\n  web-usr-src-web-uploads: {}\nservices:\n"; !strings.Contains(string(merged), want) || strings.Count(string(merged), "\nvolumes:") != 1 {
+		t.Errorf("merged file lacks one volumes: block %q:\n%s", want, merged)
+	}
+}
+
 // A source the chosen context lacks is named in the fix, unless it is a
 // pattern: one that matches nothing copies nothing (the optional lockfile
 // idiom), and BuildKit lets it.
