@@ -140,7 +140,7 @@ func SplitStandalone(ws *workspace.Workspace, d *workspace.Dockerfile, opts Spli
 	if p.img.cmd == nil && p.img.entry == nil && !p.s.Facts.UnknownBase {
 		// No service gives it a command either: on a node image it would
 		// start the node prompt with no terminal and exit at once.
-		return nil, withStage(builtBy, fmt.Sprintf("the image sets no CMD or ENTRYPOINT: it is a base other images build FROM, not an app that runs; split the image built from it (or give %s a CMD)", ws.Rel(d.File.Path)))
+		return nil, withStage(builtBy, fmt.Sprintf("the image sets no CMD or ENTRYPOINT: what it runs is given where it runs (a deploy's command, or an image built FROM it), and a runtime service with no command would start the node prompt and exit; give %s a CMD, or split the service or image that runs it", ws.Rel(d.File.Path)))
 	}
 	var b strings.Builder
 	b.WriteString(generatedHeader + filepath.Base(d.File.Path) + ": the app's runtime and its code, decoupled.\n")

@@ -270,9 +270,10 @@ func TestSplitStandaloneBuiltRuntimeIgnoresCodeDockerfile(t *testing.T) {
 	}
 }
 
-// A Dockerfile with no CMD or ENTRYPOINT on a node image is a base that
-// other images build FROM: a runtime service for it would start the node
-// prompt and exit, so its split is refused with the reason.
+// A Dockerfile with no CMD or ENTRYPOINT on a node image runs what it is
+// given where it runs (a base other images build FROM, a deploy's
+// command): a runtime service for it would start the node prompt and
+// exit, so its split is refused with the reason.
 func TestSplitStandaloneRefusesImageWithoutCommand(t *testing.T) {
 	dir := writeTree(t, map[string]string{
 		"package.json":    `{"name": "base"}` + "\n",
@@ -282,7 +283,7 @@ func TestSplitStandaloneRefusesImageWithoutCommand(t *testing.T) {
 	t.Chdir(dir)
 	ws := load(t)
 	fix, reason := SplitStandalone(ws, ws.Dockerfiles[0], SplitOptions{})
-	if want := "the image sets no CMD or ENTRYPOINT: it is a base other images build FROM"; fix != nil || !strings.Contains(reason, want) {
+	if want := "the image sets no CMD or ENTRYPOINT: what it runs is given where it runs (a deploy's command, or an image built FROM it)"; fix != nil || !strings.Contains(reason, want) {
 		t.Errorf("fix %v, reason %q; want a refusal with %q", fix != nil, reason, want)
 	}
 }
