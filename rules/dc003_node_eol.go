@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/compose-spec/compose-go/v2/template"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/decouple-dev/decouple/internal/analysis"
@@ -133,22 +134,104 @@ type imageSite struct {
 	quote    string // the text as written, e.g. node:${NODE_VERSION}-alpine
 	resolved string // the reference judged
 	via      string // how an interpolated text resolved, for the message; "" when literal
-	service  string
-	file     string // Dockerfile, for the finding's dockerfile field
-	stage    string
+	// hidden says the text resolved through values that are not written
+	// in the files (the environment, .env, env_file, build args that
+	// interpolate them): the message quotes the text as written and
+	// says only the major it resolves to, never the value (SECURITY.md,
+	// promise 3).
+	hidden  bool
+	service string
+	file    string // Dockerfile, for the finding's dockerfile field
+	stage   string
 }
 
 // describe is the image for a message: where it is named, as written, plus
 // what it resolved to.
 func (s imageSite) describe() string {
 	text := s.quote
-	if s.via != "" {
+	if s.via != "" && (!s.hidden || !strings.HasPrefix(s.via, "= ")) {
 		text = fmt.Sprintf("%s (%s)", s.quote, s.via)
 	}
 	if s.service != "" {
 		return fmt.Sprintf("service %q image %s", s.service, text)
 	}
 	return "FROM " + text
+}
+
+// is joins the image to what it is: "is", or "resolves to" when the value
+// it resolved through is not shown.
+func (s imageSite) is() string {
+	if s.hidden {
+		return "resolves to"
+	}
+	return "is"
+}
+
+// hiddenSite marks a site whose resolved reference may not be printed.
+func hiddenSite(site imageSite) imageSite {
+	site.hidden = true
+	return site
+}
+
+// writtenDefaults reports whether text resolves to resolved by the
+// defaults written in it alone (${TAG:-18} with TAG unset): then the
+// resolved reference is the file's own text and may be quoted. Otherwise
+// a value came from the environment, .env or an env_file.
+func writtenDefaults(text, resolved string) bool {
+	out, err := template.Substitute(text, func(string) (string, bool) { return "", false })
+	return err == nil && out == resolved
+}
+
+// literalBuildArgs reports whether every build arg named in names that
+// a service building f passes is written as a literal in its compose file
+// (no ${...}, not taken from the environment by name alone). A value
+// interpolated from the environment or .env must not be quoted.
+func literalBuildArgs(ws *workspace.Workspace, f *dockerfile.File, names []string) bool {
+	found := false
+	for _, proj := range ws.Projects {
+		for _, s := range proj.Services {
+			if s.Dockerfile != f || s.BuiltBy != nil || s.Key == nil || s.Key.File == nil {
+				continue
+			}
+			found = true
+			_, sv := s.Key.File.ServiceNode(s.Name)
+			_, bv := compose.MapGet(sv, "build")
+			_, av := compose.MapGet(bv, "args")
+			if av == nil {
+				// args from an override or extends: not seen here.
+				return false
+			}
+			for _, name := range names {
+				if !literalArg(av, name, s.Config.Build != nil && s.Config.Build.Args[name] != nil) {
+					return false
+				}
+			}
+		}
+	}
+	return found
+}
+
+// literalArg reports whether the args node gives name a literal value (or
+// does not give it at all, when the build has no such arg).
+func literalArg(av *yaml.Node, name string, given bool) bool {
+	switch av.Kind {
+	case yaml.MappingNode:
+		_, v := compose.MapGet(av, name)
+		if v == nil {
+			return !given
+		}
+		return v.Kind == yaml.ScalarNode && v.Tag != "!!null" && !strings.Contains(v.Value, "$")
+	case yaml.SequenceNode:
+		for _, item := range av.Content {
+			k, v, ok := strings.Cut(item.Value, "=")
+			if k != name {
+				continue
+			}
+			return ok && !strings.Contains(v, "$")
+		}
+		return !given
+	}
+	return false
 }
 
 // fromSite places a stage's base image: its FROM line, or the ARG line
@@ -167,6 +250,10 @@ func fromSite(ws *workspace.Workspace, f *dockerfile.File, st *dockerfile.Stage)
 	site.via = "= " + st.Base
 	if f.ExpandInStage(st.BaseRaw, defaults) != st.Base {
 		site.via += " with the build args"
+		if !literalBuildArgs(ws, f, referencedVars(st.BaseRaw)) {
+			site.via = "with the build args"
+			return hiddenSite(site)
+		}
 		return site
 	}
 	for _, name := range referencedVars(st.BaseRaw) {
@@ -233,6 +320,9 @@ func composeImageSite(ws *workspace.Workspace, s *workspace.Service) (imageSite,
 	}
 	if site.quote != site.resolved {
 		site.via = "= " + site.resolved
+		if !writtenDefaults(site.quote, site.resolved) {
+			return hiddenSite(site), true
+		}
 	}
 	return site, true
 }
@@ -323,12 +413,12 @@ func checkEOL(p *Pass, site imageSite, today time.Time, seen map[string]bool) {
 	switch {
 	case state == nodeversion.Expiring:
 		days := int(rel.End.Sub(civil(today)).Hours() / 24)
-		msg = fmt.Sprintf("%s is %s, which reaches end of life on %s (in %d days)", site.describe(), line, rel.End.Format(time.DateOnly), days)
+		msg = fmt.Sprintf("%s %s %s, which reaches end of life on %s (in %d days)", site.describe(), site.is(), line, rel.End.Format(time.DateOnly), days)
 		sev = analysis.Info
 	case rel.End.IsZero():
-		msg = fmt.Sprintf("%s is %s, a line that has been without support for years", site.describe(), line)
+		msg = fmt.Sprintf("%s %s %s, a line that has been without support for years", site.describe(), site.is(), line)
 	default:
-		msg = fmt.Sprintf("%s is %s, which reached end of life on %s", site.describe(), line, rel.End.Format(time.DateOnly))
+		msg = fmt.Sprintf("%s %s %s, which reached end of life on %s", site.describe(), site.is(), line, rel.End.Format(time.DateOnly))
 	}
 	lts, what := nodeversion.OldestSupportedLTS(today), "the oldest supported LTS"
 	if lts.Major == rel.Major {

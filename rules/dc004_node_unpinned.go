@@ -112,6 +112,10 @@ func checkUnpinned(p *Pass, site imageSite, today time.Time, seen map[string]boo
 		msg = fmt.Sprintf("%s names no Node major, and its variant is no longer published: the tag stopped moving and holds an old, end-of-life Node", site.describe())
 	}
 	switch r, ok := nodeversion.Resolve(ni.version, today); {
+	case ok && site.hidden:
+		// The reference came from a value that is not printed: only
+		// the major to pin, not the tag built from that value.
+		msg += fmt.Sprintf("; today it is Node %s, so pin that major", r.Major)
 	case ok && retired:
 		msg += fmt.Sprintf("; pin a current major, %s", pinnedTag(ni, r.Major))
 	case ok:

@@ -58,6 +58,11 @@ type Project struct {
 	// EnvFallback names the committed example (.env.example, ...) read for
 	// interpolation because the project has no .env; "" otherwise.
 	EnvFallback string
+	// Refused are files the project would read that were not read because
+	// they lead out of the working folder through a symlink (a .env):
+	// *os.PathError values naming each, wrapping safefile.ErrOutside or
+	// safefile.ErrLoop. The load went on without them.
+	Refused []error
 
 	// fastDegraded is the consistency error compose-go would stop at, when
 	// the fast path loaded the project as compose-go's retry would.
@@ -112,8 +117,11 @@ func load(paths []string, lim Limits, overlay map[string][]byte, strict bool) (*
 	if err := p.checkReferenced(); err != nil {
 		return nil, err
 	}
-	env, fromFile, envFile := environment(p.Dir)
+	env, fromFile, envFile, refused := environment(p.Dir)
 	p.EnvFallback = envFile
+	if refused != nil {
+		p.Refused = append(p.Refused, refused)
+	}
 	details := types.ConfigDetails{WorkingDir: p.Dir, Environment: env}
 	looked := &lookups{names: map[string]bool{}}
 	lookup := func(name string) (string, bool) {
@@ -508,7 +516,10 @@ var envFallbacks = []string{".env.example", ".env.sample", ".env.dist", ".env.te
 // there is no .env, the first of envFallbacks found stands in for it, and
 // envFile names it. Values never leave this package in messages (see
 // scrub).
-func environment(dir string) (env map[string]string, fromFile map[string]bool, envFile string) {
+//
+// refused is a .env that was not read because it leads out of the working
+// folder (a *os.PathError naming it); nil otherwise.
+func environment(dir string) (env map[string]string, fromFile map[string]bool, envFile string, refused error) {
 	env = map[string]string{}
 	for _, kv := range os.Environ() {
 		if k, v, ok := strings.Cut(kv, "="); ok {
@@ -526,6 +537,12 @@ func environment(dir string) (env map[string]string, fromFile map[string]bool, e
 			continue
 		}
 		if i == 0 && st.Mode()&os.ModeSymlink != 0 {
+			// A .env symlink is followed only inside the working folder
+			// (safefile.Check): one that leads out is not read, as if
+			// absent, and said.
+			if err := safefile.Check(path); err != nil {
+				return env, nil, "", err
+			}
 			st, err = os.Stat(path)
 			if err != nil {
 				continue
@@ -533,14 +550,14 @@ func environment(dir string) (env map[string]string, fromFile map[string]bool, e
 		}
 		if !st.Mode().IsRegular() || st.Size() > safefile.DefaultMax {
 			if i == 0 {
-				return env, nil, ""
+				return env, nil, "", nil
 			}
 			continue
 		}
 		withFile, err := dotenv.GetEnvFromFile(env, []string{path})
 		if err != nil {
 			if i == 0 {
-				return env, nil, ""
+				return env, nil, "", nil
 			}
 			continue
 		}
@@ -556,9 +573,9 @@ func environment(dir string) (env map[string]string, fromFile map[string]bool, e
 		if i > 0 {
 			envFile = name
 		}
-		return env, fromFile, envFile
+		return env, fromFile, envFile, nil
 	}
-	return env, nil, ""
+	return env, nil, "", nil
 }
 
 // lookups records the variables interpolation asked for.
@@ -693,7 +710,9 @@ func (p *Project) fileAt(path string) *File {
 		f, err = ParseFileLimited(path, src, p.limits)
 	}
 	var le *LimitError
-	if (errors.As(err, &le) || errors.Is(err, ErrNotRegular)) && p.refErr == nil {
+	if (errors.As(err, &le) || errors.Is(err, ErrNotRegular) || errors.Is(err, safefile.ErrOutside) || errors.Is(err, safefile.ErrLoop)) && p.refErr == nil {
+		// compose-go would open the file itself, with no limit and
+		// wherever a symlink leads: the load stops here, naming it.
 		p.refErr = err
 	}
 	p.extra[path] = f
@@ -701,13 +720,19 @@ func (p *Project) fileAt(path string) *File {
 }
 
 // checkReferenced applies the limits to the files compose-go would open
-// itself, `include:` and `extends: file:` targets, before it does: one
-// of them that breaks a limit, or is a pipe or device that would block the
-// read, stops the load with an error naming it.
+// itself, `include:` and `extends: file:` targets (and theirs in turn),
+// before it does: one of them that breaks a limit, is a pipe or device
+// that would block the read, or leads out of the working folder through a
+// symlink, stops the load with an error naming it.
 // Files that are missing or invalid are left for compose-go to report.
 func (p *Project) checkReferenced() error {
 	files := append(append([]*File(nil), p.Files...), p.includedFiles()...)
+	seen := map[string]bool{}
 	for _, f := range files {
+		seen[f.Path] = true
+	}
+	for i := 0; i < len(files); i++ {
+		f := files[i]
 		svcs := f.ServicesNode()
 		if svcs == nil || svcs.Kind != yaml.MappingNode {
 			continue
@@ -722,7 +747,11 @@ func (p *Project) checkReferenced() error {
 			if !filepath.IsAbs(path) {
 				path = filepath.Join(filepath.Dir(f.Path), path)
 			}
-			p.fileAt(path)
+			if ef := p.fileAt(path); ef != nil && !seen[ef.Path] {
+				// The base may extend from a file of its own.
+				seen[ef.Path] = true
+				files = append(files, ef)
+			}
 		}
 	}
 	return p.refErr
@@ -816,7 +845,7 @@ func safeLoad(details types.ConfigDetails, opt func(*loader.Options)) (model *ty
 // for messages of tools that do not say which variables they read, such
 // as `docker compose config`.
 func ScrubEnv(dir, msg string) string {
-	env, fromFile, _ := environment(dir)
+	env, fromFile, _, _ := environment(dir)
 	looked := &lookups{names: map[string]bool{}}
 	for k := range env {
 		looked.names[k] = true

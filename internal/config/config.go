@@ -71,6 +71,13 @@ func Find(dir string) (string, error) {
 		for _, name := range append([]string{FileName}, altNames...) {
 			p := filepath.Join(dir, name)
 			if st, err := os.Stat(p); err == nil && !st.IsDir() {
+				// One found in the repository is read only where it
+				// resolves inside the working folder (a symlink out is
+				// an error naming it); one named with --config is read
+				// where the user says.
+				if err := safefile.Check(p); err != nil {
+					return "", err
+				}
 				return p, nil
 			}
 		}
@@ -85,9 +92,11 @@ func Find(dir string) (string, error) {
 	}
 }
 
-// Load reads and parses a configuration file.
+// Load reads and parses a configuration file: one named with --config, or
+// one Find returned (Find refuses one that leads out of the working
+// folder), so it is read where the path leads.
 func Load(file string) (*Config, error) {
-	src, err := safefile.Read(file, 0)
+	src, err := safefile.ReadAnywhere(file, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -66,8 +66,9 @@ func (ws *Workspace) Exists(path string) bool {
 }
 
 // ReadFile is safefile.Read with the default size limit (regular files
-// only, no symlink out of the file's folder), memoised. Callers must not
-// change the bytes.
+// only; a path under the working folder that leads out of it through a
+// symlink is refused with safefile.ErrOutside, never read), memoised.
+// Callers must not change the bytes.
 func (ws *Workspace) ReadFile(path string) ([]byte, error) {
 	c := ws.fsc()
 	c.mu.Lock()

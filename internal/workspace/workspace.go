@@ -20,6 +20,7 @@ import (
 	"github.com/decouple-dev/decouple/internal/discover"
 	"github.com/decouple-dev/decouple/internal/dockerfile"
 	"github.com/decouple-dev/decouple/internal/par"
+	"github.com/decouple-dev/decouple/internal/safefile"
 )
 
 // Workspace is everything one run looks at.
@@ -409,6 +410,14 @@ func (ws *Workspace) loadProject(files []string, cache *dockerfileCache, sniffed
 		}
 		notes = append(notes, note)
 	}
+	for _, err := range cp.Refused {
+		// A .env that leads out of the working folder: not read, and
+		// the project judged as if it had none.
+		fe := ws.pathError(err)
+		fe.Msg += "; variables it would set are judged as unset"
+		fe.Fatal = false
+		notes = append(notes, fe)
+	}
 	if n := unsetNote(cp); n != "" {
 		notes = append(notes, &FileError{File: ws.Rel(files[0]), Msg: n})
 	}
@@ -557,6 +566,22 @@ func (ws *Workspace) judgeBuild(s *Service, cache *dockerfileCache, notes *[]*Fi
 	}
 	if err != nil {
 		s.Unjudged = "its Dockerfile could not be read"
+		if errors.Is(err, safefile.ErrOutside) || errors.Is(err, safefile.ErrLoop) {
+			// Never read where the link leads: an error at the line
+			// that names the build, as for a symlink named on the
+			// command line.
+			why := "is a symlink to a path outside the working folder: not read"
+			if errors.Is(err, safefile.ErrLoop) {
+				why = "is a symlink that cannot be resolved (a loop?): not read"
+			}
+			s.Unjudged = "its Dockerfile " + ws.Rel(compose.DockerfilePath(s.Config)) + " " + why
+			at := s.Key
+			if s.Build != nil {
+				at = s.Build
+			}
+			*notes = append(*notes, &FileError{File: ws.Rel(at.File.Path), Line: at.Line, Msg: fmt.Sprintf("service %q: %s", s.Name, s.Unjudged), Fatal: true})
+			return
+		}
 		var ose *os.PathError
 		if errors.As(err, &ose) && errors.Is(err, os.ErrNotExist) {
 			s.Unjudged = "its Dockerfile " + ws.Rel(ose.Path) + " does not exist"
@@ -592,6 +617,28 @@ func (ws *Workspace) judgeBuild(s *Service, cache *dockerfileCache, notes *[]*Fi
 	}
 	s.Dockerfile, s.Stage = df, stage
 	s.Facts = df.Analyze(ws.ExtraNodeImages)[stage.Index]
+	ws.refusedIgnores(s, df.Path, notes)
+}
+
+// refusedIgnores notes a .dockerignore of the build that leads out of the
+// working folder: it is never read (ReadFile refuses it), so the rules
+// judge the build as if it had none that they may read, and say why.
+func (ws *Workspace) refusedIgnores(s *Service, dockerfilePath string, notes *[]*FileError) {
+	b := s.Config.Build
+	if b == nil || b.Context == "" {
+		return
+	}
+	for _, p := range []string{dockerfilePath + ".dockerignore", filepath.Join(b.Context, ".dockerignore")} {
+		if err := safefile.Check(p); err != nil {
+			at := s.Key
+			if s.Build != nil {
+				at = s.Build
+			}
+			fe := ws.pathError(err)
+			*notes = append(*notes, &FileError{File: ws.Rel(at.File.Path), Line: at.Line,
+				Msg: fmt.Sprintf("service %q: its ignore file %s: %s (not read)", s.Name, fe.File, fe.Msg)})
+		}
+	}
 }
 
 // dockerfileCache parses each Dockerfile once per set of build args, since
