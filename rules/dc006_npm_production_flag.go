@@ -245,7 +245,9 @@ func checkComposeNPM(cache *runCache, ws *workspace.Workspace, proj *workspace.P
 		if !ok {
 			return
 		}
-		major, image = m, s.Config.Image
+		// Quoted as written: an image inherited through extends has no
+		// text here, and its value may come from .env.
+		major, image = m, "the image it inherits"
 		if s.ImageText != "" {
 			image = s.ImageText
 		}

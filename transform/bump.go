@@ -290,11 +290,15 @@ func (b *bumper) plan() (*analysis.TextEdit, *BumpChange, *BumpSkip) {
 		return b.skip("its image reference cannot be parsed")
 	}
 	m := versionedNodeName.FindStringSubmatch(strings.ToLower(ref.Name))
+	shown := cfg.Image // as written: a value from .env is never printed
+	if s.ImageText != "" {
+		shown = s.ImageText
+	}
 	switch {
 	case m == nil:
-		return b.skip(fmt.Sprintf("the tag of %s is not a Node version", cfg.Image))
+		return b.skip(fmt.Sprintf("the tag of %s is not a Node version", shown))
 	case m[1] != "":
-		return b.skip(fmt.Sprintf("%s carries its Node major in the name, not the tag; change the image by hand", cfg.Image))
+		return b.skip(fmt.Sprintf("%s carries its Node major in the name, not the tag; change the image by hand", shown))
 	case s.Image == nil:
 		return b.skip("its image: is inherited (extends); bump the service it comes from")
 	}

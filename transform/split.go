@@ -483,6 +483,10 @@ func (p *splitPlan) checkBaseOfOthers() string {
 	if image == "" {
 		return ""
 	}
+	shown := image // as written: a value from .env is never printed
+	if p.s.ImageText != "" {
+		shown = p.s.ImageText
+	}
 	for _, u := range p.ws.StagesFrom(image) {
 		if u.Dockerfile.Path == p.s.Dockerfile.Path {
 			continue
@@ -490,12 +494,12 @@ func (p *splitPlan) checkBaseOfOthers() string {
 		at := fmt.Sprintf("%s (FROM at line %d)", p.ws.Rel(u.Dockerfile.Path), u.Stage.Line)
 		if len(p.ws.ServicesBuilding(u.Dockerfile.Path)) > 0 {
 			// A compose build starts from it: the stack would not build.
-			return fmt.Sprintf("its image %s is the base of %s, which compose builds: after a split no build would make that image with Node and the code in it; split the images built on it first, or by hand", image, at)
+			return fmt.Sprintf("its image %s is the base of %s, which compose builds: after a split no build would make that image with Node and the code in it; split the images built on it first, or by hand", shown, at)
 		}
 		// A Dockerfile built elsewhere (a deploy target) pulls the
 		// published image: it breaks when the next release publishes
 		// the split images only.
-		p.unsafe = append(p.unsafe, fmt.Sprintf("%s builds on its image %s, which the split stops making with Node and the code in it", at, image))
+		p.unsafe = append(p.unsafe, fmt.Sprintf("%s builds on its image %s, which the split stops making with Node and the code in it", at, shown))
 	}
 	return ""
 }

@@ -6,7 +6,6 @@ package lint
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/decouple-dev/decouple/internal/discover"
 	"github.com/decouple-dev/decouple/internal/dockerfile"
 	"github.com/decouple-dev/decouple/internal/edit"
+	"github.com/decouple-dev/decouple/internal/safefile"
 	"github.com/decouple-dev/decouple/internal/suppress"
 	"github.com/decouple-dev/decouple/internal/workspace"
 	"github.com/decouple-dev/decouple/rules"
@@ -157,8 +157,10 @@ func applySuppressions(ws *workspace.Workspace, diags []analysis.Diagnostic, sel
 			if !filepath.IsAbs(p) {
 				p = filepath.Join(ws.Cwd, p)
 			}
+			// Confined like every other read: a finding's file under a
+			// link out of the working folder is not read for directives.
 			var err error
-			if src, err = os.ReadFile(p); err != nil {
+			if src, err = safefile.Read(p, 0); err != nil {
 				return nil, err
 			}
 		}
