@@ -44,6 +44,9 @@ func (e *TooLargeError) Detail() string {
 	return fmt.Sprintf("file is larger than the limit of %d bytes (%d bytes)", e.Max, e.Size)
 }
 
+// errIsDir is a directory where a file is expected.
+var errIsDir = errors.New("is a directory, not a file")
+
 // ErrOutside is a path under the working folder that leads out of it
 // through a symlink: it is not followed, and nothing is read there.
 var ErrOutside = errors.New("symlink to a path outside the working folder: not followed")
@@ -56,6 +59,9 @@ var ErrLoop = errors.New("symlink that cannot be resolved (a loop?): not followe
 // is read is refused too. A path under the working folder that resolves
 // outside it is refused with ErrOutside (see Check).
 func Read(path string, max int64) ([]byte, error) {
+	if src, err, done := readBeneath(path, max); done {
+		return src, err
+	}
 	root, rel, err := confine(path)
 	if err != nil {
 		return nil, err
@@ -86,6 +92,9 @@ func ReadAnywhere(path string, max int64) ([]byte, error) {
 // of it or does not resolve. It is for files another library opens itself
 // (compose-go's .env): check, then let it read.
 func Check(path string) error {
+	if err, done := checkBeneath(path); done {
+		return err
+	}
 	_, _, err := confine(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -170,7 +179,7 @@ func read(path string, max int64, stat func(string) (fs.FileInfo, error), open f
 	if st, err := stat(path); err != nil {
 		return nil, pathErr(path, err)
 	} else if st.IsDir() {
-		return nil, &os.PathError{Op: "read", Path: path, Err: fmt.Errorf("is a directory, not a file")}
+		return nil, &os.PathError{Op: "read", Path: path, Err: errIsDir}
 	} else if !st.Mode().IsRegular() {
 		return nil, &os.PathError{Op: "read", Path: path, Err: ErrNotRegular}
 	}
@@ -178,11 +187,22 @@ func read(path string, max int64, stat func(string) (fs.FileInfo, error), open f
 	if err != nil {
 		return nil, pathErr(path, err)
 	}
+	return readOpened(path, f, max)
+}
+
+// readOpened reads an opened file of at most max bytes, and closes it.
+func readOpened(path string, f *os.File, max int64) ([]byte, error) {
 	defer func() { _ = f.Close() }() // read-only
+	if max <= 0 {
+		max = DefaultMax
+	}
 	// Stat the opened file too: the path may have been replaced since.
 	st, err := f.Stat()
 	if err != nil {
 		return nil, err
+	}
+	if st.IsDir() {
+		return nil, &os.PathError{Op: "read", Path: path, Err: errIsDir}
 	}
 	if !st.Mode().IsRegular() {
 		return nil, &os.PathError{Op: "read", Path: path, Err: ErrNotRegular}
