@@ -366,6 +366,12 @@ func commandOnCode(c dockerfile.Command, cwd string, env map[string]string, inCo
 		if strings.HasPrefix(a, "-") || strings.Contains(a, "://") {
 			continue
 		}
+		// chown -R node $APP_HOME: the path the RUN's shell sees.
+		if strings.Contains(a, "$") {
+			if v, ok := dockerfile.ExpandShell(a, env); ok {
+				a = v
+			}
+		}
 		if path.IsAbs(a) && inCode(a) {
 			return true
 		}
@@ -390,9 +396,24 @@ func fileArgs(c dockerfile.Command) []string {
 	first := false // whether the first word that is no flag is no path
 	switch c.Name {
 	case "sed":
-		first = !slices.ContainsFunc(rest, func(a string) bool {
+		scripts := slices.ContainsFunc(rest, func(a string) bool {
 			return a == "-e" || a == "-f" || strings.HasPrefix(a, "--expression") || strings.HasPrefix(a, "--file")
 		})
+		if scripts {
+			// sed -e 's/\r$//' file: the word after -e is a script.
+			var files []string
+			for i := 0; i < len(rest); i++ {
+				if rest[i] == "-e" || rest[i] == "--expression" || rest[i] == "-f" || rest[i] == "--file" {
+					i++
+					continue
+				}
+				if !strings.HasPrefix(rest[i], "--expression=") && !strings.HasPrefix(rest[i], "--file=") {
+					files = append(files, rest[i])
+				}
+			}
+			return files
+		}
+		first = true
 	case "chmod", "chown", "chgrp":
 		first = !slices.ContainsFunc(rest, func(a string) bool { return strings.HasPrefix(a, "--reference") })
 	}

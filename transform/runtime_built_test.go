@@ -35,6 +35,12 @@ func TestRunParts(t *testing.T) {
 		{run: "useradd -r chat && chown chat:chat uploads && mkdir -p builtAssets", sys: "useradd -r chat", code: "chown chat:chat uploads ; mkdir -p builtAssets", chain: true},
 		{run: "chmod -x start && chown -R node /etc/app", sys: "chown -R node /etc/app", code: "chmod -x start", chain: true},
 		{run: "chmod 755 /usr/local/bin/entry", sys: "chmod 755 /usr/local/bin/entry", chain: true},
+		// sed -e SCRIPT: the word after -e is the script, not a path.
+		{run: "sed -i -e s/x$// /usr/local/bin/entry.sh -e s/y// && chmod +x /usr/local/bin/entry.sh", sys: "sed -i -e s/x$// /usr/local/bin/entry.sh -e s/y// ; chmod +x /usr/local/bin/entry.sh"},
+		{run: "sed -e s/a/b/ -i config.js", code: "sed -e s/a/b/ -i config.js", chain: true},
+		// A path through a variable the build sets is where it leads: the
+		// code folder, or a data folder outside it.
+		{run: "chown -R node:node $DATA && sed -i s/a/b/ ${SRC}/config.js", sys: "chown -R node:node $DATA", code: "sed -i s/a/b/ ${SRC}/config.js"},
 		// A condition changes nothing: the copy is the code's alone.
 		{run: "if [ ! -f .env ]; then cp env-example .env; fi", code: "cp env-example .env"},
 		// A chain is replayed as written, wrappers included.
@@ -50,7 +56,7 @@ func TestRunParts(t *testing.T) {
 			t.Fatal(err)
 		}
 		run := stages[0].Commands[0].(*instructions.RunCommand)
-		sys, code, unknown, chain, _ := runParts(run, "/app", nil, inCode, true)
+		sys, code, unknown, chain, _ := runParts(run, "/app", map[string]string{"DATA": "/data", "SRC": "/app/src"}, inCode, true)
 		if got := strings.Join(sys, " ; "); got != tt.sys {
 			t.Errorf("RUN %s: sys = %q, want %q", tt.run, got, tt.sys)
 		}

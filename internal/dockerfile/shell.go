@@ -47,17 +47,17 @@ func CdTarget(cwd string, args []string, env map[string]string) string {
 	if cwd == "" || len(args) != 1 || args[0] == "-" || strings.ContainsAny(args[0], "`") || strings.Contains(args[0], "$(") {
 		return ""
 	}
-	dir, ok := expandShell(args[0], env)
+	dir, ok := ExpandShell(args[0], env)
 	if !ok {
 		return ""
 	}
 	return absPath(cwd, dir)
 }
 
-// expandShell expands the variables of a word as wordText wrote it, as the
+// ExpandShell expands the variables of a word as wordText wrote it, as the
 // RUN's shell would with the stage's environment; false when one has no
 // value here or the word holds a command's output.
-func expandShell(word string, env map[string]string) (string, bool) {
+func ExpandShell(word string, env map[string]string) (string, bool) {
 	known := true
 	out := shellRef.ReplaceAllStringFunc(word, func(ref string) string {
 		v, ok := env[ref[2:len(ref)-1]]
@@ -452,7 +452,7 @@ func callFacts(fa *Facts, c Command, line int, script []Command, cwd string) {
 					// ghost install --dir "$GHOST_INSTALL": the stage's ENV
 					// names the folder; "" when it cannot be told.
 					dest = ""
-					if d, known := expandShell(d, fa.runEnv); known {
+					if d, known := ExpandShell(d, fa.runEnv); known {
 						dest = absPath(fa.Workdir, d)
 					}
 				}
