@@ -367,6 +367,16 @@ func (p *splitPlan) checkImage() string {
 			}
 		}
 		return fmt.Sprintf("the WORKDIR at %s uses %s, which has no value here (no ARG default, no build arg; the base image may set it): the code path cannot be told; give it a default or a build arg", at, names)
+	case slices.Contains(f.CodeDirs, "") && f.Workdir != "":
+		// (Without a WORKDIR moveRootCode says so.) ghost install --dir
+		// "$HOME/ghost": the code volume would not hold it.
+		for i, d := range f.CodeDirs {
+			if d == "" && i < len(f.Code) {
+				return fmt.Sprintf("app code goes to a folder decouple cannot tell (%s, %s:%d): the code volume would not hold it; name the folder with a literal path or an ENV set in this Dockerfile",
+					f.Code[i].What, rel(s.Dockerfile.Path), f.Code[i].Line)
+			}
+		}
+		return "app code goes to a folder decouple cannot tell: the code volume would not hold it"
 	case globalAppOnly(f):
 		// npm install -g's tree is Node's own folder: a volume there
 		// would hide npm and corepack, and a new Node would not see it.
@@ -568,6 +578,9 @@ func modulesAbove(f *dockerfile.Facts, wd string) []string {
 	var out []string
 	for _, m := range f.Modules {
 		nm := path.Join(m.What, "node_modules")
+		if strings.HasSuffix(nm, "/lib/node_modules") {
+			continue // Node's global folder (npm, corepack): the runtime's own
+		}
 		above := strings.HasPrefix(wd, strings.TrimSuffix(m.What, "/")+"/")
 		if !above && (!slices.Contains(nodePath, nm) || nm == wd || strings.HasPrefix(nm, wd+"/")) {
 			continue // in the code path, or where the app does not look

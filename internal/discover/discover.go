@@ -502,6 +502,7 @@ func plausible(path string, isCompose bool) bool {
 	if src == nil {
 		return true // unreadable: the loader says why
 	}
+	src = bytes.TrimPrefix(src, []byte("\xef\xbb\xbf")) // a byte-order mark, which BuildKit strips
 	for _, raw := range bytes.Split(src, []byte("\n")) {
 		line := strings.TrimRight(string(raw), " \t\r")
 		if isCompose {

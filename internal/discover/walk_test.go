@@ -292,6 +292,7 @@ func TestFindSkipsLookalikes(t *testing.T) {
 		"docker-compose.prod.yml":                          "services:\n  web:\n    image: nginx\n",
 		"preview/Dockerfile.append":                        "RUN echo more\nCOPY extra /x\n",
 		"Dockerfile.dev":                                   "# syntax=docker/dockerfile:1\nARG V=22\nfrom node:${V}\n",
+		"Dockerfile.prod":                                  "\ufeffFROM node:22\n",
 		"broken/Dockerfile":                                "RUN echo no from\n",
 		"broken/docker-compose.yml":                        "jobs: {}\n",
 	}
@@ -314,7 +315,7 @@ func TestFindSkipsLookalikes(t *testing.T) {
 	for _, f := range r.Dockerfiles {
 		got = append(got, "dockerfile "+strings.TrimPrefix(f, root+"/"))
 	}
-	want := []string{"compose docker-compose.prod.yml", "compose broken/docker-compose.yml", "dockerfile Dockerfile.dev", "dockerfile broken/Dockerfile"}
+	want := []string{"compose docker-compose.prod.yml", "compose broken/docker-compose.yml", "dockerfile Dockerfile.dev", "dockerfile Dockerfile.prod", "dockerfile broken/Dockerfile"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("found %q, want %q", got, want)
 	}

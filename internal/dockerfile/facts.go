@@ -698,7 +698,7 @@ func (f *File) copyFacts(fa *Facts, from string, srcs []string, dest string, lin
 		code := false
 		for _, p := range srcs {
 			p = absPath(src.Workdir, f.ExpandInStage(p, env))
-			if path.Base(p) == "node_modules" && path.Base(dest) == "node_modules" {
+			if path.Base(p) == "node_modules" && path.Base(dest) == "node_modules" && !strings.HasSuffix(dest, "/lib/node_modules") {
 				// Dependencies an install made in the build stage
 				// (COPY --from=installer /app/node_modules ./node_modules):
 				// the app finds them in that folder or any below.

@@ -25,6 +25,11 @@ func TestModules(t *testing.T) {
 		{"FROM node:22\nWORKDIR /srv\nRUN npm ci --prefix /opt/deps --omit=dev\n", "[/opt/deps@3]"},
 		{"FROM node:22\nWORKDIR /srv\nRUN yarn install --cwd app && pnpm -C web install\n", "[/srv/app@3 /srv/web@3]"},
 		{"FROM node:22\nWORKDIR /srv\nRUN npm install --prefix=server\n", "[/srv/server@3]"},
+		{"FROM node:22\nENV APP_HOME=/srv\nWORKDIR /x\nRUN npm ci --prefix \"$APP_HOME/server\"\n", "[/srv/server@4]"},
+		// cd - goes back to where the last cd left.
+		{"FROM node:22\nWORKDIR /app\nRUN cd /tmp && curl -O x && cd - && npm ci\n", "[/app@3]"},
+		// Node's global folder copied in is Node's, not the app's modules.
+		{"FROM node:22 AS n\nFROM python:3.12\nCOPY --from=n /usr/local/lib/node_modules /usr/local/lib/node_modules\n", "[]"},
 		// A folder it cannot tell is no folder: ModulesUnresolved says so.
 		{"FROM node:22\nRUN cd $NOWHERE && npm ci\n", "[]"},
 		{"FROM node:22\nWORKDIR /app\nRUN cd $(npm root -g)/x && npm install\n", "[]"},
@@ -51,6 +56,7 @@ func TestModulesUnresolved(t *testing.T) {
 		{"FROM node:22\nWORKDIR /app\nRUN cd $X && mv /tmp/node_modules /deps/\n", ""},
 		{"FROM node:22\nENV D=/app\nRUN cd $D && npm ci\n", ""},
 		{"FROM node:22 AS base\nRUN cd $D && npm ci\nFROM base\nCMD [\"node\", \"x.js\"]\n", "npm after cd ${D}@2"},
+		{"FROM node:22\nWORKDIR /app\nRUN npm ci --prefix $NOWHERE/x\n", "npm in ${NOWHERE}/x@3"},
 	} {
 		f := mustParse(t, tc.src, nil)
 		fa := f.Analyze(nil)[f.Final().Index]

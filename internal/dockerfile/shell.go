@@ -21,16 +21,22 @@ func runFacts(fa *Facts, script string, line int, env map[string]string) {
 	// keep to WORKDIR. "" once a cd names a folder decouple cannot tell.
 	fa.runEnv = env
 	defer func() { fa.runEnv = nil }()
-	cwd, lost := absPath(fa.Workdir, "."), ""
+	cwd, prev, lost := absPath(fa.Workdir, "."), "", ""
 	for _, c := range cmds {
 		if c.Name == "cd" {
-			if cwd = CdTarget(cwd, c.Rest(), env); cwd == "" && lost == "" {
+			next := ""
+			if rest := c.Rest(); len(rest) == 1 && rest[0] == "-" {
+				next = prev // back to where the last cd left
+			} else {
+				next = CdTarget(cwd, rest, env)
+			}
+			if prev, cwd = cwd, next; cwd == "" && lost == "" {
 				lost = strings.Join(c.Args, " ")
 			}
 		}
 		before := fa.ModulesUnresolved
 		callFacts(fa, c, line, cmds, cwd)
-		if before == nil && fa.ModulesUnresolved != nil {
+		if before == nil && fa.ModulesUnresolved != nil && lost != "" && cwd == "" {
 			fa.ModulesUnresolved.What += " after " + lost
 		}
 	}
@@ -419,14 +425,18 @@ func callFacts(fa *Facts, c Command, line int, script []Command, cwd string) {
 	case "npm", "yarn", "pnpm", "bun":
 		if c.Kind == ProjectInstall {
 			if dir, ok := installDirFlag(cmd, rest); ok {
-				// npm ci --prefix server, yarn --cwd app, pnpm -C web.
-				if strings.ContainsAny(dir, "$`") {
-					cwd = ""
-				} else if cwd != "" || path.IsAbs(dir) {
-					cwd = absPath(cwd, dir)
+				// npm ci --prefix server, yarn --cwd app, pnpm -C web,
+				// npm ci --prefix "$APP_HOME/server".
+				if d, known := ExpandShell(dir, fa.runEnv); !known {
+					fa.unresolvedModules(line, cmd+" in "+dir)
+					cwd = "?"
+				} else if cwd != "" || path.IsAbs(d) {
+					cwd = absPath(cwd, d)
 				}
 			}
-			if cwd == "" {
+			if cwd == "?" {
+				// Said above.
+			} else if cwd == "" {
 				fa.unresolvedModules(line, cmd)
 			} else {
 				fa.Modules = append(fa.Modules, Evidence{Line: line, What: cwd})
