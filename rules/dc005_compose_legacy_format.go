@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -85,19 +86,23 @@ func runComposeLegacy(p *Pass) {
 }
 
 // swarmStack reports a file named as a Swarm stack file (docker-stack.yml,
-// stacks/web.yml, docker-swarm/docker-compose.yml): `docker stack deploy`
-// reads version:, and before Docker 23 refuses a file without it.
-func swarmStack(rel string) bool {
-	for _, part := range strings.Split(filepath.ToSlash(rel), "/") {
-		for _, w := range strings.FieldsFunc(strings.ToLower(part), func(r rune) bool {
+// a stack.yml, or any file of a folder named for Swarm:
+// docker-swarm/docker-compose.yml): `docker stack deploy` reads version:,
+// and before Docker 23 refuses a file without it. Only the file's own name
+// and its folder's count, so the answer is the same from any working
+// folder (mern-stack/docker-compose.yml is no stack file).
+func swarmStack(file string) bool {
+	words := func(s string) []string {
+		return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
 			return (r < 'a' || r > 'z') && (r < '0' || r > '9')
-		}) {
-			if w == "stack" || w == "stacks" || w == "swarm" {
-				return true
-			}
+		})
+	}
+	for _, w := range words(filepath.Base(file)) {
+		if w == "stack" || w == "swarm" {
+			return true
 		}
 	}
-	return false
+	return slices.Contains(words(filepath.Base(filepath.Dir(file))), "swarm")
 }
 
 func legacyFile(p *Pass, f *compose.File) {
@@ -111,7 +116,7 @@ func legacyFile(p *Pass, f *compose.File) {
 
 	for i := 0; i+1 < len(f.Root.Content); i += 2 {
 		k, v := f.Root.Content[i], f.Root.Content[i+1]
-		if k.Value != "version" || k.Tag == "!!merge" || swarmStack(rel) {
+		if k.Value != "version" || k.Tag == "!!merge" || swarmStack(f.Path) {
 			continue
 		}
 		e, why := transform.VersionEdit(f, k, v)

@@ -564,11 +564,16 @@ func globalAppOnly(f *dockerfile.Facts) bool {
 // the app finds by walking up (only / holds both: mv node_modules
 // /node_modules, so that a bind mount over the app does not hide them),
 // and one that the image's NODE_PATH names (cd /opt/deps && npm install;
-// ENV NODE_PATH=/opt/deps/node_modules). The code image copies each and
+// ENV NODE_PATH=/opt/deps/node_modules), or the service's environment
+// names. The code image copies each and
 // shares it as a volume of its own, mounted with the code's.
-func modulesAbove(f *dockerfile.Facts, wd string) []string {
+func modulesAbove(f *dockerfile.Facts, wd string, serviceNodePath ...string) []string {
 	var nodePath []string
+	values := serviceNodePath
 	if v, ok := f.Env("NODE_PATH"); ok {
+		values = append(values, v)
+	}
+	for _, v := range values {
 		for _, p := range strings.Split(v, ":") {
 			if path.IsAbs(p) {
 				nodePath = append(nodePath, path.Clean(p))

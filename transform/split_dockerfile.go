@@ -42,7 +42,14 @@ func (p *splitPlan) codeTargets() []codeTarget {
 		}
 		seen[st.Index] = true
 		wd := p.codePath(fa)
-		out = append(out, codeTarget{stage: st, wd: wd, name: freeStageName(p.s.Dockerfile, "code-"+st.ID()), mods: modulesAbove(fa, wd)})
+		var nodePath []string
+		for _, s := range p.ws.ServicesBuilding(p.s.Dockerfile.Path) {
+			// A NODE_PATH the compose service sets (environment:).
+			if v := s.Config.Environment["NODE_PATH"]; v != nil && s.Stage != nil && s.Stage.Index == st.Index {
+				nodePath = append(nodePath, *v)
+			}
+		}
+		out = append(out, codeTarget{stage: st, wd: wd, name: freeStageName(p.s.Dockerfile, "code-"+st.ID()), mods: modulesAbove(fa, wd, nodePath...)})
 	}
 	add(p.s.Stage)
 	// Every project that builds this Dockerfile (a base file and its dev

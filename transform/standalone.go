@@ -137,7 +137,7 @@ func SplitStandalone(ws *workspace.Workspace, d *workspace.Dockerfile, opts Spli
 	if reason != "" {
 		return nil, withStage(builtBy, reason)
 	}
-	if p.img.cmd == nil && p.img.entry == nil && !p.s.Facts.UnknownBase {
+	if p.img.cmd == nil && p.img.entry == nil && plainNodeImage(p.s.Facts.RootBase) {
 		// No service gives it a command either: on a node image it would
 		// start the node prompt with no terminal and exit at once.
 		return nil, withStage(builtBy, fmt.Sprintf("the image sets no CMD or ENTRYPOINT: what it runs is given where it runs (a deploy's command, or an image built FROM it), and a runtime service with no command would start the node prompt and exit; give %s a CMD, or split the service or image that runs it", ws.Rel(d.File.Path)))
@@ -359,4 +359,16 @@ func rootLine(fa *dockerfile.Facts) int {
 		}
 	}
 	return fa.Code[0].Line
+}
+
+// plainNodeImage reports the official node image, whose command is the node
+// prompt; other images that ship Node may have one of their own
+// (cypress/included runs cypress).
+func plainNodeImage(ref string) bool {
+	name := strings.ToLower(ref)
+	if i := strings.IndexAny(name, ":@"); i >= 0 {
+		name = name[:i]
+	}
+	name = strings.TrimPrefix(strings.TrimPrefix(name, "docker.io/"), "library/")
+	return name == "node"
 }

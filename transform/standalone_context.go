@@ -25,24 +25,26 @@ type contextChoice struct {
 type copySource struct {
 	path string // slash path relative to the context, cleaned
 	// implied: no COPY names it, but an install after COPY . reads it
-	// (package.json; the lockfile of npm ci or a frozen yarn install).
+	// (package.json; the lockfile of a frozen yarn or pnpm install).
 	implied bool
 }
 
 // installReads lists the files a project install reads from the folder it
 // runs in: package.json, and the lockfile when the install insists on it.
 func installReads(c dockerfile.Command) []string {
-	if c.Kind != dockerfile.ProjectInstall {
-		return nil
+	if c.Kind != dockerfile.ProjectInstall || slices.ContainsFunc(c.Rest(), func(a string) bool {
+		return a == "--prefix" || a == "--cwd" || a == "-C" || a == "--dir" || strings.HasPrefix(a, "--prefix=") || strings.HasPrefix(a, "--cwd=") || strings.HasPrefix(a, "--dir=")
+	}) {
+		return nil // an install in a folder of its own (npm ci --prefix server)
 	}
 	out := []string{"package.json"}
 	rest := c.Rest()
 	frozen := slices.ContainsFunc(rest, func(a string) bool {
 		return a == "--frozen-lockfile" || a == "--immutable" || a == "--ci"
 	})
+	// npm ci takes package-lock.json or npm-shrinkwrap.json: neither is
+	// implied by name.
 	switch {
-	case c.Name == "npm" && len(rest) > 0 && rest[0] == "ci":
-		out = append(out, "package-lock.json")
 	case c.Name == "yarn" && frozen:
 		out = append(out, "yarn.lock")
 	case c.Name == "pnpm" && frozen:
@@ -172,7 +174,11 @@ func copySources(f *dockerfile.File) []copySource {
 				// reads, though no COPY names it.
 				if whole {
 					for _, script := range dockerfile.RunScripts(c) {
-						for _, cmd := range dockerfile.Commands(script) {
+						cmds := dockerfile.Commands(script)
+						if slices.ContainsFunc(cmds, func(c dockerfile.Command) bool { return c.Name == "cd" }) {
+							continue // cd server && npm ci: read below the root
+						}
+						for _, cmd := range cmds {
 							for _, need := range installReads(cmd) {
 								if !seen[need] {
 									seen[need] = true

@@ -226,6 +226,10 @@ func TestSplitStandaloneContextOptionalAndImplied(t *testing.T) {
 		{"implied, found nowhere", map[string]string{
 			"web/Dockerfile": "FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"server.js\"]\n",
 		}, "web", ""},
+		{"an install in a folder below the copy reads nothing at its root", map[string]string{
+			"server/package.json": `{"name": "server"}` + "\n",
+			"docker/Dockerfile":   "FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nRUN cd server && npm ci\nCMD [\"node\", \"server/index.js\"]\n",
+		}, "docker", "."},
 		{"implied by a frozen install", map[string]string{
 			"package.json":          `{"name": "mono", "workspaces": ["frontend"]}` + "\n",
 			"yarn.lock":             "# yarn\n",
@@ -239,7 +243,7 @@ func TestSplitStandaloneContextOptionalAndImplied(t *testing.T) {
 			t.Chdir(dir)
 			ws := load(t)
 			fix, reason := SplitStandalone(ws, ws.Dockerfiles[0], SplitOptions{})
-			if want := "none of the files it copies from its build context (package.json, read by its install, package-lock.json, read by its install) exists in web"; fix != nil || !strings.Contains(reason, want) {
+			if want := "none of the files it copies from its build context (package.json, read by its install) exists in web"; fix != nil || !strings.Contains(reason, want) {
 				t.Errorf("%s: fix %v, reason %q; want a refusal with %q", tc.name, fix != nil, reason, want)
 			}
 			continue
@@ -285,6 +289,15 @@ func TestSplitStandaloneRefusesImageWithoutCommand(t *testing.T) {
 	fix, reason := SplitStandalone(ws, ws.Dockerfiles[0], SplitOptions{})
 	if want := "the image sets no CMD or ENTRYPOINT: what it runs is given where it runs (a deploy's command, or an image built FROM it)"; fix != nil || !strings.Contains(reason, want) {
 		t.Errorf("fix %v, reason %q; want a refusal with %q", fix != nil, reason, want)
+	}
+	// A base image other than node may have a command of its own
+	// (cypress/included runs cypress): split as before.
+	got, _ := splitStandalone(t, map[string]string{
+		"package.json": `{"name": "e2e"}` + "\n",
+		"Dockerfile":   "FROM cypress/included:13.6.0\nWORKDIR /e2e\nCOPY . .\n",
+	})
+	if !strings.Contains(got["compose.yaml"], "image: cypress/included:13.6.0") {
+		t.Errorf("no runtime on cypress/included:\n%s", got["compose.yaml"])
 	}
 }
 

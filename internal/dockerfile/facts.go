@@ -667,8 +667,12 @@ func (f *File) copyFacts(fa *Facts, from string, srcs []string, dest string, lin
 		what += " --from=" + from
 	}
 	what += " " + strings.Join(srcs, " ") + " " + dest
+	// COPY . . into a WORKDIR under /etc is the app (logto lives in
+	// /etc/logto); a file copied there (WORKDIR /etc/cron.d; COPY
+	// app-cron .) is configuration.
+	whole := from == "" && slices.ContainsFunc(srcs, func(s string) bool { return path.Clean(s) == "." })
 	inWorkdir := fa.Workdir != "" && fa.Workdir != "/" && (dest == fa.Workdir || strings.HasPrefix(dest, fa.Workdir+"/"))
-	if strings.HasPrefix(dest+"/", "/etc/") && !inWorkdir {
+	if strings.HasPrefix(dest+"/", "/etc/") && !(inWorkdir && whole) {
 		// Configuration of the image (a Caddyfile, an nginx site), not
 		// the app, unless the app lives there (WORKDIR /etc/logto).
 		return

@@ -140,6 +140,11 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, rtLine: 4, rtWhat: "nodejs", workdir: "/home/ubuntu", unknown: true,
 		},
 		{
+			name:    "a file copied into a WORKDIR under /etc is configuration",
+			src:     "FROM node:22-alpine\nWORKDIR /etc/cron.d\nCOPY app-cron .\nWORKDIR /app\nCMD [\"node\", \"x.js\"]\n",
+			runtime: Node, rtLine: 1, workdir: "/app",
+		},
+		{
 			name:    "a Node CLI on PATH is the app",
 			src:     "FROM node:20-slim\nCOPY cli.js /usr/local/bin/mycli\nENTRYPOINT [\"mycli\"]\n",
 			runtime: Node, rtLine: 1, codeLines: []int{2}, codeWhat: "COPY cli.js",
