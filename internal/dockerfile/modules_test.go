@@ -26,6 +26,8 @@ func TestModules(t *testing.T) {
 		{"FROM node:22\nWORKDIR /srv\nRUN yarn install --cwd app && pnpm -C web install\n", "[/srv/app@3 /srv/web@3]"},
 		{"FROM node:22\nWORKDIR /srv\nRUN npm install --prefix=server\n", "[/srv/server@3]"},
 		{"FROM node:22\nENV APP_HOME=/srv\nWORKDIR /x\nRUN npm ci --prefix \"$APP_HOME/server\"\n", "[/srv/server@4]"},
+		// A default for an unset variable is where the shell goes.
+		{"FROM node:22\nARG APP_DIR\nWORKDIR ${APP_DIR:-/srv/app}\nRUN cd ${APP_DIR:-/srv/app} && npm ci\n", "[/srv/app@4]"},
 		// cd - goes back to where the last cd left.
 		{"FROM node:22\nWORKDIR /app\nRUN cd /tmp && curl -O x && cd - && npm ci\n", "[/app@3]"},
 		// Node's global folder copied in is Node's, not the app's modules.

@@ -42,8 +42,9 @@ func runFacts(fa *Facts, script string, line int, env map[string]string) {
 	}
 }
 
-// shellRef is a variable as wordText writes it: ${NAME}, modifiers dropped.
-var shellRef = regexp.MustCompile(`\$\{(\w+)\}`)
+// shellRef is a variable as wordText writes it: ${NAME}, or ${NAME:-word}
+// and ${NAME-word} with a default (other modifiers dropped).
+var shellRef = regexp.MustCompile(`\$\{(\w+)(?:(:?-)([^${}]*))?\}`)
 
 // CdTarget is the folder a cd with these arguments moves to from cwd, its
 // variables taken from the stage's environment; "" when it cannot be told
@@ -66,8 +67,14 @@ func CdTarget(cwd string, args []string, env map[string]string) string {
 func ExpandShell(word string, env map[string]string) (string, bool) {
 	known := true
 	out := shellRef.ReplaceAllStringFunc(word, func(ref string) string {
-		v, ok := env[ref[2:len(ref)-1]]
-		known = known && ok
+		m := shellRef.FindStringSubmatch(ref)
+		v, ok := env[m[1]]
+		switch {
+		case m[2] == ":-" && (!ok || v == ""), m[2] == "-" && !ok:
+			return m[3]
+		case !ok:
+			known = false
+		}
 		return v
 	})
 	return out, known && !strings.Contains(out, "$") && !strings.Contains(out, "`")
@@ -195,7 +202,13 @@ func wordText(w *syntax.Word) string {
 				walk(x.Parts)
 			case *syntax.ParamExp:
 				if x.Param != nil {
-					b.WriteString("${" + x.Param.Value + "}")
+					// A default for an unset variable is kept
+					// (${APP_DIR:-/srv/app}): ExpandShell uses it.
+					if e := x.Exp; e != nil && e.Word != nil && (e.Op.String() == ":-" || e.Op.String() == "-") {
+						b.WriteString("${" + x.Param.Value + e.Op.String() + wordText(e.Word) + "}")
+					} else {
+						b.WriteString("${" + x.Param.Value + "}")
+					}
 				}
 			case *syntax.CmdSubst, *syntax.ArithmExp, *syntax.ProcSubst:
 				// Its output is unknown here; a placeholder keeps the
