@@ -385,7 +385,7 @@ func (fa *Facts) promoteGlobalApps() {
 	// by a start script or compose's command (n8n's). Beside other code,
 	// or in an image that got Node as a helper (a PHP image with
 	// COPY --from=node), a package the command does not start is a tool.
-	own := !fa.HasCode() && fa.Runtime == Node && fa.RuntimeBy.Line == fa.RootBaseLine
+	own := !fa.HasCode() && fa.Runtime == Node && fa.RuntimeBy.Line == fa.RootBaseLine && !fa.startsWorkdirCode()
 	for _, g := range fa.globalPkgs {
 		// The command a package installs is mostly its name, scope
 		// dropped, sometimes with a prefix (@acme/dashboard:
@@ -404,6 +404,37 @@ func (fa *Facts) promoteGlobalApps() {
 			return
 		}
 	}
+}
+
+// startsWorkdirCode reports a command that starts a file of the app folder
+// (node index.js, /etc/logto/.scripts/bootstrap.sh under WORKDIR
+// /etc/logto) where the image holds none: the code comes from elsewhere (a
+// volume; decouple's own built runtimes), so a global package beside it is
+// a tool, not the app.
+func (fa *Facts) startsWorkdirCode() bool {
+	for _, arg := range append(slices.Clone(fa.command.entrypoint), fa.command.cmd...) {
+		for _, w := range strings.Fields(arg) {
+			switch {
+			case strings.HasPrefix(w, "-") || strings.Contains(w, "://") || strings.Contains(w, "$"):
+			case path.IsAbs(w):
+				if fa.Workdir != "" && fa.Workdir != "/" && strings.HasPrefix(w, fa.Workdir+"/") {
+					return true
+				}
+			case strings.Contains(w, "/") || scriptExt(w):
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// scriptExt reports a file name of a script the command would run.
+func scriptExt(w string) bool {
+	switch path.Ext(w) {
+	case ".js", ".mjs", ".cjs", ".ts", ".sh":
+		return true
+	}
+	return false
 }
 
 // onbuildTriggers parses the ONBUILD instructions of a stage: they run when

@@ -145,6 +145,13 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, rtLine: 1, workdir: "/app",
 		},
 		{
+			// decouple's own built runtime: the code comes from a volume,
+			// and the global package beside it is a tool.
+			name:    "a global package beside a command that starts the app folder's code",
+			src:     "FROM node:22-alpine AS runtime\nWORKDIR /etc/logto\nRUN npm add -g nyc@^18.0.0\nENTRYPOINT [\"/etc/logto/.scripts/bootstrap.sh\"]\n",
+			runtime: Node, rtLine: 1, workdir: "/etc/logto",
+		},
+		{
 			name:    "a Node CLI on PATH is the app",
 			src:     "FROM node:20-slim\nCOPY cli.js /usr/local/bin/mycli\nENTRYPOINT [\"mycli\"]\n",
 			runtime: Node, rtLine: 1, codeLines: []int{2}, codeWhat: "COPY cli.js",
