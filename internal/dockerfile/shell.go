@@ -447,11 +447,11 @@ func callFacts(fa *Facts, c Command, line int, script []Command, cwd string) {
 					cwd = absPath(cwd, d)
 				}
 			}
-			if cwd == "?" {
-				// Said above.
-			} else if cwd == "" {
+			switch cwd {
+			case "?": // said above
+			case "":
 				fa.unresolvedModules(line, cmd)
-			} else {
+			default:
 				fa.Modules = append(fa.Modules, Evidence{Line: line, What: cwd})
 			}
 		}
