@@ -32,9 +32,10 @@ type copySource struct {
 // installReads lists the files a project install reads from the folder it
 // runs in: package.json, and the lockfile when the install insists on it.
 func installReads(c dockerfile.Command) []string {
-	if c.Kind != dockerfile.ProjectInstall || slices.ContainsFunc(c.Rest(), func(a string) bool {
-		return a == "--prefix" || a == "--cwd" || a == "-C" || a == "--dir" || strings.HasPrefix(a, "--prefix=") || strings.HasPrefix(a, "--cwd=") || strings.HasPrefix(a, "--dir=")
-	}) {
+	if c.Kind != dockerfile.ProjectInstall {
+		return nil
+	}
+	if _, moved := dockerfile.InstallDirFlag(c.Name, c.Rest()); moved {
 		return nil // an install in a folder of its own (npm ci --prefix server)
 	}
 	out := []string{"package.json"}

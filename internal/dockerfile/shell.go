@@ -437,7 +437,7 @@ func callFacts(fa *Facts, c Command, line int, script []Command, cwd string) {
 		}
 	case "npm", "yarn", "pnpm", "bun":
 		if c.Kind == ProjectInstall {
-			if dir, ok := installDirFlag(cmd, rest); ok {
+			if dir, ok := InstallDirFlag(cmd, rest); ok {
 				// npm ci --prefix server, yarn --cwd app, pnpm -C web,
 				// npm ci --prefix "$APP_HOME/server".
 				if d, known := ExpandShell(dir, fa.runEnv); !known {
@@ -833,9 +833,9 @@ func (fa *Facts) unresolvedModules(line int, cmd string) {
 	}
 }
 
-// installDirFlag is the folder a package manager's flag runs it in, when
+// InstallDirFlag is the folder a package manager's flag runs it in, when
 // one is given: npm --prefix, yarn --cwd, pnpm --dir / -C / --prefix.
-func installDirFlag(cmd string, args []string) (string, bool) {
+func InstallDirFlag(cmd string, args []string) (string, bool) {
 	var flags []string
 	switch cmd {
 	case "npm":

@@ -38,26 +38,34 @@ func rootFD(wd string) int {
 	return fd
 }
 
+// underRoot places path under the working folder: a descriptor of that
+// folder (-1 when none can be had) and path relative to it. inside is
+// false for a path outside it as written (fd 0) or one that cannot be
+// placed (fd -1).
+func underRoot(path string) (fd int, rel string, inside bool) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return -1, "", false
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return -1, "", false
+	}
+	rel, ok := within(wd, abs)
+	if !ok {
+		return 0, "", false
+	}
+	return rootFD(wd), rel, true
+}
+
 // readBeneath reads a file under the working folder through openat2. done
 // is false when the slow path must decide: a path outside the working
 // folder as written, an absolute symlink (which RESOLVE_BENEATH refuses
 // even when it stays inside), a link that leads out or loops (the slow
 // path tells which), or a kernel without openat2.
 func readBeneath(path string, max int64) (src []byte, err error, done bool) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return nil, nil, false
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return nil, nil, false
-	}
-	rel, ok := within(wd, abs)
-	if !ok {
-		return nil, nil, false
-	}
-	fd := rootFD(wd)
-	if fd < 0 {
+	fd, rel, inside := underRoot(path)
+	if !inside || fd < 0 {
 		return nil, nil, false
 	}
 	var nfd int
@@ -138,20 +146,11 @@ func readFD(path string, fd int, max int64) ([]byte, error) {
 // read) beneath the working folder, or missing. done is false when the
 // slow path must decide.
 func checkBeneath(path string) (err error, done bool) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return nil, false
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return nil, false
-	}
-	rel, ok := within(wd, abs)
-	if !ok {
+	fd, rel, inside := underRoot(path)
+	switch {
+	case !inside && fd == 0:
 		return nil, true // outside as written: read where it is
-	}
-	fd := rootFD(wd)
-	if fd < 0 {
+	case !inside || fd < 0:
 		return nil, false
 	}
 	for {
