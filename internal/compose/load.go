@@ -70,7 +70,8 @@ type Project struct {
 
 	extra  map[string]*File // files reached through include/extends, by path
 	limits Limits
-	refErr error // the first referenced file that broke a limit or is no file
+	refErr error             // the first referenced file that broke a limit or is no file
+	env    map[string]string // the interpolation environment, for referenced paths
 }
 
 // LoadLimited reads and loads a project from its files (absolute paths). A
@@ -114,10 +115,11 @@ func load(paths []string, lim Limits, overlay map[string][]byte, strict bool) (*
 		}
 		p.Files = append(p.Files, f)
 	}
+	env, fromFile, envFile, refused := environment(p.Dir)
+	p.env = env
 	if err := p.checkReferenced(); err != nil {
 		return nil, err
 	}
-	env, fromFile, envFile, refused := environment(p.Dir)
 	p.EnvFallback = envFile
 	if refused != nil {
 		p.Refused = append(p.Refused, refused)
@@ -740,10 +742,13 @@ func (p *Project) checkReferenced() error {
 		for i := 1; i < len(svcs.Content); i += 2 {
 			_, ext := MapGet(svcs.Content[i], "extends")
 			_, file := MapGet(ext, "file")
-			if file == nil || file.Kind != yaml.ScalarNode || file.Value == "" || strings.Contains(file.Value, "$") {
+			if file == nil || file.Kind != yaml.ScalarNode || file.Value == "" {
 				continue
 			}
-			path := file.Value
+			path, ok := p.expandPath(file.Value)
+			if !ok {
+				continue
+			}
 			if !filepath.IsAbs(path) {
 				path = filepath.Join(filepath.Dir(f.Path), path)
 			}
@@ -755,6 +760,21 @@ func (p *Project) checkReferenced() error {
 		}
 	}
 	return p.refErr
+}
+
+// expandPath interpolates a referenced file's path (`include: ${DIR}/x.yml`)
+// as compose-go will before it opens the file, so the same checks apply to
+// it. ok is false when the path cannot be told (a syntax compose-go will
+// report, a required variable with no value) or comes out empty.
+func (p *Project) expandPath(path string) (string, bool) {
+	if !strings.Contains(path, "$") {
+		return path, true
+	}
+	out, err := template.Substitute(path, func(name string) (string, bool) {
+		v, ok := p.env[name]
+		return v, ok
+	})
+	return out, err == nil && out != ""
 }
 
 // includedFiles lists files pulled in by top-level `include:`, recursively,
@@ -790,7 +810,8 @@ func (p *Project) includedFiles() []*File {
 				}
 			}
 			for _, rel := range paths {
-				if strings.Contains(rel, "$") {
+				rel, ok := p.expandPath(rel)
+				if !ok {
 					continue
 				}
 				abs := rel
