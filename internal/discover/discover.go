@@ -493,6 +493,17 @@ func canonicalName(name string) bool {
 	return overrideName.MatchString(name)
 }
 
+// foreignTopLevel reports the top-level keys of YAML files that share
+// compose's names or its services: key but are no compose file: Kubernetes
+// manifests (apiVersion, kind), OpenAPI documents, CI configs (jobs, stages).
+func foreignTopLevel(key string) bool {
+	switch key {
+	case "apiVersion", "kind", "openapi", "swagger", "jobs", "stages":
+		return true
+	}
+	return false
+}
+
 // plausible reads the start of a file found by a variant name (compose
 // pattern or Dockerfile pattern) and reports whether it can be one: a
 // compose file is no CI config or manifest (top-level jobs:, stages:,
@@ -506,8 +517,7 @@ func plausible(path string, isCompose bool) bool {
 	for _, raw := range bytes.Split(src, []byte("\n")) {
 		line := strings.TrimRight(string(raw), " \t\r")
 		if isCompose {
-			key, _, isKey := strings.Cut(line, ":")
-			if isKey && (key == "jobs" || key == "stages" || key == "apiVersion") {
+			if key, _, isKey := strings.Cut(line, ":"); isKey && foreignTopLevel(key) {
 				return false
 			}
 			continue
@@ -577,7 +587,7 @@ func LooksLikeCompose(src []byte) bool {
 			switch {
 			case !isKey:
 				inServices = false
-			case key == "apiVersion" || key == "kind" || key == "openapi" || key == "swagger" || key == "jobs" || key == "stages":
+			case foreignTopLevel(key):
 				return false
 			case key == "services" || key == `"services"`:
 				rest := strings.TrimSpace(strings.TrimPrefix(trimmed, key+":"))

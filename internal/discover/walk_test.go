@@ -289,6 +289,7 @@ func TestFindSkipsLookalikes(t *testing.T) {
 	files := map[string]string{
 		".github/workflows/docker-compose-integration.yml": "name: it\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n",
 		"k8s/compose-deploy.yaml":                          "apiVersion: v1\nkind: Service\n",
+		"api/docker-compose-api.yaml":                      "openapi: 3.0.0\ninfo:\n  title: compose\n",
 		"docker-compose.prod.yml":                          "services:\n  web:\n    image: nginx\n",
 		"preview/Dockerfile.append":                        "RUN echo more\nCOPY extra /x\n",
 		"Dockerfile.dev":                                   "# syntax=docker/dockerfile:1\nARG V=22\nfrom node:${V}\n",
