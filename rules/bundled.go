@@ -31,10 +31,19 @@ func judge(f *dockerfile.Facts, launched launch) (bundle, bool) {
 	if f == nil || !f.HasCode() {
 		return bundle{}, false
 	}
+	if f.TemplateCopies {
+		// An ONBUILD base (ONBUILD COPY . /app): the app arrives when an
+		// image is built FROM it, and that image is the one judged; what
+		// this one copies is build tooling for it.
+		return bundle{}, false
+	}
 	if f.Runtime != dockerfile.NoRuntime {
 		return bundle{runtime: f.Runtime}, true
 	}
-	if !f.UnknownBase {
+	if !f.UnknownBase || f.Template != nil {
+		// With ONBUILD triggers that run commands, Node may come only
+		// with a build FROM this image (ONBUILD RUN install-node.sh), so
+		// what the image runs proves nothing about this one.
 		return bundle{}, false
 	}
 	if launched.rt != dockerfile.NoRuntime {

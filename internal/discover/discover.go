@@ -197,13 +197,23 @@ func ProjectOf(path string) []string {
 // takes at most.
 const DefaultMaxFiles = 100_000
 
+// templateDir reports a folder named by a template placeholder, such as
+// cookiecutter's {{cookiecutter.project_slug}} or copier's {{ name }}: its
+// files are templates ({% if %} lines in YAML and Dockerfiles) that a
+// project generator renders, not files Docker reads.
+func templateDir(name string) bool {
+	i := strings.Index(name, "{{")
+	return i >= 0 && strings.Contains(name[i:], "}}")
+}
+
 // errStop ends a walk that reached the file limit.
 var errStop = errors.New("file limit reached")
 
 // FindLimited searches paths, taking at most maxFiles files (0:
 // DefaultMaxFiles); past it the search stops with an error naming the
 // folder it was in. Folders are walked recursively, skipping .git,
-// node_modules and what .gitignore files ignore; files are taken whatever
+// node_modules, template folders (templateDir) and what .gitignore files
+// ignore; files are taken whatever
 // their name. Symlinks are not followed.
 func FindLimited(paths []string, maxFiles int) Result {
 	if maxFiles <= 0 {
@@ -429,7 +439,7 @@ func (w *walker) dir(path string, parts []string, rules []rule, seen []state) er
 	for _, e := range entries {
 		name := e.Name()
 		if e.IsDir() {
-			if name == ".git" || name == "node_modules" {
+			if name == ".git" || name == "node_modules" || templateDir(name) {
 				continue
 			}
 			sub := parts

@@ -283,7 +283,9 @@ func TestFindGitignore(t *testing.T) {
 // TestFindSkipsLookalikes: a file named like a compose variant or a
 // Dockerfile variant that holds something else (a GitHub workflow, a
 // Dockerfile fragment with no FROM) is not taken; canonical names are
-// taken whatever they hold, so the loader can say what is wrong.
+// taken whatever they hold, so the loader can say what is wrong. Folders of
+// a project generator's templates ({{cookiecutter.project_slug}}) are not
+// searched unless named.
 func TestFindSkipsLookalikes(t *testing.T) {
 	root := t.TempDir()
 	files := map[string]string{
@@ -296,6 +298,8 @@ func TestFindSkipsLookalikes(t *testing.T) {
 		"Dockerfile.prod":                                  "\ufeffFROM node:22\n",
 		"broken/Dockerfile":                                "RUN echo no from\n",
 		"broken/docker-compose.yml":                        "jobs: {}\n",
+		"{{cookiecutter.project_slug}}/docker-compose.yml": "services:\n{%- if x %}\n  web:\n    build: .\n",
+		"{{ name }}/Dockerfile":                            "FROM node:22\n{% if x %}\n",
 	}
 	for name, text := range files {
 		p := filepath.Join(root, filepath.FromSlash(name))
@@ -319,5 +323,10 @@ func TestFindSkipsLookalikes(t *testing.T) {
 	want := []string{"compose docker-compose.prod.yml", "compose broken/docker-compose.yml", "dockerfile Dockerfile.dev", "dockerfile Dockerfile.prod", "dockerfile broken/Dockerfile"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("found %q, want %q", got, want)
+	}
+	// A template folder named on the command line is searched.
+	named := FindLimited([]string{filepath.Join(root, "{{ name }}")}, 0)
+	if len(named.Dockerfiles) != 1 {
+		t.Errorf("a template folder named on the command line: found %q, want its Dockerfile", named.Dockerfiles)
 	}
 }

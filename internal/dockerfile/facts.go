@@ -61,6 +61,13 @@ type Facts struct {
 	// (`npm install && mv node_modules ../`). The app finds one in its
 	// folder or any folder above, so the split must carry those.
 	Modules []Evidence
+	// Template is the stage's own first ONBUILD trigger that copies the
+	// build context or runs a command (nil when none): the image is a base
+	// for other builds, which get the app (and, for some, Node: meteor
+	// launchpad's ONBUILD RUN install-node.sh) when they build FROM it.
+	// TemplateCopies says a trigger copies the build context.
+	Template       *Evidence
+	TemplateCopies bool
 	// ModulesUnresolved is the first RUN that installs (or moves)
 	// node_modules after a cd into a folder decouple cannot tell (cd
 	// $HOME_DIR with no value here, cd $(npm root)): a split would not
@@ -200,6 +207,9 @@ func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string, nodeBas
 		fa.clis = maps.Clone(parent.clis)
 		fa.globalPkgs = slices.Clone(parent.globalPkgs)
 		fa.command = parent.command
+		// The parent's triggers run in this build: a template is a
+		// stage's own.
+		fa.Template, fa.TemplateCopies = nil, false
 	} else {
 		// Messages quote the FROM text as written: a resolved build arg
 		// may come from the environment.
@@ -236,7 +246,34 @@ func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string, nodeBas
 	}
 	fa.env = env
 	fa.promoteGlobalApps()
+	fa.Template, fa.TemplateCopies = templateTrigger(s)
 	return &fa
+}
+
+// templateTrigger finds a stage's ONBUILD triggers that make it a base for
+// other builds: the first that copies the build context (COPY or ADD with
+// no --from) or runs a command, and whether any copies the context.
+func templateTrigger(s *Stage) (*Evidence, bool) {
+	var first *Evidence
+	copies := false
+	for _, t := range onbuildTriggers(s) {
+		switch c := t.cmd.(type) {
+		case *instructions.CopyCommand:
+			if c.From != "" {
+				continue
+			}
+			copies = true
+		case *instructions.AddCommand:
+			copies = true
+		case *instructions.RunCommand:
+		default:
+			continue
+		}
+		if first == nil {
+			first = &Evidence{Line: t.line, What: "ONBUILD " + t.cmd.Name()}
+		}
+	}
+	return first, copies
 }
 
 // applyCommand adds what one instruction brings to the facts of a stage.
@@ -385,7 +422,11 @@ func (fa *Facts) promoteGlobalApps() {
 	// by a start script or compose's command (n8n's). Beside other code,
 	// or in an image that got Node as a helper (a PHP image with
 	// COPY --from=node), a package the command does not start is a tool.
-	own := !fa.HasCode() && fa.Runtime == Node && fa.RuntimeBy.Line == fa.RootBaseLine && !fa.startsWorkdirCode()
+	// A package the command starts on a file of the app folder, where the
+	// image holds none (electron ., pm2-runtime app.js), runs code that
+	// arrives otherwise: it is a runtime, not the app.
+	runsWorkdir := !fa.HasCode() && fa.startsWorkdirCode()
+	own := !fa.HasCode() && fa.Runtime == Node && fa.RuntimeBy.Line == fa.RootBaseLine && !runsWorkdir
 	for _, g := range fa.globalPkgs {
 		// The command a package installs is mostly its name, scope
 		// dropped, sometimes with a prefix (@acme/dashboard:
@@ -394,7 +435,7 @@ func (fa *Facts) promoteGlobalApps() {
 		starts := slices.ContainsFunc(words, func(w string) bool {
 			return w == bin || w == g.name || len(bin) >= 3 && strings.HasSuffix(w, "-"+bin)
 		})
-		if own || starts {
+		if own || starts && !runsWorkdir {
 			for _, e := range fa.Code {
 				if e == g.ev {
 					return
@@ -415,6 +456,10 @@ func (fa *Facts) startsWorkdirCode() bool {
 	for _, arg := range append(slices.Clone(fa.command.entrypoint), fa.command.cmd...) {
 		for _, w := range strings.Fields(arg) {
 			switch {
+			case w == "." || w == "./":
+				// The folder itself: electron ., node . start the
+				// package in the working folder.
+				return true
 			case strings.HasPrefix(w, "-") || strings.Contains(w, "://") || strings.Contains(w, "$"):
 			case path.IsAbs(w):
 				if fa.Workdir != "" && fa.Workdir != "/" && strings.HasPrefix(w, fa.Workdir+"/") {
@@ -541,6 +586,16 @@ var manifestFiles = map[string]bool{
 	"bun.lock": true, ".nvmrc": true, ".node-version": true, "deno.lock": true,
 }
 
+// otherManifests are the dependency manifests and lockfiles of other
+// languages: a Rails image that copies its Gemfile to bundle install (and
+// gets Node from apt for its assets) holds the gems, not app code.
+var otherManifests = map[string]bool{
+	"Gemfile": true, "Gemfile.lock": true, "requirements.txt": true, "Pipfile": true,
+	"Pipfile.lock": true, "pyproject.toml": true, "poetry.lock": true, "uv.lock": true,
+	"composer.json": true, "composer.lock": true, "go.mod": true, "go.sum": true,
+	"Cargo.toml": true, "Cargo.lock": true, "mix.exs": true, "mix.lock": true,
+}
+
 // infraDirs and infraExts are what images copy that is configuration of the
 // image itself, not the app: root filesystems, certificates, server configs.
 var infraDirs = map[string]bool{
@@ -562,7 +617,7 @@ func isCodeSource(src string) bool {
 		return true
 	}
 	base := path.Base(s)
-	if manifestFiles[base] || infraDirs[base] || infraExts[path.Ext(base)] || isManifestGlob(base) {
+	if manifestFiles[base] || otherManifests[base] || infraDirs[base] || infraExts[path.Ext(base)] || isManifestGlob(base) {
 		return false
 	}
 	if isImagePlumbing(base) || strings.HasPrefix(base, "Dockerfile") || base == "node_modules" {

@@ -500,6 +500,32 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, codeLines: []int{3}, codeWhat: "ONBUILD COPY . /srv", workdir: "/srv",
 		},
 		{
+			// electron ., node .: the package in the working folder,
+			// which arrives by a mount; the global package runs it.
+			name:    "a global package the command starts on the working folder is its runtime",
+			src:     "FROM node:8\nRUN yarn global add electron@1.8.1\nCMD xvfb-run -a electron .\n",
+			runtime: Node, rtLine: 1,
+		},
+		{
+			name:    "a global package the command starts alone is the app",
+			src:     "FROM node:22\nRUN npm install -g n8n\nCMD [\"n8n\", \"start\"]\n",
+			runtime: Node, rtLine: 1, codeLines: []int{2},
+		},
+		{
+			// Rails gets Node from apt for its assets and bundles its
+			// gems: the Gemfile is no app code.
+			name:    "another language's manifests are no code",
+			src:     "FROM ruby:3.3\nRUN apt-get update && apt-get install -y nodejs\nWORKDIR /app\nCOPY Gemfile Gemfile.lock /app/\nRUN bundle install\n",
+			runtime: Node, rtLine: 2, workdir: "/app", unknown: true,
+		},
+		{
+			// A Node binary tarball named through ENV values, from a
+			// fork's releases (wekan's node-v14-esm).
+			name:    "a Node tarball whose URL names ENV values",
+			src:     "FROM ubuntu:24.04\nENV NODE_VERSION=v14.21.4 ARCH=linux-x64\nRUN <<EOR\nwget \"https://github.com/acme/node-esm/releases/download/${NODE_VERSION}/node-${NODE_VERSION}-${ARCH}.tar.gz\"\nEOR\nCOPY packages /app/packages/\n",
+			runtime: Node, rtLine: 3, rtWhat: "${NODE_VERSION}", codeLines: []int{6}, unknown: true,
+		},
+		{
 			name:    "ONBUILD in the final stage itself copies nothing yet",
 			src:     "FROM node:22-alpine\nWORKDIR /srv\nONBUILD COPY . /srv\n",
 			runtime: Node, workdir: "/srv",

@@ -362,6 +362,15 @@ func callFacts(fa *Facts, c Command, line int, script []Command, cwd string) {
 		return
 	}
 	for _, a := range rest {
+		written := a
+		if strings.Contains(a, "$") {
+			// wget .../node-${NODE_VERSION}-linux-x64.tar.gz: the URL
+			// the shell fetches, from the stage's ENV and ARG values
+			// (quoted as written: a build arg may come from .env).
+			if x, ok := ExpandShell(a, fa.runEnv); ok {
+				a = x
+			}
+		}
 		if !strings.Contains(a, "://") && !strings.Contains(a, ".") {
 			continue
 		}
@@ -372,13 +381,13 @@ func callFacts(fa *Facts, c Command, line int, script []Command, cwd string) {
 				// package from it is what a remove takes away.
 				fa.runtimeByPackage = true
 			}
-			setRuntime(Node, cmd+" "+a)
+			setRuntime(Node, cmd+" "+written)
 			return
 		case strings.Contains(a, "bun.sh/install"):
-			setRuntime(Bun, cmd+" "+a)
+			setRuntime(Bun, cmd+" "+written)
 			return
 		case strings.Contains(a, "deno.land/install") || strings.Contains(a, "deno.land/x/install"):
-			setRuntime(Deno, cmd+" "+a)
+			setRuntime(Deno, cmd+" "+written)
 			return
 		}
 	}
