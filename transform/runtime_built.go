@@ -325,12 +325,17 @@ func systemCommand(c dockerfile.Command) bool {
 	case dockerfile.SystemInstall, dockerfile.SystemRemove, dockerfile.SystemManager, dockerfile.GlobalInstall, dockerfile.GlobalOther:
 		return true
 	}
-	return systemCommands[c.Name]
+	return systemCommands[c.Name] || userCommands[c.Name]
+}
+
+// userCommands manage users and groups.
+var userCommands = map[string]bool{
+	"adduser": true, "useradd": true, "addgroup": true, "groupadd": true, "usermod": true,
+	"deluser": true, "userdel": true, "delgroup": true, "groupdel": true, "groupmod": true,
 }
 
 // systemCommands are the other commands that change the system.
 var systemCommands = map[string]bool{
-	"adduser": true, "useradd": true, "addgroup": true, "groupadd": true, "usermod": true, "deluser": true,
 	"corepack": true, "ln": true, "chmod": true, "chown": true, "mkdir": true, "rm": true, "cp": true,
 	"mv": true, "touch": true, "echo": true, "set": true, "true": true, "test": true, "[": true,
 	"export": true, "cd": true, "update-ca-certificates": true, "locale-gen": true, "install": true,
@@ -352,6 +357,11 @@ func commandOnCode(c dockerfile.Command, cwd string, env map[string]string, inCo
 	case dockerfile.GlobalInstall, dockerfile.GlobalOther, dockerfile.PackageManagerSetting:
 		return false
 	}
+	if userCommands[cmd] {
+		// adduser -h /app app: a user whose home is the code folder is
+		// still the system's; the runtime's USER needs it.
+		return false
+	}
 	if cmd == "cd" {
 		if len(c.Args) < 2 {
 			return false
@@ -361,6 +371,16 @@ func commandOnCode(c dockerfile.Command, cwd string, env map[string]string, inCo
 			dir = absJoin(cwd, c.Args[1])
 		}
 		return inCode(dir)
+	}
+	for _, w := range c.Writes {
+		// echo "$COMMIT" > dist/.hash: a file written in the code folder
+		// (the runtime has no dist/ to write it to).
+		if v, ok := dockerfile.ExpandShell(w, env); ok {
+			w = v
+		}
+		if path.IsAbs(w) && inCode(w) || !path.IsAbs(w) && cwd != "" && inCode(absJoin(cwd, w)) {
+			return true
+		}
 	}
 	for _, a := range fileArgs(c) {
 		if strings.HasPrefix(a, "-") || strings.Contains(a, "://") {

@@ -43,6 +43,13 @@ func TestRunParts(t *testing.T) {
 		{run: "chown -R node:node $DATA && sed -i s/a/b/ ${SRC}/config.js", sys: "chown -R node:node $DATA", code: "sed -i s/a/b/ ${SRC}/config.js"},
 		// A condition changes nothing: the copy is the code's alone.
 		{run: "if [ ! -f .env ]; then cp env-example .env; fi", code: "cp env-example .env"},
+		// A user whose home is the code folder is the system's: the
+		// runtime's USER needs it.
+		{run: "addgroup -S app -g 4001 && adduser -S app -G app --uid 4001 -h /app", sys: "addgroup -S app -g 4001 ; adduser -S app -G app --uid 4001 -h /app", chain: true},
+		// Output redirected into a file of the code folder is the code's;
+		// into a file outside it, the system's.
+		{run: "echo \"$COMMIT\" > dist/.hash", code: "echo '${COMMIT}'"},
+		{run: "echo ok >> /app/log && echo x > /etc/motd", sys: "echo x", code: "echo ok"},
 		// A chain is replayed as written, wrappers included.
 		{run: "sudo -E env CI=1 npm test", code: "sudo -E env CI=1 npm test", chain: true},
 	}

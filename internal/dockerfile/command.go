@@ -22,6 +22,9 @@ type Command struct {
 	// Packages are what a SystemInstall, SystemRemove or GlobalInstall
 	// names, as written (versions and flags included for system managers).
 	Packages []string
+	// Writes are the files the command's output is redirected to
+	// (echo "$COMMIT" > dist/.hash).
+	Writes []string
 }
 
 // Rest is the command's arguments.
@@ -78,8 +81,12 @@ func RunScripts(c *instructions.RunCommand) []string {
 // wrappers stripped and classified; empty ones are left out.
 func Commands(script string) []Command {
 	var out []Command
-	for _, args := range SimpleCommands(script) {
+	f := parsed(script)
+	for i, args := range f.simple {
 		if c, ok := Classify(args); ok {
+			if i < len(f.writes) {
+				c.Writes = f.writes[i]
+			}
 			out = append(out, c)
 		}
 	}

@@ -88,6 +88,13 @@ func SimpleCommands(script string) [][]string {
 	return slices.Clip(slices.Clone(parsed(script).simple))
 }
 
+// Writes lists, for each of SimpleCommands, the files its output is
+// redirected to (> file, >> file, &> file); nil where the script did not
+// parse.
+func Writes(script string) [][]string {
+	return slices.Clip(slices.Clone(parsed(script).writes))
+}
+
 // IsAndChain reports whether a script is simple commands joined by &&
 // only (no pipes, ||, ;, subshells or control flow), so a part of it runs
 // the same alone.
@@ -103,7 +110,8 @@ func AndChainParts(script string) []string {
 // stored: callers get copies of the outer slices.
 type scriptFacts struct {
 	simple [][]string
-	parts  []string // nil unless the script is an && chain
+	writes [][]string // per simple command, the files its output is redirected to
+	parts  []string   // nil unless the script is an && chain
 }
 
 // scripts memoizes scriptFacts by script text. One RUN line is read by the
@@ -130,7 +138,11 @@ func parseScript(script string) *scriptFacts {
 	}
 	f := &scriptFacts{}
 	syntax.Walk(file, func(n syntax.Node) bool {
-		ce, ok := n.(*syntax.CallExpr)
+		st, ok := n.(*syntax.Stmt)
+		if !ok {
+			return true
+		}
+		ce, ok := st.Cmd.(*syntax.CallExpr)
 		if !ok || len(ce.Args) == 0 {
 			return true
 		}
@@ -139,6 +151,16 @@ func parseScript(script string) *scriptFacts {
 			args = append(args, wordText(w))
 		}
 		f.simple = append(f.simple, args)
+		var to []string
+		for _, r := range st.Redirs {
+			switch r.Op {
+			case syntax.RdrOut, syntax.AppOut, syntax.RdrClob, syntax.RdrAll, syntax.AppAll:
+				if r.Word != nil {
+					to = append(to, wordText(r.Word))
+				}
+			}
+		}
+		f.writes = append(f.writes, to)
 		return true
 	})
 	if len(file.Stmts) == 1 && andChain(file.Stmts[0]) {
