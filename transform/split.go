@@ -406,6 +406,11 @@ func (p *splitPlan) checkImage() string {
 	if p.cwd == "" {
 		p.cwd = p.wd
 	}
+	if p.opts.Strategy == StrategyInstall {
+		if reason := p.installGap(); reason != "" {
+			return reason
+		}
+	}
 	if p.opts.Strategy == StrategyBuild {
 		// The old chain set up something outside the code path (or
 		// installs Node itself): the runtime replays those steps in a
@@ -644,6 +649,73 @@ func (p *splitPlan) checkNoWorkdir(root string) string {
 		return reason
 	}
 	return check(s.Config.Entrypoint, "the service's entrypoint")
+}
+
+// installGap says why the sources and an install of production
+// dependencies cannot stand in for the image (--strategy install), or "":
+// the image holds what the build made (COPY --from=build /app/dist, RUN
+// npm run build after the code), which the code image of sources lacks.
+// An install of devDependencies too makes the fix unsafe.
+func (p *splitPlan) installGap() string {
+	df := p.s.Dockerfile
+	codeLines := map[int]bool{}
+	for _, c := range p.s.Facts.Code {
+		codeLines[c.Line] = true
+	}
+	codeSeen, dev := false, ""
+	for _, st := range p.chain {
+		for _, c := range st.Commands {
+			line := dockerfile.InstructionLine(c)
+			switch c := c.(type) {
+			case *instructions.CopyCommand:
+				if c.From != "" && codeLines[line] {
+					return fmt.Sprintf("the image gets what a build made from %s (%s:%d), which the sources do not hold: a runtime that only installs dependencies would start without it; use --strategy build",
+						dockerfile.Shorten(strings.TrimSpace(instructionSource(df, c))), p.ws.Rel(df.Path), line)
+				}
+			case *instructions.RunCommand:
+				if !codeSeen {
+					break
+				}
+				for _, script := range dockerfile.RunScripts(c) {
+					for _, cmd := range dockerfile.Commands(script) {
+						if cmd.Kind == dockerfile.ProjectInstall && !productionInstall(cmd.Rest(), df.EnvAt(st, line)) && dev == "" {
+							dev = fmt.Sprintf("RUN at %s:%d installs devDependencies too (%s); the runtime installs production ones only, so a command that needs a dev tool (nodemon, ts-node) would not start",
+								p.ws.Rel(df.Path), line, dockerfile.Shorten(strings.Join(cmd.Args, " ")))
+						}
+						if cmd.Kind == dockerfile.ProjectRun {
+							return fmt.Sprintf("RUN at %s:%d runs %s on the code, which the sources do not hold the result of: a runtime that only installs dependencies would start without it; use --strategy build",
+								p.ws.Rel(df.Path), line, dockerfile.Shorten(strings.Join(cmd.Args, " ")))
+						}
+					}
+				}
+			}
+			if codeLines[line] {
+				codeSeen = true
+			}
+		}
+	}
+	if dev != "" {
+		p.unsafe = append(p.unsafe, dev)
+	}
+	return ""
+}
+
+// productionInstall reports an install of production dependencies only:
+// npm ci --omit=dev, yarn --production, pnpm install --prod, or any under
+// NODE_ENV=production.
+func productionInstall(args []string, env map[string]string) bool {
+	if env["NODE_ENV"] == "production" {
+		return true
+	}
+	for i, a := range args {
+		switch {
+		case a == "--production" || a == "--prod" || a == "-P" || a == "--omit=dev" || strings.HasPrefix(a, "--only=prod") || a == "--production=true":
+			return true
+		case a == "--omit" && i+1 < len(args) && args[i+1] == "dev":
+			return true
+		}
+	}
+	return false
 }
 
 // chainOf lists a stage's FROM-chain, the root first.
