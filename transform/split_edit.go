@@ -283,6 +283,14 @@ func (p *splitPlan) runtimeKeys(starts []int, pad, step, nl string) (string, []a
 		if p.s.Config.Build.Dockerfile != "" {
 			df = p.s.Config.Build.Dockerfile
 		}
+		if p.file == nil {
+			// A generated compose file: the Dockerfile as its build
+			// context sees it (docker/Dockerfile from a context of ..),
+			// as for the code service.
+			if r, err := filepath.Rel(p.s.Config.Build.Context, p.s.Dockerfile.Path); err == nil {
+				df = filepath.ToSlash(r)
+			}
+		}
 		if _, bv := compose.MapGet(p.svcVal, "build"); bv != nil {
 			if _, dv := compose.MapGet(bv, "dockerfile"); dv != nil {
 				df = dv.Value
