@@ -173,6 +173,8 @@ func global(rest []string) bool {
 // or npm|pnpm|bun install|i|add with a global flag. The packages are its
 // other words.
 func globalPackages(cmd string, rest []string) ([]string, bool) {
+	// npm install -g pnpm --loglevel notice: notice is the flag's value.
+	rest = dropValueFlags(rest)
 	if cmd == "yarn" {
 		var words []string
 		for _, a := range rest {

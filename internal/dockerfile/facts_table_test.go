@@ -507,6 +507,12 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, rtLine: 1,
 		},
 		{
+			// novu: notice is --loglevel's value, no package.
+			name:    "a flag's value is no global package",
+			src:     "FROM node:22-alpine\nRUN npm install -g pnpm@9.11.0 --loglevel notice --registry https://r.example --omit dev\nCMD [\"pnpm\", \"start\"]\n",
+			runtime: Node, rtLine: 1,
+		},
+		{
 			name:    "a global package the command starts alone is the app",
 			src:     "FROM node:22\nRUN npm install -g n8n\nCMD [\"n8n\", \"start\"]\n",
 			runtime: Node, rtLine: 1, codeLines: []int{2},

@@ -631,6 +631,9 @@ var valueFlags = map[string]bool{
 	"--prefix": true, "-C": true, "--dir": true, "--cwd": true, "--registry": true, "--cache": true,
 	"--loglevel": true, "--userconfig": true, "--filter": true, "-F": true, "--workspace": true,
 	"--network-timeout": true, "--mutex": true, "--cache-folder": true, "--store-dir": true,
+	"--omit": true, "--include": true, "--only": true, "--tag": true, "--global-folder": true,
+	"--modules-folder": true, "--fetch-retries": true, "--fetch-timeout": true, "--proxy": true,
+	"--https-proxy": true, "--ca": true, "--cafile": true, "--before": true, "--install-strategy": true,
 }
 
 // dropValueFlags removes the flags that take a value, with their values,
