@@ -120,10 +120,9 @@ func (p *splitPlan) planRuntime(target *dockerfile.Stage, wd string, multi bool)
 	// (ENV PATH=/app/node_modules/.bin:$PATH) is the base image's, which
 	// only a runtime built from these steps expands.
 	// The same variables runtimeImage resolves through composeText.
+	// A global ARG is known in a stage only once the stage declares it
+	// (the ARG case below).
 	known := map[string]bool{}
-	for k := range metaDefaults(df.MetaArgs) {
-		known[k] = true
-	}
 	for k := range p.rawBuildArgs() {
 		known[k] = true
 	}

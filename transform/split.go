@@ -815,15 +815,22 @@ func (p *splitPlan) literal(what, raw string, env []kv, args map[string]string, 
 
 func (p *splitPlan) runtimeImage() image {
 	im := image{shell: []string{"/bin/sh", "-c"}, carried: map[string]bool{}}
-	args := metaDefaults(p.s.Dockerfile.MetaArgs)
+	meta := metaDefaults(p.s.Dockerfile.MetaArgs)
+	var args map[string]string
 	for _, st := range p.chain {
 		inRuntime := p.runtimeStage != nil && st.Index <= p.runtimeStage.Index
+		// An ARG is the stage's own: a global one (before the first FROM)
+		// counts once the stage declares it, and none outlives its stage.
+		// An undeclared name is the base image's (empty if it sets none).
+		args = map[string]string{}
 		for _, c := range st.Commands {
 			switch c := c.(type) {
 			case *instructions.ArgCommand:
 				for _, a := range c.Args {
 					if a.Value != nil {
 						args[a.Key] = unquote(*a.Value)
+					} else if mv, ok := meta[a.Key]; ok {
+						args[a.Key] = mv
 					} else if _, ok := args[a.Key]; !ok {
 						// Declared without a default: empty unless compose
 						// feeds it (composeText asks compose first). The
