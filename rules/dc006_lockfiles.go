@@ -14,6 +14,7 @@ import (
 
 	"github.com/decouple-dev/decouple/internal/dockerfile"
 	"github.com/decouple-dev/decouple/internal/workspace"
+	"github.com/decouple-dev/decouple/transform"
 )
 
 // lockfiles are the files npm ci installs from.
@@ -26,6 +27,21 @@ func hasLockfile(ws *workspace.Workspace, dir string) bool {
 	}
 	for _, l := range lockfiles {
 		if st, err := ws.Stat(filepath.Join(dir, l)); err == nil && st.Mode().IsRegular() {
+			return true
+		}
+	}
+	return false
+}
+
+// contextLockfile reports whether an npm lockfile reaches a build: one in
+// the context folder that its ignore file does not keep out (a
+// .dockerignore listing package-lock.json leaves npm ci nothing to read).
+func contextLockfile(cache *runCache, ws *workspace.Workspace, contextDir, dockerfilePath string) bool {
+	if !cache.hasLockfile(contextDir) {
+		return false
+	}
+	for _, l := range lockfiles {
+		if st, err := ws.Stat(filepath.Join(contextDir, l)); err == nil && st.Mode().IsRegular() && !transform.IgnoredInContext(ws, contextDir, dockerfilePath, l) {
 			return true
 		}
 	}
@@ -95,7 +111,7 @@ func copiesLockfile(src string) bool {
 // volumes from, and its bind mounts.
 func serviceLockfile(cache *runCache, ws *workspace.Workspace, proj *workspace.Project, s *workspace.Service) (bool, string) {
 	if b := s.Config.Build; b != nil && cache.hasLockfile(b.Context) {
-		if s.Dockerfile == nil || lockCopiedBefore(s.Dockerfile, s.Stage, 1<<30) {
+		if s.Dockerfile == nil || lockCopiedBefore(s.Dockerfile, s.Stage, 1<<30) && contextLockfile(cache, ws, b.Context, s.Dockerfile.Path) {
 			return true, "the lockfile in " + relDir(ws, b.Context)
 		}
 	}

@@ -52,7 +52,8 @@ RUN npm ci --omit=dev
 The npm in question is the one the Node image ships, judged from its tag:
 on npm 6 and older (Node 14 and older) the flag is the right one and
 nothing is reported. A lockfile counts when package-lock.json or
-npm-shrinkwrap.json is in the build context and reaches the image before
+npm-shrinkwrap.json is in the build context (not kept out by its
+.dockerignore) and reaches the image before
 the install (COPY of it or of the whole context, or a RUN bind mount), or,
 for a compose command, is in the code mounted into the runtime service.
 
@@ -173,7 +174,7 @@ type npmEmit func(file string, src []byte, c npmCall, nc npmContext, d analysis.
 // checkDockerfileNPM scans each RUN of each stage whose image is a Node
 // image with a known tag.
 func checkDockerfileNPM(cache *runCache, ws *workspace.Workspace, f *dockerfile.File, contextDir string, emit npmEmit) {
-	ctxLock := cache.hasLockfile(contextDir)
+	ctxLock := contextLockfile(cache, ws, contextDir, f.Path)
 	for si, st := range f.Stages {
 		root := st.Root()
 		major, ok := imageMajor(cache, root.Base)

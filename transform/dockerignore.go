@@ -23,17 +23,28 @@ var mustIgnore = []string{"node_modules", ".git"}
 // ignoreAdditions is what a fix appends for each missing path.
 var ignoreAdditions = map[string]string{"node_modules": "node_modules", ".git": ".git"}
 
+// ignoreFile is the ignore file that applies to a build: BuildKit prefers
+// <Dockerfile>.dockerignore to the context's .dockerignore.
+func ignoreFile(fsys FS, contextDir, dockerfilePath string) string {
+	candidates := []string{dockerfilePath + ".dockerignore", filepath.Join(contextDir, ".dockerignore")}
+	for _, c := range candidates {
+		if fsys.Exists(c) {
+			return c
+		}
+	}
+	return candidates[1]
+}
+
+// IgnoredInContext reports whether the build's ignore file keeps name (a
+// path relative to the context, slash-separated) out of the context.
+func IgnoredInContext(fsys FS, contextDir, dockerfilePath, name string) bool {
+	return ignored(fsys, ignoreFile(fsys, contextDir, dockerfilePath), name)
+}
+
 // MissingIgnores returns the ignore file that applies (BuildKit prefers
 // <Dockerfile>.dockerignore) and which required paths it lets through.
 func MissingIgnores(fsys FS, contextDir, dockerfilePath string) (string, []string) {
-	candidates := []string{dockerfilePath + ".dockerignore", filepath.Join(contextDir, ".dockerignore")}
-	path := candidates[1]
-	for _, c := range candidates {
-		if fsys.Exists(c) {
-			path = c
-			break
-		}
-	}
+	path := ignoreFile(fsys, contextDir, dockerfilePath)
 	src, err := fsys.ReadFile(path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		// A pipe, a folder or a file over 10 MiB by that name: not an
