@@ -262,7 +262,7 @@ func runParts(c *instructions.RunCommand, cwd string, env map[string]string, inC
 	for _, script := range scripts {
 		for _, cmd := range dockerfile.Commands(script) {
 			// sh -c "…" / bash --login -c "…": the commands inside.
-			if args := cmd.Args; len(args) > 2 && shells[cmd.Name] {
+			if args := cmd.Args; len(args) > 2 && dockerfile.Shells[cmd.Name] {
 				if i := slices.Index(args, "-c"); i > 0 && i+1 < len(args) {
 					cmds = append(cmds, dockerfile.Commands(args[i+1])...)
 					chain = false
@@ -313,8 +313,6 @@ func runParts(c *instructions.RunCommand, cwd string, env map[string]string, inC
 	}
 	return sys, code, unknown, chain, codeScripts
 }
-
-var shells = map[string]bool{"sh": true, "bash": true, "ash": true, "dash": true, "zsh": true}
 
 // systemCommand reports whether a command changes the system, not the app:
 // after the code arrived it is still replayed in the runtime (when it

@@ -247,7 +247,59 @@ func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string, nodeBas
 	fa.env = env
 	fa.promoteGlobalApps()
 	fa.Template, fa.TemplateCopies = templateTrigger(s)
+	fa.dropToolsBesideEmptyWorkdir()
 	return &fa
+}
+
+// dropToolsBesideEmptyWorkdir: an image whose command runs the project in
+// its WORKDIR (npm start, node server.js) while nothing was copied there
+// is a runtime for an app mounted at run time (GoogleCloudPlatform's
+// nodejs runtime image: ADD contents/ /opt/gcp/runtime/, WORKDIR /app, CMD
+// npm start); what it copied elsewhere is its tooling, not the app.
+func (fa *Facts) dropToolsBesideEmptyWorkdir() {
+	wd := fa.Workdir
+	if len(fa.Code) == 0 || wd == "" || wd == "/" || fa.Template != nil {
+		return
+	}
+	for _, d := range fa.CodeDirs {
+		if d == "/" || d == wd || strings.HasPrefix(d, wd+"/") || strings.HasPrefix(wd, d+"/") {
+			return
+		}
+	}
+	if !fa.runsWorkdirProject() {
+		return
+	}
+	fa.Code, fa.CodeDirs = nil, nil
+}
+
+// Shells are the shells a command line is handed to (sh -c "…").
+var Shells = map[string]bool{"sh": true, "bash": true, "ash": true, "dash": true, "zsh": true}
+
+// runsWorkdirProject reports a command whose last step runs the project of
+// the working folder: a package manager's script (npm start, yarn run
+// serve) or node on a relative file.
+func (fa *Facts) runsWorkdirProject() bool {
+	words := append(slices.Clone(fa.command.entrypoint), fa.command.cmd...)
+	if len(words) > 2 && Shells[path.Base(words[0])] && words[1] == "-c" {
+		words = words[2:]
+	}
+	cmds := Commands(strings.Join(words, " "))
+	if len(cmds) == 0 {
+		return false
+	}
+	last := cmds[len(cmds)-1]
+	switch last.Name {
+	case "npm", "yarn", "pnpm":
+		return last.Kind == ProjectRun
+	case "node":
+		for _, a := range last.Rest() {
+			if strings.HasPrefix(a, "-") {
+				continue
+			}
+			return a == "." || !path.IsAbs(a) && !strings.Contains(a, "$")
+		}
+	}
+	return false
 }
 
 // templateTrigger finds a stage's ONBUILD triggers that make it a base for

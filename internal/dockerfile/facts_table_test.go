@@ -507,6 +507,24 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, rtLine: 1,
 		},
 		{
+			// GoogleCloudPlatform's nodejs runtime image: its install
+			// scripts go to /opt, the app is mounted at the WORKDIR that
+			// npm start runs in.
+			name:    "tools beside an empty WORKDIR the command runs the project of",
+			src:     "FROM node:22\nADD contents/ /opt/runtime/\nWORKDIR /app\nCMD npm start\n",
+			runtime: Node, rtLine: 1, workdir: "/app",
+		},
+		{
+			name:    "code elsewhere that the command starts by its path is the app",
+			src:     "FROM node:22\nCOPY . /srv/app\nWORKDIR /app\nCMD [\"node\", \"/srv/app/index.js\"]\n",
+			runtime: Node, rtLine: 1, codeLines: []int{2}, workdir: "/app",
+		},
+		{
+			name:    "code in the WORKDIR's parent is the app",
+			src:     "FROM node:22\nCOPY . /srv\nWORKDIR /srv/app\nCMD [\"npm\", \"start\"]\n",
+			runtime: Node, rtLine: 1, codeLines: []int{2}, workdir: "/srv/app",
+		},
+		{
 			// novu: notice is --loglevel's value, no package.
 			name:    "a flag's value is no global package",
 			src:     "FROM node:22-alpine\nRUN npm install -g pnpm@9.11.0 --loglevel notice --registry https://r.example --omit dev\nCMD [\"pnpm\", \"start\"]\n",
