@@ -153,12 +153,12 @@ func (f *File) Analyze(extraNode []string) []*Facts {
 	// stage FROM org/app-base too).
 	var inferred map[string]Evidence
 	for _, fa := range out {
-		if s := fa.Stage; s.BaseStage == nil && fa.UnknownBase && fa.ranNode != nil && s.Base != "" && !wellKnownOtherImage(s.Base) {
+		if s := fa.Stage; s.BaseStage == nil && fa.UnknownBase && fa.ranNode != nil && baseKey(s) != "" && !wellKnownOtherImage(s.Base) {
 			if inferred == nil {
 				inferred = map[string]Evidence{}
 			}
-			if _, ok := inferred[s.Base]; !ok {
-				inferred[s.Base] = *fa.ranNode
+			if _, ok := inferred[baseKey(s)]; !ok {
+				inferred[baseKey(s)] = *fa.ranNode
 			}
 		}
 	}
@@ -167,6 +167,16 @@ func (f *File) Analyze(extraNode []string) []*Facts {
 	}
 	f.facts, f.factsExtra = out, key
 	return out
+}
+
+// baseKey names a stage's external base image: as resolved, or, when a
+// build arg with no value here names it (FROM $RUNTIME), as written; the
+// stages written the same get the same image.
+func baseKey(s *Stage) string {
+	if s.Base != "" {
+		return s.Base
+	}
+	return s.BaseRaw
 }
 
 // otherImages are well-known images that ship no Node: npm run on them
@@ -218,7 +228,7 @@ func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string, nodeBas
 			fa.Runtime, fa.RuntimeBy = rt, Evidence{Line: s.Line, What: s.BaseRaw}
 		} else if !IsScratchLike(s.Base) {
 			fa.UnknownBase = true
-			if ev, ok := nodeBases[s.Base]; ok {
+			if ev, ok := nodeBases[baseKey(s)]; ok {
 				fa.Runtime = Node
 				fa.RuntimeBy = Evidence{Line: s.Line, What: fmt.Sprintf("%s, which holds Node (line %d runs %s in it)", s.BaseRaw, ev.Line, ev.What)}
 			}

@@ -507,6 +507,13 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, rtLine: 1,
 		},
 		{
+			// codimd: ARG RUNTIME with no default; the npm install on it
+			// says the image holds Node, whatever the build passes.
+			name:    "an image named by a build arg with no value, that runs npm",
+			src:     "ARG RUNTIME\nFROM $RUNTIME\nWORKDIR /app\nCOPY . .\nRUN npm install --production\nENTRYPOINT [\"/app/docker-entrypoint.sh\"]\n",
+			runtime: Node, rtLine: 2, rtWhat: "line 5 runs npm install", codeLines: []int{4}, unknown: true, workdir: "/app",
+		},
+		{
 			// GoogleCloudPlatform's nodejs runtime image: its install
 			// scripts go to /opt, the app is mounted at the WORKDIR that
 			// npm start runs in.
