@@ -594,6 +594,27 @@ func isNumber(s string) bool {
 	return true
 }
 
+// volumeDeclaredIn finds the compose file of the project whose entry for
+// the service lists a volume over target (an override's /app/node_modules).
+func (p *splitPlan) volumeDeclaredIn(target string) *compose.File {
+	for _, f := range p.s.Project.Files {
+		_, sv := f.ServiceNode(p.s.Name)
+		_, vv := compose.MapGet(sv, "volumes")
+		if vv == nil {
+			continue
+		}
+		for _, it := range vv.Content {
+			if it.Kind == yaml.ScalarNode && (path.Clean(it.Value) == target || strings.HasPrefix(it.Value, target+":")) {
+				return f
+			}
+			if _, tv := compose.MapGet(it, "target"); tv != nil && path.Clean(tv.Value) == target {
+				return f
+			}
+		}
+	}
+	return nil
+}
+
 // checkVolumes moves the service's anonymous volumes inside the code path
 // into the code stage (in the runtime they would start empty, since the
 // stock image has nothing there), and keeps the old image's data volumes
@@ -627,6 +648,12 @@ func (p *splitPlan) checkVolumes(old *oldImage) string {
 		for _, it := range items {
 			if it.Kind == yaml.ScalarNode && (path.Clean(it.Value) == t || strings.HasPrefix(it.Value, t+":")) {
 				item = it
+			}
+		}
+		if item == nil && p.s.Project != nil && p.file != nil {
+			if f := p.volumeDeclaredIn(t); f != nil && f != p.file {
+				return fmt.Sprintf("the anonymous volume %s inside the code path is declared in %s, which this fix does not edit (it edits %s); it would start empty in the runtime: split the service by hand",
+					t, p.ws.Rel(f.Path), p.ws.Rel(p.file.Path))
 			}
 		}
 		if item == nil || p.file == nil || flow {

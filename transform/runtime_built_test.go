@@ -50,6 +50,8 @@ func TestRunParts(t *testing.T) {
 		// into a file outside it, the system's.
 		{run: "echo \"$COMMIT\" > dist/.hash", code: "echo '${COMMIT}'"},
 		{run: "echo ok >> /app/log && echo x > /etc/motd", sys: "echo x", code: "echo ok"},
+		// A shell builtin changes nothing: no unknown program.
+		{run: "adduser -D -s /bin/false app; exit 0", sys: "adduser -D -s /bin/false app ; exit 0"},
 		// A chain is replayed as written, wrappers included.
 		{run: "sudo -E env CI=1 npm test", code: "sudo -E env CI=1 npm test", chain: true},
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/decouple-dev/decouple/internal/analysis"
 	"github.com/decouple-dev/decouple/internal/compose"
+	"github.com/decouple-dev/decouple/internal/dockerfile"
 	"github.com/decouple-dev/decouple/internal/imageref"
 	"github.com/decouple-dev/decouple/internal/nodeversion"
 	"github.com/decouple-dev/decouple/internal/workspace"
@@ -325,6 +326,10 @@ func (p *splitPlan) runtimeKeys(starts []int, pad, step, nl string) (string, []a
 	if p.opts.Strategy == StrategyInstall {
 		if k, _ := compose.MapGet(p.svcVal, "command"); k != nil {
 			return "", nil, "", "the service sets command:, so the install step cannot be prepended safely; use --strategy build"
+		}
+		if len(im.entry) > 0 {
+			// compose's command: would be the ENTRYPOINT's arguments.
+			return "", nil, "", fmt.Sprintf("the image starts with ENTRYPOINT %s, so an install step cannot be prepended to its command; use --strategy build", dockerfile.Shorten(shellText(im.entry, im.entryShell)))
 		}
 		start := shellText(cmd, cmdShell)
 		if start == "" {

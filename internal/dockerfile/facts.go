@@ -646,6 +646,7 @@ var manifestFiles = map[string]bool{
 	"yarn.lock": true, "pnpm-lock.yaml": true, "pnpm-workspace.yaml": true,
 	".npmrc": true, ".yarnrc": true, ".yarnrc.yml": true, "bun.lockb": true,
 	"bun.lock": true, ".nvmrc": true, ".node-version": true, "deno.lock": true,
+	"bower.json": true, ".bowerrc": true,
 }
 
 // otherManifests are the dependency manifests and lockfiles of other

@@ -38,6 +38,8 @@ func TestIsCodeSource(t *testing.T) {
 		{"yarn.lock*", false},
 		{"src*.json", true},
 		{"yarn.lock", false},
+		{"bower.json", false},
+		{"Gemfile.lock", false},
 		{"pnpm-lock.yaml", false},
 		{".npmrc", false},
 		{".nvmrc", false},
