@@ -78,7 +78,9 @@ func evidence(ws relater, df *dockerfile.File, f *dockerfile.Facts, b bundle) (s
 	rel := ws.Rel(df.Path)
 	var related []analysis.Related
 	var runtime string
-	if b.inferred {
+	with := " with"
+	switch {
+	case b.inferred:
 		// "<base> (Dockerfile:1), a base decouple does not know to hold
 		// Node, run with <what starts Node>, with app code copied by …"
 		name := runtimeName(b.runtime)
@@ -90,12 +92,19 @@ func evidence(ws relater, df *dockerfile.File, f *dockerfile.Facts, b bundle) (s
 			runtime += fmt.Sprintf("%s (%s:%d),", f.Runs.What, rel, f.Runs.Line)
 			related = append(related, analysis.Related{Pos: evidencePos(ws, df, f.Runs.Line), Message: "starts " + name + ": " + f.Runs.What})
 		}
-	} else {
+	case f.RuntimeBy.Line != f.RootBaseLine && f.RootBase != "":
+		// Node installed on another base: "debian:12 with Node from
+		// curl … nodesource … (Dockerfile:3)", not a command that reads
+		// like what the service runs.
+		runtime = fmt.Sprintf("%s (%s:%d) with %s from %s (%s:%d)", f.RootBase, rel, f.RootBaseLine, runtimeName(f.Runtime), f.RuntimeBy.What, rel, f.RuntimeBy.Line)
+		with = " and"
+		related = append(related, analysis.Related{Pos: evidencePos(ws, df, f.RuntimeBy.Line), Message: string(f.Runtime) + " runtime: " + f.RuntimeBy.What})
+	default:
 		runtime = fmt.Sprintf("%s (%s:%d)", f.RuntimeBy.What, rel, f.RuntimeBy.Line)
 		related = append(related, analysis.Related{Pos: evidencePos(ws, df, f.RuntimeBy.Line), Message: string(f.Runtime) + " runtime: " + f.RuntimeBy.What})
 	}
 	code := f.Code[0]
-	msg := fmt.Sprintf("%s with app code copied by %s (%s:%d)", runtime, code.What, rel, code.Line)
+	msg := fmt.Sprintf("%s%s app code copied by %s (%s:%d)", runtime, with, code.What, rel, code.Line)
 	if len(f.Code) > 1 {
 		msg += fmt.Sprintf(" and %d more", len(f.Code)-1)
 	}
