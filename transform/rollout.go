@@ -56,12 +56,31 @@ func ComposeFiles(fsys FS, dir string, files []string) []string {
 // Naming the services keeps -V off the others (a database's anonymous
 // volume among them).
 func RenewCommand(files, services []string) string {
+	return RenewCommandIn("", files, services)
+}
+
+// RenewCommandIn is RenewCommand for a named project (-p), "" for the one
+// Compose derives.
+func RenewCommandIn(project string, files, services []string) string {
+	return "`" + composeCommand(project, files) + "up -d --build -V " + strings.Join(services, " ") + "`"
+}
+
+// UpCommand starts a project's files: `docker compose [-p P] -f F up`.
+func UpCommand(project string, files []string) string {
+	return "`" + composeCommand(project, files) + "up`"
+}
+
+// composeCommand is `docker compose` with the project's -p and -f
+// arguments, ending in a space.
+func composeCommand(project string, files []string) string {
 	var b strings.Builder
-	b.WriteString("`docker compose ")
+	b.WriteString("docker compose ")
+	if project != "" {
+		b.WriteString("-p " + shellWord(project) + " ")
+	}
 	for _, f := range files {
 		b.WriteString("-f " + shellWord(f) + " ")
 	}
-	b.WriteString("up -d --build -V " + strings.Join(services, " ") + "`")
 	return b.String()
 }
 

@@ -144,11 +144,18 @@ func SplitStandalone(ws *workspace.Workspace, d *workspace.Dockerfile, opts Spli
 	}
 	var b strings.Builder
 	b.WriteString(generatedHeader + filepath.Base(d.File.Path) + ": the app's runtime and its code, decoupled.\n")
-	b.WriteString("# Roll out new code with " + RenewCommand(ComposeFiles(ws, dir, []string{composePath}), []string{name, p.codeSvc}) + ";\n# patch Node by changing the")
+	// Beside another compose file, the new one is a project of its own:
+	// the folder's project name would make each file's containers orphans
+	// of the other. Compose v2 reads that from name:; Compose v1 refuses
+	// the key, so beside a v1-era file (version:, fig.yml) the rollout
+	// command names the project with -p instead.
+	project := ""
+	if existing != "" && legacyCompose(ws, filepath.Join(dir, existing)) {
+		project = projectName(dir) + "-" + name
+	}
+	b.WriteString("# Roll out new code with " + RenewCommandIn(project, ComposeFiles(ws, dir, []string{composePath}), []string{name, p.codeSvc}) + ";\n# patch Node by changing the")
 	b.WriteString(" runtime's image: tag.\n")
-	if existing != "" {
-		// A project of its own: the same folder's project name would make
-		// each file's containers orphans of the other.
+	if existing != "" && project == "" {
 		b.WriteString("name: " + projectName(dir) + "-" + name + "\n")
 	}
 	if len(p.contract.dataVolumes) > 0 {
@@ -169,17 +176,35 @@ func SplitStandalone(ws *workspace.Workspace, d *workspace.Dockerfile, opts Spli
 	edits = append(edits, p.ignoreEdits(context.dir)...)
 	renew, renewFiles := []string{name, p.codeSvc}, ComposeFiles(ws, ws.Cwd, []string{composePath})
 	msg := fmt.Sprintf("create %s with service %q on %s and %q holding the code (strategy %s, build context %s); it replaces however the image was run before; roll out new code with %s",
-		ws.Rel(composePath), name, base, p.codeSvc, opts.Strategy, ws.Rel(context.dir), RenewCommand(renewFiles, renew))
+		ws.Rel(composePath), name, base, p.codeSvc, opts.Strategy, ws.Rel(context.dir), RenewCommandIn(project, renewFiles, renew))
 	if builtBy != "" {
 		msg = builtBy + "; " + msg
 	} else if existing != "" {
-		msg += fmt.Sprintf("; %s does not build this Dockerfile and is left as it is: run the new file with `docker compose -f %s up`", existing, filepath.Base(composePath))
+		msg += fmt.Sprintf("; %s does not build this Dockerfile and is left as it is: run the new file with %s", existing, UpCommand(project, renewFiles))
 	}
 	notes := append(append([]string(nil), p.unsafe...), context.missing...)
 	if len(notes) > 0 {
 		msg += "; also: " + strings.Join(notes, "; ")
 	}
-	return &analysis.SuggestedFix{Message: msg, Safe: false, Edits: edits, Renew: renew, RenewFiles: renewFiles}, ""
+	return &analysis.SuggestedFix{Message: msg, Safe: false, Edits: edits, Renew: renew, RenewFiles: renewFiles, RenewProject: project}, ""
+}
+
+// legacyCompose reports a compose file of the Compose v1 era, whose users
+// may run Compose v1: fig.yml, a top-level version: key, or the v1 layout.
+func legacyCompose(ws *workspace.Workspace, path string) bool {
+	if strings.HasPrefix(filepath.Base(path), "fig.") {
+		return true
+	}
+	src, err := ws.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	f, err := compose.ParseFile(path, src)
+	if err != nil || f.Root == nil {
+		return false
+	}
+	k, _ := compose.MapGet(f.Root, "version")
+	return k != nil || f.Legacy
 }
 
 // withStage puts the stage a compose service builds before a refusal.

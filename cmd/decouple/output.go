@@ -65,7 +65,10 @@ func printFixSummary(w io.Writer, plan *lint.FixPlan, remaining []analysis.Diagn
 	// carry it as one object or as equal copies.
 	said := map[string]bool{}
 	// One rollout command per project, as its -f arguments select it.
-	type rollout struct{ files, services []string }
+	type rollout struct {
+		project         string
+		files, services []string
+	}
 	var rollouts []*rollout
 	for _, d := range plan.Applied {
 		key := d.Rule.Code + "\x00" + d.Fix.Message
@@ -80,9 +83,11 @@ func printFixSummary(w io.Writer, plan *lint.FixPlan, remaining []analysis.Diagn
 		if len(d.Fix.Renew) == 0 {
 			continue
 		}
-		i := slices.IndexFunc(rollouts, func(r *rollout) bool { return slices.Equal(r.files, d.Fix.RenewFiles) })
+		i := slices.IndexFunc(rollouts, func(r *rollout) bool {
+			return r.project == d.Fix.RenewProject && slices.Equal(r.files, d.Fix.RenewFiles)
+		})
 		if i < 0 {
-			rollouts = append(rollouts, &rollout{files: d.Fix.RenewFiles})
+			rollouts = append(rollouts, &rollout{project: d.Fix.RenewProject, files: d.Fix.RenewFiles})
 			i = len(rollouts) - 1
 		}
 		for _, name := range d.Fix.Renew {
@@ -107,7 +112,7 @@ func printFixSummary(w io.Writer, plan *lint.FixPlan, remaining []analysis.Diagn
 		}
 	}
 	for _, r := range rollouts {
-		fmt.Fprintf(w, "  roll out new code with %s: without -V (--renew-anon-volumes) Compose keeps the old code volume; naming the services keeps -V off the others' volumes\n", transform.RenewCommand(r.files, r.services))
+		fmt.Fprintf(w, "  roll out new code with %s: without -V (--renew-anon-volumes) Compose keeps the old code volume; naming the services keeps -V off the others' volumes\n", transform.RenewCommandIn(r.project, r.files, r.services))
 	}
 }
 

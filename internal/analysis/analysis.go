@@ -114,6 +114,9 @@ type SuggestedFix struct {
 	// RenewFiles are the -f arguments that select Renew's project from the
 	// working folder; nil when docker compose finds it by default.
 	RenewFiles []string
+	// RenewProject is the -p project name the files need, "" for the one
+	// Compose derives from the folder.
+	RenewProject string
 }
 
 // Diagnostic is one finding. Pos is where the user acts.
