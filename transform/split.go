@@ -267,6 +267,11 @@ func (p *splitPlan) check() string {
 			p.dependents = append(p.dependents, other)
 		}
 	}
+	// Last: a Dockerfile.code another service's split left is the reason
+	// only when nothing else refuses this split.
+	if p.ws.Exists(p.codeDockerfile()) {
+		return fmt.Sprintf("%s already exists", rel(p.codeDockerfile()))
+	}
 	return ""
 }
 
@@ -430,9 +435,6 @@ func (p *splitPlan) checkImage() string {
 	if p.built == nil && p.runtimeStage == nil && nodeInstalled {
 		return fmt.Sprintf("Node comes from %s (%s:%d) in the same stage as the code, and no earlier stage holds Node without it: a stock image cannot be the runtime; use --runtime built (with --strategy build), or split the install into its own named stage",
 			f.RuntimeBy.What, rel(s.Dockerfile.Path), f.RuntimeBy.Line)
-	}
-	if p.ws.Exists(p.codeDockerfile()) {
-		return fmt.Sprintf("%s already exists", rel(p.codeDockerfile()))
 	}
 	return ""
 }

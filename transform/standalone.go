@@ -132,6 +132,9 @@ func SplitStandalone(ws *workspace.Workspace, d *workspace.Dockerfile, opts Spli
 	if reason := p.planRoot(); reason != "" {
 		return nil, withStage(builtBy, reason)
 	}
+	if ws.Exists(p.codeDockerfile()) {
+		return nil, withStage(builtBy, ws.Rel(p.codeDockerfile())+" already exists")
+	}
 	const pad, step, nl = "    ", "  ", "\n"
 	runtime, _, base, reason := p.runtimeKeys(nil, pad, step, nl)
 	if reason != "" {
