@@ -58,8 +58,15 @@ out of an image decouple cannot see into, git clone, source archives, any
 archive unpacked into the app folder and installed there, a global npm or
 yarn install of the app, an installer CLI's install, or the ONBUILD triggers
 of a parent (node:onbuild). A builder stage that feeds an nginx or caddy
-final stage is fine. A bind mount over the code hides it at run time, but
-the image still ships it.
+final stage is fine. Not app code: dependency manifests (package.json,
+lockfiles, bower.json, and other languages' Gemfile, requirements.txt,
+go.mod), start scripts and configs, build tools installed globally, a global
+package the command runs on the working folder (electron .), and what an
+image copies beside an empty WORKDIR whose project its command runs
+(npm start: the app is mounted there). An image whose own ONBUILD triggers
+copy the context or install Node is a base for other builds: the images
+built FROM it are judged, not it. A bind mount over the code hides it at
+run time, but the image still ships it.
 
 ## Fix
 ` + "`--fix`" + ` splits the service: ` + "`<svc>-code`" + ` builds a code-only image from a generated
