@@ -40,10 +40,10 @@ func judge(f *dockerfile.Facts, launched launch) (bundle, bool) {
 	if f.Runtime != dockerfile.NoRuntime {
 		return bundle{runtime: f.Runtime}, true
 	}
-	if !f.UnknownBase || f.Template != nil {
-		// With ONBUILD triggers that run commands, Node may come only
-		// with a build FROM this image (ONBUILD RUN install-node.sh), so
-		// what the image runs proves nothing about this one.
+	if !f.UnknownBase || f.TemplateNode {
+		// ONBUILD triggers install Node (ONBUILD RUN install-node.sh):
+		// Node comes only with a build FROM this image, so what the image
+		// runs proves nothing about this one.
 		return bundle{}, false
 	}
 	if launched.rt != dockerfile.NoRuntime {

@@ -22,11 +22,17 @@ var lockfiles = []string{"package-lock.json", "npm-shrinkwrap.json"}
 
 // hasLockfile reports whether a folder holds an npm lockfile.
 func hasLockfile(ws *workspace.Workspace, dir string) bool {
+	return lockfileIn(ws, dir, nil)
+}
+
+// lockfileIn reports whether a folder holds an npm lockfile that keep (nil:
+// any) accepts by name.
+func lockfileIn(ws *workspace.Workspace, dir string, keep func(name string) bool) bool {
 	if dir == "" {
 		return false
 	}
 	for _, l := range lockfiles {
-		if st, err := ws.Stat(filepath.Join(dir, l)); err == nil && st.Mode().IsRegular() {
+		if st, err := ws.Stat(filepath.Join(dir, l)); err == nil && st.Mode().IsRegular() && (keep == nil || keep(l)) {
 			return true
 		}
 	}
@@ -37,15 +43,10 @@ func hasLockfile(ws *workspace.Workspace, dir string) bool {
 // the context folder that its ignore file does not keep out (a
 // .dockerignore listing package-lock.json leaves npm ci nothing to read).
 func contextLockfile(cache *runCache, ws *workspace.Workspace, contextDir, dockerfilePath string) bool {
-	if !cache.hasLockfile(contextDir) {
-		return false
-	}
-	for _, l := range lockfiles {
-		if st, err := ws.Stat(filepath.Join(contextDir, l)); err == nil && st.Mode().IsRegular() && !transform.IgnoredInContext(ws, contextDir, dockerfilePath, l) {
-			return true
-		}
-	}
-	return false
+	// The memo first: most folders hold none.
+	return cache.hasLockfile(contextDir) && lockfileIn(ws, contextDir, func(name string) bool {
+		return !transform.IgnoredInContext(ws, contextDir, dockerfilePath, name)
+	})
 }
 
 // lockMounted reports a RUN that bind-mounts the lockfile itself.

@@ -6,6 +6,8 @@ package rules
 import (
 	"bytes"
 	"strings"
+
+	"github.com/decouple-dev/decouple/internal/dockerfile"
 )
 
 // shellWord is a word of a shell command with its byte range in a file.
@@ -28,15 +30,6 @@ var npmSubcommands = map[string]string{
 	"insta": "install", "instal": "install", "isnt": "install", "isnta": "install",
 	"isntal": "install", "isntall": "install", "add": "install",
 	"ci": "ci", "clean-install": "ci", "ic": "ci", "install-clean": "ci", "isntall-clean": "ci",
-}
-
-// isProductionFlag recognises the deprecated production-only flags.
-func isProductionFlag(w string) bool {
-	switch w {
-	case "--production", "--production=true", "--only=production", "--only=prod":
-		return true
-	}
-	return false
 }
 
 // scanNPM finds npm installs with a production flag in src[from:to]. The
@@ -156,7 +149,7 @@ func npmInCommand(words []shellWord) (npmCall, bool) {
 				continue
 			}
 			switch {
-			case isProductionFlag(t):
+			case dockerfile.DeprecatedProductionFlag(t):
 				if c.flag < 0 {
 					c.flag = j
 				}
@@ -190,7 +183,7 @@ func (c npmCall) rewrite(src []byte, ci bool) (newText, now string) {
 			text = "ci"
 		case j == c.flag:
 			text = "--omit=dev"
-		case j != c.sub && isProductionFlag(w.text):
+		case j != c.sub && dockerfile.DeprecatedProductionFlag(w.text):
 			text = "" // a second spelling of the same flag
 		}
 		b.WriteString(text)

@@ -262,12 +262,10 @@ func runParts(c *instructions.RunCommand, cwd string, env map[string]string, inC
 	for _, script := range scripts {
 		for _, cmd := range dockerfile.Commands(script) {
 			// sh -c "…" / bash --login -c "…": the commands inside.
-			if args := cmd.Args; len(args) > 2 && dockerfile.Shells[cmd.Name] {
-				if i := slices.Index(args, "-c"); i > 0 && i+1 < len(args) {
-					cmds = append(cmds, dockerfile.Commands(args[i+1])...)
-					chain = false
-					continue
-				}
+			if inner, ok := cmd.ShellScript(); ok {
+				cmds = append(cmds, dockerfile.Commands(inner)...)
+				chain = false
+				continue
 			}
 			cmds = append(cmds, cmd)
 		}
@@ -325,7 +323,9 @@ func systemCommand(c dockerfile.Command) bool {
 	return systemCommands[c.Name] || userCommands[c.Name]
 }
 
-// userCommands manage users and groups.
+// userCommands manage users and groups. They are the system's even when
+// their arguments name the code folder (adduser -h /app: a home there), so
+// commandOnCode asks them apart from systemCommands.
 var userCommands = map[string]bool{
 	"adduser": true, "useradd": true, "addgroup": true, "groupadd": true, "usermod": true,
 	"deluser": true, "userdel": true, "delgroup": true, "groupdel": true, "groupmod": true,
@@ -338,7 +338,7 @@ var systemCommands = map[string]bool{
 	"export": true, "cd": true, "update-ca-certificates": true, "locale-gen": true, "install": true,
 	"dpkg-reconfigure": true, "apt-mark": true, "ldconfig": true, "printf": true, "tee": true,
 	// Shell builtins that change nothing in the image (RUN adduser …; exit 0).
-	"exit": true, ":": true, "false": true, "unset": true, "umask": true, "return": true,
+	"exit": true, ":": true, "unset": true, "umask": true, "return": true,
 	// Edits of files outside the code (sed -i 's/\r//g' /opt/wait-for-it.sh);
 	// on files in the code, commandOnCode counts them as the code's.
 	"sed": true, "dos2unix": true,
@@ -373,9 +373,21 @@ func commandOnCode(c dockerfile.Command, cwd string, env map[string]string, inCo
 	}
 	for _, w := range c.Writes {
 		// echo "$COMMIT" > dist/.hash: a file written in the code folder
-		// (the runtime has no dist/ to write it to).
-		if v, ok := dockerfile.ExpandShell(w, env); ok {
+		// (the runtime has no dist/ to write it to). A package manager's
+		// log (apk add curl > apk.log) leaves it the system's; a path
+		// through ~ or a variable with no value here is not the code's.
+		if c.Kind != dockerfile.OtherCommand && c.Kind != dockerfile.ReadOnly {
+			break
+		}
+		if strings.Contains(w, "$") {
+			v, ok := dockerfile.ExpandShell(w, env)
+			if !ok {
+				continue
+			}
 			w = v
+		}
+		if strings.HasPrefix(w, "~") {
+			continue
 		}
 		if path.IsAbs(w) && inCode(w) || !path.IsAbs(w) && cwd != "" && inCode(absJoin(cwd, w)) {
 			return true

@@ -50,6 +50,11 @@ func TestRunParts(t *testing.T) {
 		// into a file outside it, the system's.
 		{run: "echo \"$COMMIT\" > dist/.hash", code: "echo '${COMMIT}'"},
 		{run: "echo ok >> /app/log && echo x > /etc/motd", sys: "echo x", code: "echo ok"},
+		// A package manager's log, a file under ~ or through an unset
+		// variable: the system's.
+		{run: "apk add --no-cache curl > apk.log", sys: "apk add --no-cache curl", chain: false},
+		{run: "echo 'export PATH=/app/node_modules/.bin:$PATH' >> ~/.bashrc", sys: "echo 'export PATH=/app/node_modules/.bin:$PATH'"},
+		{run: "echo x > $UNSET/f", sys: "echo x"},
 		// A shell builtin changes nothing: no unknown program.
 		{run: "adduser -D -s /bin/false app; exit 0", sys: "adduser -D -s /bin/false app ; exit 0"},
 		// A chain is replayed as written, wrappers included.

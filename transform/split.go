@@ -675,16 +675,15 @@ func (p *splitPlan) installGap() string {
 						dockerfile.Shorten(strings.TrimSpace(instructionSource(df, c))), p.ws.Rel(df.Path), line)
 				}
 			case *instructions.RunCommand:
-				if !codeSeen {
-					break
-				}
 				for _, script := range dockerfile.RunScripts(c) {
 					for _, cmd := range dockerfile.Commands(script) {
+						// Before the code too: COPY package*.json; RUN npm
+						// ci; COPY . . installs what the app starts with.
 						if cmd.Kind == dockerfile.ProjectInstall && !productionInstall(cmd.Rest(), df.EnvAt(st, line)) && dev == "" {
 							dev = fmt.Sprintf("RUN at %s:%d installs devDependencies too (%s); the runtime installs production ones only, so a command that needs a dev tool (nodemon, ts-node) would not start",
 								p.ws.Rel(df.Path), line, dockerfile.Shorten(strings.Join(cmd.Args, " ")))
 						}
-						if cmd.Kind == dockerfile.ProjectRun {
+						if codeSeen && cmd.Kind == dockerfile.ProjectRun && makesFiles(cmd) {
 							return fmt.Sprintf("RUN at %s:%d runs %s on the code, which the sources do not hold the result of: a runtime that only installs dependencies would start without it; use --strategy build",
 								p.ws.Rel(df.Path), line, dockerfile.Shorten(strings.Join(cmd.Args, " ")))
 						}
@@ -702,22 +701,29 @@ func (p *splitPlan) installGap() string {
 	return ""
 }
 
-// productionInstall reports an install of production dependencies only:
-// npm ci --omit=dev, yarn --production, pnpm install --prod, or any under
-// NODE_ENV=production.
-func productionInstall(args []string, env map[string]string) bool {
-	if env["NODE_ENV"] == "production" {
+// makesFiles reports a project run that may leave files the app needs
+// (npm run build, npx tsc, node build.js); tests, linters and looks leave
+// none.
+func makesFiles(c dockerfile.Command) bool {
+	rest := c.Rest()
+	if c.Name == "node" || c.Name == "npx" || c.Name == "bun" || len(rest) == 0 {
 		return true
 	}
-	for i, a := range args {
-		switch {
-		case a == "--production" || a == "--prod" || a == "-P" || a == "--omit=dev" || strings.HasPrefix(a, "--only=prod") || a == "--production=true":
-			return true
-		case a == "--omit" && i+1 < len(args) && args[i+1] == "dev":
-			return true
-		}
+	script := rest[0]
+	if (script == "run" || script == "run-script") && len(rest) > 1 {
+		script = rest[1]
 	}
-	return false
+	switch script {
+	case "test", "t", "tst", "lint", "audit", "ls", "list", "outdated", "version", "--version", "-v", "doctor", "whoami", "check", "typecheck", "type-check", "format:check":
+		return false
+	}
+	return true
+}
+
+// productionInstall reports an install of production dependencies only:
+// its flags say so, or it runs under NODE_ENV=production.
+func productionInstall(args []string, env map[string]string) bool {
+	return env["NODE_ENV"] == "production" || dockerfile.ProductionOnly(args)
 }
 
 // chainOf lists a stage's FROM-chain, the root first.

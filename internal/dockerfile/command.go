@@ -30,6 +30,42 @@ type Command struct {
 // Rest is the command's arguments.
 func (c Command) Rest() []string { return c.Args[1:] }
 
+// DeprecatedProductionFlag recognises npm's deprecated production-only
+// install flags.
+func DeprecatedProductionFlag(w string) bool {
+	switch w {
+	case "--production", "--production=true", "--only=production", "--only=prod":
+		return true
+	}
+	return false
+}
+
+// ProductionOnly reports install arguments that leave devDependencies
+// out: npm's deprecated flags, --omit=dev (or --omit dev), yarn's
+// --production, pnpm's --prod or -P.
+func ProductionOnly(args []string) bool {
+	for i, a := range args {
+		switch {
+		case DeprecatedProductionFlag(a) || a == "--prod" || a == "-P" || a == "--omit=dev":
+			return true
+		case a == "--omit" && i+1 < len(args) && args[i+1] == "dev":
+			return true
+		}
+	}
+	return false
+}
+
+// ShellScript is the script a shell is handed with -c (sh -c "…", bash
+// --login -c "…"); false for any other command.
+func (c Command) ShellScript() (string, bool) {
+	if len(c.Args) > 2 && Shells[c.Name] {
+		if i := slices.Index(c.Args, "-c"); i > 0 && i+1 < len(c.Args) {
+			return c.Args[i+1], true
+		}
+	}
+	return "", false
+}
+
 // CommandKind is what a command does with packages.
 type CommandKind int
 

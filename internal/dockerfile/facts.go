@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math"
 	"path"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -61,13 +62,11 @@ type Facts struct {
 	// (`npm install && mv node_modules ../`). The app finds one in its
 	// folder or any folder above, so the split must carry those.
 	Modules []Evidence
-	// Template is the stage's own first ONBUILD trigger that copies the
-	// build context or runs a command (nil when none): the image is a base
-	// for other builds, which get the app (and, for some, Node: meteor
-	// launchpad's ONBUILD RUN install-node.sh) when they build FROM it.
-	// TemplateCopies says a trigger copies the build context.
-	Template       *Evidence
-	TemplateCopies bool
+	// TemplateCopies and TemplateNode say the stage's own ONBUILD triggers
+	// copy the whole build context (ONBUILD COPY . /app) or install Node
+	// (meteor-launchpad's ONBUILD RUN install-node.sh): the image is a base
+	// for other builds, which get the app, or Node, when they build FROM it.
+	TemplateCopies, TemplateNode bool
 	// ModulesUnresolved is the first RUN that installs (or moves)
 	// node_modules after a cd into a folder decouple cannot tell (cd
 	// $HOME_DIR with no value here, cd $(npm root)): a split would not
@@ -176,8 +175,12 @@ func baseKey(s *Stage) string {
 	if s.Base != "" {
 		return s.Base
 	}
-	return s.BaseRaw
+	// $RUNTIME and ${RUNTIME} name the same image.
+	return bracedRef.ReplaceAllString(s.BaseRaw, "$$$1")
 }
+
+// bracedRef is a plain ${NAME} reference.
+var bracedRef = regexp.MustCompile(`\$\{(\w+)\}`)
 
 // otherImages are well-known images that ship no Node: npm run on them
 // means Node came from an install decouple does not recognise (nodeenv,
@@ -217,9 +220,6 @@ func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string, nodeBas
 		fa.clis = maps.Clone(parent.clis)
 		fa.globalPkgs = slices.Clone(parent.globalPkgs)
 		fa.command = parent.command
-		// The parent's triggers run in this build: a template is a
-		// stage's own.
-		fa.Template, fa.TemplateCopies = nil, false
 	} else {
 		// Messages quote the FROM text as written: a resolved build arg
 		// may come from the environment.
@@ -256,7 +256,9 @@ func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string, nodeBas
 	}
 	fa.env = env
 	fa.promoteGlobalApps()
-	fa.Template, fa.TemplateCopies = templateTrigger(s)
+	// A template is a stage's own: the parent's triggers ran in this
+	// build above.
+	fa.TemplateCopies, fa.TemplateNode = templateTriggers(s)
 	fa.dropToolsBesideEmptyWorkdir()
 	return &fa
 }
@@ -268,7 +270,7 @@ func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string, nodeBas
 // npm start); what it copied elsewhere is its tooling, not the app.
 func (fa *Facts) dropToolsBesideEmptyWorkdir() {
 	wd := fa.Workdir
-	if len(fa.Code) == 0 || wd == "" || wd == "/" || fa.Template != nil {
+	if len(fa.Code) == 0 || wd == "" || wd == "/" || fa.TemplateCopies {
 		return
 	}
 	for _, d := range fa.CodeDirs {
@@ -287,17 +289,31 @@ var Shells = map[string]bool{"sh": true, "bash": true, "ash": true, "dash": true
 
 // runsWorkdirProject reports a command whose last step runs the project of
 // the working folder: a package manager's script (npm start, yarn run
-// serve) or node on a relative file.
+// serve) or node on a relative file, with no cd and no folder flag (npm
+// --prefix /opt/app start) taking it elsewhere.
 func (fa *Facts) runsWorkdirProject() bool {
 	words := append(slices.Clone(fa.command.entrypoint), fa.command.cmd...)
-	if len(words) > 2 && Shells[path.Base(words[0])] && words[1] == "-c" {
-		words = words[2:]
+	script := strings.Join(words, " ")
+	if c, ok := Classify(words); ok {
+		if inner, ok := c.ShellScript(); ok {
+			script = inner // exec form: ["sh", "-c", "cd /opt/app && npm start"]
+		}
 	}
-	cmds := Commands(strings.Join(words, " "))
-	if len(cmds) == 0 {
+	var cmds []Command
+	for _, c := range Commands(script) {
+		if script, ok := c.ShellScript(); ok {
+			cmds = append(cmds, Commands(script)...)
+			continue
+		}
+		cmds = append(cmds, c)
+	}
+	if len(cmds) == 0 || slices.ContainsFunc(cmds, func(c Command) bool { return c.Name == "cd" || c.Name == "pushd" }) {
 		return false
 	}
 	last := cmds[len(cmds)-1]
+	if _, elsewhere := InstallDirFlag(last.Name, last.Rest()); elsewhere {
+		return false
+	}
 	switch last.Name {
 	case "npm", "yarn", "pnpm":
 		return last.Kind == ProjectRun
@@ -312,30 +328,49 @@ func (fa *Facts) runsWorkdirProject() bool {
 	return false
 }
 
-// templateTrigger finds a stage's ONBUILD triggers that make it a base for
-// other builds: the first that copies the build context (COPY or ADD with
-// no --from) or runs a command, and whether any copies the context.
-func templateTrigger(s *Stage) (*Evidence, bool) {
-	var first *Evidence
-	copies := false
+// templateTriggers reads a stage's own ONBUILD triggers: whether one
+// copies the whole build context (COPY or ADD of ., with no --from), and
+// whether one installs Node (a Node install decouple knows, or a script
+// named for it: install-node.sh, installScripts/node/…).
+func templateTriggers(s *Stage) (copies, node bool) {
 	for _, t := range onbuildTriggers(s) {
+		var srcs []string
 		switch c := t.cmd.(type) {
 		case *instructions.CopyCommand:
-			if c.From != "" {
-				continue
+			if c.From == "" {
+				srcs = c.SourcePaths
 			}
-			copies = true
 		case *instructions.AddCommand:
-			copies = true
+			srcs = c.SourcePaths
 		case *instructions.RunCommand:
-		default:
-			continue
+			for _, script := range RunScripts(c) {
+				var scratch Facts
+				runFacts(&scratch, script, t.line, nil)
+				node = node || scratch.Runtime == Node || namesNodeScript(script)
+			}
 		}
-		if first == nil {
-			first = &Evidence{Line: t.line, What: "ONBUILD " + t.cmd.Name()}
+		for _, src := range srcs {
+			switch strings.TrimPrefix(path.Clean(src), "./") {
+			case ".", "*":
+				copies = true
+			}
 		}
 	}
-	return first, copies
+	return copies, node
+}
+
+// namesNodeScript reports a script that runs a file named for installing
+// Node (install-node.sh, /opt/installScripts/node/install-node-version.sh).
+func namesNodeScript(script string) bool {
+	for _, args := range SimpleCommands(script) {
+		for _, a := range args {
+			base := strings.ToLower(path.Base(a))
+			if strings.HasSuffix(base, ".sh") && strings.Contains(base, "node") || strings.Contains(a, "/node/") && strings.HasSuffix(base, ".sh") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // applyCommand adds what one instruction brings to the facts of a stage.
@@ -484,11 +519,12 @@ func (fa *Facts) promoteGlobalApps() {
 	// by a start script or compose's command (n8n's). Beside other code,
 	// or in an image that got Node as a helper (a PHP image with
 	// COPY --from=node), a package the command does not start is a tool.
-	// A package the command starts on a file of the app folder, where the
-	// image holds none (electron ., pm2-runtime app.js), runs code that
-	// arrives otherwise: it is a runtime, not the app.
-	runsWorkdir := !fa.HasCode() && fa.startsWorkdirCode()
-	own := !fa.HasCode() && fa.Runtime == Node && fa.RuntimeBy.Line == fa.RootBaseLine && !runsWorkdir
+	// A package the command starts on the working folder itself, where
+	// the image holds no code (electron .), runs code that arrives
+	// otherwise: it is a runtime, not the app. (A file argument is no such
+	// sign: json-server --watch ./db.json is the app.)
+	runsWorkdir := !fa.HasCode() && fa.startsOnFolder()
+	own := !fa.HasCode() && fa.Runtime == Node && fa.RuntimeBy.Line == fa.RootBaseLine && !fa.startsWorkdirCode()
 	for _, g := range fa.globalPkgs {
 		// The command a package installs is mostly its name, scope
 		// dropped, sometimes with a prefix (@acme/dashboard:
@@ -509,6 +545,19 @@ func (fa *Facts) promoteGlobalApps() {
 	}
 }
 
+// startsOnFolder reports a command that hands a program the working
+// folder itself (electron ., node .).
+func (fa *Facts) startsOnFolder() bool {
+	for _, arg := range append(slices.Clone(fa.command.entrypoint), fa.command.cmd...) {
+		for _, w := range strings.Fields(arg) {
+			if w == "." || w == "./" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // startsWorkdirCode reports a command that starts a file of the app folder
 // (node index.js, /etc/logto/.scripts/bootstrap.sh under WORKDIR
 // /etc/logto) where the image holds none: the code comes from elsewhere (a
@@ -519,9 +568,7 @@ func (fa *Facts) startsWorkdirCode() bool {
 		for _, w := range strings.Fields(arg) {
 			switch {
 			case w == "." || w == "./":
-				// The folder itself: electron ., node . start the
-				// package in the working folder.
-				return true
+				return true // the folder itself (startsOnFolder)
 			case strings.HasPrefix(w, "-") || strings.Contains(w, "://") || strings.Contains(w, "$"):
 			case path.IsAbs(w):
 				if fa.Workdir != "" && fa.Workdir != "/" && strings.HasPrefix(w, fa.Workdir+"/") {

@@ -516,12 +516,34 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, rtLine: 2, rtWhat: "line 5 runs npm install", codeLines: []int{4}, unknown: true, workdir: "/app",
 		},
 		{
+			// $RUNTIME and ${RUNTIME} name the same image.
+			name:    "one image named by a build arg, spelt two ways",
+			src:     "ARG RUNTIME\nFROM $RUNTIME AS build\nWORKDIR /app\nCOPY . .\nRUN npm ci\n\nFROM ${RUNTIME}\nCOPY --from=build /app /app\nCMD [\"/app/start.sh\"]\n",
+			runtime: Node, rtLine: 7, rtWhat: "line 5 runs npm ci", codeLines: []int{8}, unknown: true,
+		},
+		{
 			// GoogleCloudPlatform's nodejs runtime image: its install
 			// scripts go to /opt, the app is mounted at the WORKDIR that
 			// npm start runs in.
 			name:    "tools beside an empty WORKDIR the command runs the project of",
 			src:     "FROM node:22\nADD contents/ /opt/runtime/\nWORKDIR /app\nCMD npm start\n",
 			runtime: Node, rtLine: 1, workdir: "/app",
+		},
+		{
+			name:    "code elsewhere that the command reaches with cd is the app",
+			src:     "FROM node:22-alpine\nCOPY . /opt/app\nRUN cd /opt/app && npm ci\nWORKDIR /data\nCMD [\"sh\", \"-c\", \"cd /opt/app && npm start\"]\n",
+			runtime: Node, rtLine: 1, codeLines: []int{2}, workdir: "/data",
+		},
+		{
+			name:    "code elsewhere that the command reaches with --prefix is the app",
+			src:     "FROM node:22-alpine\nCOPY . /opt/app\nRUN npm ci --prefix /opt/app\nWORKDIR /data\nCMD [\"npm\", \"--prefix\", \"/opt/app\", \"start\"]\n",
+			runtime: Node, rtLine: 1, codeLines: []int{2}, workdir: "/data",
+		},
+		{
+			// A file argument is no sign of a runtime for mounted code.
+			name:    "a global package the command starts on a file is the app",
+			src:     "FROM debian:12\nRUN apt-get update && apt-get install -y nodejs npm\nRUN npm install -g json-server\nWORKDIR /data\nCMD [\"json-server\", \"--watch\", \"./db.json\"]\n",
+			runtime: Node, rtLine: 2, codeLines: []int{3}, workdir: "/data", unknown: true,
 		},
 		{
 			name:    "code elsewhere that the command starts by its path is the app",

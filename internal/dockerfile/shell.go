@@ -88,13 +88,6 @@ func SimpleCommands(script string) [][]string {
 	return slices.Clip(slices.Clone(parsed(script).simple))
 }
 
-// Writes lists, for each of SimpleCommands, the files its output is
-// redirected to (> file, >> file, &> file); nil where the script did not
-// parse.
-func Writes(script string) [][]string {
-	return slices.Clip(slices.Clone(parsed(script).writes))
-}
-
 // IsAndChain reports whether a script is simple commands joined by &&
 // only (no pipes, ||, ;, subshells or control flow), so a part of it runs
 // the same alone.
