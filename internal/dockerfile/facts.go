@@ -524,7 +524,10 @@ func (fa *Facts) promoteGlobalApps() {
 	// otherwise: it is a runtime, not the app. (A file argument is no such
 	// sign: json-server --watch ./db.json is the app.)
 	runsWorkdir := !fa.HasCode() && fa.startsOnFolder()
-	own := !fa.HasCode() && fa.Runtime == Node && fa.RuntimeBy.Line == fa.RootBaseLine && !fa.startsWorkdirCode()
+	// An image with no command of its own and an empty WORKDIR is a
+	// toolbox for code mounted there (a test runner's casperjs).
+	toolbox := len(fa.command.entrypoint) == 0 && len(fa.command.cmd) == 0 && fa.Workdir != "" && fa.Workdir != "/"
+	own := !fa.HasCode() && fa.Runtime == Node && fa.RuntimeBy.Line == fa.RootBaseLine && !fa.startsWorkdirCode() && !toolbox
 	for _, g := range fa.globalPkgs {
 		// The command a package installs is mostly its name, scope
 		// dropped, sometimes with a prefix (@acme/dashboard:

@@ -562,6 +562,17 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, rtLine: 1,
 		},
 		{
+			// sock-shop's test image: tools for code mounted at run time.
+			name:    "global packages in an image with no command and an empty WORKDIR are tools",
+			src:     "FROM node:4-alpine\nRUN npm install -g casperjs\nRUN mkdir -p /usr/src/app\nWORKDIR /usr/src/app\n",
+			runtime: Node, rtLine: 1, workdir: "/usr/src/app",
+		},
+		{
+			name:    "a global package alone in a Node image with no command is the app",
+			src:     "FROM node:22\nRUN npm install -g n8n\n",
+			runtime: Node, rtLine: 1, codeLines: []int{2},
+		},
+		{
 			name:    "a global package the command starts alone is the app",
 			src:     "FROM node:22\nRUN npm install -g n8n\nCMD [\"n8n\", \"start\"]\n",
 			runtime: Node, rtLine: 1, codeLines: []int{2},
