@@ -210,7 +210,7 @@ func global(rest []string) bool {
 // other words.
 func globalPackages(cmd string, rest []string) ([]string, bool) {
 	// npm install -g pnpm --loglevel notice: notice is the flag's value.
-	rest = dropValueFlags(rest)
+	rest = DropValueFlags(rest)
 	if cmd == "yarn" {
 		var words []string
 		for _, a := range rest {

@@ -595,7 +595,7 @@ var nodeLaunchers = map[string]bool{"node": true, "npm": true, "npx": true, "yar
 // localInstall recognises a package manager installing a project's
 // dependencies in the current folder (npm ci, npm install, yarn, pnpm i).
 func localInstall(cmd string, rest []string) bool {
-	rest = dropValueFlags(rest)
+	rest = DropValueFlags(rest)
 	if cmd == "yarn" && (len(rest) == 0 || strings.HasPrefix(rest[0], "-")) {
 		return true
 	}
@@ -629,9 +629,9 @@ var valueFlags = map[string]bool{
 	"--https-proxy": true, "--ca": true, "--cafile": true, "--before": true, "--install-strategy": true,
 }
 
-// dropValueFlags removes the flags that take a value, with their values,
+// DropValueFlags removes the flags that take a value, with their values,
 // so that the words left are the sub-command, other flags and packages.
-func dropValueFlags(args []string) []string {
+func DropValueFlags(args []string) []string {
 	var out []string
 	for i := 0; i < len(args); i++ {
 		if valueFlags[args[i]] {

@@ -1,0 +1,126 @@
+package transform
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+
+	"github.com/decouple-dev/decouple/internal/dockerfile"
+)
+
+// outsideWrites says why a split would lose what a RUN made from the code
+// outside the code path, or "": the code image carries the code folder and
+// the runtime replays only what needs no code, so output of the app's own
+// commands written elsewhere (node make-conf.js > /etc/app.conf), the app
+// installed or linked globally (npm i -g ., npm link) and browsers a
+// dependency downloads into the home folder (npx playwright install) would
+// be in neither image.
+func (p *splitPlan) outsideWrites() string {
+	df := p.s.Dockerfile
+	cwd := "" // the chain runs root first: a stage starts in its parent's WORKDIR
+	for _, st := range p.chain {
+		for _, c := range st.Commands {
+			line := dockerfile.InstructionLine(c)
+			switch c := c.(type) {
+			case *instructions.WorkdirCommand:
+				cwd = absJoin(cwd, df.ExpandInStage(c.Path, df.EnvAt(st, line)))
+			case *instructions.RunCommand:
+				env := df.EnvAt(st, line)
+				for _, script := range dockerfile.RunScripts(c) {
+					for _, cmd := range shellCommands(script) {
+						if what := p.leavesOutside(cmd, cwd, env); what != "" {
+							return fmt.Sprintf("RUN at %s:%d %s, outside the code path %s: neither the code image nor the runtime would have it; split the service by hand",
+								p.ws.Rel(df.Path), line, what, p.wd)
+						}
+					}
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// shellCommands are a script's simple commands, with those a shell runs
+// for sh -c "…" in place of the shell.
+func shellCommands(script string) []dockerfile.Command {
+	var out []dockerfile.Command
+	for _, c := range dockerfile.Commands(script) {
+		if inner, ok := c.ShellScript(); ok {
+			out = append(out, dockerfile.Commands(inner)...)
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// leavesOutside describes what one command of the app leaves outside the
+// code path, or "".
+func (p *splitPlan) leavesOutside(c dockerfile.Command, cwd string, env map[string]string) string {
+	rest := c.Rest()
+	switch {
+	case c.Kind == dockerfile.GlobalInstall:
+		for _, pkg := range c.Packages {
+			// A vendored tarball (./pnpm.tgz) is how images pin their
+			// package managers; a folder is the app.
+			local := strings.TrimPrefix(pkg, "file:")
+			if strings.HasSuffix(local, ".tgz") || strings.HasSuffix(local, ".tar.gz") {
+				continue
+			}
+			if local == "." || strings.HasPrefix(local, "./") || strings.HasPrefix(local, "../") || path.IsAbs(local) && p.inCode(local) {
+				return "installs the app itself globally (" + dockerfile.Shorten(strings.Join(c.Args, " ")) + ")"
+			}
+		}
+	case (c.Name == "npm" || c.Name == "yarn" || c.Name == "pnpm") && len(rest) > 0 && rest[0] == "link" && len(dockerfile.DropValueFlags(rest[1:])) == 0:
+		return "links the app globally (" + dockerfile.Shorten(strings.Join(c.Args, " ")) + ")"
+	}
+	if c.Kind != dockerfile.ProjectRun && c.Kind != dockerfile.ProjectInstall {
+		return ""
+	}
+	if dir, what := browserCache(c, env); dir != "" && !p.inCode(dir) {
+		return "downloads " + what + " into " + dir
+	}
+	for _, w := range c.Writes {
+		if strings.Contains(w, "$") {
+			v, ok := dockerfile.ExpandShell(w, env)
+			if !ok {
+				continue
+			}
+			w = v
+		}
+		if !path.IsAbs(w) && cwd != "" {
+			w = absJoin(cwd, w)
+		}
+		if path.IsAbs(w) && !p.inCode(w) && !strings.HasPrefix(w, "/dev/") {
+			return "writes " + w + " from the app (" + dockerfile.Shorten(strings.Join(c.Args, " ")) + ")"
+		}
+	}
+	return ""
+}
+
+// browserCache is where a browser download of Playwright or Puppeteer
+// goes (npx playwright install chromium, npx puppeteer browsers install
+// chrome): their cache in the home folder, unless the environment names
+// another; "" when the command downloads none.
+func browserCache(c dockerfile.Command, env map[string]string) (dir, what string) {
+	args := c.Args
+	for i := 0; i+1 < len(args); i++ {
+		switch {
+		case path.Base(args[i]) == "playwright" && strings.HasPrefix(args[i+1], "install"):
+			if v := env["PLAYWRIGHT_BROWSERS_PATH"]; v == "0" {
+				return "", "" // into node_modules
+			} else if v != "" {
+				return v, "Playwright's browsers"
+			}
+			return "~/.cache/ms-playwright", "Playwright's browsers"
+		case strings.HasPrefix(path.Base(args[i]), "puppeteer") && args[i+1] == "browsers":
+			if v := env["PUPPETEER_CACHE_DIR"]; v != "" {
+				return v, "Puppeteer's browser"
+			}
+			return "~/.cache/puppeteer", "Puppeteer's browser"
+		}
+	}
+	return "", ""
+}
