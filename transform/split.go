@@ -247,6 +247,13 @@ func (p *splitPlan) check() string {
 		// The code service's block is written key by key from it.
 		return "the service's build: is a flow mapping ({...}); write it as a block mapping to split it"
 	}
+	if w := p.writtenDockerfile(); strings.Contains(w, "$") && p.codeDockerfile() != p.s.Dockerfile.Path+".code" {
+		// codeService names the code Dockerfile through the variable
+		// (${DF}.code); x.Dockerfile's is x.code.Dockerfile, which no
+		// suffix of ${DF} spells, and its value (from .env) is not to be
+		// written into the file.
+		return fmt.Sprintf("its dockerfile: %s names a variable, and the code Dockerfile's name cannot be written through it (a *.Dockerfile name gets .code inside it); write the path, or split the service by hand", w)
+	}
 	if reason := p.checkHeirs(); reason != "" {
 		return reason
 	}

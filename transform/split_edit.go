@@ -705,6 +705,16 @@ func envNames(env []kv) string {
 	return strings.Join(names, ", ")
 }
 
+// writtenDockerfile is the service's build.dockerfile as its file writes
+// it, "" when it names none.
+func (p *splitPlan) writtenDockerfile() string {
+	_, bv := compose.MapGet(p.svcVal, "build")
+	if _, dv := compose.MapGet(bv, "dockerfile"); dv != nil && dv.Kind == yaml.ScalarNode {
+		return dv.Value
+	}
+	return ""
+}
+
 // codeService renders the `<svc>-code` service: the original build with the
 // generated Dockerfile and no target; build keys and profiles are copied as
 // written so ${VAR} text stays.
@@ -725,7 +735,16 @@ func (p *splitPlan) codeService(starts []int, pad, step, nl string) string {
 		b.WriteString(pad + "pull_policy: build" + nl)
 	}
 	df, _ := filepath.Rel(p.s.Config.Build.Context, p.codeDockerfile())
-	b.WriteString(p.buildBlock(src, starts, pad, step, nl, yamlString(filepath.ToSlash(df)), p.codeStageName()))
+	dfText := yamlString(filepath.ToSlash(df))
+	if written := p.writtenDockerfile(); strings.Contains(written, "$") {
+		// dockerfile: ${APP_DOCKERFILE}: the code Dockerfile is named
+		// through the same variable (${APP_DOCKERFILE}.code), so the
+		// variable keeps choosing the file, and its value from .env is
+		// not written into the compose file (check refuses the names
+		// no suffix spells).
+		dfText = yamlText(written + ".code")
+	}
+	b.WriteString(p.buildBlock(src, starts, pad, step, nl, dfText, p.codeStageName()))
 	// The old image's data VOLUMEs inside the code path (uploads, chowned
 	// to the app's user) are filled from the code image the same way: the
 	// runtime's image has nothing there, so a new volume would start empty
