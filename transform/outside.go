@@ -1,8 +1,10 @@
 package transform
 
 import (
+	"encoding/json"
 	"fmt"
 	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -82,6 +84,11 @@ func (p *splitPlan) leavesOutside(c dockerfile.Command, cwd string, env map[stri
 	if dir, what := browserCache(c, env); dir != "" && !p.inCode(dir) {
 		return "downloads " + what + " into " + dir
 	}
+	if c.Kind == dockerfile.ProjectInstall {
+		if dir, pkg := p.installCache(c, env); dir != "" && !p.inCode(dir) {
+			return "installs " + pkg + ", whose install downloads a browser into " + dir + " (" + dockerfile.Shorten(strings.Join(c.Args, " ")) + ")"
+		}
+	}
 	for _, w := range c.Writes {
 		if strings.Contains(w, "$") {
 			v, ok := dockerfile.ExpandShell(w, env)
@@ -123,4 +130,74 @@ func browserCache(c dockerfile.Command, env map[string]string) (dir, what string
 		}
 	}
 	return "", ""
+}
+
+// installCache is where an install of the project's dependencies leaves a
+// download outside node_modules, and the package that does it: puppeteer
+// (19 and later) puts Chrome in ~/.cache/puppeteer, cypress its binary in
+// ~/.cache/Cypress, unless the environment or a .puppeteerrc says
+// otherwise. The manifest read is the build context's package.json.
+func (p *splitPlan) installCache(c dockerfile.Command, env map[string]string) (dir, pkg string) {
+	ctx := p.s.Config.Build.Context
+	src, err := p.ws.ReadFile(filepath.Join(ctx, "package.json"))
+	if err != nil {
+		return "", ""
+	}
+	var m struct {
+		Dependencies, OptionalDependencies, DevDependencies map[string]string
+	}
+	if json.Unmarshal(src, &m) != nil {
+		return "", ""
+	}
+	version := func(name string) (string, bool) {
+		for _, deps := range []map[string]string{m.Dependencies, m.OptionalDependencies} {
+			if v, ok := deps[name]; ok {
+				return v, true
+			}
+		}
+		if !productionInstall(c.Rest(), env) {
+			v, ok := m.DevDependencies[name]
+			return v, ok
+		}
+		return "", false
+	}
+	if v, ok := version("puppeteer"); ok && !truthy(env["PUPPETEER_SKIP_DOWNLOAD"]) && !truthy(env["PUPPETEER_SKIP_CHROMIUM_DOWNLOAD"]) && majorAtLeast(v, 19) {
+		for _, rc := range []string{".puppeteerrc", ".puppeteerrc.cjs", ".puppeteerrc.js", ".puppeteerrc.json", ".puppeteerrc.yaml", "puppeteer.config.js", "puppeteer.config.cjs"} {
+			if p.ws.Exists(filepath.Join(ctx, rc)) {
+				return "", "" // its cacheDirectory is the project's choice
+			}
+		}
+		if d := env["PUPPETEER_CACHE_DIR"]; d != "" {
+			return d, "puppeteer"
+		}
+		return "~/.cache/puppeteer", "puppeteer"
+	}
+	if _, ok := version("cypress"); ok && env["CYPRESS_INSTALL_BINARY"] != "0" {
+		if d := env["CYPRESS_CACHE_FOLDER"]; d != "" {
+			return d, "cypress"
+		}
+		return "~/.cache/Cypress", "cypress"
+	}
+	return "", ""
+}
+
+// truthy is an environment flag that is set to something other than
+// false or 0.
+func truthy(v string) bool {
+	return v != "" && v != "0" && !strings.EqualFold(v, "false")
+}
+
+// majorAtLeast reports whether a dependency's version range starts at a
+// major of at least min; a range it cannot read (latest, *, a tag, a URL)
+// counts as the newest.
+func majorAtLeast(spec string, min int) bool {
+	spec = strings.TrimLeft(spec, "^~>=v ")
+	n, digits := 0, 0
+	for _, r := range spec {
+		if r < '0' || r > '9' {
+			break
+		}
+		n, digits = n*10+int(r-'0'), digits+1
+	}
+	return digits == 0 || n >= min
 }
