@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"path"
@@ -140,8 +141,8 @@ func browserCache(c dockerfile.Command, env map[string]string) (dir, what string
 func (p *splitPlan) installCache(c dockerfile.Command, env map[string]string) (dir, pkg string) {
 	ctx := p.s.Config.Build.Context
 	src, err := p.ws.ReadFile(filepath.Join(ctx, "package.json"))
-	if err != nil {
-		return "", ""
+	if err != nil || !bytes.Contains(src, []byte(`"puppeteer"`)) && !bytes.Contains(src, []byte(`"cypress"`)) {
+		return "", "" // most manifests name neither: no parse
 	}
 	var m struct {
 		Dependencies, OptionalDependencies, DevDependencies map[string]string
