@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path"
 	"path/filepath"
 	"strings"
@@ -62,6 +63,11 @@ func shellCommands(script string) []dockerfile.Command {
 // leavesOutside describes what one command of the app leaves outside the
 // code path, or "".
 func (p *splitPlan) leavesOutside(c dockerfile.Command, cwd string, env map[string]string) string {
+	if len(c.Env) > 0 {
+		// CYPRESS_INSTALL_BINARY=0 npm ci: the prefix is the command's.
+		env = maps.Clone(env)
+		maps.Copy(env, c.Env)
+	}
 	rest := c.Rest()
 	switch {
 	case c.Kind == dockerfile.GlobalInstall:
@@ -82,11 +88,11 @@ func (p *splitPlan) leavesOutside(c dockerfile.Command, cwd string, env map[stri
 	if c.Kind != dockerfile.ProjectRun && c.Kind != dockerfile.ProjectInstall {
 		return ""
 	}
-	if dir, what := browserCache(c, env); dir != "" && !p.inCode(dir) {
+	if dir, what := browserCache(c, env); dir != "" && !p.inCode(homeJoin(cwd, dir, env)) {
 		return "downloads " + what + " into " + dir
 	}
 	if c.Kind == dockerfile.ProjectInstall {
-		if dir, pkg := p.installCache(c, env); dir != "" && !p.inCode(dir) {
+		if dir, pkg := p.installCache(c, env); dir != "" && !p.inCode(homeJoin(cwd, dir, env)) {
 			return "installs " + pkg + ", whose install downloads a browser into " + dir + " (" + dockerfile.Shorten(strings.Join(c.Args, " ")) + ")"
 		}
 	}
@@ -101,7 +107,7 @@ func (p *splitPlan) leavesOutside(c dockerfile.Command, cwd string, env map[stri
 		if !path.IsAbs(w) && cwd != "" {
 			w = absJoin(cwd, w)
 		}
-		if path.IsAbs(w) && !p.inCode(w) && !strings.HasPrefix(w, "/dev/") {
+		if path.IsAbs(w) && !p.inCode(w) && !scratchPath(w) {
 			return "writes " + w + " from the app (" + dockerfile.Shorten(strings.Join(c.Args, " ")) + ")"
 		}
 	}
@@ -116,7 +122,7 @@ func browserCache(c dockerfile.Command, env map[string]string) (dir, what string
 	args := c.Args
 	for i := 0; i+1 < len(args); i++ {
 		switch {
-		case path.Base(args[i]) == "playwright" && strings.HasPrefix(args[i+1], "install"):
+		case playwrightCLI(args[i]) && args[i+1] == "install":
 			if v := env["PLAYWRIGHT_BROWSERS_PATH"]; v == "0" {
 				return "", "" // into node_modules
 			} else if v != "" {
@@ -201,4 +207,40 @@ func majorAtLeast(spec string, min int) bool {
 		n, digits = n*10+int(r-'0'), digits+1
 	}
 	return digits == 0 || n >= min
+}
+
+// scratchPath reports where output goes that the app does not read back:
+// logs and temporary files (npm run build > /tmp/build.log), devices.
+func scratchPath(p string) bool {
+	for _, d := range []string{"/dev/", "/proc/", "/tmp/", "/var/tmp/", "/var/log/"} {
+		if strings.HasPrefix(p, d) {
+			return true
+		}
+	}
+	return false
+}
+
+// homeJoin makes a cache folder absolute: ~ is HOME's (root's when the
+// build sets none), a relative one is the working folder's.
+func homeJoin(cwd, dir string, env map[string]string) string {
+	if rest, ok := strings.CutPrefix(dir, "~"); ok {
+		home := env["HOME"]
+		if home == "" {
+			home = "/root"
+		}
+		return path.Join(home, rest)
+	}
+	if !path.IsAbs(dir) {
+		return absJoin(cwd, dir)
+	}
+	return dir
+}
+
+// playwrightCLI reports a word that runs Playwright's CLI: playwright (a
+// path to it, or playwright@1.45.0 for npx) or @playwright/test.
+func playwrightCLI(w string) bool {
+	if at := strings.LastIndex(w, "@"); at > 0 {
+		w = w[:at]
+	}
+	return path.Base(w) == "playwright" || w == "@playwright/test"
 }

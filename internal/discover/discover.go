@@ -36,12 +36,9 @@ type Result struct {
 }
 
 var (
-	baseCompose  = regexp.MustCompile(`^(compose|docker-compose)\.ya?ml$|^fig\.ya?ml$`)
-	overrideName = regexp.MustCompile(`^(compose|docker-compose)\.override\.ya?ml$`)
-	// Dockerfile, Dockerfile.prod, Dockerfile-dev, Dockerfile_dev,
-	// DockerfileBuild, Dockerfile2, api.Dockerfile. A variant's content is
-	// checked (plausible) before it is taken.
-	dockerfileName = regexp.MustCompile(`^(?i:dockerfile|containerfile)([.-].+|_.+|[a-zA-Z0-9].*)?$|^.+\.(?i:dockerfile)$`)
+	baseCompose    = regexp.MustCompile(`^(compose|docker-compose)\.ya?ml$|^fig\.ya?ml$`)
+	overrideName   = regexp.MustCompile(`^(compose|docker-compose)\.override\.ya?ml$`)
+	dockerfileName = regexp.MustCompile(`^(?i:dockerfile|containerfile)([.-].+)?$|^.+\.(?i:dockerfile)$`)
 )
 
 // IsComposeName reports whether a file name follows the compose patterns:

@@ -25,6 +25,9 @@ type Command struct {
 	// Writes are the files the command's output is redirected to
 	// (echo "$COMMIT" > dist/.hash).
 	Writes []string
+	// Env is what its VAR=value prefixes set (CYPRESS_INSTALL_BINARY=0
+	// npm ci), as written.
+	Env map[string]string
 }
 
 // Rest is the command's arguments.
@@ -121,7 +124,7 @@ func Commands(script string) []Command {
 	for i, args := range f.simple {
 		if c, ok := Classify(args); ok {
 			if i < len(f.writes) {
-				c.Writes = f.writes[i]
+				c.Writes, c.Env = f.writes[i], f.env[i]
 			}
 			out = append(out, c)
 		}

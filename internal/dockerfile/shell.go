@@ -103,8 +103,9 @@ func AndChainParts(script string) []string {
 // stored: callers get copies of the outer slices.
 type scriptFacts struct {
 	simple [][]string
-	writes [][]string // per simple command, the files its output is redirected to
-	parts  []string   // nil unless the script is an && chain
+	writes [][]string          // per simple command, the files its output is redirected to
+	env    []map[string]string // per simple command, its VAR=value prefixes
+	parts  []string            // nil unless the script is an && chain
 }
 
 // scripts memoizes scriptFacts by script text. One RUN line is read by the
@@ -154,6 +155,16 @@ func parseScript(script string) *scriptFacts {
 			}
 		}
 		f.writes = append(f.writes, to)
+		var assigns map[string]string
+		for _, a := range ce.Assigns {
+			if a.Name != nil && a.Value != nil {
+				if assigns == nil {
+					assigns = map[string]string{}
+				}
+				assigns[a.Name.Value] = wordText(a.Value)
+			}
+		}
+		f.env = append(f.env, assigns)
 		return true
 	})
 	if len(file.Stmts) == 1 && andChain(file.Stmts[0]) {
