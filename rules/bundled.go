@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/decouple-dev/decouple/internal/analysis"
@@ -148,11 +149,17 @@ func checkBundles(p *Pass, want func(dockerfile.Runtime) bool, what string, with
 	var found []finding
 	for _, proj := range ws.Projects {
 		for _, s := range proj.Services {
-			b, ok := judge(s.Facts, launchedBy(s))
+			facts := s.Facts
+			if app := facts.WithGlobalApp(append(slices.Clone(s.Config.Entrypoint), s.Config.Command...)); app != nil {
+				// The compose command starts a package the image installed
+				// globally: that package is the app.
+				facts = app
+			}
+			b, ok := judge(facts, launchedBy(s))
 			if !ok || !want(b.runtime) {
 				continue
 			}
-			msg, related := evidence(rel, s.Dockerfile, s.Facts, b)
+			msg, related := evidence(rel, s.Dockerfile, facts, b)
 			head := fmt.Sprintf("service %q runs %s", s.Name, msg)
 			if s.BuiltBy != nil {
 				head = fmt.Sprintf("service %q runs image %s, built by service %q: %s", s.Name, s.ImageText, s.BuiltBy.Name, msg)

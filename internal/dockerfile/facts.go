@@ -506,15 +506,7 @@ func (fa *Facts) promoteGlobalApps() {
 	if len(fa.globalPkgs) == 0 {
 		return
 	}
-	var words []string
-	for _, arg := range append(slices.Clone(fa.command.entrypoint), fa.command.cmd...) {
-		for _, w := range strings.Fields(arg) {
-			words = append(words, path.Base(w))
-			if i := strings.Index(w, "node_modules/"); i >= 0 {
-				words = append(words, strings.SplitN(w[i+len("node_modules/"):], "/", 2)[0])
-			}
-		}
-	}
+	words := commandWords(append(slices.Clone(fa.command.entrypoint), fa.command.cmd...))
 	// A Node image that holds nothing else is that package's image, run
 	// by a start script or compose's command (n8n's). Beside other code,
 	// or in an image that got Node as a helper (a PHP image with
@@ -529,14 +521,7 @@ func (fa *Facts) promoteGlobalApps() {
 	toolbox := len(fa.command.entrypoint) == 0 && len(fa.command.cmd) == 0 && fa.Workdir != "" && fa.Workdir != "/"
 	own := !fa.HasCode() && fa.Runtime == Node && fa.RuntimeBy.Line == fa.RootBaseLine && !fa.startsWorkdirCode() && !toolbox
 	for _, g := range fa.globalPkgs {
-		// The command a package installs is mostly its name, scope
-		// dropped, sometimes with a prefix (@acme/dashboard:
-		// acme-dashboard).
-		bin := g.name[strings.LastIndex(g.name, "/")+1:]
-		starts := slices.ContainsFunc(words, func(w string) bool {
-			return w == bin || w == g.name || len(bin) >= 3 && strings.HasSuffix(w, "-"+bin)
-		})
-		if own || starts && !runsWorkdir {
+		if own || startsPackage(words, g.name) && !runsWorkdir {
 			for _, e := range fa.Code {
 				if e == g.ev {
 					return
@@ -546,6 +531,51 @@ func (fa *Facts) promoteGlobalApps() {
 			return
 		}
 	}
+}
+
+// WithGlobalApp returns the facts with a global package counted as the
+// app when words (a compose service's command or entrypoint) start it
+// where the image itself holds no code (npm install -g json-server in an
+// image with no command; compose runs json-server); nil otherwise.
+func (fa *Facts) WithGlobalApp(words []string) *Facts {
+	if fa == nil || fa.HasCode() || len(words) == 0 {
+		return nil
+	}
+	started := commandWords(words)
+	for _, g := range fa.globalPkgs {
+		if startsPackage(started, g.name) {
+			fa2 := *fa
+			fa2.Code, fa2.CodeDirs = nil, nil
+			fa2.addCode(g.ev, "/usr/local/lib/node_modules")
+			return &fa2
+		}
+	}
+	return nil
+}
+
+// commandWords are the program names a command line may start: each
+// word's base name, and the package of a node_modules path.
+func commandWords(args []string) []string {
+	var words []string
+	for _, arg := range args {
+		for _, w := range strings.Fields(arg) {
+			words = append(words, path.Base(w))
+			if i := strings.Index(w, "node_modules/"); i >= 0 {
+				words = append(words, strings.SplitN(w[i+len("node_modules/"):], "/", 2)[0])
+			}
+		}
+	}
+	return words
+}
+
+// startsPackage reports whether a command's words start a package: the
+// command a package installs is mostly its name, scope dropped, sometimes
+// with a prefix (@acme/dashboard: acme-dashboard).
+func startsPackage(words []string, name string) bool {
+	bin := name[strings.LastIndex(name, "/")+1:]
+	return slices.ContainsFunc(words, func(w string) bool {
+		return w == bin || w == name || len(bin) >= 3 && strings.HasSuffix(w, "-"+bin)
+	})
 }
 
 // startsOnFolder reports a command that hands a program the working
