@@ -33,7 +33,7 @@ func (p *splitPlan) outsideWrites() string {
 			case *instructions.RunCommand:
 				env := df.EnvAt(st, line)
 				for _, script := range dockerfile.RunScripts(c) {
-					for _, cmd := range shellCommands(script) {
+					for _, cmd := range dockerfile.ShellCommands(script) {
 						if what := p.leavesOutside(cmd, cwd, env); what != "" {
 							return fmt.Sprintf("RUN at %s:%d %s, outside the code path %s: neither the code image nor the runtime would have it; split the service by hand",
 								p.ws.Rel(df.Path), line, what, p.wd)
@@ -44,20 +44,6 @@ func (p *splitPlan) outsideWrites() string {
 		}
 	}
 	return ""
-}
-
-// shellCommands are a script's simple commands, with those a shell runs
-// for sh -c "…" in place of the shell.
-func shellCommands(script string) []dockerfile.Command {
-	var out []dockerfile.Command
-	for _, c := range dockerfile.Commands(script) {
-		if inner, ok := c.ShellScript(); ok {
-			out = append(out, dockerfile.Commands(inner)...)
-			continue
-		}
-		out = append(out, c)
-	}
-	return out
 }
 
 // leavesOutside describes what one command of the app leaves outside the
@@ -79,11 +65,11 @@ func (p *splitPlan) leavesOutside(c dockerfile.Command, cwd string, env map[stri
 				continue
 			}
 			if local == "." || strings.HasPrefix(local, "./") || strings.HasPrefix(local, "../") || path.IsAbs(local) && p.inCode(local) {
-				return "installs the app itself globally (" + dockerfile.Shorten(strings.Join(c.Args, " ")) + ")"
+				return "installs the app itself globally (" + quoted(c) + ")"
 			}
 		}
 	case (c.Name == "npm" || c.Name == "yarn" || c.Name == "pnpm") && len(rest) > 0 && rest[0] == "link" && len(dockerfile.DropValueFlags(rest[1:])) == 0:
-		return "links the app globally (" + dockerfile.Shorten(strings.Join(c.Args, " ")) + ")"
+		return "links the app globally (" + quoted(c) + ")"
 	}
 	if c.Kind != dockerfile.ProjectRun && c.Kind != dockerfile.ProjectInstall {
 		return ""
@@ -93,7 +79,7 @@ func (p *splitPlan) leavesOutside(c dockerfile.Command, cwd string, env map[stri
 	}
 	if c.Kind == dockerfile.ProjectInstall {
 		if dir, pkg := p.installCache(c, env); dir != "" && !p.inCode(homeJoin(cwd, dir, env)) {
-			return "installs " + pkg + ", whose install downloads a browser into " + dir + " (" + dockerfile.Shorten(strings.Join(c.Args, " ")) + ")"
+			return "installs " + pkg + ", whose install downloads a browser into " + dir + " (" + quoted(c) + ")"
 		}
 	}
 	for _, w := range c.Writes {
@@ -108,7 +94,7 @@ func (p *splitPlan) leavesOutside(c dockerfile.Command, cwd string, env map[stri
 			w = absJoin(cwd, w)
 		}
 		if path.IsAbs(w) && !p.inCode(w) && !scratchPath(w) {
-			return "writes " + w + " from the app (" + dockerfile.Shorten(strings.Join(c.Args, " ")) + ")"
+			return "writes " + w + " from the app (" + quoted(c) + ")"
 		}
 	}
 	return ""
@@ -123,17 +109,12 @@ func browserCache(c dockerfile.Command, env map[string]string) (dir, what string
 	for i := 0; i+1 < len(args); i++ {
 		switch {
 		case playwrightCLI(args[i]) && args[i+1] == "install":
-			if v := env["PLAYWRIGHT_BROWSERS_PATH"]; v == "0" {
+			if env["PLAYWRIGHT_BROWSERS_PATH"] == "0" {
 				return "", "" // into node_modules
-			} else if v != "" {
-				return v, "Playwright's browsers"
 			}
-			return "~/.cache/ms-playwright", "Playwright's browsers"
+			return cacheDir(env, "PLAYWRIGHT_BROWSERS_PATH", "ms-playwright"), "Playwright's browsers"
 		case strings.HasPrefix(path.Base(args[i]), "puppeteer") && args[i+1] == "browsers":
-			if v := env["PUPPETEER_CACHE_DIR"]; v != "" {
-				return v, "Puppeteer's browser"
-			}
-			return "~/.cache/puppeteer", "Puppeteer's browser"
+			return cacheDir(env, "PUPPETEER_CACHE_DIR", "puppeteer"), "Puppeteer's browser"
 		}
 	}
 	return "", ""
@@ -174,18 +155,24 @@ func (p *splitPlan) installCache(c dockerfile.Command, env map[string]string) (d
 				return "", "" // its cacheDirectory is the project's choice
 			}
 		}
-		if d := env["PUPPETEER_CACHE_DIR"]; d != "" {
-			return d, "puppeteer"
-		}
-		return "~/.cache/puppeteer", "puppeteer"
+		return cacheDir(env, "PUPPETEER_CACHE_DIR", "puppeteer"), "puppeteer"
 	}
 	if _, ok := version("cypress"); ok && env["CYPRESS_INSTALL_BINARY"] != "0" {
-		if d := env["CYPRESS_CACHE_FOLDER"]; d != "" {
-			return d, "cypress"
-		}
-		return "~/.cache/Cypress", "cypress"
+		return cacheDir(env, "CYPRESS_CACHE_FOLDER", "Cypress"), "cypress"
 	}
 	return "", ""
+}
+
+// quoted is a command as a message quotes it.
+func quoted(c dockerfile.Command) string { return dockerfile.Shorten(strings.Join(c.Args, " ")) }
+
+// cacheDir is the folder a tool downloads into: the one its variable
+// names, else its folder in ~/.cache.
+func cacheDir(env map[string]string, variable, name string) string {
+	if v := env[variable]; v != "" {
+		return v
+	}
+	return "~/.cache/" + name
 }
 
 // truthy is an environment flag that is set to something other than

@@ -686,7 +686,7 @@ func (p *splitPlan) installGap() string {
 				}
 			case *instructions.RunCommand:
 				for _, script := range dockerfile.RunScripts(c) {
-					for _, cmd := range dockerfile.Commands(script) {
+					for _, cmd := range dockerfile.ShellCommands(script) {
 						// Before the code too: COPY package*.json; RUN npm
 						// ci; COPY . . installs what the app starts with.
 						if cmd.Kind == dockerfile.ProjectInstall && !productionInstall(cmd.Rest(), df.EnvAt(st, line)) && dev == "" {

@@ -58,6 +58,20 @@ func ProductionOnly(args []string) bool {
 	return false
 }
 
+// ShellCommands are a script's simple commands (see Commands), with the
+// commands a shell runs for sh -c "…" in place of the shell.
+func ShellCommands(script string) []Command {
+	var out []Command
+	for _, c := range Commands(script) {
+		if inner, ok := c.ShellScript(); ok {
+			out = append(out, Commands(inner)...)
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
 // ShellScript is the script a shell is handed with -c (sh -c "…", bash
 // --login -c "…"); false for any other command.
 func (c Command) ShellScript() (string, bool) {

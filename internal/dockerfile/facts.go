@@ -299,14 +299,7 @@ func (fa *Facts) runsWorkdirProject() bool {
 			script = inner // exec form: ["sh", "-c", "cd /opt/app && npm start"]
 		}
 	}
-	var cmds []Command
-	for _, c := range Commands(script) {
-		if script, ok := c.ShellScript(); ok {
-			cmds = append(cmds, Commands(script)...)
-			continue
-		}
-		cmds = append(cmds, c)
-	}
+	cmds := ShellCommands(script)
 	if len(cmds) == 0 || slices.ContainsFunc(cmds, func(c Command) bool { return c.Name == "cd" || c.Name == "pushd" }) {
 		return false
 	}
