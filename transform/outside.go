@@ -7,6 +7,7 @@ import (
 	"maps"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -24,17 +25,31 @@ import (
 func (p *splitPlan) outsideWrites() string {
 	df := p.s.Dockerfile
 	cwd := "" // the chain runs root first: a stage starts in its parent's WORKDIR
+	user := ""
 	for _, st := range p.chain {
 		for _, c := range st.Commands {
 			line := dockerfile.InstructionLine(c)
 			switch c := c.(type) {
 			case *instructions.WorkdirCommand:
 				cwd = absJoin(cwd, df.ExpandInStage(c.Path, df.EnvAt(st, line)))
+			case *instructions.UserCommand:
+				user = df.ExpandInStage(c.User, df.EnvAt(st, line))
 			case *instructions.RunCommand:
-				env := df.EnvAt(st, line)
+				env := withHome(df.EnvAt(st, line), user)
 				for _, script := range dockerfile.RunScripts(c) {
+					dir := cwd // a cd holds for the rest of its RUN's script
+					packed := false
 					for _, cmd := range dockerfile.ShellCommands(script) {
-						if what := p.leavesOutside(cmd, cwd, env); what != "" {
+						switch {
+						case cmd.Name == "cd":
+							dir = cdTarget(dir, cmd, env)
+							continue
+						case dir == "?":
+							continue // where it runs cannot be told
+						case packageManager(cmd.Name) && len(cmd.Args) > 1 && cmd.Args[1] == "pack":
+							packed = true // the app as a tarball, which a global install may take
+						}
+						if what := p.leavesOutside(cmd, dir, env, packed); what != "" {
 							return fmt.Sprintf("RUN at %s:%d %s, outside the code path %s: neither the code image nor the runtime would have it; split the service by hand",
 								p.ws.Rel(df.Path), line, what, p.wd)
 						}
@@ -46,9 +61,51 @@ func (p *splitPlan) outsideWrites() string {
 	return ""
 }
 
+// cdTarget is the folder a cd command moves a script to from dir: "?"
+// when it cannot be told (cd -, a variable that is not set, a folder
+// unknown already).
+func cdTarget(dir string, c dockerfile.Command, env map[string]string) string {
+	args := dockerfile.DropValueFlags(c.Rest())
+	switch {
+	case len(args) == 0:
+		return env["HOME"]
+	case len(args) > 1 || args[0] == "-" || dir == "?":
+		return "?"
+	}
+	to, ok := dockerfile.ExpandShell(args[0], env)
+	if !ok {
+		return "?"
+	}
+	if rest, ok := strings.CutPrefix(to, "~"); ok && (rest == "" || rest[0] == '/') {
+		to = env["HOME"] + rest
+	}
+	return absJoin(dir, to)
+}
+
+// withHome is a RUN's environment with HOME set as the build sets it
+// for user where the Dockerfile does not: root's /root, the node
+// images' node user's /home/node, /home/NAME for another user (what
+// adduser and useradd -m make).
+func withHome(env map[string]string, user string) map[string]string {
+	if env["HOME"] != "" {
+		return env
+	}
+	home := "/root"
+	if name, _, _ := strings.Cut(user, ":"); name != "" && name != "root" && name != "0" {
+		home = "/home/" + name
+	}
+	env = maps.Clone(env)
+	if env == nil {
+		env = map[string]string{}
+	}
+	env["HOME"] = home
+	return env
+}
+
 // leavesOutside describes what one command of the app leaves outside the
-// code path, or "".
-func (p *splitPlan) leavesOutside(c dockerfile.Command, cwd string, env map[string]string) string {
+// code path, or "". packed: an earlier command of its script packed the
+// app into a tarball (npm pack).
+func (p *splitPlan) leavesOutside(c dockerfile.Command, cwd string, env map[string]string, packed bool) string {
 	if len(c.Env) > 0 {
 		// CYPRESS_INSTALL_BINARY=0 npm ci: the prefix is the command's.
 		env = maps.Clone(env)
@@ -59,16 +116,22 @@ func (p *splitPlan) leavesOutside(c dockerfile.Command, cwd string, env map[stri
 	case c.Kind == dockerfile.GlobalInstall:
 		for _, pkg := range c.Packages {
 			// A vendored tarball (./pnpm.tgz) is how images pin their
-			// package managers; a folder is the app.
+			// package managers, unless the script packed the app; a
+			// folder is the app.
 			local := strings.TrimPrefix(pkg, "file:")
 			if strings.HasSuffix(local, ".tgz") || strings.HasSuffix(local, ".tar.gz") {
+				if packed {
+					return "installs the app itself globally (" + quoted(c) + ")"
+				}
 				continue
 			}
 			if local == "." || strings.HasPrefix(local, "./") || strings.HasPrefix(local, "../") || path.IsAbs(local) && p.inCode(local) {
 				return "installs the app itself globally (" + quoted(c) + ")"
 			}
 		}
-	case (c.Name == "npm" || c.Name == "yarn" || c.Name == "pnpm") && len(rest) > 0 && rest[0] == "link" && len(dockerfile.DropValueFlags(rest[1:])) == 0:
+	case packageManager(c.Name) && len(rest) > 0 && rest[0] == "link" && !slices.ContainsFunc(dockerfile.DropValueFlags(rest[1:]), isWord):
+		// npm link, npm link -g, pnpm link --global; npm link PKG links a
+		// package into the project instead.
 		return "links the app globally (" + quoted(c) + ")"
 	}
 	if c.Kind != dockerfile.ProjectRun && c.Kind != dockerfile.ProjectInstall {
@@ -78,7 +141,7 @@ func (p *splitPlan) leavesOutside(c dockerfile.Command, cwd string, env map[stri
 		return "downloads " + what + " into " + dir
 	}
 	if c.Kind == dockerfile.ProjectInstall {
-		if dir, pkg := p.installCache(c, env); dir != "" && !p.inCode(homeJoin(cwd, dir, env)) {
+		if dir, pkg := p.installCache(c, cwd, env); dir != "" && !p.inCode(homeJoin(cwd, dir, env)) {
 			return "installs " + pkg + ", whose install downloads a browser into " + dir + " (" + quoted(c) + ")"
 		}
 	}
@@ -89,6 +152,9 @@ func (p *splitPlan) leavesOutside(c dockerfile.Command, cwd string, env map[stri
 				continue
 			}
 			w = v
+		}
+		if rest, ok := strings.CutPrefix(w, "~/"); ok {
+			w = path.Join(env["HOME"], rest)
 		}
 		if !path.IsAbs(w) && cwd != "" {
 			w = absJoin(cwd, w)
@@ -123,16 +189,25 @@ func browserCache(c dockerfile.Command, env map[string]string) (dir, what string
 // installCache is where an install of the project's dependencies leaves a
 // download outside node_modules, and the package that does it: puppeteer
 // (19 and later) puts Chrome in ~/.cache/puppeteer, cypress its binary in
-// ~/.cache/Cypress, unless the environment or a .puppeteerrc says
-// otherwise. The manifest read is the build context's package.json.
-func (p *splitPlan) installCache(c dockerfile.Command, env map[string]string) (dir, pkg string) {
+// ~/.cache/Cypress, unless the environment or a puppeteer configuration
+// says otherwise. The manifest read is the install folder's (cwd, or its
+// --prefix) as the code path holds it: the build context's same folder.
+func (p *splitPlan) installCache(c dockerfile.Command, cwd string, env map[string]string) (dir, pkg string) {
+	if d, ok := dockerfile.InstallDirFlag(c.Name, c.Rest()); ok {
+		cwd = absJoin(cwd, d)
+	}
 	ctx := p.s.Config.Build.Context
+	if rel, ok := strings.CutPrefix(cwd, strings.TrimSuffix(p.wd, "/")+"/"); ok {
+		ctx = filepath.Join(ctx, filepath.FromSlash(rel))
+	}
 	src, err := p.ws.ReadFile(filepath.Join(ctx, "package.json"))
 	if err != nil || !bytes.Contains(src, []byte(`"puppeteer"`)) && !bytes.Contains(src, []byte(`"cypress"`)) {
 		return "", "" // most manifests name neither: no parse
 	}
 	var m struct {
 		Dependencies, OptionalDependencies, DevDependencies map[string]string
+		// Puppeteer reads its configuration from this key too.
+		Puppeteer json.RawMessage
 	}
 	if json.Unmarshal(src, &m) != nil {
 		return "", ""
@@ -149,10 +224,15 @@ func (p *splitPlan) installCache(c dockerfile.Command, env map[string]string) (d
 		}
 		return "", false
 	}
-	if v, ok := version("puppeteer"); ok && !truthy(env["PUPPETEER_SKIP_DOWNLOAD"]) && !truthy(env["PUPPETEER_SKIP_CHROMIUM_DOWNLOAD"]) && majorAtLeast(v, 19) {
-		for _, rc := range []string{".puppeteerrc", ".puppeteerrc.cjs", ".puppeteerrc.js", ".puppeteerrc.json", ".puppeteerrc.yaml", "puppeteer.config.js", "puppeteer.config.cjs"} {
+	skip := truthy(env["PUPPETEER_SKIP_DOWNLOAD"]) || truthy(env["PUPPETEER_SKIP_CHROME_DOWNLOAD"]) || truthy(env["PUPPETEER_SKIP_CHROMIUM_DOWNLOAD"])
+	if v, ok := version("puppeteer"); ok && !skip && majorAtLeast(v, 19) {
+		if len(m.Puppeteer) > 0 {
+			return "", "" // its cacheDirectory is the project's choice
+		}
+		// The names puppeteer's configuration loader (cosmiconfig) reads.
+		for _, rc := range []string{".puppeteerrc", ".puppeteerrc.json", ".puppeteerrc.yaml", ".puppeteerrc.yml", ".puppeteerrc.js", ".puppeteerrc.cjs", ".puppeteerrc.mjs", "puppeteer.config.js", "puppeteer.config.cjs", "puppeteer.config.mjs"} {
 			if p.ws.Exists(filepath.Join(ctx, rc)) {
-				return "", "" // its cacheDirectory is the project's choice
+				return "", ""
 			}
 		}
 		return cacheDir(env, "PUPPETEER_CACHE_DIR", "puppeteer"), "puppeteer"
@@ -162,6 +242,12 @@ func (p *splitPlan) installCache(c dockerfile.Command, env map[string]string) (d
 	}
 	return "", ""
 }
+
+// packageManager names npm, yarn or pnpm.
+func packageManager(name string) bool { return name == "npm" || name == "yarn" || name == "pnpm" }
+
+// isWord is an argument that is no flag.
+func isWord(a string) bool { return !strings.HasPrefix(a, "-") }
 
 // quoted is a command as a message quotes it.
 func quoted(c dockerfile.Command) string { return dockerfile.Shorten(strings.Join(c.Args, " ")) }
@@ -207,15 +293,11 @@ func scratchPath(p string) bool {
 	return false
 }
 
-// homeJoin makes a cache folder absolute: ~ is HOME's (root's when the
-// build sets none), a relative one is the working folder's.
+// homeJoin makes a cache folder absolute: ~ is HOME's (withHome sets
+// it), a relative one is the working folder's.
 func homeJoin(cwd, dir string, env map[string]string) string {
 	if rest, ok := strings.CutPrefix(dir, "~"); ok {
-		home := env["HOME"]
-		if home == "" {
-			home = "/root"
-		}
-		return path.Join(home, rest)
+		return path.Join(env["HOME"], rest)
 	}
 	if !path.IsAbs(dir) {
 		return absJoin(cwd, dir)
