@@ -126,8 +126,12 @@ func evidencePos(ws relater, df *dockerfile.File, line int) analysis.Position {
 }
 
 // hidingMount returns the bind mount that covers the baked code, if any.
-func hidingMount(s *workspace.Service) string {
-	dirs := append([]string{s.Facts.Workdir}, s.Facts.CodeDirs...)
+func hidingMount(s *workspace.Service, facts *dockerfile.Facts) string {
+	dirs := facts.CodeDirs
+	if !facts.GlobalAppOnly() {
+		// A global package's code is in Node's own folder, not WORKDIR.
+		dirs = append([]string{facts.Workdir}, dirs...)
+	}
 	for _, v := range s.Config.Volumes {
 		if v.Type != "bind" || v.Target == "" {
 			continue
@@ -164,7 +168,7 @@ func checkBundles(p *Pass, want func(dockerfile.Runtime) bool, what string, with
 			if s.BuiltBy != nil {
 				head = fmt.Sprintf("service %q runs image %s, built by service %q: %s", s.Name, s.ImageText, s.BuiltBy.Name, msg)
 			}
-			if t := hidingMount(s); t != "" {
+			if t := hidingMount(s, facts); t != "" {
 				head += fmt.Sprintf("; a bind mount over %s hides the baked code at run time, but the image still ships it", t)
 			}
 			head += "; " + what

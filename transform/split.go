@@ -358,6 +358,9 @@ func layeredFiles(s *workspace.Service) bool {
 // folder that can be a volume, and the generated Dockerfile must be new.
 func (p *splitPlan) checkImage() string {
 	s, f, rel := p.s, p.s.Facts, p.ws.Rel
+	if g := f.WithGlobalApp(append(slices.Clone(s.Config.Entrypoint), s.Config.Command...)); g != nil {
+		f = g // compose's command starts a global package: that is the app
+	}
 	switch {
 	case f.Runtime == dockerfile.NoRuntime:
 		return fmt.Sprintf("the base image %s (%s:%d) is not one decouple knows to ship Node: the runtime service needs a node image; use one as the base first",
@@ -389,7 +392,7 @@ func (p *splitPlan) checkImage() string {
 			}
 		}
 		return "app code goes to a folder decouple cannot tell: the code volume would not hold it"
-	case globalAppOnly(f):
+	case f.GlobalAppOnly():
 		// npm install -g's tree is Node's own folder: a volume there
 		// would hide npm and corepack, and a new Node would not see it.
 		return fmt.Sprintf("the app is a package installed globally (%s, %s:%d), into Node's own folders, which no code volume can carry; install it into a WORKDIR instead (npm install there) and start it from node_modules/.bin",
@@ -560,20 +563,6 @@ func (p *splitPlan) codePath(f *dockerfile.Facts) string {
 		}
 	}
 	return wide
-}
-
-// globalAppOnly reports an image whose only app code is a package npm
-// installed globally (npm i -g maildev; CMD maildev).
-func globalAppOnly(f *dockerfile.Facts) bool {
-	if len(f.CodeDirs) == 0 {
-		return false
-	}
-	for _, d := range f.CodeDirs {
-		if !strings.HasSuffix(d, "/lib/node_modules") {
-			return false
-		}
-	}
-	return true
 }
 
 // modulesAbove lists the node_modules folders outside the code path wd

@@ -526,6 +526,20 @@ func (fa *Facts) promoteGlobalApps() {
 	}
 }
 
+// GlobalAppOnly reports facts whose only app code is a package npm
+// installed globally (npm i -g maildev; CMD maildev).
+func (fa *Facts) GlobalAppOnly() bool {
+	if len(fa.CodeDirs) == 0 {
+		return false
+	}
+	for _, d := range fa.CodeDirs {
+		if !strings.HasSuffix(d, "/lib/node_modules") {
+			return false
+		}
+	}
+	return true
+}
+
 // WithGlobalApp returns the facts with a global package counted as the
 // app when words (a compose service's command or entrypoint) start it
 // where the image itself holds no code (npm install -g json-server in an
