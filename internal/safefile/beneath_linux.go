@@ -39,6 +39,35 @@ func rootFD(wd string) int {
 	return fd
 }
 
+// lastWd is os.Getwd's answer, kept with what it depends on: os.Getwd
+// stats "." and $PWD (two calls, per file read), where getcwd is one that
+// tells whether the working folder is still the same one.
+var lastWd struct {
+	sync.Mutex
+	physical, pwd, wd string
+}
+
+// workingDir is os.Getwd, remembered while the working folder (getcwd)
+// and $PWD stay the same.
+func workingDir() (string, bool) {
+	physical, err := unix.Getwd()
+	if err != nil {
+		return "", false
+	}
+	pwd := os.Getenv("PWD")
+	lastWd.Lock()
+	defer lastWd.Unlock()
+	if lastWd.wd != "" && lastWd.physical == physical && lastWd.pwd == pwd {
+		return lastWd.wd, true
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", false
+	}
+	lastWd.physical, lastWd.pwd, lastWd.wd = physical, pwd, wd
+	return wd, true
+}
+
 // underRoot places path under the working folder: a descriptor of that
 // folder (-1 when none can be had) and path relative to it. inside is
 // false for a path outside it as written (fd 0) or one that cannot be
@@ -61,11 +90,11 @@ func underRoot(path string) (fd int, rel string, inside bool) {
 	if err != nil {
 		return -1, "", false
 	}
-	wd, err := os.Getwd()
-	if err != nil {
+	wd, ok := workingDir()
+	if !ok {
 		return -1, "", false
 	}
-	rel, ok := within(wd, abs)
+	rel, ok = within(wd, abs)
 	if !ok {
 		return 0, "", false
 	}
