@@ -54,14 +54,17 @@ yarn), NodeSource, nvm and friends, a tarball, ` + "`COPY --from`" + ` of a node
 or a base image that a stage runs npm in. Code arrives by COPY/ADD of the
 context, COPY --from of a stage holding code at that path (/usr/src/app is an
 app folder, /usr/bin/tini is not), app paths (dist/, .next/standalone) copied
-out of an image decouple cannot see into, git clone, source archives, any
+out of an image decouple cannot see into, git clone (into the folder named, else
+the repository's), source archives, any
 archive unpacked into the app folder and installed there, a global npm or
 yarn install of the app, an installer CLI's install, or the ONBUILD triggers
 of a parent (node:onbuild). A builder stage that feeds an nginx or caddy
 final stage is fine. Not app code: dependency manifests (package.json,
 lockfiles, bower.json, and other languages' Gemfile, requirements.txt,
-go.mod), start scripts and configs, build tools installed globally, a global
-package the command runs on the working folder (electron .), and what an
+go.mod), start scripts and configs (files from rootfs/, docker/, nginx/ and
+the like), build tools installed globally, a global package the command runs
+on the working folder (electron .) or, with no file argument, in a WORKDIR the
+image declares a VOLUME (ENTRYPOINT ["electron-packager"]), and what an
 image copies beside an empty WORKDIR whose project its command runs
 (npm start: the app is mounted there). An image whose own ONBUILD triggers
 copy the context or install Node is a base for other builds: the images

@@ -87,6 +87,8 @@ type Facts struct {
 	// are the app when the image's command starts one.
 	globalPkgs []globalPkg
 	command    imageCommand
+	// volumes are the folders VOLUME declares, expanded.
+	volumes []string
 	// runtimeByPackage says Runtime came from a system package, which a
 	// later remove takes away again.
 	runtimeByPackage bool
@@ -395,6 +397,12 @@ func (f *File) applyCommand(fa *Facts, cmd instructions.Command, line int, env m
 		for _, script := range scripts {
 			runFacts(fa, script, line, env)
 		}
+	case *instructions.VolumeCommand:
+		for _, v := range c.Volumes {
+			if dir, missing := f.expandWord(v, env); len(missing) == 0 {
+				fa.volumes = append(fa.volumes, absPath(fa.Workdir, dir))
+			}
+		}
 	case *instructions.CmdCommand:
 		fa.Runs, fa.RunsRuntime = runsJS(c.CmdLine, line, "CMD", fa.Runs, fa.RunsRuntime)
 		fa.command.cmd = c.CmdLine
@@ -506,13 +514,15 @@ func (fa *Facts) promoteGlobalApps() {
 	// COPY --from=node), a package the command does not start is a tool.
 	// A package the command starts on the working folder itself, where
 	// the image holds no code (electron .), runs code that arrives
-	// otherwise: it is a runtime, not the app. (A file argument is no such
-	// sign: json-server --watch ./db.json is the app.)
-	runsWorkdir := !fa.HasCode() && fa.startsOnFolder()
+	// otherwise: it is a runtime, not the app; so is one an image runs
+	// with no file argument in a WORKDIR it declares a VOLUME (ENTRYPOINT
+	// ["electron-packager"]). (A file argument is no such sign:
+	// json-server --watch ./db.json is the app.)
+	runsWorkdir := !fa.HasCode() && (fa.startsOnFolder() || fa.toolOnVolume())
 	// An image with no command of its own and an empty WORKDIR is a
 	// toolbox for code mounted there (a test runner's casperjs).
 	toolbox := len(fa.command.entrypoint) == 0 && len(fa.command.cmd) == 0 && fa.Workdir != "" && fa.Workdir != "/"
-	own := !fa.HasCode() && fa.Runtime == Node && fa.RuntimeBy.Line == fa.RootBaseLine && !fa.startsWorkdirCode() && !toolbox
+	own := !fa.HasCode() && fa.Runtime == Node && fa.RuntimeBy.Line == fa.RootBaseLine && !fa.startsWorkdirCode() && !toolbox && !runsWorkdir
 	for _, g := range fa.globalPkgs {
 		if own || startsPackage(words, g.name) && !runsWorkdir {
 			for _, e := range fa.Code {
@@ -596,6 +606,27 @@ func (fa *Facts) startsOnFolder() bool {
 		}
 	}
 	return false
+}
+
+// toolOnVolume reports an image whose WORKDIR is a folder it declares a
+// VOLUME and whose command names no file or folder (ENTRYPOINT
+// ["electron-packager"]): a tool made to run on what is mounted there.
+func (fa *Facts) toolOnVolume() bool {
+	if fa.Workdir == "" || fa.Workdir == "/" || !slices.Contains(fa.volumes, fa.Workdir) {
+		return false
+	}
+	args := append(slices.Clone(fa.command.entrypoint), fa.command.cmd...)
+	if len(args) == 0 {
+		return false
+	}
+	for _, arg := range args[1:] {
+		for _, w := range strings.Fields(arg) {
+			if !strings.HasPrefix(w, "-") {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // startsWorkdirCode reports a command that starts a file of the app folder
@@ -769,6 +800,13 @@ func isCodeSource(src string) bool {
 	base := path.Base(s)
 	if manifestFiles[base] || otherManifests[base] || infraDirs[base] || infraExts[path.Ext(base)] || isManifestGlob(base) {
 		return false
+	}
+	// A file from such a folder is configuration too (COPY
+	// docker/rootfs/etc/ImageMagick-6/policy.xml ./).
+	for _, dir := range strings.Split(path.Dir(s), "/") {
+		if infraDirs[dir] {
+			return false
+		}
 	}
 	if isImagePlumbing(base) || strings.HasPrefix(base, "Dockerfile") || base == "node_modules" {
 		return false

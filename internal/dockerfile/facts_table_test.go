@@ -248,6 +248,28 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, codeLines: []int{2}, codeWhat: "git clone",
 		},
 		{
+			// No folder named: the clone is the repository's name in the
+			// working folder, which the WORKDIR after it then runs.
+			name:    "git clone into the repository's own folder",
+			src:     "FROM node:20-alpine\nRUN apk add --no-cache git\nRUN git clone -b main https://github.com/example/shop.git\nWORKDIR /shop\nRUN npm install\nCMD npm start\n",
+			runtime: Node, codeLines: []int{3}, codeWhat: "git clone",
+		},
+		{
+			name:    "a file from an image configuration folder is no code",
+			src:     "FROM node:24-trixie-slim\nWORKDIR /usr/src/app/docker/\nCOPY [ \"docker/rootfs/etc/ImageMagick-6/policy.xml\", \"./\" ]\nRUN mv policy.xml /etc/ImageMagick-6/policy.xml\n",
+			runtime: Node,
+		},
+		{
+			name:    "a global tool run on a WORKDIR the image declares a VOLUME is no app",
+			src:     "FROM node\nRUN npm install electron-packager -g\nVOLUME /electron\nWORKDIR /electron\nCMD [\"\"]\nENTRYPOINT [\"electron-packager\"]\n",
+			runtime: Node,
+		},
+		{
+			name:    "a global package given a file in a VOLUME WORKDIR is the app",
+			src:     "FROM node:22-alpine\nRUN npm install -g json-server@0.17\nVOLUME /data\nWORKDIR /data\nCMD [\"json-server\", \"--watch\", \"db.json\"]\n",
+			runtime: Node, codeLines: []int{2}, codeWhat: "npm install -g json-server",
+		},
+		{
 			name:    "a tool cloned into a hidden folder is not code",
 			src:     "FROM debian:12\nRUN apt-get update && apt-get install -y nodejs git\nRUN git clone --depth 1 https://github.com/pyenv/pyenv.git /root/.pyenv\nCMD [\"bash\"]\n",
 			runtime: Node, rtLine: 2, unknown: true,

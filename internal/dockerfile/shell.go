@@ -420,7 +420,7 @@ func callFacts(fa *Facts, c Command, line int, script []Command, cwd string) {
 	switch cmd {
 	case "git":
 		if len(rest) > 0 && rest[0] == "clone" && !toolClone(rest) {
-			fa.addCode(Evidence{Line: line, What: trimWhat(strings.Join(args, " "))}, absPath(fa.Workdir, lastArg(rest)))
+			fa.addCode(Evidence{Line: line, What: trimWhat(strings.Join(args, " "))}, absPath(fa.Workdir, cloneDir(rest)))
 			fa.Blockers = append(fa.Blockers, Evidence{Line: line, What: "code fetched by git clone"})
 		}
 	case "curl", "wget":
@@ -526,20 +526,11 @@ func callFacts(fa *Facts, c Command, line int, script []Command, cwd string) {
 // managers and shell set-ups live and no app is run from, or of a version
 // manager's own repository wherever it goes.
 func toolClone(rest []string) bool {
-	var words []string
-	for i := 1; i < len(rest); i++ {
-		switch a := rest[i]; {
-		case a == "-b" || a == "--branch" || a == "--depth" || a == "-c" || a == "--config" || a == "-o" || a == "--origin":
-			i++ // the option's value
-		case !strings.HasPrefix(a, "-"):
-			words = append(words, a)
-		}
-	}
+	words := cloneWords(rest)
 	if len(words) == 0 {
 		return false
 	}
-	repo := strings.TrimSuffix(path.Base(strings.TrimSuffix(words[0], "/")), ".git")
-	if toolRepos[strings.ToLower(repo)] {
+	if toolRepos[strings.ToLower(repoName(words[0]))] {
 		return true
 	}
 	if len(words) < 2 {
@@ -551,6 +542,43 @@ func toolClone(rest []string) bool {
 		}
 	}
 	return false
+}
+
+// cloneWords are a git clone's repository and folder, as given (rest
+// starts at clone).
+func cloneWords(rest []string) []string {
+	var words []string
+	for i := 1; i < len(rest); i++ {
+		switch a := rest[i]; {
+		case a == "-b" || a == "--branch" || a == "--depth" || a == "-c" || a == "--config" || a == "-o" || a == "--origin" ||
+			a == "-j" || a == "--jobs" || a == "--reference" || a == "--separate-git-dir" || a == "--filter" || a == "-u" || a == "--upload-pack":
+			i++ // the option's value
+		case !strings.HasPrefix(a, "-"):
+			words = append(words, a)
+		}
+	}
+	return words
+}
+
+// repoName is the folder git clone makes for a repository address:
+// its last element without .git.
+func repoName(repo string) string {
+	return strings.TrimSuffix(path.Base(strings.TrimSuffix(repo, "/")), ".git")
+}
+
+// cloneDir is the folder a git clone fills: the one named, else the
+// repository's name in the working folder; "" when neither can be told.
+func cloneDir(rest []string) string {
+	words := cloneWords(rest)
+	switch {
+	case len(words) > 1:
+		return words[1]
+	case len(words) == 1 && !strings.Contains(words[0], "$"):
+		if name := repoName(words[0]); name != "" && name != "." && name != "/" && !strings.Contains(name, ":") {
+			return name
+		}
+	}
+	return ""
 }
 
 // toolRepos are repositories of version managers and shell tools that
@@ -828,15 +856,6 @@ func anyHasPrefix(list []string, prefix string) bool {
 }
 
 func startsWithDigit(s string) bool { return s != "" && s[0] >= '0' && s[0] <= '9' }
-
-func lastArg(args []string) string {
-	for i := len(args) - 1; i >= 0; i-- {
-		if !strings.HasPrefix(args[i], "-") && !strings.Contains(args[i], "://") && !strings.HasPrefix(args[i], "git@") {
-			return args[i]
-		}
-	}
-	return ""
-}
 
 // jsLaunchers are programs whose start means a JS runtime runs the app.
 var jsLaunchers = map[string]Runtime{
