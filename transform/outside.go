@@ -26,6 +26,12 @@ func (p *splitPlan) outsideWrites() string {
 	df := p.s.Dockerfile
 	cwd := "" // the chain runs root first: a stage starts in its parent's WORKDIR
 	user := ""
+	firstCode := 0 // the line the code arrives at
+	for _, e := range p.s.Facts.Code {
+		if firstCode == 0 || e.Line < firstCode {
+			firstCode = e.Line
+		}
+	}
 	for _, st := range p.chain {
 		for _, c := range st.Commands {
 			line := dockerfile.InstructionLine(c)
@@ -42,14 +48,23 @@ func (p *splitPlan) outsideWrites() string {
 					for _, cmd := range dockerfile.ShellCommands(script) {
 						switch {
 						case cmd.Name == "cd":
-							dir = cdTarget(dir, cmd, env)
+							// A bare cd goes home; "" when it cannot be told.
+							if rest := cmd.Rest(); len(rest) == 0 {
+								dir = env["HOME"]
+							} else if dir = dockerfile.CdTarget(absJoin(dir, "."), rest, env); !path.IsAbs(dir) {
+								dir = "?" // not told, or relative to a folder not told
+							}
 							continue
 						case dir == "?":
 							continue // where it runs cannot be told
 						case packageManager(cmd.Name) && len(cmd.Args) > 1 && cmd.Args[1] == "pack":
 							packed = true // the app as a tarball, which a global install may take
 						}
-						if what := p.leavesOutside(cmd, dir, env, packed); what != "" {
+						what := p.leavesOutside(cmd, dir, env, packed)
+						if what == "" && firstCode > 0 && line >= firstCode {
+							what = p.copiesOut(cmd, dir, env)
+						}
+						if what != "" {
 							return fmt.Sprintf("RUN at %s:%d %s, outside the code path %s: neither the code image nor the runtime would have it; split the service by hand",
 								p.ws.Rel(df.Path), line, what, p.wd)
 						}
@@ -61,25 +76,65 @@ func (p *splitPlan) outsideWrites() string {
 	return ""
 }
 
-// cdTarget is the folder a cd command moves a script to from dir: "?"
-// when it cannot be told (cd -, a variable that is not set, a folder
-// unknown already).
-func cdTarget(dir string, c dockerfile.Command, env map[string]string) string {
-	args := dockerfile.DropValueFlags(c.Rest())
-	switch {
-	case len(args) == 0:
-		return env["HOME"]
-	case len(args) > 1 || args[0] == "-" || dir == "?":
-		return "?"
+// copiesOut describes a copy of the app's files out of the code path
+// (cp config/default.json /etc/app.json), or "": the runtime has no code
+// to copy them from when it is built.
+func (p *splitPlan) copiesOut(c dockerfile.Command, cwd string, env map[string]string) string {
+	switch c.Name {
+	case "cp", "mv", "install", "rsync":
+	default:
+		return ""
 	}
-	to, ok := dockerfile.ExpandShell(args[0], env)
-	if !ok {
-		return "?"
+	var ops []string
+	target := ""
+	rest := c.Rest()
+	for i := 0; i < len(rest); i++ {
+		switch a := rest[i]; {
+		case a == "-t" || a == "--target-directory":
+			if i+1 < len(rest) {
+				target = rest[i+1]
+			}
+			i++
+		case strings.HasPrefix(a, "--target-directory="):
+			target = strings.TrimPrefix(a, "--target-directory=")
+		case c.Name == "install" && (a == "-m" || a == "-o" || a == "-g" || a == "--mode" || a == "--owner" || a == "--group"):
+			i++ // the flag's value
+		case !strings.HasPrefix(a, "-"):
+			ops = append(ops, a)
+		}
 	}
-	if rest, ok := strings.CutPrefix(to, "~"); ok && (rest == "" || rest[0] == '/') {
-		to = env["HOME"] + rest
+	if target == "" && len(ops) > 1 {
+		target, ops = ops[len(ops)-1], ops[:len(ops)-1]
 	}
-	return absJoin(dir, to)
+	place := func(w string) (string, bool) {
+		if strings.Contains(w, "$") {
+			v, ok := dockerfile.ExpandShell(w, env)
+			if !ok {
+				return "", false
+			}
+			w = v
+		}
+		if rest, ok := strings.CutPrefix(w, "~/"); ok {
+			w = path.Join(env["HOME"], rest)
+		}
+		if !path.IsAbs(w) {
+			if cwd == "" {
+				return "", false
+			}
+			w = absJoin(cwd, w)
+		}
+		return w, true
+	}
+	dest, ok := place(target)
+	if target == "" || !ok || p.inCode(dest) || scratchPath(dest+"/") {
+		return ""
+	}
+	for _, op := range ops {
+		if src, ok := place(op); ok && p.inCode(src) {
+			return "copies " + op + " out of the code to " + dest + " (" + quoted(c) + ")"
+		}
+	}
+	return ""
 }
 
 // withHome is a RUN's environment with HOME set as the build sets it

@@ -137,6 +137,11 @@ func (p *splitPlan) planRuntime(target *dockerfile.Stage, wd string, multi bool)
 	}
 	var b strings.Builder
 	codeSeen := false
+	// held are the copies into the code path that are not code (COPY
+	// requirements.txt ., COPY install-deps.sh .): left out, unless a
+	// replayed RUN reads what they bring (pip install -r
+	// requirements.txt), which then gets them first.
+	var held []heldCopy
 	fmt.Fprintf(&b, "FROM %s AS %s\n", from, br.name)
 	for _, st := range chain[start:] {
 		cur := ""
@@ -165,8 +170,15 @@ func (p *splitPlan) planRuntime(target *dockerfile.Stage, wd string, multi bool)
 				// bundle it, and DC001 would rightly flag the runtime).
 				// Copies the code image takes from / (rootCode) stay out too.
 				step.replay = !codeLines[line] && !inCode(dest) && !p.rebased[line]
+				if !step.replay && !codeLines[line] && !p.rebased[line] {
+					held = append(held, heldCopy{step: len(br.steps), provides: copied(c.SourcePaths, c.DestPath, dest, expand)})
+				}
 			case *instructions.AddCommand:
-				step.replay = !codeLines[line] && !inCode(absJoin(cur, expand(c.DestPath))) && !p.rebased[line]
+				dest := absJoin(cur, expand(c.DestPath))
+				step.replay = !codeLines[line] && !inCode(dest) && !p.rebased[line]
+				if !step.replay && !codeLines[line] && !p.rebased[line] {
+					held = append(held, heldCopy{step: len(br.steps), provides: copied(c.SourcePaths, c.DestPath, dest, expand)})
+				}
 			case *instructions.VolumeCommand:
 				for _, v := range c.Volumes {
 					if inCode(absJoin(cur, expand(v))) {
@@ -220,6 +232,14 @@ func (p *splitPlan) planRuntime(target *dockerfile.Stage, wd string, multi bool)
 			if codeLines[line] {
 				codeSeen = true
 			}
+			if run, ok := c.(*instructions.RunCommand); ok && step.replay {
+				for i := range held {
+					if h := &held[i]; !br.steps[h.step].replay && readsAny(run, cur, env(), h.provides) {
+						br.steps[h.step].replay = true
+						b.WriteString(instructionSource(df, br.steps[h.step].cmd))
+					}
+				}
+			}
 			if step.replay {
 				if step.text != "" {
 					b.WriteString(step.text)
@@ -245,6 +265,62 @@ func (p *splitPlan) planRuntime(target *dockerfile.Stage, wd string, multi bool)
 		br.needed = false
 	}
 	return br
+}
+
+// heldCopy is a COPY or ADD into the code path that is not code: the
+// index of its step, and the paths it fills.
+type heldCopy struct {
+	step     int
+	provides []string
+}
+
+// copied lists the paths a COPY or ADD fills: each source's name in the
+// destination folder, and the destination itself for a single source
+// copied to a name (COPY config.json /app/conf.json).
+func copied(sources []string, destText, dest string, expand func(string) string) []string {
+	var out []string
+	for _, src := range sources {
+		src = strings.TrimSuffix(expand(src), "/")
+		if base := path.Base(src); base != "." && base != "/" && !strings.ContainsAny(base, "*?[") {
+			out = append(out, path.Join(dest, base))
+		}
+	}
+	if len(sources) == 1 && !strings.HasSuffix(destText, "/") && destText != "." {
+		out = append(out, dest)
+	}
+	return out
+}
+
+// readsAny reports whether a RUN names a path among paths, or inside one,
+// as an argument or a flag's value (pip install -r requirements.txt, sh
+// install-deps.sh, --requirement=requirements.txt).
+func readsAny(c *instructions.RunCommand, cwd string, env map[string]string, paths []string) bool {
+	for _, script := range dockerfile.RunScripts(c) {
+		for _, cmd := range dockerfile.ShellCommands(script) {
+			for _, a := range cmd.Args {
+				if _, v, ok := strings.Cut(a, "="); ok && strings.HasPrefix(a, "-") {
+					a = v
+				}
+				if a == "" || strings.HasPrefix(a, "-") || strings.Contains(a, "://") {
+					continue
+				}
+				if strings.Contains(a, "$") {
+					v, ok := dockerfile.ExpandShell(a, env)
+					if !ok {
+						continue
+					}
+					a = v
+				}
+				a = absJoin(cwd, a)
+				for _, p := range paths {
+					if a == p || strings.HasPrefix(a, p+"/") {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 // runParts reads a RUN into the simple commands that change the system
