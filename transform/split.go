@@ -1,9 +1,11 @@
 package transform
 
 import (
+	"bytes"
 	"fmt"
 	"github.com/compose-spec/compose-go/v2/types"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -41,6 +43,9 @@ type SplitOptions struct {
 	// MissingIgnores, when set, replaces the package's MissingIgnores: a
 	// linter that already read every .dockerignore passes its memo.
 	MissingIgnores func(fsys FS, contextDir, dockerfilePath string) (string, []string)
+	// siblingOf is the service whose check of its siblings asks for this
+	// plan: this one does not ask back.
+	siblingOf *workspace.Service
 }
 
 // missingIgnores is o.MissingIgnores or the package's.
@@ -201,6 +206,9 @@ func (p *splitPlan) check() string {
 	if reason := p.checkOverlays(); reason != "" {
 		return reason
 	}
+	if reason := p.checkSiblings(); reason != "" {
+		return reason
+	}
 	p.file = s.Key.File
 	if p.layerBase != nil {
 		p.file = s.Build.File // the split goes where the build that runs is
@@ -332,6 +340,87 @@ func (p *splitPlan) checkOverlays() string {
 				}[key]
 				return fmt.Sprintf("%s, layered on %s, sets %s: for service %q too (%s:%d): merged with the split, `docker compose -f %s -f %s` would %s; split both files by hand, as `decouple explain DC001` shows",
 					rel(f.Path), rel(edited), key, s.Name, rel(f.Path), k.Line, rel(edited), rel(f.Path), effect)
+			}
+		}
+	}
+	return ""
+}
+
+// checkSiblings says why the split cannot go on, or "", and notes what
+// makes it unsafe, when another compose file of the folder, loaded as a
+// project of its own (docker-compose.yml beside a complete
+// docker-compose.dev.yml), declares the same service with a build:.
+// Files like these are often layered all the same (docker compose -f
+// docker-compose.yml -f docker-compose.dev.yml): merged, that build: and
+// the runtime's image: would build the app under the stock image's name.
+// Split with it, the merge holds; a split of it that is refused would
+// leave the pair half split, so this one is refused too.
+func (p *splitPlan) checkSiblings() string {
+	s, rel := p.s, p.ws.Rel
+	if p.opts.siblingOf != nil {
+		return ""
+	}
+	for _, o := range p.ws.ServicesNamed(filepath.Dir(s.Key.File.Path), s.Name) {
+		if o.Project == s.Project || o.Build == nil || o.Key.File.Path == s.Key.File.Path ||
+			slices.ContainsFunc(o.Project.Files, func(f *compose.File) bool { return f.Path == s.Key.File.Path }) {
+			continue
+		}
+		// The base name first: docker-compose.yml before
+		// docker-compose.dev.yml.
+		first, second := rel(o.Key.File.Path), rel(s.Key.File.Path)
+		if len(filepath.Base(second)) < len(filepath.Base(first)) {
+			first, second = second, first
+		}
+		// Complete files side by side are mostly alternatives (compose.dev
+		// and compose.prod, each run alone): only where the project says
+		// it layers them do they count.
+		if layeredUse(p.ws, filepath.Dir(s.Key.File.Path), first, second) == "" {
+			continue
+		}
+		pair := fmt.Sprintf("docker compose -f %s -f %s", first, second)
+		if o.Facts == nil || !o.Facts.HasCode() || o.BuiltBy != nil {
+			p.unsafe = append(p.unsafe, fmt.Sprintf("%s declares service %q with a build: of its own (%s:%d), which is not split: layered (%s), the merged service would build that image under the runtime's image name",
+				rel(o.Key.File.Path), s.Name, rel(o.Key.File.Path), o.Key.Line, pair))
+			continue
+		}
+		opts := p.opts
+		opts.siblingOf = s
+		if _, why := Split(p.ws, o, opts); why != "" {
+			return fmt.Sprintf("%s declares service %q too (%s:%d), and its split is refused (%s): layered (%s), the two files would merge a build: and the runtime's image:; fix that one first, or split both by hand",
+				rel(o.Key.File.Path), s.Name, rel(o.Key.File.Path), o.Key.Line, why, pair)
+		}
+	}
+	return ""
+}
+
+// layeredUse names the file that shows two compose files of folder dir
+// used together, or "": a line that gives both with -f (a Makefile
+// target, an npm script, a shell script, the README's instructions), or
+// COMPOSE_FILE in .env listing both. It looks in the folder and in the
+// working folder.
+func layeredUse(ws *workspace.Workspace, dir, a, b string) string {
+	a, b = filepath.Base(a), filepath.Base(b)
+	var candidates []string
+	for _, d := range []string{dir, "."} {
+		for _, name := range []string{"Makefile", "makefile", "GNUmakefile", "package.json", ".env", "README.md", "readme.md"} {
+			candidates = append(candidates, filepath.Join(d, name))
+		}
+		candidates = append(candidates, ws.Glob(filepath.Join(d, "*.sh"))...)
+	}
+	seen := map[string]bool{}
+	for _, c := range candidates {
+		if seen[c] {
+			continue
+		}
+		seen[c] = true
+		src, err := ws.ReadFile(c)
+		if err != nil || !bytes.Contains(src, []byte(a)) || !bytes.Contains(src, []byte(b)) {
+			continue
+		}
+		for _, line := range strings.Split(string(src), "\n") {
+			uses := strings.Contains(line, "-f") || strings.Contains(line, "--file") || strings.Contains(line, "COMPOSE_FILE")
+			if uses && strings.Contains(line, a) && strings.Contains(line, b) {
+				return c
 			}
 		}
 	}

@@ -19,7 +19,12 @@ type serviceIndex struct {
 	builds       map[string][]ComposeBuild
 	byDir        map[string][]*Dockerfile // standalone Dockerfiles by folder
 	byBase       map[string][]BaseUse     // by NormalizeImage of a stage's FROM image
+	byName       map[nameIn][]*Service    // by name and the folder of the file declaring it
 }
+
+// nameIn is a service name in the folder of the compose file that
+// declares it.
+type nameIn struct{ dir, name string }
 
 // BaseUse is a Dockerfile stage that starts FROM an image.
 type BaseUse struct {
@@ -50,6 +55,7 @@ func (ws *Workspace) indexed() *serviceIndex {
 		x.builds = map[string][]ComposeBuild{}
 		x.byDir = map[string][]*Dockerfile{}
 		x.byBase = map[string][]BaseUse{}
+		x.byName = map[nameIn][]*Service{}
 		seen := map[*dockerfile.File]bool{}
 		addBases := func(df *dockerfile.File) {
 			if df == nil || seen[df] {
@@ -90,6 +96,10 @@ func (ws *Workspace) indexed() *serviceIndex {
 					k := buildPos{s.Build.File.Path, s.Build.Line}
 					x.byBuildPos[k] = append(x.byBuildPos[k], s)
 				}
+				if s.Key != nil {
+					k := nameIn{filepath.Dir(s.Key.File.Path), s.Name}
+					x.byName[k] = append(x.byName[k], s)
+				}
 			}
 		}
 	})
@@ -108,6 +118,13 @@ func (ws *Workspace) ServicesBuilding(path string) []*Service {
 // at path.
 func (ws *Workspace) ServicesWithBuildAt(path string, line int) []*Service {
 	return ws.indexed().byBuildPos[buildPos{path, line}]
+}
+
+// ServicesNamed lists the services, in project and service order, named
+// name and declared in a compose file of folder dir. The workspace must
+// not change after the first call.
+func (ws *Workspace) ServicesNamed(dir, name string) []*Service {
+	return ws.indexed().byName[nameIn{dir, name}]
 }
 
 // ProjectsWithFile lists the projects, in workspace order, that load the
