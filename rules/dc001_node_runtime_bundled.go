@@ -51,7 +51,10 @@ The image a service runs: the ` + "`build.target`" + ` stage, else the last stag
 following ` + "`FROM <stage>`" + ` chains. Node arrives by a node image (official or
 third-party, Meteor and pm2 images included), a package install (nodejs, npm,
 yarn), NodeSource, nvm and friends, a tarball, ` + "`COPY --from`" + ` of a node binary,
-or a base image that a stage runs npm in. Code arrives by COPY/ADD of the
+a base image that a stage runs npm in, an image a compose service builds
+(named by its image: or build.tags; for services and standalone Dockerfiles
+alike), or a stage's whole file system (FROM scratch + COPY --from=0 / /).
+Code arrives by COPY/ADD of the
 context, COPY --from of a stage holding code at that path (/usr/src/app is an
 app folder, /usr/bin/tini is not), app paths (dist/, .next/standalone) copied
 out of an image decouple cannot see into, git clone (into the folder named, else

@@ -598,14 +598,27 @@ func directKey(m, k *yaml.Node) bool {
 // FROM puretome/base): after the split no build makes that image with Node
 // and the code in it, so those builds would break.
 func (p *splitPlan) checkBaseOfOthers() string {
-	image := p.s.Config.Image
-	if image == "" {
-		return ""
+	names := []string{p.s.Config.Image}
+	if b := p.s.Config.Build; b != nil {
+		names = append(names, b.Tags...) // build.tags name it too
 	}
-	shown := image // as written: a value from .env is never printed
-	if p.s.ImageText != "" {
-		shown = p.s.ImageText
+	for i, image := range names {
+		if image == "" {
+			continue
+		}
+		shown := image // as written: a value from .env is never printed
+		if i == 0 && p.s.ImageText != "" {
+			shown = p.s.ImageText
+		}
+		if reason := p.checkBaseOf(image, shown); reason != "" {
+			return reason
+		}
 	}
+	return ""
+}
+
+// checkBaseOf is checkBaseOfOthers for one name of the service's image.
+func (p *splitPlan) checkBaseOf(image, shown string) string {
 	for _, u := range p.ws.StagesFrom(image) {
 		if u.Dockerfile.Path == p.s.Dockerfile.Path {
 			continue

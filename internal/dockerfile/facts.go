@@ -982,6 +982,18 @@ func (f *File) copyFacts(fa *Facts, from string, srcs []string, dest string, lin
 				// the app finds them in that folder or any below.
 				fa.Modules = append(fa.Modules, Evidence{Line: line, What: path.Dir(dest)})
 			}
+			if p == "/" && fa.Runtime == NoRuntime {
+				// The stage's whole file system (FROM scratch; COPY
+				// --from=0 / /): its runtime, and its code below. A
+				// stage that ran npm or node holds Node, however it got
+				// it (a script decouple cannot read).
+				switch {
+				case src.Runtime != NoRuntime:
+					fa.Runtime, fa.RuntimeBy = src.Runtime, Evidence{Line: line, What: trimWhat(what)}
+				case src.ranNode != nil:
+					fa.Runtime, fa.RuntimeBy = Node, Evidence{Line: line, What: trimWhat(what) + fmt.Sprintf(" (stage %s runs %s at line %d)", src.Stage.ID(), src.ranNode.What, src.ranNode.Line)}
+				}
+			}
 			switch {
 			case src.Runtime != NoRuntime && isNodeBinaryPath(p) && fa.Runtime == NoRuntime:
 				fa.Runtime, fa.RuntimeBy = src.Runtime, Evidence{Line: line, What: trimWhat(what)}

@@ -255,6 +255,13 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, codeLines: []int{3}, codeWhat: "git clone",
 		},
 		{
+			// The whole file system of a stage that runs npm: Node came
+			// by a script decouple cannot read, and the code with it.
+			name:    "FROM scratch with a stage's whole file system",
+			src:     "FROM debian\nRUN wget -qO- https://example.com/install-node.sh | bash\nWORKDIR /build\nCOPY ./ ./\nRUN npm install --no-save && npm run build\n\nFROM scratch\nCOPY --from=0 / /\nENTRYPOINT [\"node\", \"/build/dist/index.js\"]\n",
+			runtime: Node, rtLine: 8, codeLines: []int{8}, unknown: false,
+		},
+		{
 			name:    "a file from an image configuration folder is no code",
 			src:     "FROM node:24-trixie-slim\nWORKDIR /usr/src/app/docker/\nCOPY [ \"docker/rootfs/etc/ImageMagick-6/policy.xml\", \"./\" ]\nRUN mv policy.xml /etc/ImageMagick-6/policy.xml\n",
 			runtime: Node,

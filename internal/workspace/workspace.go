@@ -293,6 +293,7 @@ func Load(opts Options) (*Workspace, error) {
 			ws.Dockerfiles = append(ws.Dockerfiles, d)
 		}
 	}
+	ws.onBuiltBases()
 	return ws, nil
 }
 
@@ -429,9 +430,7 @@ func (ws *Workspace) loadProject(files []string, cache *dockerfileCache, sniffed
 		if cs.Config.Build == nil {
 			continue
 		}
-		if cs.Config.Image != "" {
-			byImage[NormalizeImage(cs.Config.Image)] = s
-		}
+		addBuiltNames(byImage, s)
 		ws.judgeBuild(s, cache, &notes)
 	}
 	for _, s := range p.Services {
@@ -447,33 +446,82 @@ func (ws *Workspace) loadProject(files []string, cache *dockerfileCache, sniffed
 	return p, notes, nil
 }
 
+// addBuiltNames records the names of the image a service builds: its
+// image:, and its build.tags where no other service's image has the name.
+func addBuiltNames(byImage map[string]*Service, s *Service) {
+	if s.Config.Image != "" {
+		byImage[NormalizeImage(s.Config.Image)] = s
+	}
+	for _, t := range s.Config.Build.Tags {
+		if _, taken := byImage[NormalizeImage(t)]; !taken {
+			byImage[NormalizeImage(t)] = s
+		}
+	}
+}
+
 // onBuiltBase judges a service whose Dockerfile starts FROM an image
 // another service of the project builds (a `base` service tagged
 // org/base, web.Dockerfile FROM org/base): the image holds what that
 // build put in, which decouple sees, instead of an unknown base.
 func onBuiltBase(s *Service, byImage map[string]*Service) {
-	if s.Facts == nil || !s.Facts.UnknownBase {
+	if s.Facts == nil {
 		return
 	}
-	root := s.Stage.Root()
+	if f := builtBase(s.Facts, s.Stage.Root(), byImage, s); f != nil {
+		s.Facts = f
+	}
+}
+
+// builtBase is fa, a stage's facts whose chain starts at root, with what
+// the service that builds root's base image put in it; nil when no
+// service of byImage (other than self) builds it.
+func builtBase(fa *dockerfile.Facts, root *dockerfile.Stage, byImage map[string]*Service, self *Service) *dockerfile.Facts {
+	if !fa.UnknownBase {
+		return nil
+	}
 	b := byImage[NormalizeImage(root.Base)]
-	if b == nil || b == s || b.Facts == nil || b.Facts.Runtime == dockerfile.NoRuntime || b.Facts.BaseBuiltBy != "" {
-		return
+	if b == nil || b == self || b.Facts == nil || b.Facts.Runtime == dockerfile.NoRuntime || b.Facts.BaseBuiltBy != "" {
+		return nil
 	}
-	f := *s.Facts
+	f := *fa
 	f.UnknownBase, f.BaseBuiltBy = false, b.Name
 	if f.Runtime == dockerfile.NoRuntime {
 		f.Runtime, f.RuntimeBy = b.Facts.Runtime, dockerfile.Evidence{Line: root.Line, What: fmt.Sprintf("%s, built by service %q", root.BaseRaw, b.Name)}
 	}
 	if b.Facts.HasCode() {
 		ev := dockerfile.Evidence{Line: root.Line, What: fmt.Sprintf("%s, built by service %q with the code in it", root.BaseRaw, b.Name)}
-		f.Code = append([]dockerfile.Evidence{ev}, s.Facts.Code...)
-		f.CodeDirs = append(slices.Clone(b.Facts.CodeDirs), s.Facts.CodeDirs...)
+		f.Code = append([]dockerfile.Evidence{ev}, fa.Code...)
+		f.CodeDirs = append(slices.Clone(b.Facts.CodeDirs), fa.CodeDirs...)
 	}
 	if f.Workdir == "" {
 		f.Workdir = b.Facts.Workdir
 	}
-	s.Facts = &f
+	return &f
+}
+
+// onBuiltBases judges standalone Dockerfiles whose final stage starts
+// FROM an image a compose service builds (an e2e.Dockerfile FROM the
+// project's base image that no service builds itself).
+func (ws *Workspace) onBuiltBases() {
+	byImage := map[string]*Service{}
+	for _, p := range ws.Projects {
+		for _, s := range p.Services {
+			if s.Config.Build != nil && s.BuiltBy == nil {
+				addBuiltNames(byImage, s)
+			}
+		}
+	}
+	if len(byImage) == 0 {
+		return
+	}
+	for _, d := range ws.Dockerfiles {
+		final := d.File.Final()
+		if f := builtBase(d.Facts[final.Index], final.Root(), byImage, nil); f != nil {
+			// The facts are the parsed file's, shared: a copy changes.
+			d.Facts = slices.Clone(d.Facts)
+			d.Facts[final.Index] = f
+		}
+	}
 }
 
 // loadErrors says why a project did not load, at the file and line that
