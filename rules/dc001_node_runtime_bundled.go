@@ -67,7 +67,9 @@ lockfiles, bower.json, and other languages' Gemfile, requirements.txt,
 go.mod), start scripts and configs (files from rootfs/, docker/, nginx/ and
 the like), build tools installed globally, a global package the command runs
 on the working folder (electron .) or, with no file argument, in a WORKDIR the
-image declares a VOLUME (ENTRYPOINT ["electron-packager"]), and what an
+image declares a VOLUME (ENTRYPOINT ["electron-packager"]), global packages
+of an image with no command or a bare shell (CMD ["/bin/bash"]) and an empty
+WORKDIR (a toolbox for mounted code), and what an
 image copies beside an empty WORKDIR whose project its command runs
 (npm start: the app is mounted there). An image whose own ONBUILD triggers
 copy the context or install Node is a base for other builds: the images

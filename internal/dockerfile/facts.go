@@ -519,9 +519,10 @@ func (fa *Facts) promoteGlobalApps() {
 	// ["electron-packager"]). (A file argument is no such sign:
 	// json-server --watch ./db.json is the app.)
 	runsWorkdir := !fa.HasCode() && (fa.startsOnFolder() || fa.toolOnVolume())
-	// An image with no command of its own and an empty WORKDIR is a
-	// toolbox for code mounted there (a test runner's casperjs).
-	toolbox := len(fa.command.entrypoint) == 0 && len(fa.command.cmd) == 0 && fa.Workdir != "" && fa.Workdir != "/"
+	// An image with no command of its own (or a bare shell: CMD
+	// ["/bin/bash"]) and an empty WORKDIR is a toolbox for code mounted
+	// there (a test runner's casperjs, webpack for a mounted project).
+	toolbox := fa.bareCommand() && fa.Workdir != "" && fa.Workdir != "/"
 	own := !fa.HasCode() && fa.Runtime == Node && fa.RuntimeBy.Line == fa.RootBaseLine && !fa.startsWorkdirCode() && !toolbox && !runsWorkdir
 	for _, g := range fa.globalPkgs {
 		if own || startsPackage(words, g.name) && !runsWorkdir {
@@ -604,6 +605,19 @@ func (fa *Facts) startsOnFolder() bool {
 				return true
 			}
 		}
+	}
+	return false
+}
+
+// bareCommand reports an image with no command of its own, or one that
+// only opens a shell (CMD ["/bin/bash"], CMD sh).
+func (fa *Facts) bareCommand() bool {
+	words := append(slices.Clone(fa.command.entrypoint), fa.command.cmd...)
+	switch {
+	case len(words) == 0:
+		return true
+	case len(words) == 1:
+		return Shells[path.Base(strings.TrimSpace(words[0]))]
 	}
 	return false
 }

@@ -267,6 +267,11 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node,
 		},
 		{
+			name:    "global tools beside a bare shell and an empty WORKDIR are a toolbox",
+			src:     "FROM node:22\nRUN npm i webpack -g\nRUN npm i webpack-dev-server -g\nWORKDIR /var/www\nEXPOSE 3000\nCMD [\"/bin/bash\"]\n",
+			runtime: Node,
+		},
+		{
 			name:    "a global tool run on a WORKDIR the image declares a VOLUME is no app",
 			src:     "FROM node\nRUN npm install electron-packager -g\nVOLUME /electron\nWORKDIR /electron\nCMD [\"\"]\nENTRYPOINT [\"electron-packager\"]\n",
 			runtime: Node,
