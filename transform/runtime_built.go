@@ -212,6 +212,12 @@ func (p *splitPlan) planRuntime(target *dockerfile.Stage, wd string, multi bool)
 					step.replay, step.text = true, "RUN "+strings.Join(sys, " && ")+"\n"
 				default:
 					step.replay, step.mixed = false, true
+					// Users and groups it makes are still the runtime's
+					// (a later USER or --chown names them): those
+					// commands alone are replayed.
+					if users := userSteps(sys); len(users) > 0 {
+						step.replay, step.text = true, "RUN "+strings.Join(users, " && ")+"\n"
+					}
 				}
 			case *instructions.ArgCommand:
 				for _, a := range c.Args {
@@ -265,6 +271,18 @@ func (p *splitPlan) planRuntime(target *dockerfile.Stage, wd string, multi bool)
 		br.needed = false
 	}
 	return br
+}
+
+// userSteps are the commands among a RUN's system half (as shell text)
+// that make users and groups.
+func userSteps(sys []string) []string {
+	var out []string
+	for _, t := range sys {
+		if f := strings.Fields(t); len(f) > 0 && userCommands[path.Base(f[0])] {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // heldCopy is a COPY or ADD into the code path that is not code: the

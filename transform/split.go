@@ -1007,7 +1007,10 @@ func (p *splitPlan) runtimeImage() image {
 				p.unsafe = append(p.unsafe, fmt.Sprintf("RUN at %s:%d runs the project's %s on the code; what it makes outside the code path is not in the runtime",
 					p.ws.Rel(p.s.Dockerfile.Path), dockerfile.InstructionLine(st.cmd), strings.Join(st.scripts, ", ")))
 			}
-			if st.mixed {
+			if st.mixed && st.replay {
+				p.unsafe = append(p.unsafe, fmt.Sprintf("RUN at %s:%d also works on the code, so the runtime replays only the users and groups it makes; what else it installed is not in the runtime",
+					p.ws.Rel(p.s.Dockerfile.Path), dockerfile.InstructionLine(st.cmd)))
+			} else if st.mixed {
 				p.unsafe = append(p.unsafe, fmt.Sprintf("RUN at %s:%d also works on the code, so the runtime does not replay it; what else it installed is not in the runtime",
 					p.ws.Rel(p.s.Dockerfile.Path), dockerfile.InstructionLine(st.cmd)))
 			}
