@@ -73,8 +73,14 @@ func runDockerignore(p *Pass) {
 		// A standalone Dockerfile's context is the one its split builds
 		// from: its own folder, or the folder above where its sources are
 		// (infra/docker/Dockerfile that copies apps/; a turbo prune).
+		// When that cannot be told (none of the files it copies is
+		// found), DC001 says so, and no folder is taken for it.
+		dir, ok := transform.StandaloneContext(ws, d)
+		if !ok {
+			continue
+		}
 		first := d.File.Stages[0]
-		contexts = append(contexts, buildContext{dir: transform.StandaloneContext(ws, d), dockerfile: d.File, pos: stagePos(p.cacheOf(), d.File, first)})
+		contexts = append(contexts, buildContext{dir: dir, dockerfile: d.File, pos: stagePos(p.cacheOf(), d.File, first)})
 	}
 	cache := p.cacheOf()
 	for _, c := range contexts {

@@ -148,13 +148,11 @@ func buildContext(ws *workspace.Workspace, d *workspace.Dockerfile) (contextChoi
 }
 
 // StandaloneContext is the folder a Dockerfile no compose file builds is
-// taken to be built from, as its split builds it (buildContext); its own
-// folder when that cannot be told.
-func StandaloneContext(ws *workspace.Workspace, d *workspace.Dockerfile) string {
-	if c, reason := buildContext(ws, d); reason == "" {
-		return c.dir
-	}
-	return filepath.Dir(d.File.Path)
+// taken to be built from, as its split builds it (buildContext); false
+// when that cannot be told (none of the files it copies is found).
+func StandaloneContext(ws *workspace.Workspace, d *workspace.Dockerfile) (string, bool) {
+	c, reason := buildContext(ws, d)
+	return c.dir, reason == ""
 }
 
 // copySources lists the sources the final stage's image copies from the
