@@ -128,8 +128,11 @@ func evidencePos(ws relater, df *dockerfile.File, line int) analysis.Position {
 // hidingMount returns the bind mount that covers the baked code, if any.
 func hidingMount(s *workspace.Service, facts *dockerfile.Facts) string {
 	dirs := facts.CodeDirs
-	if !facts.GlobalAppOnly() {
-		// A global package's code is in Node's own folder, not WORKDIR.
+	if len(dirs) == 0 || slices.Contains(dirs, "") {
+		// Code went to a folder not told: the WORKDIR is the guess. (Not
+		// otherwise: COPY --from=build /app . before WORKDIR /app puts
+		// the code at /, which a mount over /app does not hide; a global
+		// package's code is in Node's own folder.)
 		dirs = append([]string{facts.Workdir}, dirs...)
 	}
 	for _, v := range s.Config.Volumes {
