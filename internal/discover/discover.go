@@ -20,6 +20,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
+
+	"github.com/decouple-dev/decouple/internal/safefile"
 )
 
 // Result is what a search found. Paths are absolute.
@@ -390,7 +393,7 @@ func walk(root string, visit func(path string, isCompose bool) error, r *Result)
 		r.Errors = append(r.Errors, err)
 		return
 	}
-	w := walker{visit: visit, r: r}
+	w := walker{visit: visit, r: r, root: root}
 	switch {
 	case info.IsDir():
 		err = w.dir(root, nil, nil, nil)
@@ -409,6 +412,47 @@ func walk(root string, visit func(path string, isCompose bool) error, r *Result)
 type walker struct {
 	visit func(path string, isCompose bool) error
 	r     *Result
+	root  string
+	// tracked are the files git tracks under root, read from its index
+	// on first need (nil: not read yet).
+	tracked map[string]bool
+}
+
+// isTracked reports whether git tracks the file at parts/name of the
+// walk's root: git lists a tracked file even where a .gitignore pattern
+// matches it (a committed docker-compose.yaml that .gitignore names), so
+// the search takes it too. Only a repository whose .git folder is the
+// root's is read.
+func (w *walker) isTracked(parts []string, name string) bool {
+	if w.tracked == nil {
+		w.tracked = trackedFiles(w.root)
+	}
+	return w.tracked[strings.Join(append(slices.Clone(parts), name), "/")]
+}
+
+// maxIndex bounds the git index read (a large monorepo's is tens of MB).
+const maxIndex = 256 << 20
+
+// trackedFiles lists the paths git's index holds for the repository whose
+// work tree is root; empty when there is none or it cannot be read.
+func trackedFiles(root string) map[string]bool {
+	out := map[string]bool{}
+	gitDir := filepath.Join(root, ".git")
+	if st, err := os.Lstat(gitDir); err != nil || !st.IsDir() {
+		return out // no repository here, or a worktree's .git file
+	}
+	src, err := safefile.Read(filepath.Join(gitDir, "index"), maxIndex)
+	if err != nil {
+		return out
+	}
+	var idx index.Index
+	if index.NewDecoder(bytes.NewReader(src)).Decode(&idx) != nil {
+		return out
+	}
+	for _, e := range idx.Entries {
+		out[e.Name] = true
+	}
+	return out
 }
 
 // dir searches the folder path. parts is path relative to the root, one
@@ -467,7 +511,7 @@ func (w *walker) dir(path string, parts []string, rules []rule, seen []state) er
 		if !ok && !sniff {
 			continue
 		}
-		if ignoredFile(rules, seen, parts, name) {
+		if ignoredFile(rules, seen, parts, name) && !w.isTracked(parts, name) {
 			continue
 		}
 		if ok && !canonicalName(name) && !sniff && !plausible(join(path, name), isCompose) {

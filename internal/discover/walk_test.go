@@ -1,6 +1,7 @@
 package discover
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,7 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
 )
 
 // walkReference is the walk discovery used before it kept a pattern list
@@ -328,5 +331,53 @@ func TestFindSkipsLookalikes(t *testing.T) {
 	named := FindLimited([]string{filepath.Join(root, "{{ name }}")}, 0)
 	if len(named.Dockerfiles) != 1 {
 		t.Errorf("a template folder named on the command line: found %q, want its Dockerfile", named.Dockerfiles)
+	}
+}
+
+// TestFindTrackedDespiteGitignore: git lists a tracked file even where a
+// .gitignore pattern names it (a committed compose file that .gitignore
+// lists), and so does the search; an untracked ignored file stays out.
+func TestFindTrackedDespiteGitignore(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		".gitignore":              "env/docker-compose.yaml\nlocal/\nDockerfile.local\n",
+		"env/docker-compose.yaml": "services:\n  web:\n    build: ../app\n",
+		"app/Dockerfile":          "FROM node:22\n",
+		"app/Dockerfile.local":    "FROM node:22\n",
+		"local/Dockerfile":        "FROM node:22\n",
+	})
+	find := func() []string {
+		r := FindLimited([]string{root}, 0)
+		var got []string
+		for _, p := range r.Dockerfiles {
+			rp, _ := filepath.Rel(root, p)
+			got = append(got, filepath.ToSlash(rp))
+		}
+		for _, p := range r.Projects {
+			rp, _ := filepath.Rel(root, p[0])
+			got = append(got, filepath.ToSlash(rp))
+		}
+		return got
+	}
+	if got, want := find(), []string{"app/Dockerfile"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("without a repository: found %q, want %q", got, want)
+	}
+	// A git index that tracks the compose file (and app/Dockerfile).
+	if err := os.MkdirAll(filepath.Join(root, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	idx := &index.Index{Version: 2}
+	for _, name := range []string{"app/Dockerfile", "env/docker-compose.yaml"} {
+		idx.Entries = append(idx.Entries, &index.Entry{Name: name, Mode: filemode.Regular})
+	}
+	var buf bytes.Buffer
+	if err := index.NewEncoder(&buf).Encode(idx); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, ".git", "index"), buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := find(), []string{"app/Dockerfile", "env/docker-compose.yaml"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("with the compose file tracked: found %q, want %q", got, want)
 	}
 }
