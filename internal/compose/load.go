@@ -5,6 +5,7 @@
 package compose
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -227,13 +228,50 @@ func load(paths []string, lim Limits, overlay map[string][]byte, strict bool) (*
 				firstErr = why
 			}
 		}
-		err := &LoadError{Msg: scrub(oneLine(firstErr.Error()), secrets(env, fromFile, looked, p.Dir)), Unresolved: p.Unresolved}
-		if f, line, col := locate(firstErr.Error(), p.Files); f != nil {
+		msg, f, line, col := firstPlace(firstErr.Error(), p.Files)
+		err := &LoadError{Msg: scrub(msg, secrets(env, fromFile, looked, p.Dir)), Unresolved: p.Unresolved}
+		if f != nil {
 			err.Path, err.Line, err.Column = f.Path, line, col
 		}
 		return p, err
 	}
 	return p, nil
+}
+
+// firstPlace is a load error on one line (oneLine), its causes in the
+// order of the places they name in the files, and the first of those
+// places. compose-go lists the causes of a decoder error in map order,
+// which changes from run to run: the line reported, and the message,
+// would too.
+func firstPlace(msg string, files []*File) (string, *File, int, int) {
+	causes := strings.Split(oneLine(msg), "; ")
+	if len(causes) < 2 {
+		f, line, col := locate(msg, files)
+		return oneLine(msg), f, line, col
+	}
+	type placed struct {
+		text           string
+		file, line, cl int
+	}
+	ps := make([]placed, len(causes))
+	for i, c := range causes {
+		ps[i] = placed{text: c, file: len(files)}
+		if f, line, col := locate(c, files); f != nil {
+			ps[i].file, ps[i].line, ps[i].cl = slices.Index(files, f), line, col
+		}
+	}
+	slices.SortStableFunc(ps, func(a, b placed) int {
+		return cmp.Or(cmp.Compare(a.file, b.file), cmp.Compare(a.line, b.line), cmp.Compare(a.cl, b.cl), strings.Compare(a.text, b.text))
+	})
+	for i, pl := range ps {
+		causes[i] = pl.text
+	}
+	one := strings.Join(causes, "; ")
+	if ps[0].file == len(files) {
+		f, line, col := locate(one, files)
+		return one, f, line, col
+	}
+	return one, files[ps[0].file], ps[0].line, ps[0].cl
 }
 
 // oneLine puts a decoder error on one line: mapstructure heads its list of

@@ -56,3 +56,25 @@ func TestLocate(t *testing.T) {
 		}
 	}
 }
+
+// firstPlace orders the causes of a decoder error by the places they name
+// (compose-go lists them in map order, which changes between runs), and
+// reports the first place: the same line and message every time.
+func TestFirstPlace(t *testing.T) {
+	f, err := ParseFile("/p/compose.yaml", []byte("services:\n  a:\n    image: alpine\n    environment:\n      - PORT = 3000\n  b:\n    image: alpine\n    environment:\n      - PORT = 3001\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := "'services[a].environment' environment variable PORT  is declared with a trailing space"
+	b := "'services[b].environment' environment variable PORT  is declared with a trailing space"
+	want := a + "; " + b
+	for _, msg := range []string{
+		"decoding failed due to the following error(s):\n\n" + a + "\n" + b,
+		"decoding failed due to the following error(s):\n\n" + b + "\n" + a,
+	} {
+		one, file, line, _ := firstPlace(msg, []*File{f})
+		if one != want || file != f || line != 5 {
+			t.Errorf("firstPlace(%q) = %q, line %d; want %q, line 5", msg, one, line, want)
+		}
+	}
+}
