@@ -563,13 +563,13 @@ func unsetNote(cp *compose.Project) string {
 		parts = append(parts, "no .env; variables read from "+cp.EnvFallback)
 	}
 	if n := len(cp.Unresolved); n > 0 {
-		what := "variable " + cp.Unresolved[0] + " is"
+		what, its := "variable "+cp.Unresolved[0]+" is", "its"
 		if n > 1 {
-			what = "variables " + strings.Join(cp.Unresolved, ", ") + " are"
+			what, its = "variables "+strings.Join(cp.Unresolved, ", ")+" are", "their"
 		}
 		how := " unset"
 		if cp.EnvFallback != "" {
-			how = " unset, or their example value does not fit the field,"
+			how = " unset, or " + its + " example value does not fit the field"
 		}
 		parts = append(parts, what+how+": judged with stand-in values where a field needs one")
 	}
