@@ -118,11 +118,11 @@ func evidence(ws relater, df *dockerfile.File, f *dockerfile.Facts, b bundle) (s
 // evidencePos is a Dockerfile line given as evidence, at its first
 // non-blank column so that related locations are 1-based like findings.
 func evidencePos(ws relater, df *dockerfile.File, line int) analysis.Position {
-	p := dfPos(ws, df, line)
-	if line > 0 {
-		p.Column = dockerfile.FirstColumn(df.Src, line)
+	if line <= 0 {
+		return dfPos(ws, df, line)
 	}
-	return p
+	path, l, c := df.Place(line, dockerfile.FirstColumn(df.Src, line))
+	return analysis.Position{File: ws.Rel(path), Line: l, Column: c}
 }
 
 // hidingMount returns the bind mount that covers the baked code, if any.

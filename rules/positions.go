@@ -29,11 +29,15 @@ func actPos(ws relater, s *workspace.Service) analysis.Position {
 }
 
 // dfPos is a Dockerfile line for a finding or its evidence.
+// An inline Dockerfile's lines are placed in the compose file that holds
+// it (dockerfile.File.Place).
 func dfPos(ws relater, f *dockerfile.File, line int) analysis.Position {
-	return analysis.Position{File: ws.Rel(f.Path), Line: line}
+	path, l, _ := f.Place(line, 0)
+	return analysis.Position{File: ws.Rel(path), Line: l}
 }
 
 // stagePos is a stage's FROM line, with its column.
 func stagePos(ws relater, f *dockerfile.File, s *dockerfile.Stage) analysis.Position {
-	return analysis.Position{File: ws.Rel(f.Path), Line: s.Line, Column: s.Column}
+	path, l, c := f.Place(s.Line, s.Column)
+	return analysis.Position{File: ws.Rel(path), Line: l, Column: c}
 }

@@ -3,12 +3,12 @@ package transform
 import (
 	"bytes"
 	"fmt"
-	"github.com/compose-spec/compose-go/v2/types"
 	"path"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"go.yaml.in/yaml/v3"
 

@@ -26,8 +26,11 @@ import (
 
 // File is one parsed Dockerfile.
 type File struct {
-	Path   string // as the loader named it
-	Src    []byte
+	Path string // as the loader named it
+	Src  []byte
+	// Origin is where the text is written when it is not a file of its
+	// own (a compose file's dockerfile_inline); nil for a Dockerfile.
+	Origin *Origin
 	Stages []*Stage
 	// MetaArgs are the ARGs declared before the first FROM, with defaults.
 	MetaArgs map[string]*string
@@ -41,6 +44,31 @@ type File struct {
 	factsMu    sync.Mutex
 	facts      []*Facts
 	factsExtra string
+}
+
+// Origin places a Dockerfile's text inside another file: its first line
+// is Line of Path, each line indented by Indent columns (a YAML literal
+// block), or, when Flat, every line is at Line (a quoted scalar).
+type Origin struct {
+	Path         string
+	Line, Indent int
+	Flat         bool
+}
+
+// Place is where line and column of the text are in the file that holds
+// it: the File's own path and the same place without an Origin.
+func (f *File) Place(line, column int) (path string, l, c int) {
+	o := f.Origin
+	switch {
+	case o == nil:
+		return f.Path, line, column
+	case o.Flat || line <= 0:
+		return o.Path, o.Line, 0
+	}
+	if column > 0 {
+		column += o.Indent
+	}
+	return o.Path, o.Line + line - 1, column
 }
 
 // Stage is one FROM block.

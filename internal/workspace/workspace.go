@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/decouple-dev/decouple/internal/analysis"
 	"github.com/decouple-dev/decouple/internal/compose"
 	"github.com/decouple-dev/decouple/internal/discover"
@@ -576,6 +578,35 @@ func unsetNote(cp *compose.Project) string {
 	return strings.Join(parts, "; ")
 }
 
+// inlineOrigin places a service's dockerfile_inline in its compose file:
+// a literal block (|) line by line, from the line after its key; any other
+// scalar (or one set through extends) at its key's line.
+func inlineOrigin(s *Service) *dockerfile.Origin {
+	o := &dockerfile.Origin{Path: s.Key.File.Path, Line: s.Key.Line, Flat: true}
+	if s.Build == nil || s.Build.File != s.Key.File {
+		return o
+	}
+	_, svc := s.Key.File.ServiceNode(s.Name)
+	_, build := compose.MapGet(svc, "build")
+	k, v := compose.MapGet(build, "dockerfile_inline")
+	if k == nil {
+		return o
+	}
+	o.Line = k.Line
+	if v.Kind == yaml.ScalarNode && v.Style&yaml.LiteralStyle != 0 && v.Value == s.Config.Build.DockerfileInline {
+		// The block's text starts on the next line, indented one step
+		// past its key (yaml.v3 gives no position for the text itself).
+		starts, src, indent := s.Key.File.LineStarts(), s.Key.File.Src, 0
+		if k.Line < len(starts) {
+			for i := starts[k.Line]; i < len(src) && src[i] == ' '; i++ {
+				indent++
+			}
+		}
+		o.Line, o.Indent, o.Flat = k.Line+1, indent, false
+	}
+	return o
+}
+
 // lowercaseFallback is the Dockerfile a build reads at path: when the
 // default name, Dockerfile, is missing, Docker (BuildKit and the classic
 // builder) reads dockerfile in the same folder.
@@ -604,6 +635,9 @@ func (ws *Workspace) judgeBuild(s *Service, cache *dockerfileCache, notes *[]*Fi
 	switch {
 	case b.DockerfileInline != "":
 		df, err = dockerfile.Parse(ws.Rel(s.Key.File.Path)+" (dockerfile_inline of "+s.Name+")", []byte(b.DockerfileInline), args)
+		if df != nil {
+			df.Origin = inlineOrigin(s)
+		}
 	default:
 		path := compose.DockerfilePath(s.Config)
 		if path == "" {
