@@ -40,6 +40,11 @@ func (p *splitPlan) codeTargets() []codeTarget {
 		if !fa.HasCode() || fa.CodeRoot() == "" {
 			return
 		}
+		if st != p.s.Stage && fa.Runtime != dockerfile.Node {
+			// Another service's stage that bundles no Node (nginx
+			// serving the build) is never split: no stages for it.
+			return
+		}
 		seen[st.Index] = true
 		wd := p.codePath(fa)
 		var nodePath []string
