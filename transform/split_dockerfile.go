@@ -7,11 +7,13 @@ package transform
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/decouple-dev/decouple/internal/analysis"
 	"github.com/decouple-dev/decouple/internal/dockerfile"
+	"github.com/decouple-dev/decouple/internal/workspace"
 )
 
 // codeTarget is one code stage of the generated code Dockerfile: the code
@@ -57,6 +59,11 @@ func (p *splitPlan) codeTargets() []codeTarget {
 		out = append(out, codeTarget{stage: st, wd: wd, name: freeStageName(p.s.Dockerfile, "code-"+st.ID()), mods: modulesAbove(fa, wd, nodePath...)})
 	}
 	add(p.s.Stage)
+	// A final stage no service runs is split as a standalone Dockerfile
+	// too, into the same code Dockerfile: both plans lay out its stages.
+	if final := p.s.Dockerfile.Final(); slices.ContainsFunc(p.ws.StandaloneIn(filepath.Dir(p.s.Dockerfile.Path)), func(d *workspace.Dockerfile) bool { return d.File == p.s.Dockerfile }) {
+		add(final)
+	}
 	// Every project that builds this Dockerfile (a base file and its dev
 	// variant, say) writes the same code Dockerfile.
 	for _, s := range p.ws.ServicesBuilding(p.s.Dockerfile.Path) {
