@@ -780,6 +780,22 @@ probe_class_uploads() {
   expect_eq "$(docker exec "$(ctr web)" stat -c %u /app/uploads)" "1000" "the uploads volume belongs to node"
 }
 
+# System setup read from files copied into the code folder before the
+# code (an install script, a requirements list), and a user made in a RUN
+# that also works on the code (no plain && chain): the built runtime
+# copies those files to replay the steps, and makes the user.
+probe_class_setup() {
+  local r
+  r=$(get 18105 /)
+  expect_in "$r" "uid 1002;" "$1 web runs as the user the mixed RUN made"
+  expect_in "$r" "made by setup.sh;" "$1 web reads what setup.sh left outside the code folder"
+  expect_in "$r" "requirements left-pad==1.3.0" "$1 web reads the requirements copied to /etc"
+  [ "$1" = decoupled ] || return 0
+  [ "$(rt_image web)" != "$(stock_id)" ] || fail "setup: expected a built runtime, got the stock image"
+  docker run --rm --network none --entrypoint sh "$(rt_image web)" -c 'test -f /app/scripts/setup.sh && test ! -e /app/server.js' ||
+    fail "the setup runtime image lacks the setup script or holds the code"
+}
+
 # 6. A data VOLUME: what the app wrote there survives the advised rollout
 # of new code (`up -d --build -V <svc> <svc>-code`).
 probe_class_data() {
@@ -838,7 +854,7 @@ done
 
 # The class fixtures of issue 17, Compose v2 only (select with
 # DECOUPLE_E2E_ONLY=class-targets,...).
-for c in targets init user bind image data root layered shared deps uploads; do
+for c in targets init user bind image data root layered shared deps uploads setup; do
   want "class-$c" || continue
   fixpasses=('') after_bundled=''
   case $c in
@@ -853,6 +869,7 @@ for c in targets init user bind image data root layered shared deps uploads; do
   shared) ports=(web:18101) ;;
   deps) ports=(web:18103) ;;
   uploads) ports=(web:18104) ;;
+  setup) ports=(web:18105) fixpasses=(--unsafe-fixes) ;;
   esac
   probe=probe_class_$c
   run_class "$c"

@@ -128,11 +128,16 @@ func evidencePos(ws relater, df *dockerfile.File, line int) analysis.Position {
 // hidingMount returns the bind mount that covers the baked code, if any.
 func hidingMount(s *workspace.Service, facts *dockerfile.Facts) string {
 	dirs := facts.CodeDirs
-	if len(dirs) == 0 || slices.Contains(dirs, "") {
-		// Code went to a folder not told: the WORKDIR is the guess. (Not
+	inCode := func(d string) bool {
+		return slices.ContainsFunc(facts.CodeDirs, func(c string) bool { return c != "/" && (d == c || strings.HasPrefix(d, c+"/")) })
+	}
+	if len(dirs) == 0 || slices.Contains(dirs, "") || inCode(facts.Workdir) {
+		// The WORKDIR is where the app is when code went to a folder not
+		// told, or when it lies in the code (code at /app, WORKDIR
+		// /app/apps/web: a mount there hides that app's code). Not
 		// otherwise: COPY --from=build /app . before WORKDIR /app puts
 		// the code at /, which a mount over /app does not hide; a global
-		// package's code is in Node's own folder.)
+		// package's code is in Node's own folder.
 		dirs = append([]string{facts.Workdir}, dirs...)
 	}
 	for _, v := range s.Config.Volumes {

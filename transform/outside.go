@@ -43,16 +43,26 @@ func (p *splitPlan) outsideWrites() string {
 			case *instructions.RunCommand:
 				env := withHome(df.EnvAt(st, line), user)
 				for _, script := range dockerfile.RunScripts(c) {
-					dir := cwd // a cd holds for the rest of its RUN's script
+					// A cd holds for the rest of its RUN's script, or of
+					// its subshell.
+					outer, sub, subDir := cwd, 0, ""
 					packed := false
 					for _, cmd := range dockerfile.ShellCommands(script) {
+						if cmd.Subshell != sub {
+							sub, subDir = cmd.Subshell, outer
+						}
+						dir := outer
+						if sub != 0 {
+							dir = subDir
+						}
 						switch {
 						case cmd.Name == "cd":
-							// A bare cd goes home; "" when it cannot be told.
-							if rest := cmd.Rest(); len(rest) == 0 {
-								dir = env["HOME"]
-							} else if dir = dockerfile.CdTarget(absJoin(dir, "."), rest, env); !path.IsAbs(dir) {
-								dir = "?" // not told, or relative to a folder not told
+							// A bare cd goes home; "?" when where it goes
+							// cannot be told.
+							if sub != 0 {
+								subDir = cdDir(dir, cmd.Rest(), env)
+							} else {
+								outer = cdDir(dir, cmd.Rest(), env)
 							}
 							continue
 						case dir == "?":
@@ -106,31 +116,12 @@ func (p *splitPlan) copiesOut(c dockerfile.Command, cwd string, env map[string]s
 	if target == "" && len(ops) > 1 {
 		target, ops = ops[len(ops)-1], ops[:len(ops)-1]
 	}
-	place := func(w string) (string, bool) {
-		if strings.Contains(w, "$") {
-			v, ok := dockerfile.ExpandShell(w, env)
-			if !ok {
-				return "", false
-			}
-			w = v
-		}
-		if rest, ok := strings.CutPrefix(w, "~/"); ok {
-			w = path.Join(env["HOME"], rest)
-		}
-		if !path.IsAbs(w) {
-			if cwd == "" {
-				return "", false
-			}
-			w = absJoin(cwd, w)
-		}
-		return w, true
-	}
-	dest, ok := place(target)
+	dest, ok := place(target, cwd, env)
 	if target == "" || !ok || p.inCode(dest) || scratchPath(dest+"/") {
 		return ""
 	}
 	for _, op := range ops {
-		if src, ok := place(op); ok && p.inCode(src) {
+		if src, ok := place(op, cwd, env); ok && p.inCode(src) {
 			return "copies " + op + " out of the code to " + dest + " (" + quoted(c) + ")"
 		}
 	}
@@ -138,15 +129,22 @@ func (p *splitPlan) copiesOut(c dockerfile.Command, cwd string, env map[string]s
 }
 
 // withHome is a RUN's environment with HOME set as the build sets it
-// for user where the Dockerfile does not: root's /root, the node
-// images' node user's /home/node, /home/NAME for another user (what
-// adduser and useradd -m make).
+// for user where the Dockerfile does not: root's /root, /home/NAME for a
+// user named (the node images' node, what adduser and useradd -m make);
+// uid 1000 is the node images' node too, another uid no home ("/", as
+// Docker sets it for a uid /etc/passwd does not name).
 func withHome(env map[string]string, user string) map[string]string {
 	if env["HOME"] != "" {
 		return env
 	}
 	home := "/root"
-	if name, _, _ := strings.Cut(user, ":"); name != "" && name != "root" && name != "0" {
+	switch name, _, _ := strings.Cut(user, ":"); {
+	case name == "" || name == "root" || name == "0":
+	case name == "1000":
+		home = "/home/node"
+	case strings.Trim(name, "0123456789") == "":
+		home = "/"
+	default:
 		home = "/home/" + name
 	}
 	env = maps.Clone(env)
@@ -201,24 +199,52 @@ func (p *splitPlan) leavesOutside(c dockerfile.Command, cwd string, env map[stri
 		}
 	}
 	for _, w := range c.Writes {
-		if strings.Contains(w, "$") {
-			v, ok := dockerfile.ExpandShell(w, env)
-			if !ok {
-				continue
-			}
-			w = v
-		}
-		if rest, ok := strings.CutPrefix(w, "~/"); ok {
-			w = path.Join(env["HOME"], rest)
-		}
-		if !path.IsAbs(w) && cwd != "" {
-			w = absJoin(cwd, w)
-		}
-		if path.IsAbs(w) && !p.inCode(w) && !scratchPath(w) {
+		if w, ok := place(w, cwd, env); ok && !p.inCode(w) && !scratchPath(w) {
 			return "writes " + w + " from the app (" + quoted(c) + ")"
 		}
 	}
 	return ""
+}
+
+// place is the absolute path a shell word names in a RUN that works in
+// cwd: variables expanded from the build's environment, ~ as HOME (see
+// withHome); false when that cannot be told (a variable with no value
+// here, a relative path where the folder is not known).
+func place(w, cwd string, env map[string]string) (string, bool) {
+	if strings.Contains(w, "$") {
+		v, ok := dockerfile.ExpandShell(w, env)
+		if !ok {
+			return "", false
+		}
+		w = v
+	}
+	if rest, ok := strings.CutPrefix(w, "~"); ok && (rest == "" || rest[0] == '/') {
+		w = env["HOME"] + rest
+	}
+	if !path.IsAbs(w) {
+		if cwd == "" || cwd == "?" {
+			return "", false
+		}
+		w = absJoin(cwd, w)
+	}
+	return path.Clean(w), true
+}
+
+// cdDir is the folder a cd with args moves a script to from dir: HOME for
+// a bare cd, "?" when it cannot be told (cd -, a variable with no value,
+// a relative move from a folder not told).
+func cdDir(dir string, args []string, env map[string]string) string {
+	args = dockerfile.DropValueFlags(args)
+	switch {
+	case len(args) == 0:
+		return env["HOME"]
+	case len(args) > 1 || args[0] == "-":
+		return "?"
+	}
+	if to, ok := place(args[0], dir, env); ok {
+		return to
+	}
+	return "?"
 }
 
 // browserCache is where a browser download of Playwright or Puppeteer

@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"cmp"
 	"fmt"
 	"path"
 	"slices"
@@ -171,13 +172,13 @@ func (p *splitPlan) planRuntime(target *dockerfile.Stage, wd string, multi bool)
 				// Copies the code image takes from / (rootCode) stay out too.
 				step.replay = !codeLines[line] && !inCode(dest) && !p.rebased[line]
 				if !step.replay && !codeLines[line] && !p.rebased[line] {
-					held = append(held, heldCopy{step: len(br.steps), provides: copied(c.SourcePaths, c.DestPath, dest, expand)})
+					held = append(held, heldCopy{step: len(br.steps), provides: copied(c.SourcePaths, c.DestPath, dest, expand), cwd: cur})
 				}
 			case *instructions.AddCommand:
 				dest := absJoin(cur, expand(c.DestPath))
 				step.replay = !codeLines[line] && !inCode(dest) && !p.rebased[line]
 				if !step.replay && !codeLines[line] && !p.rebased[line] {
-					held = append(held, heldCopy{step: len(br.steps), provides: copied(c.SourcePaths, c.DestPath, dest, expand)})
+					held = append(held, heldCopy{step: len(br.steps), provides: copied(c.SourcePaths, c.DestPath, dest, expand), cwd: cur})
 				}
 			case *instructions.VolumeCommand:
 				for _, v := range c.Volumes {
@@ -190,7 +191,14 @@ func (p *splitPlan) planRuntime(target *dockerfile.Stage, wd string, multi bool)
 					step.replay = false
 					break
 				}
-				sys, code, unknown, chain, codeScripts := runParts(c, cur, env(), inCode, codeSeen)
+				// Before the code arrives, a file a held copy brings is
+				// no code: a step on it (cp requirements.txt /etc/) is the
+				// system's, replayed with that copy.
+				onCode := inCode
+				if !codeSeen && len(held) > 0 {
+					onCode = func(p string) bool { return inCode(p) && !heldPath(held, p) }
+				}
+				sys, code, unknown, chain, codeScripts := runParts(c, cur, env(), onCode, codeSeen)
 				if len(codeScripts) > 0 {
 					step.scripts = codeScripts
 				}
@@ -242,7 +250,16 @@ func (p *splitPlan) planRuntime(target *dockerfile.Stage, wd string, multi bool)
 				for i := range held {
 					if h := &held[i]; !br.steps[h.step].replay && readsAny(run, cur, env(), h.provides) {
 						br.steps[h.step].replay = true
+						// A relative destination means the WORKDIR of its
+						// place: the copy goes there.
+						moved := h.cwd != cur && h.cwd != ""
+						if moved {
+							fmt.Fprintf(&b, "WORKDIR %s\n", h.cwd)
+						}
 						b.WriteString(instructionSource(df, br.steps[h.step].cmd))
+						if moved {
+							fmt.Fprintf(&b, "WORKDIR %s\n", cmp.Or(cur, "/"))
+						}
 					}
 				}
 			}
@@ -290,6 +307,7 @@ func userSteps(sys []string) []string {
 type heldCopy struct {
 	step     int
 	provides []string
+	cwd      string // the WORKDIR it copies in
 }
 
 // copied lists the paths a COPY or ADD fills: each source's name in the
@@ -303,10 +321,25 @@ func copied(sources []string, destText, dest string, expand func(string) string)
 			out = append(out, path.Join(dest, base))
 		}
 	}
-	if len(sources) == 1 && !strings.HasSuffix(destText, "/") && destText != "." {
+	if len(sources) == 1 && !strings.HasSuffix(destText, "/") && path.Ext(dest) != "" {
+		// A file's new name (COPY config.json /app/conf.json); a folder
+		// (COPY package.json /usr/src/app) is not taken for one, or every
+		// word of a later RUN would name a path in it.
 		out = append(out, dest)
 	}
 	return out
+}
+
+// heldPath reports a path that one of the held copies fills, or one
+// inside it.
+func heldPath(held []heldCopy, p string) bool {
+	return slices.ContainsFunc(held, func(h heldCopy) bool { return fills(h.provides, p) })
+}
+
+// fills reports whether p is among paths, or inside one of them.
+func fills(paths []string, p string) bool {
+	p = path.Clean(p)
+	return slices.ContainsFunc(paths, func(q string) bool { return p == q || strings.HasPrefix(p, q+"/") })
 }
 
 // readsAny reports whether a RUN names a path among paths, or inside one,
@@ -329,11 +362,8 @@ func readsAny(c *instructions.RunCommand, cwd string, env map[string]string, pat
 					}
 					a = v
 				}
-				a = absJoin(cwd, a)
-				for _, p := range paths {
-					if a == p || strings.HasPrefix(a, p+"/") {
-						return true
-					}
+				if fills(paths, absJoin(cwd, a)) {
+					return true
 				}
 			}
 		}
@@ -500,7 +530,7 @@ func commandOnCode(c dockerfile.Command, cwd string, env map[string]string, inCo
 		if path.IsAbs(a) && inCode(a) {
 			return true
 		}
-		if cwd != "" && inCode(cwd) && (a == "." || strings.HasPrefix(a, "./") || strings.HasPrefix(a, "../")) {
+		if cwd != "" && inCode(cwd) && (a == "." || strings.HasPrefix(a, "./") || strings.HasPrefix(a, "../")) && inCode(absJoin(cwd, a)) {
 			return true
 		}
 		// chmod +x docker/entrypoint.sh, chown node uploads in the code

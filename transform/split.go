@@ -418,13 +418,31 @@ func layeredUse(ws *workspace.Workspace, dir, a, b string) string {
 			continue
 		}
 		for _, line := range strings.Split(string(src), "\n") {
-			uses := strings.Contains(line, "-f") || strings.Contains(line, "--file") || strings.Contains(line, "COMPOSE_FILE")
-			if uses && strings.Contains(line, a) && strings.Contains(line, b) {
+			if fileFlag(line, a) && fileFlag(line, b) || strings.Contains(line, "COMPOSE_FILE") && strings.Contains(line, a) && strings.Contains(line, b) {
 				return c
 			}
 		}
 	}
 	return ""
+}
+
+// fileFlag reports whether a command line gives name to -f or --file
+// (docker compose -f docker-compose.yml, --file=./docker-compose.dev.yml).
+func fileFlag(line, name string) bool {
+	fields := strings.Fields(line)
+	for i, f := range fields {
+		v, ok := "", false
+		switch {
+		case (f == "-f" || f == "--file") && i+1 < len(fields):
+			v, ok = fields[i+1], true
+		case strings.HasPrefix(f, "--file="):
+			v, ok = strings.TrimPrefix(f, "--file="), true
+		}
+		if ok && filepath.Base(strings.Trim(v, `"'`)) == name {
+			return true
+		}
+	}
+	return false
 }
 
 // layeredFiles reports whether the service's declaration and its build:

@@ -21,8 +21,6 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
-
-	"github.com/decouple-dev/decouple/internal/safefile"
 )
 
 // Result is what a search found. Paths are absolute.
@@ -413,40 +411,77 @@ type walker struct {
 	visit func(path string, isCompose bool) error
 	r     *Result
 	root  string
-	// tracked are the files git tracks under root, read from its index
-	// on first need (nil: not read yet).
+	// tracked are the files git tracks, read from its index on first need
+	// (nil: not read yet); prefix is root's place in the work tree.
 	tracked map[string]bool
+	prefix  string
 }
 
 // isTracked reports whether git tracks the file at parts/name of the
 // walk's root: git lists a tracked file even where a .gitignore pattern
 // matches it (a committed docker-compose.yaml that .gitignore names), so
-// the search takes it too. Only a repository whose .git folder is the
-// root's is read.
+// the search takes it too.
 func (w *walker) isTracked(parts []string, name string) bool {
 	if w.tracked == nil {
-		w.tracked = trackedFiles(w.root)
+		w.tracked, w.prefix = trackedFiles(w.root)
 	}
-	return w.tracked[strings.Join(append(slices.Clone(parts), name), "/")]
+	return w.tracked[w.prefix+strings.Join(append(slices.Clone(parts), name), "/")]
 }
 
-// maxIndex bounds the git index read (a large monorepo's is tens of MB).
-const maxIndex = 256 << 20
+// maxIndex bounds the git index read: a large monorepo's is tens of MB.
+const maxIndex = 64 << 20
 
-// trackedFiles lists the paths git's index holds for the repository whose
-// work tree is root; empty when there is none or it cannot be read.
-func trackedFiles(root string) map[string]bool {
+// trackedFiles lists the paths git's index holds for the repository that
+// root is in, and root's place in its work tree ("" or "deploy/"); empty
+// when there is none or it cannot be read. The repository's .git folder
+// is looked for in root and the folders above it up to the working
+// folder, never above it; neither it nor its index may be a symlink.
+func trackedFiles(root string) (map[string]bool, string) {
 	out := map[string]bool{}
-	gitDir := filepath.Join(root, ".git")
-	if st, err := os.Lstat(gitDir); err != nil || !st.IsDir() {
-		return out // no repository here, or a worktree's .git file
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return out, ""
 	}
-	src, err := safefile.Read(filepath.Join(gitDir, "index"), maxIndex)
+	wd, err := os.Getwd()
+	if err != nil {
+		return out, ""
+	}
+	for dir, prefix := abs, ""; ; {
+		gitDir := filepath.Join(dir, ".git")
+		if st, err := os.Lstat(gitDir); err == nil {
+			if st.IsDir() {
+				return readIndex(filepath.Join(gitDir, "index"), out), prefix
+			}
+			return out, "" // a worktree's .git file: not read
+		}
+		rel, err := filepath.Rel(wd, dir)
+		if err != nil || rel == "." || !filepath.IsLocal(rel) {
+			return out, "" // the working folder, or a folder outside it
+		}
+		prefix = filepath.Base(dir) + "/" + prefix
+		dir = filepath.Dir(dir)
+	}
+}
+
+// readIndex adds the paths of the git index at path to out: a regular
+// file opened without following a symlink, of at most maxIndex bytes.
+func readIndex(path string, out map[string]bool) map[string]bool {
+	// Lstat, then the opened file must be that same regular file: no
+	// symlink is followed, and a swap between the two is seen.
+	lst, err := os.Lstat(path)
+	if err != nil || !lst.Mode().IsRegular() || lst.Size() > maxIndex {
+		return out
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		return out
 	}
+	defer func() { _ = f.Close() }() // read-only
+	if st, err := f.Stat(); err != nil || !os.SameFile(lst, st) {
+		return out
+	}
 	var idx index.Index
-	if index.NewDecoder(bytes.NewReader(src)).Decode(&idx) != nil {
+	if index.NewDecoder(io.LimitReader(f, maxIndex)).Decode(&idx) != nil {
 		return out
 	}
 	for _, e := range idx.Entries {

@@ -380,4 +380,21 @@ func TestFindTrackedDespiteGitignore(t *testing.T) {
 	if got, want := find(), []string{"app/Dockerfile", "env/docker-compose.yaml"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("with the compose file tracked: found %q, want %q", got, want)
 	}
+	// A search of a subfolder finds the repository above it, within the
+	// working folder.
+	t.Chdir(root)
+	r := FindLimited([]string{"env"}, 0)
+	if len(r.Projects) != 1 || filepath.Base(r.Projects[0][0]) != "docker-compose.yaml" {
+		t.Errorf("searching env/: found %v, want env/docker-compose.yaml", r.Projects)
+	}
+	// An index that is a symlink is not read.
+	if err := os.Rename(filepath.Join(root, ".git", "index"), filepath.Join(root, "index.real")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(root, "index.real"), filepath.Join(root, ".git", "index")); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := find(), []string{"app/Dockerfile"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("with the index a symlink: found %q, want %q", got, want)
+	}
 }

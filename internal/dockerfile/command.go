@@ -28,6 +28,10 @@ type Command struct {
 	// Env is what its VAR=value prefixes set (CYPRESS_INSTALL_BINARY=0
 	// npm ci), as written.
 	Env map[string]string
+	// Subshell numbers the subshell it runs in, ( … ) or $( … ), 0 for
+	// none (ShellCommands numbers a sh -c script's commands below 0): a cd
+	// there lasts only to its end.
+	Subshell int
 }
 
 // Rest is the command's arguments.
@@ -62,9 +66,16 @@ func ProductionOnly(args []string) bool {
 // commands a shell runs for sh -c "…" in place of the shell.
 func ShellCommands(script string) []Command {
 	var out []Command
+	shells := 0
 	for _, c := range Commands(script) {
 		if inner, ok := c.ShellScript(); ok {
-			out = append(out, Commands(inner)...)
+			// A shell of its own: what a cd does there ends with it
+			// (its own subshells are counted as the shell).
+			shells++
+			for _, ic := range Commands(inner) {
+				ic.Subshell = -shells
+				out = append(out, ic)
+			}
 			continue
 		}
 		out = append(out, c)
@@ -138,7 +149,7 @@ func Commands(script string) []Command {
 	for i, args := range f.simple {
 		if c, ok := Classify(args); ok {
 			if i < len(f.writes) {
-				c.Writes, c.Env = f.writes[i], f.env[i]
+				c.Writes, c.Env, c.Subshell = f.writes[i], f.env[i], f.sub[i]
 			}
 			out = append(out, c)
 		}

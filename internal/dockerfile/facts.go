@@ -613,29 +613,31 @@ func (fa *Facts) startsOnFolder() bool {
 // only opens a shell (CMD ["/bin/bash"], CMD sh).
 func (fa *Facts) bareCommand() bool {
 	words := append(slices.Clone(fa.command.entrypoint), fa.command.cmd...)
+	if len(words) == 1 {
+		words = strings.Fields(words[0]) // the shell form: CMD bash
+	}
 	switch {
 	case len(words) == 0:
 		return true
 	case len(words) == 1:
-		return Shells[path.Base(strings.TrimSpace(words[0]))]
+		return Shells[path.Base(words[0])]
 	}
 	return false
 }
 
 // toolOnVolume reports an image whose WORKDIR is a folder it declares a
-// VOLUME and whose command names no file or folder (ENTRYPOINT
-// ["electron-packager"]): a tool made to run on what is mounted there.
+// VOLUME, whose ENTRYPOINT is one program with no file or folder argument
+// and whose CMD gives none either (ENTRYPOINT ["electron-packager"], CMD
+// [""]): a tool that takes its arguments at run time and works on what is
+// mounted there. An image whose CMD starts the program (CMD ["node-red"])
+// runs it as the app.
 func (fa *Facts) toolOnVolume() bool {
-	if fa.Workdir == "" || fa.Workdir == "/" || !slices.Contains(fa.volumes, fa.Workdir) {
+	if fa.Workdir == "" || fa.Workdir == "/" || !slices.Contains(fa.volumes, fa.Workdir) || len(fa.command.entrypoint) == 0 {
 		return false
 	}
-	args := append(slices.Clone(fa.command.entrypoint), fa.command.cmd...)
-	if len(args) == 0 {
-		return false
-	}
-	for _, arg := range args[1:] {
-		for _, w := range strings.Fields(arg) {
-			if !strings.HasPrefix(w, "-") {
+	for i, arg := range append(slices.Clone(fa.command.entrypoint), fa.command.cmd...) {
+		for j, w := range strings.Fields(arg) {
+			if (i > 0 || j > 0) && !strings.HasPrefix(w, "-") {
 				return false
 			}
 		}
@@ -798,6 +800,9 @@ var infraDirs = map[string]bool{
 	"nginx": true, "conf.d": true, ".yarn": true,
 }
 
+// rootfsDirs hold files laid over the image's own file system.
+var rootfsDirs = map[string]bool{"rootfs": true, "prebuildfs": true, "conf.d": true}
+
 var infraExts = map[string]bool{
 	".sh": true, ".conf": true, ".crt": true, ".pem": true, ".key": true,
 	".cnf": true, ".ini": true, ".list": true, ".repo": true,
@@ -815,10 +820,12 @@ func isCodeSource(src string) bool {
 	if manifestFiles[base] || otherManifests[base] || infraDirs[base] || infraExts[path.Ext(base)] || isManifestGlob(base) {
 		return false
 	}
-	// A file from such a folder is configuration too (COPY
-	// docker/rootfs/etc/ImageMagick-6/policy.xml ./).
+	// A file from a root file system's folder is configuration too (COPY
+	// docker/rootfs/etc/ImageMagick-6/policy.xml ./), and so is a data file
+	// from another such folder; a script or a whole folder from one may be
+	// a small service (docker/mock-api/server.js).
 	for _, dir := range strings.Split(path.Dir(s), "/") {
-		if infraDirs[dir] {
+		if rootfsDirs[dir] || infraDirs[dir] && path.Ext(base) != "" && !scriptExt(base) {
 			return false
 		}
 	}

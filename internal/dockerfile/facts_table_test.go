@@ -272,6 +272,16 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node,
 		},
 		{
+			name:    "a script from a docker folder may be a service",
+			src:     "FROM node:22-alpine\nWORKDIR /app\nCOPY docker/mock-api/server.js ./\nCMD [\"node\", \"server.js\"]\n",
+			runtime: Node, codeLines: []int{3}, codeWhat: "COPY docker/mock-api/server.js",
+		},
+		{
+			name:    "a global package the image's CMD starts in a VOLUME WORKDIR is the app",
+			src:     "FROM node:22\nRUN npm i -g node-red@4\nVOLUME /data\nWORKDIR /data\nCMD [\"node-red\"]\n",
+			runtime: Node, codeLines: []int{2}, codeWhat: "npm i -g node-red",
+		},
+		{
 			name:    "a global tool run on a WORKDIR the image declares a VOLUME is no app",
 			src:     "FROM node\nRUN npm install electron-packager -g\nVOLUME /electron\nWORKDIR /electron\nCMD [\"\"]\nENTRYPOINT [\"electron-packager\"]\n",
 			runtime: Node,
@@ -280,6 +290,11 @@ func TestAnalyzeStages(t *testing.T) {
 			name:    "a global package given a file in a VOLUME WORKDIR is the app",
 			src:     "FROM node:22-alpine\nRUN npm install -g json-server@0.17\nVOLUME /data\nWORKDIR /data\nCMD [\"json-server\", \"--watch\", \"db.json\"]\n",
 			runtime: Node, codeLines: []int{2}, codeWhat: "npm install -g json-server",
+		},
+		{
+			name:    "git clone into the repository's folder where a cd moved",
+			src:     "FROM node:20-alpine\nRUN cd /opt && git clone https://github.com/example/shop.git\nWORKDIR /opt/shop\nRUN npm install\nCMD npm start\n",
+			runtime: Node, codeLines: []int{2}, codeWhat: "git clone",
 		},
 		{
 			name:    "a tool cloned into a hidden folder is not code",

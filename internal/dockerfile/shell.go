@@ -105,6 +105,7 @@ type scriptFacts struct {
 	simple [][]string
 	writes [][]string          // per simple command, the files its output is redirected to
 	env    []map[string]string // per simple command, its VAR=value prefixes
+	sub    []int               // per simple command, its subshell (see Command.Subshell)
 	parts  []string            // nil unless the script is an && chain
 }
 
@@ -131,6 +132,28 @@ func parseScript(script string) *scriptFacts {
 		return &scriptFacts{simple: fallbackCommands(script)}
 	}
 	f := &scriptFacts{}
+	// The subshell each statement runs in, innermost first: ( … ) and
+	// $( … ) are walked before what they hold, so an inner one renumbers
+	// its own statements.
+	var inSub map[*syntax.Stmt]int
+	subs := 0
+	syntax.Walk(file, func(n syntax.Node) bool {
+		switch n.(type) {
+		case *syntax.Subshell, *syntax.CmdSubst:
+			if inSub == nil {
+				inSub = map[*syntax.Stmt]int{}
+			}
+			subs++
+			id := subs
+			syntax.Walk(n, func(m syntax.Node) bool {
+				if st, ok := m.(*syntax.Stmt); ok {
+					inSub[st] = id
+				}
+				return true
+			})
+		}
+		return true
+	})
 	syntax.Walk(file, func(n syntax.Node) bool {
 		st, ok := n.(*syntax.Stmt)
 		if !ok {
@@ -165,6 +188,7 @@ func parseScript(script string) *scriptFacts {
 			}
 		}
 		f.env = append(f.env, assigns)
+		f.sub = append(f.sub, inSub[st])
 		return true
 	})
 	if len(file.Stmts) == 1 && andChain(file.Stmts[0]) {
@@ -420,7 +444,13 @@ func callFacts(fa *Facts, c Command, line int, script []Command, cwd string) {
 	switch cmd {
 	case "git":
 		if len(rest) > 0 && rest[0] == "clone" && !toolClone(rest) {
-			fa.addCode(Evidence{Line: line, What: trimWhat(strings.Join(args, " "))}, absPath(fa.Workdir, cloneDir(rest)))
+			// Into the folder a cd of the script moved to (cd /opt && git
+			// clone …), else WORKDIR.
+			base := fa.Workdir
+			if cwd != "" {
+				base = cwd
+			}
+			fa.addCode(Evidence{Line: line, What: trimWhat(strings.Join(args, " "))}, absPath(base, cloneDir(rest)))
 			fa.Blockers = append(fa.Blockers, Evidence{Line: line, What: "code fetched by git clone"})
 		}
 	case "curl", "wget":

@@ -597,9 +597,14 @@ func inlineOrigin(s *Service) *dockerfile.Origin {
 		// The block's text starts on the next line, indented one step
 		// past its key (yaml.v3 gives no position for the text itself).
 		starts, src, indent := s.Key.File.LineStarts(), s.Key.File.Src, 0
-		if k.Line < len(starts) {
-			for i := starts[k.Line]; i < len(src) && src[i] == ' '; i++ {
-				indent++
+		// The block's indent is its first line's that is not blank.
+		for l := k.Line; l < len(starts) && indent == 0; l++ {
+			i := starts[l]
+			for i < len(src) && src[i] == ' ' {
+				i++
+			}
+			if i < len(src) && src[i] != '\n' && src[i] != '\r' {
+				indent = i - starts[l]
 			}
 		}
 		o.Line, o.Indent, o.Flat = k.Line+1, indent, false
