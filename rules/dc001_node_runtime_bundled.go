@@ -64,10 +64,11 @@ yarn install of the app, an installer CLI's install, or the ONBUILD triggers
 of a parent (node:onbuild). A builder stage that feeds an nginx or caddy
 final stage is fine. Not app code: dependency manifests (package.json,
 lockfiles, bower.json, and other languages' Gemfile, requirements.txt,
-go.mod), start scripts and configs (files from rootfs/, docker/, nginx/ and
-the like), build tools installed globally, a global package the command runs
-on the working folder (electron .) or, with no file argument, in a WORKDIR the
-image declares a VOLUME (ENTRYPOINT ["electron-packager"]), global packages
+go.mod), start scripts and configs (files from rootfs/ and conf.d/, data files
+from docker/, nginx/ and the like), build tools installed globally, a global package the command runs
+on the working folder (electron .) or, as an ENTRYPOINT that takes its
+arguments at run time, in a WORKDIR the image declares a VOLUME (ENTRYPOINT
+["electron-packager"], CMD [""]), global packages
 of an image with no command or a bare shell (CMD ["/bin/bash"]) and an empty
 WORKDIR (a toolbox for mounted code), and what an
 image copies beside an empty WORKDIR whose project its command runs
