@@ -355,14 +355,7 @@ func readsAny(c *instructions.RunCommand, cwd string, env map[string]string, pat
 				if a == "" || strings.HasPrefix(a, "-") || strings.Contains(a, "://") {
 					continue
 				}
-				if strings.Contains(a, "$") {
-					v, ok := dockerfile.ExpandShell(a, env)
-					if !ok {
-						continue
-					}
-					a = v
-				}
-				if fills(paths, absJoin(cwd, a)) {
+				if p, ok := place(a, cmp.Or(cwd, "/"), env); ok && fills(paths, p) {
 					return true
 				}
 			}
