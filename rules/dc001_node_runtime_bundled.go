@@ -61,7 +61,9 @@ out of an image decouple cannot see into, git clone (into the folder named, else
 the repository's), source archives, any
 archive unpacked into the app folder and installed there, a global npm or
 yarn install of the app, an installer CLI's install, or the ONBUILD triggers
-of a parent (node:onbuild). A builder stage that feeds an nginx or caddy
+of a parent (node:onbuild, or a base image another compose service of the
+project builds, in any of its compose files: the triggers run in the child's
+build, with its context and stages). A builder stage that feeds an nginx or caddy
 final stage is fine. Not app code: dependency manifests (package.json,
 lockfiles, bower.json, and other languages' Gemfile, requirements.txt,
 go.mod), start scripts and configs (files from rootfs/ and conf.d/, data files

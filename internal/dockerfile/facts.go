@@ -147,7 +147,29 @@ func (f *File) Analyze(extraNode []string) []*Facts {
 	if f.facts != nil && f.factsExtra == key {
 		return f.facts
 	}
-	out := f.analyzeAll(extraNode, nil)
+	out := f.analyze(extraNode, nil)
+	f.facts, f.factsExtra = out, key
+	return out
+}
+
+// BuiltBase is an image another Dockerfile of the project builds, as seen
+// by a stage that starts FROM it: the stage holds what that build put in,
+// and the base stage's ONBUILD triggers run in the stage's own build (its
+// context, its stages for COPY --from).
+type BuiltBase struct {
+	Facts *Facts // the stage that builds the image
+	By    string // the compose service that builds it
+}
+
+// AnalyzeOn is Analyze for a file some of whose stages start FROM images
+// built elsewhere in the project; built says which, by stage. It is not
+// cached: the answer depends on the project, and few files need it.
+func (f *File) AnalyzeOn(extraNode []string, built func(*Stage) (BuiltBase, bool)) []*Facts {
+	return f.analyze(extraNode, built)
+}
+
+func (f *File) analyze(extraNode []string, built func(*Stage) (BuiltBase, bool)) []*Facts {
+	out := f.analyzeAll(extraNode, nil, built)
 	// A base image decouple does not know holds Node when a stage on it
 	// runs npm or node before installing Node: every stage on that image
 	// then has Node (FROM org/app-base AS build + RUN npm ci, and a final
@@ -164,9 +186,8 @@ func (f *File) Analyze(extraNode []string) []*Facts {
 		}
 	}
 	if inferred != nil {
-		out = f.analyzeAll(extraNode, inferred)
+		out = f.analyzeAll(extraNode, inferred, built)
 	}
-	f.facts, f.factsExtra = out, key
 	return out
 }
 
@@ -202,17 +223,26 @@ func wellKnownOtherImage(ref string) bool {
 	return otherImages[strings.TrimPrefix(p, "library/")] || otherImages[strings.ToLower(strings.SplitN(ref, ":", 2)[0])]
 }
 
-func (f *File) analyzeAll(extraNode []string, nodeBases map[string]Evidence) []*Facts {
+func (f *File) analyzeAll(extraNode []string, nodeBases map[string]Evidence, built func(*Stage) (BuiltBase, bool)) []*Facts {
 	out := make([]*Facts, len(f.Stages))
 	for i, s := range f.Stages {
-		out[i] = f.analyzeStage(s, out, extraNode, nodeBases)
+		out[i] = f.analyzeStage(s, out, extraNode, nodeBases, built)
 	}
 	return out
 }
 
-func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string, nodeBases map[string]Evidence) *Facts {
+func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string, nodeBases map[string]Evidence, built func(*Stage) (BuiltBase, bool)) *Facts {
 	var fa Facts
-	if s.BaseStage != nil {
+	var base *BuiltBase
+	if s.BaseStage == nil && built != nil {
+		if b, ok := built(s); ok && b.Facts != nil {
+			base = &b
+		}
+	}
+	switch {
+	case base != nil:
+		fa = base.Facts.seenFrom(s, base.By)
+	case s.BaseStage != nil:
 		parent := done[s.BaseStage.Index]
 		fa = *parent
 		fa.Code = append([]Evidence(nil), parent.Code...)
@@ -222,7 +252,7 @@ func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string, nodeBas
 		fa.clis = maps.Clone(parent.clis)
 		fa.globalPkgs = slices.Clone(parent.globalPkgs)
 		fa.command = parent.command
-	} else {
+	default:
 		// Messages quote the FROM text as written: a resolved build arg
 		// may come from the environment.
 		fa.RootBase, fa.RootBaseLine = s.BaseRaw, s.Line
@@ -250,6 +280,18 @@ func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string, nodeBas
 		for _, t := range onbuildTriggers(s.BaseStage) {
 			f.applyCommand(&fa, t.cmd, t.line, env, done, extraNode)
 		}
+	} else if base != nil {
+		env = maps.Clone(base.Facts.env)
+		// The base's ONBUILD triggers run here, in this build. They are
+		// written in the other file: the evidence is placed at this FROM
+		// and says where it comes from.
+		for _, t := range onbuildTriggers(base.Facts.Stage) {
+			n := len(fa.Code)
+			f.applyCommand(&fa, t.cmd, s.Line, env, done, extraNode)
+			for i := n; i < len(fa.Code); i++ {
+				fa.Code[i].What = trimWhat("ONBUILD " + fa.Code[i].What)
+			}
+		}
 	} else if ob, ok := onbuildImage(s.Base); ok {
 		f.applyOnbuildImage(&fa, s, ob)
 	}
@@ -263,6 +305,40 @@ func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string, nodeBas
 	fa.TemplateCopies, fa.TemplateNode = templateTriggers(s)
 	fa.dropToolsBesideEmptyWorkdir()
 	return &fa
+}
+
+// seenFrom is what a stage FROM the image these facts build starts with:
+// Node, the code, the working folder and the command of that build. The
+// evidence lies in the other file, so it is placed at the stage's FROM.
+func (b *Facts) seenFrom(s *Stage, by string) Facts {
+	fa := Facts{
+		Stage: s, RootBase: s.BaseRaw, RootBaseLine: s.Line, UnknownBase: b.UnknownBase, BaseBuiltBy: by,
+		Runtime: b.Runtime, Workdir: b.Workdir, WorkdirUnresolved: b.WorkdirUnresolved,
+		clis: maps.Clone(b.clis), globalPkgs: slices.Clone(b.globalPkgs), command: b.command,
+		volumes: slices.Clone(b.volumes), RunsRuntime: b.RunsRuntime,
+	}
+	at := func(what string) Evidence { return Evidence{Line: s.Line, What: what} }
+	if b.Runtime != NoRuntime {
+		fa.RuntimeBy = at(fmt.Sprintf("%s, built by service %q", s.BaseRaw, by))
+	}
+	if b.HasCode() {
+		fa.addCode(at(fmt.Sprintf("%s, built by service %q with the code in it", s.BaseRaw, by)), "")
+		fa.CodeDirs = slices.Clone(b.CodeDirs)
+	}
+	if b.Runs != nil {
+		r := at(b.Runs.What + " of " + s.BaseRaw)
+		fa.Runs = &r
+	}
+	for _, m := range b.Modules {
+		fa.Modules = append(fa.Modules, Evidence{Line: s.Line, What: m.What})
+	}
+	if len(b.Blockers) > 0 {
+		fa.Blockers = append(fa.Blockers, at(fmt.Sprintf("%s, built by service %q: %s", s.BaseRaw, by, b.Blockers[0].What)))
+	}
+	if fa.WorkdirUnresolved != nil {
+		fa.WorkdirUnresolved = &Evidence{Line: s.Line, What: b.WorkdirUnresolved.What}
+	}
+	return fa
 }
 
 // dropToolsBesideEmptyWorkdir: an image whose command runs the project in

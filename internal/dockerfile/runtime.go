@@ -121,6 +121,18 @@ func repoPath(ref string) string {
 	return strings.Join(parts, "/")
 }
 
+// OfficialImage reports the official images of the runtimes and the
+// well-known images that ship none (node, python, alpine): a build tagged
+// with such a name does not stand for it as a base.
+func OfficialImage(ref string) bool {
+	p := strings.TrimPrefix(repoPath(ref), "library/")
+	switch p {
+	case "node", "bun", "deno", "denoland/deno", "oven/bun":
+		return true
+	}
+	return otherImages[p]
+}
+
 // IsScratchLike reports images that hold nothing that could run code, such
 // as the code-only base decouple's fix produces.
 func IsScratchLike(ref string) bool {

@@ -436,9 +436,6 @@ func (ws *Workspace) loadProject(files []string, cache *dockerfileCache, sniffed
 		ws.judgeBuild(s, cache, &notes)
 	}
 	for _, s := range p.Services {
-		onBuiltBase(s, byImage)
-	}
-	for _, s := range p.Services {
 		if s.Config.Build == nil && s.Config.Image != "" {
 			if b := byImage[NormalizeImage(s.Config.Image)]; b != nil {
 				s.BuiltBy, s.Dockerfile, s.Stage, s.Facts, s.Unjudged = b, b.Dockerfile, b.Stage, b.Facts, b.Unjudged
@@ -461,50 +458,18 @@ func addBuiltNames(byImage map[string]*Service, s *Service) {
 	}
 }
 
-// onBuiltBase judges a service whose Dockerfile starts FROM an image
-// another service of the project builds (a `base` service tagged
-// org/base, web.Dockerfile FROM org/base): the image holds what that
-// build put in, which decouple sees, instead of an unknown base.
-func onBuiltBase(s *Service, byImage map[string]*Service) {
-	if s.Facts == nil {
-		return
-	}
-	if f := builtBase(s.Facts, s.Stage.Root(), byImage, s); f != nil {
-		s.Facts = f
-	}
-}
-
-// builtBase is fa, a stage's facts whose chain starts at root, with what
-// the service that builds root's base image put in it; nil when no
-// service of byImage (other than self) builds it.
-func builtBase(fa *dockerfile.Facts, root *dockerfile.Stage, byImage map[string]*Service, self *Service) *dockerfile.Facts {
-	if !fa.UnknownBase {
-		return nil
-	}
-	b := byImage[NormalizeImage(root.Base)]
-	if b == nil || b == self || b.Facts == nil || b.Facts.Runtime == dockerfile.NoRuntime || b.Facts.BaseBuiltBy != "" {
-		return nil
-	}
-	f := *fa
-	f.UnknownBase, f.BaseBuiltBy = false, b.Name
-	if f.Runtime == dockerfile.NoRuntime {
-		f.Runtime, f.RuntimeBy = b.Facts.Runtime, dockerfile.Evidence{Line: root.Line, What: fmt.Sprintf("%s, built by service %q", root.BaseRaw, b.Name)}
-	}
-	if b.Facts.HasCode() {
-		ev := dockerfile.Evidence{Line: root.Line, What: fmt.Sprintf("%s, built by service %q with the code in it", root.BaseRaw, b.Name)}
-		f.Code = append([]dockerfile.Evidence{ev}, fa.Code...)
-		f.CodeDirs = append(slices.Clone(b.Facts.CodeDirs), fa.CodeDirs...)
-	}
-	if f.Workdir == "" {
-		f.Workdir = b.Facts.Workdir
-	}
-	return &f
-}
-
-// onBuiltBases judges standalone Dockerfiles whose final stage starts
-// FROM an image a compose service builds (an e2e.Dockerfile FROM the
-// project's base image that no service builds itself).
+// onBuiltBases judges the stages that start FROM an image a compose
+// service of the workspace builds (a `base` service tagged org/base, and
+// web.Dockerfile FROM org/base, in the same compose file or another): the
+// image holds what that build put in, which decouple sees, instead of an
+// unknown base, and the base's ONBUILD triggers run in the stage's build.
+// Services and standalone Dockerfiles are judged again with those bases.
+// Bases are taken as first judged: one level, whatever the order.
 func (ws *Workspace) onBuiltBases() {
+	type builder struct {
+		s     *Service
+		facts *dockerfile.Facts
+	}
 	byImage := map[string]*Service{}
 	for _, p := range ws.Projects {
 		for _, s := range p.Services {
@@ -516,12 +481,53 @@ func (ws *Workspace) onBuiltBases() {
 	if len(byImage) == 0 {
 		return
 	}
+	builders := map[string]builder{}
+	for name, s := range byImage {
+		if s.Facts != nil && s.Facts.Runtime != dockerfile.NoRuntime {
+			builders[name] = builder{s, s.Facts}
+		}
+	}
+	bases := func(self *Service) func(*dockerfile.Stage) (dockerfile.BuiltBase, bool) {
+		return func(st *dockerfile.Stage) (dockerfile.BuiltBase, bool) {
+			if st.Base == "" || dockerfile.OfficialImage(st.Base) {
+				// An official image (node:20) is pulled, whatever a
+				// service tags its own build.
+				return dockerfile.BuiltBase{}, false
+			}
+			b, ok := builders[NormalizeImage(st.Base)]
+			if !ok || b.s == self {
+				return dockerfile.BuiltBase{}, false
+			}
+			return dockerfile.BuiltBase{Facts: b.facts, By: b.s.Name}, true
+		}
+	}
+	onBase := func(df *dockerfile.File, self *Service) []*dockerfile.Facts {
+		on := bases(self)
+		for _, st := range df.Stages {
+			if _, ok := on(st); ok && st.BaseStage == nil {
+				return df.AnalyzeOn(ws.ExtraNodeImages, on)
+			}
+		}
+		return nil
+	}
+	for _, p := range ws.Projects {
+		for _, s := range p.Services {
+			if s.BuiltBy != nil || s.Dockerfile == nil || s.Stage == nil {
+				continue
+			}
+			if facts := onBase(s.Dockerfile, s); facts != nil {
+				s.Facts = facts[s.Stage.Index]
+			}
+		}
+		for _, s := range p.Services {
+			if s.BuiltBy != nil {
+				s.Facts = s.BuiltBy.Facts // the image it runs, judged again
+			}
+		}
+	}
 	for _, d := range ws.Dockerfiles {
-		final := d.File.Final()
-		if f := builtBase(d.Facts[final.Index], final.Root(), byImage, nil); f != nil {
-			// The facts are the parsed file's, shared: a copy changes.
-			d.Facts = slices.Clone(d.Facts)
-			d.Facts[final.Index] = f
+		if facts := onBase(d.File, nil); facts != nil {
+			d.Facts = facts
 		}
 	}
 }
