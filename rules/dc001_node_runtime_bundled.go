@@ -74,7 +74,11 @@ arguments at run time, in a WORKDIR the image declares a VOLUME (ENTRYPOINT
 of an image with no command or a bare shell (CMD ["/bin/bash"]) and an empty
 WORKDIR (a toolbox for mounted code), and what an
 image copies beside an empty WORKDIR whose project its command runs
-(npm start: the app is mounted there). An image whose own ONBUILD triggers
+(npm start: the app is mounted there), sources an image downloads and
+compiles natively while nothing in it runs Node (nginx and a module built
+with ./configure && make on a node base). A command word that is a path
+to a file the image copied in (ENTRYPOINT ["./node"] for a Go binary
+copied as /app/node) does not start Node. An image whose own ONBUILD triggers
 copy the context or install Node is a base for other builds: the images
 built FROM it are judged, not it. A bind mount over the code hides it at
 run time, but the image still ships it.

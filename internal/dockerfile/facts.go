@@ -95,6 +95,11 @@ type Facts struct {
 	// ranNode is a RUN that starts node, npm or yarn before the stage was
 	// seen to get Node: evidence that its base image holds Node.
 	ranNode *Evidence
+	// usedNode says a RUN started node, npm or yarn; nativeBuild that one
+	// ran a native build (./configure, make); downloads counts the Code
+	// entries that are sources downloaded by curl or wget.
+	usedNode, nativeBuild bool
+	downloads             int
 }
 
 // CodeRoot is the folder that holds the app in the image: the WORKDIR, or,
@@ -304,7 +309,18 @@ func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string, nodeBas
 	// build above.
 	fa.TemplateCopies, fa.TemplateNode = templateTriggers(s)
 	fa.dropToolsBesideEmptyWorkdir()
+	fa.dropNativeSources()
 	return &fa
+}
+
+// dropNativeSources: an image on a Node base that downloads sources and
+// compiles them (./configure && make: nginx with a module), while nothing
+// in it runs Node, builds a native program; the sources are no app code.
+func (fa *Facts) dropNativeSources() {
+	if len(fa.Code) == 0 || fa.downloads != len(fa.Code) || !fa.nativeBuild || fa.usedNode || fa.Runs != nil {
+		return
+	}
+	fa.Code, fa.CodeDirs, fa.downloads = nil, nil, 0
 }
 
 // seenFrom is what a stage FROM the image these facts build starts with:
@@ -480,10 +496,10 @@ func (f *File) applyCommand(fa *Facts, cmd instructions.Command, line int, env m
 			}
 		}
 	case *instructions.CmdCommand:
-		fa.Runs, fa.RunsRuntime = runsJS(c.CmdLine, line, "CMD", fa.Runs, fa.RunsRuntime)
+		fa.Runs, fa.RunsRuntime = runsJS(c.CmdLine, line, "CMD", fa.Runs, fa.RunsRuntime, fa.copiedFile)
 		fa.command.cmd = c.CmdLine
 	case *instructions.EntrypointCommand:
-		fa.Runs, fa.RunsRuntime = runsJS(c.CmdLine, line, "ENTRYPOINT", fa.Runs, fa.RunsRuntime)
+		fa.Runs, fa.RunsRuntime = runsJS(c.CmdLine, line, "ENTRYPOINT", fa.Runs, fa.RunsRuntime, fa.copiedFile)
 		fa.command.entrypoint = c.CmdLine
 	}
 }
@@ -842,7 +858,7 @@ func (f *File) applyOnbuildImage(fa *Facts, s *Stage, ob onbuildBase) {
 	}
 	fa.addCode(Evidence{Line: s.Line, What: trimWhat(what)}, ob.workdir)
 	if ob.cmd != "" {
-		fa.Runs, fa.RunsRuntime = runsJS(strings.Fields(ob.cmd), s.Line, "CMD", fa.Runs, fa.RunsRuntime)
+		fa.Runs, fa.RunsRuntime = runsJS(strings.Fields(ob.cmd), s.Line, "CMD", fa.Runs, fa.RunsRuntime, nil)
 		if fa.Runs != nil {
 			fa.Runs.What = "CMD " + ob.cmd + " of " + s.BaseRaw
 		}
@@ -1210,6 +1226,16 @@ func isGitSource(src string) bool {
 		u = u[:i]
 	}
 	return strings.HasSuffix(strings.TrimSuffix(u, "/"), ".git")
+}
+
+// copiedFile reports a command word that is a path (./node, /app/node) to
+// a file the stage's code copies put there: the app's own program under a
+// launcher's name (a Go binary copied as node), not the runtime on PATH.
+func (fa *Facts) copiedFile(word string) bool {
+	if !strings.Contains(word, "/") || strings.Contains(word, "$") {
+		return false
+	}
+	return slices.Contains(fa.CodeDirs, absPath(fa.Workdir, word))
 }
 
 func (fa *Facts) addCode(e Evidence, dest string) {

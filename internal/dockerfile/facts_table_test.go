@@ -641,6 +641,18 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, rtLine: 3, rtWhat: "${NODE_VERSION}", codeLines: []int{6}, unknown: true,
 		},
 		{
+			// hls-proxy's nginx-ts: nginx and a module compiled on a
+			// node base; nothing runs Node.
+			name:    "sources downloaded and compiled natively are no app code",
+			src:     "FROM node:8\nWORKDIR /src\nRUN wget https://github.com/arut/nginx-ts-module/archive/v0.1.1.tar.gz && tar zxf v0.1.1.tar.gz\nWORKDIR /src/nginx\nRUN ./configure --add-module=/src/nginx-ts-module-0.1.1 && make && make install\nCMD \"nginx\"\n",
+			runtime: Node, rtLine: 1, workdir: "/src/nginx",
+		},
+		{
+			name:    "downloaded sources an image compiles and then runs with Node are app code",
+			src:     "FROM node:22\nWORKDIR /src\nRUN wget https://github.com/acme/app/archive/v1.tar.gz && tar zxf v1.tar.gz\nRUN make\nCMD [\"node\", \"app-1/server.js\"]\n",
+			runtime: Node, rtLine: 1, codeLines: []int{3}, workdir: "/src",
+		},
+		{
 			name:    "ONBUILD in the final stage itself copies nothing yet",
 			src:     "FROM node:22-alpine\nWORKDIR /srv\nONBUILD COPY . /srv\n",
 			runtime: Node, workdir: "/srv",
@@ -849,6 +861,18 @@ func TestAnalyzeKnownBugs(t *testing.T) {
 			t.Errorf("copying /home/node/app/dist "+
 				"(the node image's usual app folder) out of a node stage is taken as copying the runtime (%+v) instead of code; "+
 				"isNodeBinaryPath must match real install paths only", fa.RuntimeBy)
+		}
+	})
+	t.Run("the app's binary copied under a launcher's name does not start Node", func(t *testing.T) {
+		// A Go service copied in as ./node (node-crypto-forex-rates).
+		fa := stageFacts(t, "FROM alpine\nWORKDIR /app\nCOPY /artifacts/$BIN_NAME /app/node\nENTRYPOINT [\"./node\"]\n", "")
+		if fa.Runs != nil {
+			t.Errorf("ENTRYPOINT ./node, the file the Dockerfile copied to /app/node, is taken to start Node (%+v)", fa.Runs)
+		}
+		// The Node binary itself, copied out of a node image, does.
+		fa = stageFacts(t, "FROM debian:12-slim\nWORKDIR /app\nCOPY --from=node:22-slim /usr/local/bin/node /app/node\nCOPY . .\nCMD [\"./node\", \"server.js\"]\n", "")
+		if fa.Runs == nil || fa.Runtime != Node {
+			t.Errorf("CMD ./node after copying the node binary from node:22-slim: Runs %+v, Runtime %q; want Node started", fa.Runs, fa.Runtime)
 		}
 	})
 	t.Run("COPY of a config file into a non-node image", func(t *testing.T) {

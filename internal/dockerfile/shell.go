@@ -34,6 +34,12 @@ func runFacts(fa *Facts, script string, line int, env map[string]string) {
 				lost = strings.Join(c.Args, " ")
 			}
 		}
+		switch {
+		case nodeLaunchers[c.Name]:
+			fa.usedNode = true
+		case nativeBuilders[path.Base(c.Name)]:
+			fa.nativeBuild = true
+		}
 		before := fa.ModulesUnresolved
 		callFacts(fa, c, line, cmds, cwd)
 		if before == nil && fa.ModulesUnresolved != nil && lost != "" && cwd == "" {
@@ -476,6 +482,7 @@ func callFacts(fa *Facts, c Command, line int, script []Command, cwd string) {
 				// The URL is quoted whole: cut short it no longer names
 				// what was downloaded.
 				fa.addCode(Evidence{Line: line, What: cmd + " " + a}, dest)
+				fa.downloads++
 				fa.Blockers = append(fa.Blockers, Evidence{Line: line, What: "code downloaded by " + cmd})
 				return
 			}
@@ -657,6 +664,10 @@ func savesArchive(args []string) bool {
 	}
 	return false
 }
+
+// nativeBuilders build native sources: what a stage downloads and
+// compiles with them (nginx and its modules) is no JavaScript app.
+var nativeBuilders = map[string]bool{"configure": true, "make": true, "cmake": true, "ninja": true, "meson": true}
 
 // nodeLaunchers are commands whose run needs Node in the image.
 var nodeLaunchers = map[string]bool{"node": true, "npm": true, "npx": true, "yarn": true, "pnpm": true, "corepack": true}
@@ -896,9 +907,10 @@ var jsLaunchers = map[string]Runtime{
 
 // runsJS recognises a CMD or ENTRYPOINT that starts a JS runtime, and says
 // which one.
-func runsJS(cmdline []string, line int, kind string, prev *Evidence, prevRT Runtime) (*Evidence, Runtime) {
+func runsJS(cmdline []string, line int, kind string, prev *Evidence, prevRT Runtime, own func(string) bool) (*Evidence, Runtime) {
 	for _, w := range strings.Fields(strings.Join(cmdline, " ")) {
-		if rt, ok := jsLaunchers[path.Base(strings.Trim(w, `"'`))]; ok {
+		w = strings.Trim(w, `"'`)
+		if rt, ok := jsLaunchers[path.Base(w)]; ok && (own == nil || !own(w)) {
 			return &Evidence{Line: line, What: trimWhat(kind + " " + strings.Join(cmdline, " "))}, rt
 		}
 	}
@@ -908,7 +920,7 @@ func runsJS(cmdline []string, line int, kind string, prev *Evidence, prevRT Runt
 // LaunchesJS says which JS runtime a command line (compose `command:` or
 // `entrypoint:`) starts, NoRuntime when none.
 func LaunchesJS(words []string) Runtime {
-	_, rt := runsJS(words, 0, "", nil, NoRuntime)
+	_, rt := runsJS(words, 0, "", nil, NoRuntime, nil)
 	return rt
 }
 
