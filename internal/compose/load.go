@@ -566,6 +566,13 @@ func environment(dir string) (env map[string]string, fromFile map[string]bool, e
 			env[k] = v
 		}
 	}
+	// ${PWD} is the folder compose runs in, as the shell says. A program
+	// started from another (a git hook runs at the top of the repository,
+	// a runner sets the working folder and leaves PWD alone) inherits a PWD
+	// that names somewhere else: the shell would say the working folder.
+	if wd, err := os.Getwd(); err == nil && env["PWD"] != wd {
+		env["PWD"] = wd
+	}
 	names := append([]string{".env"}, envFallbacks...)
 	for i, name := range names {
 		path := filepath.Join(dir, name)

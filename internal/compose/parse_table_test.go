@@ -384,3 +384,25 @@ func TestLoadErrorKeepsPath(t *testing.T) {
 		t.Errorf("the error hides the project's path: %q", err)
 	}
 }
+
+// ${PWD} is the working folder even when the inherited PWD names another
+// (a git hook runs at the top of the repository with the user's PWD).
+func TestLoadPWDIsTheWorkingFolder(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, map[string]string{
+		"docker/compose.yaml": "services:\n  app:\n    build:\n      context: ${PWD}\n      dockerfile: ${PWD}/docker/Dockerfile\n",
+		"docker/Dockerfile":   "FROM node:22\n",
+	})
+	t.Chdir(root)
+	for _, pwd := range []string{root, filepath.Join(root, "docker"), "/nonexistent"} {
+		t.Setenv("PWD", pwd)
+		p, err := LoadLimited([]string{filepath.Join(root, "docker", "compose.yaml")}, Limits{})
+		if err != nil {
+			t.Fatalf("PWD=%s: Load: %v", pwd, err)
+		}
+		s := servicesByName(t, p)["app"]
+		if got, want := DockerfilePath(s.Config), filepath.Join(root, "docker", "Dockerfile"); got != want {
+			t.Errorf("PWD=%s, working folder %s: Dockerfile %q, want %q", pwd, root, got, want)
+		}
+	}
+}
