@@ -617,6 +617,12 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, rtLine: 1, workdir: "/usr/src/app",
 		},
 		{
+			// A fig-era image: supervisord runs forever on mounted code.
+			name:    "a debugger and a process manager installed globally are tools",
+			src:     "FROM dockerfile/nodejs\nRUN npm install -g forever\nRUN npm install -g node-inspector\nRUN apt-get update && apt-get install -y supervisor\n",
+			runtime: Node, rtLine: 1,
+		},
+		{
 			name:    "a global package alone in a Node image with no command is the app",
 			src:     "FROM node:22\nRUN npm install -g n8n\n",
 			runtime: Node, rtLine: 1, codeLines: []int{2},

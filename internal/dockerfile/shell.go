@@ -350,6 +350,8 @@ var globalTools = map[string]bool{
 	"@remix-run/serve": true, "@11ty/eleventy": true, "ember-cli": true, "parcel": true, "rollup": true,
 	"@babel/cli": true, "babel-cli": true, "eslint": true, "prettier": true, "jest": true, "mocha": true,
 	"ts-node-dev": true,
+	// Debuggers and watchers beside a process manager, for mounted code.
+	"node-inspector": true, "ndb": true, "supervisor": true,
 }
 
 // callFacts reads one simple command; script holds every simple command of
