@@ -49,7 +49,9 @@ The ` + "`image:`" + ` of compose services that run a Node image, and the FROM l
 (or the ARG default it takes its tag from) of the image a service or a
 standalone Dockerfile runs: its final or ` + "`build.target`" + ` stage, followed
 through ` + "`FROM <stage>`" + ` chains. Builder stages that do not ship are left
-alone. A digest pin (` + "`node@sha256:…`" + `) counts as pinned.
+alone. A digest pin (` + "`node@sha256:…`" + `) counts as pinned, and so does a
+third-party tag that names the major after a word (` + "`latest-24`" + `, ` + "`lts-22-alpine`" + `,
+or the variant first: ` + "`mhart/alpine-node:slim-15`" + ` is Node 15).
 
 ## Fix
 Name the major the tag floats to today (the message says which), keeping the

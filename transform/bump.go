@@ -460,6 +460,8 @@ func newVersionTag(v nodeversion.Version, target string) string {
 	switch {
 	case v.Variant == "":
 		return target
+	case v.VariantFirst:
+		return v.Variant + target // "slim-15"
 	case v.Text == "" && !strings.HasPrefix(v.Variant, "-"):
 		return target + "-" + v.Variant // "alpine" selects a variant only
 	}

@@ -22,7 +22,8 @@ const (
 )
 
 // Version is what a node image tag says about the Node.js version.
-// Text+Variant is always the tag that was parsed.
+// Text+Variant is always the tag that was parsed, or Variant+Text when
+// VariantFirst.
 type Version struct {
 	Text     string // version part as written: "20.11.1", "v20", "carbon", "lts-iron", "lts"; "" for a bare variant
 	Variant  string // the rest: "-alpine3.19", or "alpine" for a bare variant
@@ -30,6 +31,9 @@ type Version struct {
 	Pinned   bool   // the tag names one release line (KindVersion, KindCodename)
 	Major    string // the line, "0.10" or "18", when Pinned
 	Codename string // the line's LTS codename in lower case, whether or not the tag used it
+	// VariantFirst says the variant comes before the version, as some
+	// third-party images write it: "slim-15" is Variant "slim-", Text "15".
+	VariantFirst bool
 }
 
 // FromTag reads the tag of a node image (the part after ':'). It reports
@@ -51,6 +55,21 @@ func FromTag(tag string) (Version, bool) {
 				r, _ := Lookup(major)
 				v.pin(KindVersion, major, r.Codename)
 				return v, true
+			}
+		}
+	}
+	if text == "" && variant != "" && !strings.HasPrefix(variant, "-") {
+		// Third-party images put a variant before the version
+		// (mhart/alpine-node:slim-15): the number after the last dash
+		// pins the line, as in "latest-24".
+		if i := strings.LastIndex(variant, "-"); i > 0 {
+			if major, ok := numericMajor(variant[i+1:]); ok && !strings.Contains(major, ".") {
+				if n, err := strconv.Atoi(major); err == nil && n >= 4 {
+					v.Text, v.Variant, v.VariantFirst = variant[i+1:], variant[:i+1], true
+					r, _ := Lookup(major)
+					v.pin(KindVersion, major, r.Codename)
+					return v, true
+				}
 			}
 		}
 	}

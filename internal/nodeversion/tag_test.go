@@ -56,14 +56,18 @@ func TestFromTag(t *testing.T) {
 		{"slim", "", "slim", KindVariantOnly, false, "", ""},
 		{"bookworm", "", "bookworm", KindVariantOnly, false, "", ""},
 		{"bookworm-slim", "", "bookworm-slim", KindVariantOnly, false, "", ""},
+		// Third-party images that write the variant first.
+		{"slim-15", "15", "slim-", KindVersion, true, "15", ""},
+		{"alpine-3.18", "", "alpine-3.18", KindVariantOnly, false, "", ""},
 	}
 	for _, tt := range tests {
 		v, ok := FromTag(tt.tag)
-		want := Version{Text: tt.text, Variant: tt.variant, Kind: tt.kind, Pinned: tt.pinned, Major: tt.major, Codename: tt.codename}
+		want := Version{Text: tt.text, Variant: tt.variant, Kind: tt.kind, Pinned: tt.pinned, Major: tt.major, Codename: tt.codename,
+			VariantFirst: tt.text != "" && tt.tag != tt.text+tt.variant}
 		if !ok || v != want {
 			t.Errorf("FromTag(%q) = %+v, %v; want %+v", tt.tag, v, ok, want)
 		}
-		if v.Text+v.Variant != tt.tag {
+		if v.Text+v.Variant != tt.tag && !(v.VariantFirst && v.Variant+v.Text == tt.tag) {
 			t.Errorf("FromTag(%q): Text+Variant = %q", tt.tag, v.Text+v.Variant)
 		}
 	}
