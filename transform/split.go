@@ -169,6 +169,11 @@ func (p *splitPlan) check() string {
 	switch {
 	case s.Build == nil || s.Key == nil:
 		return "the service's build: key was not found"
+	case s.Project.ProjectDirFrom != "":
+		// The written files' paths, and the roll-out command, would
+		// have to follow that folder too.
+		return fmt.Sprintf("the project runs with --project-directory %s (%s), which its paths are relative to: split it by hand",
+			rel(s.Project.Dir), s.Project.ProjectDirFrom)
 	case s.Build.File != s.Key.File && layeredFiles(s):
 		if reason := p.checkLayered(); reason != "" {
 			return reason

@@ -36,6 +36,10 @@ type Limits struct {
 	// fast.go): the differential tests compare the two. It is an option of
 	// the load, not a package variable, so one test cannot leak it.
 	NoFastPath bool
+	// ProjectDir is the project directory (absolute) when it is not the
+	// first file's folder: `docker compose --project-directory DIR -f
+	// docker/compose.yaml`. Relative paths and .env are read from it.
+	ProjectDir string
 }
 
 // Overlay is one file's text that stands in for the file on disk, which

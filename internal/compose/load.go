@@ -39,7 +39,7 @@ func silence() { silenceOnce.Do(func() { logrus.SetOutput(io.Discard) }) }
 
 // Project is a loaded compose project.
 type Project struct {
-	Dir   string  // project directory (of the first file), absolute
+	Dir   string  // project directory (of the first file, or Limits.ProjectDir), absolute
 	Files []*File // the files named, in order
 	// Model is compose-go's view; nil when it could not load at all.
 	Model *types.Project
@@ -101,6 +101,9 @@ func load(paths []string, lim Limits, overlay map[string][]byte, strict bool) (*
 	silence()
 	lim = lim.withDefaults()
 	p := &Project{Dir: filepath.Dir(paths[0]), extra: map[string]*File{}, limits: lim}
+	if lim.ProjectDir != "" {
+		p.Dir = lim.ProjectDir
+	}
 	for _, path := range paths {
 		src, ok := overlay[path]
 		var err error

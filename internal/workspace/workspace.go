@@ -60,6 +60,9 @@ func (e *FileError) Error() string {
 type Project struct {
 	*compose.Project
 	Services []*Service
+	// ProjectDirFrom names the script that runs the project with
+	// --project-directory (its Dir), when it was loaded that way.
+	ProjectDirFrom string
 }
 
 // Service is a compose service tied to the image it runs.
@@ -402,6 +405,22 @@ func (ws *Workspace) loadProject(files []string, cache *dockerfileCache, sniffed
 	if err != nil {
 		return nil, ws.loadErrors(files, err), unloaded(files, cp, sniffed)
 	}
+	var projectDirFrom string
+	if missingBuild(cp) {
+		// Its builds do not resolve from its own folder: the project's
+		// scripts may run it from another (--project-directory).
+		paths := make([]string, len(cp.Files))
+		for i, f := range cp.Files {
+			paths[i] = f.Path
+		}
+		if dir, from := ws.projectDirFlag(paths); dir != "" && dir != cp.Dir {
+			lim := ws.limits.compose()
+			lim.ProjectDir = dir
+			if again, err := compose.LoadLimited(paths, lim); err == nil && !missingBuild(again) {
+				cp, projectDirFrom = again, ws.Rel(from)
+			}
+		}
+	}
 	for _, f := range cp.Files {
 		ws.read(len(f.Src))
 	}
@@ -424,7 +443,7 @@ func (ws *Workspace) loadProject(files []string, cache *dockerfileCache, sniffed
 	if n := unsetNote(cp); n != "" {
 		notes = append(notes, &FileError{File: ws.Rel(files[0]), Msg: n})
 	}
-	p := &Project{Project: cp}
+	p := &Project{Project: cp, ProjectDirFrom: projectDirFrom}
 	byImage := map[string]*Service{}
 	for _, cs := range cp.Services() {
 		s := &Service{Service: cs, Project: p}
