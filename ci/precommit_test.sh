@@ -28,6 +28,22 @@ if ! git -C "$repo" cat-file -e "$rev:.pre-commit-hooks.yaml" 2>/dev/null; then
   exit 1
 fi
 
+# The hooks' files: pattern (Python's re, as pre-commit reads it) takes the
+# names decouple's discovery takes, and leaves the backups it leaves.
+python3 - "$here/.pre-commit-hooks.yaml" <<'PY' || exit 1
+import re, sys
+pats = re.findall(r"^  files: '(.*)'$", open(sys.argv[1]).read(), re.M)
+assert pats, "no files: pattern"
+want = {"Dockerfile": 1, "web/Dockerfile.dev": 1, "Dockerfile-prod": 1, "DockerfileBuild": 1,
+        "Dockerfile_dev": 1, ".Dockerfile": 1, "api.dockerfile": 1, "Containerfile": 1,
+        "docker-compose.yml": 1, "compose.prod.yaml": 1, "fig.yml": 1,
+        "Dockerfile_old": 0, "DockerfileBackup": 0, "Dockerfiles": 0, "Dockerfile.": 0, "xDockerfile": 0}
+bad = [(p, n) for p in pats for n, w in want.items() if bool(re.search(p, n)) != bool(w)]
+for p, n in bad:
+    print("precommit_test: FAIL: files: pattern and", n, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export PRE_COMMIT_HOME="$work/cache" # never touch the user's hook cache

@@ -39,7 +39,7 @@ type Result struct {
 var (
 	baseCompose    = regexp.MustCompile(`^(compose|docker-compose)\.ya?ml$|^fig\.ya?ml$`)
 	overrideName   = regexp.MustCompile(`^(compose|docker-compose)\.override\.ya?ml$`)
-	dockerfileName = regexp.MustCompile(`^(?i:dockerfile|containerfile)([.-].+)?$|^.+\.(?i:dockerfile)$`)
+	dockerfileName = regexp.MustCompile(`^(?i:dockerfile|containerfile)([.-].+|[^.-].*)?$|^.*\.(?i:dockerfile)$`)
 )
 
 // IsComposeName reports whether a file name follows the compose patterns:
@@ -97,7 +97,12 @@ func mentionsDockerfile(name string) bool {
 
 // IsDockerfileName reports whether a file name follows the Dockerfile patterns.
 func IsDockerfileName(name string) bool {
-	if !mentionsDockerfile(name) || !dockerfileName.MatchString(name) {
+	return mentionsDockerfile(name) && dockerfileNameRules(name)
+}
+
+// dockerfileNameRules is IsDockerfileName without its cheap pre-check.
+func dockerfileNameRules(name string) bool {
+	if !dockerfileName.MatchString(name) {
 		return false
 	}
 	// Dockerfile.* also matches files about Dockerfiles, such as
@@ -105,11 +110,35 @@ func IsDockerfileName(name string) bool {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".dockerignore", ".yml", ".yaml", ".json", ".md", ".txt", ".toml", ".lock", ".orig", ".rej", ".bak", ".swp",
 		".ts", ".js", ".mjs", ".cjs", ".go", ".py", ".rb", ".java", ".rs", ".tmpl", ".tpl", ".j2", ".jinja", ".erb", ".mustache", ".hbs", ".sh",
-		".template", ".in":
+		".template", ".in", ".sql", ".html", ".xml", ".ini", ".cfg", ".conf", ".log", ".csv", ".diff", ".patch", ".png", ".svg", ".pdf":
 		return false
+	}
+	// A variant written with no separator or an underscore
+	// (DockerfileBuild, Dockerfile_dev, Dockerfilewtm) is one too, unless
+	// its name says backup or copy (Dockerfile_old, DockerfileBackup) or
+	// it is a plural (Dockerfiles: a folder's name). Search takes it only
+	// with a FROM line (plausible).
+	lower := strings.ToLower(name)
+	for _, prefix := range []string{"dockerfile", "containerfile"} {
+		rest, ok := strings.CutPrefix(lower, prefix)
+		if !ok || rest == "" || rest[0] == '.' || rest[0] == '-' {
+			continue
+		}
+		rest = strings.TrimLeft(rest, "_")
+		if rest == "" || rest == "s" || strings.HasSuffix(rest, "~") {
+			return false
+		}
+		for _, w := range backupWords {
+			if strings.HasPrefix(rest, w) {
+				return false
+			}
+		}
 	}
 	return true
 }
+
+// backupWords start the names of copies kept beside a Dockerfile.
+var backupWords = []string{"old", "bak", "backup", "orig", "copy", "save", "prev", "tmp", "temp", "archive", "deprecated", "unused", "test."}
 
 // Kind says how a file named on the command line is to be read.
 type Kind int

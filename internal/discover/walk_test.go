@@ -72,18 +72,7 @@ func splitPath(rel string) []string {
 }
 
 // isDockerfileNameReference is IsDockerfileName without its pre-check.
-func isDockerfileNameReference(name string) bool {
-	if !dockerfileName.MatchString(name) {
-		return false
-	}
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".dockerignore", ".yml", ".yaml", ".json", ".md", ".txt", ".toml", ".lock", ".orig", ".rej", ".bak", ".swp",
-		".ts", ".js", ".mjs", ".cjs", ".go", ".py", ".rb", ".java", ".rs", ".tmpl", ".tpl", ".j2", ".jinja", ".erb", ".mustache", ".hbs", ".sh",
-		".template", ".in":
-		return false
-	}
-	return true
-}
+func isDockerfileNameReference(name string) bool { return dockerfileNameRules(name) }
 
 // genNames are the file names a generated tree draws from: compose files,
 // Dockerfiles, near misses and ordinary files.
