@@ -5,8 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/decouple-dev/decouple/internal/compose"
 )
 
 // scriptNames are the files whose lines show how a project runs compose:
@@ -22,8 +20,8 @@ var scriptNames = []string{"Makefile", "makefile", "GNUmakefile", "justfile", "p
 // folder and the folders above it, up to the working folder. It returns
 // the directory (absolute) and the file that says so, or "" when none
 // does. The search reads a few small files per folder, through the
-// workspace's memoised reads; only projects whose builds do not resolve
-// from their own folder ask (see loadProject).
+// workspace's memoised reads; only projects whose Dockerfiles are not
+// found from their own folder ask (see loadProject).
 func (ws *Workspace) projectDirFlag(files []string) (dir, from string) {
 	want := map[string]bool{}
 	for _, f := range files {
@@ -110,21 +108,4 @@ func lineProjectDir(line, dir string, want map[string]bool) (string, bool) {
 // or a JSON string ("./docker/compose.yml", 'x', docker-compose.yml",).
 func unquoteArg(s string) string {
 	return strings.Trim(s, `"',;\`)
-}
-
-// missingBuild reports whether a service of the project builds from a
-// Dockerfile that is not there: the project may be meant to run from
-// another project directory.
-func missingBuild(cp *compose.Project) bool {
-	for _, s := range cp.Services() {
-		if s.Config.Build == nil {
-			continue
-		}
-		if p := compose.DockerfilePath(s.Config); p != "" {
-			if _, err := os.Stat(p); err != nil {
-				return true
-			}
-		}
-	}
-	return false
 }

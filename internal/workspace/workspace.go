@@ -405,8 +405,11 @@ func (ws *Workspace) loadProject(files []string, cache *dockerfileCache, sniffed
 	if err != nil {
 		return nil, ws.loadErrors(files, err), unloaded(files, cp, sniffed)
 	}
-	var projectDirFrom string
-	if missingBuild(cp) {
+	for _, f := range cp.Files {
+		ws.read(len(f.Src))
+	}
+	p, notes := ws.judgeProject(files, cp, cache)
+	if missingDockerfile(p) {
 		// Its builds do not resolve from its own folder: the project's
 		// scripts may run it from another (--project-directory).
 		paths := make([]string, len(cp.Files))
@@ -416,14 +419,31 @@ func (ws *Workspace) loadProject(files []string, cache *dockerfileCache, sniffed
 		if dir, from := ws.projectDirFlag(paths); dir != "" && dir != cp.Dir {
 			lim := ws.limits.compose()
 			lim.ProjectDir = dir
-			if again, err := compose.LoadLimited(paths, lim); err == nil && !missingBuild(again) {
-				cp, projectDirFrom = again, ws.Rel(from)
+			if again, err := compose.LoadLimited(paths, lim); err == nil {
+				if q, qnotes := ws.judgeProject(files, again, cache); !missingDockerfile(q) {
+					q.ProjectDirFrom = ws.Rel(from)
+					return q, qnotes, nil
+				}
 			}
 		}
 	}
-	for _, f := range cp.Files {
-		ws.read(len(f.Src))
+	return p, notes, nil
+}
+
+// missingDockerfile reports whether a service of the project builds from a
+// Dockerfile that is not there.
+func missingDockerfile(p *Project) bool {
+	for _, s := range p.Services {
+		if s.BuiltBy == nil && strings.HasSuffix(s.Unjudged, " does not exist") {
+			return true
+		}
 	}
+	return false
+}
+
+// judgeProject ties a loaded project's services to the images they run,
+// and says what a reader should know of the load.
+func (ws *Workspace) judgeProject(files []string, cp *compose.Project, cache *dockerfileCache) (*Project, []*FileError) {
 	var notes []*FileError
 	if cp.Degraded != "" {
 		note := &FileError{File: ws.Rel(files[0]), Msg: cp.Degraded}
@@ -443,7 +463,7 @@ func (ws *Workspace) loadProject(files []string, cache *dockerfileCache, sniffed
 	if n := unsetNote(cp); n != "" {
 		notes = append(notes, &FileError{File: ws.Rel(files[0]), Msg: n})
 	}
-	p := &Project{Project: cp, ProjectDirFrom: projectDirFrom}
+	p := &Project{Project: cp}
 	byImage := map[string]*Service{}
 	for _, cs := range cp.Services() {
 		s := &Service{Service: cs, Project: p}
@@ -461,7 +481,7 @@ func (ws *Workspace) loadProject(files []string, cache *dockerfileCache, sniffed
 			}
 		}
 	}
-	return p, notes, nil
+	return p, notes
 }
 
 // addBuiltNames records the names of the image a service builds: its
