@@ -76,7 +76,12 @@ func launchedBy(s *workspace.Service) launch {
 // evidence describes the runtime and the code for a message, and lists the
 // same places as related locations.
 func evidence(ws relater, df *dockerfile.File, f *dockerfile.Facts, b bundle) (string, []analysis.Related) {
-	rel := ws.Rel(df.Path)
+	// at is where a line of the Dockerfile is written: in its file, or
+	// inside the compose file for a dockerfile_inline.
+	at := func(line int) string {
+		path, l, _ := df.Place(line, 0)
+		return fmt.Sprintf("%s:%d", ws.Rel(path), l)
+	}
 	var related []analysis.Related
 	var runtime string
 	with := " with"
@@ -85,27 +90,27 @@ func evidence(ws relater, df *dockerfile.File, f *dockerfile.Facts, b bundle) (s
 		// "<base> (Dockerfile:1), a base decouple does not know to hold
 		// Node, run with <what starts Node>, with app code copied by …"
 		name := runtimeName(b.runtime)
-		runtime = fmt.Sprintf("%s (%s:%d), a base decouple does not know to hold %s, run with ", f.RootBase, rel, f.RootBaseLine, name)
+		runtime = fmt.Sprintf("%s (%s), a base decouple does not know to hold %s, run with ", f.RootBase, at(f.RootBaseLine), name)
 		switch {
 		case b.command != "":
 			runtime += "its compose " + dockerfile.Shorten(b.command) + ","
 		case f.Runs != nil:
-			runtime += fmt.Sprintf("%s (%s:%d),", f.Runs.What, rel, f.Runs.Line)
+			runtime += fmt.Sprintf("%s (%s),", f.Runs.What, at(f.Runs.Line))
 			related = append(related, analysis.Related{Pos: evidencePos(ws, df, f.Runs.Line), Message: "starts " + name + ": " + f.Runs.What})
 		}
 	case f.RuntimeBy.Line != f.RootBaseLine && f.RootBase != "":
 		// Node installed on another base: "debian:12 with Node from
 		// curl … nodesource … (Dockerfile:3)", not a command that reads
 		// like what the service runs.
-		runtime = fmt.Sprintf("%s (%s:%d) with %s from %s (%s:%d)", f.RootBase, rel, f.RootBaseLine, runtimeName(f.Runtime), f.RuntimeBy.What, rel, f.RuntimeBy.Line)
+		runtime = fmt.Sprintf("%s (%s) with %s from %s (%s)", f.RootBase, at(f.RootBaseLine), runtimeName(f.Runtime), f.RuntimeBy.What, at(f.RuntimeBy.Line))
 		with = " and"
 		related = append(related, analysis.Related{Pos: evidencePos(ws, df, f.RuntimeBy.Line), Message: string(f.Runtime) + " runtime: " + f.RuntimeBy.What})
 	default:
-		runtime = fmt.Sprintf("%s (%s:%d)", f.RuntimeBy.What, rel, f.RuntimeBy.Line)
+		runtime = fmt.Sprintf("%s (%s)", f.RuntimeBy.What, at(f.RuntimeBy.Line))
 		related = append(related, analysis.Related{Pos: evidencePos(ws, df, f.RuntimeBy.Line), Message: string(f.Runtime) + " runtime: " + f.RuntimeBy.What})
 	}
 	code := f.Code[0]
-	msg := fmt.Sprintf("%s%s app code copied by %s (%s:%d)", runtime, with, code.What, rel, code.Line)
+	msg := fmt.Sprintf("%s%s app code copied by %s (%s)", runtime, with, code.What, at(code.Line))
 	if len(f.Code) > 1 {
 		msg += fmt.Sprintf(" and %d more", len(f.Code)-1)
 	}
