@@ -401,10 +401,19 @@ func runParts(c *instructions.RunCommand, cwd string, env map[string]string, inC
 			text = parts[i]
 		}
 		prog := cmd.Args[0]
+		sysPart, codePart, mixed := splitOperands(cmd, cwd, env, inCode)
 		switch {
 		case cmd.Kind == dockerfile.ReadOnly && !redirects:
 			// A filter or a look (pnpm fetch | grep -v …, ls -la): it
 			// makes nothing, wherever it runs.
+		case mixed:
+			// mkdir -p /app /opt/data: the runtime still needs /opt/data.
+			sys = append(sys, sysPart)
+			code = append(code, codePart)
+			chain = chain && !strings.Contains(sysPart, "$")
+		case linksOutOfCode(cmd, cwd, env, inCode):
+			sys = append(sys, text)
+			chain = chain && !strings.Contains(text, "$")
 		case commandOnCode(cmd, cwd, env, inCode):
 			code = append(code, text)
 		case codeSeen && (!path.IsAbs(prog) && strings.Contains(prog, "/") || path.IsAbs(prog) && inCode(prog)):
@@ -511,29 +520,126 @@ func commandOnCode(c dockerfile.Command, cwd string, env map[string]string, inCo
 		}
 	}
 	for _, a := range fileArgs(c) {
-		if strings.HasPrefix(a, "-") || strings.Contains(a, "://") {
-			continue
-		}
-		// chown -R node $APP_HOME: the path the RUN's shell sees.
-		if strings.Contains(a, "$") {
-			if v, ok := dockerfile.ExpandShell(a, env); ok {
-				a = v
-			}
-		}
-		if path.IsAbs(a) && inCode(a) {
-			return true
-		}
-		if cwd != "" && inCode(cwd) && (a == "." || strings.HasPrefix(a, "./") || strings.HasPrefix(a, "../")) && inCode(absJoin(cwd, a)) {
-			return true
-		}
-		// chmod +x docker/entrypoint.sh, chown node uploads in the code
-		// folder: a relative path that a file command works on (the
-		// runtime has no such file: replayed there, the step fails).
-		if fileCommands[cmd] && cwd != "" && inCode(cwd) && !path.IsAbs(a) && inCode(absJoin(cwd, a)) {
+		if argOnCode(cmd, a, cwd, env, inCode) {
 			return true
 		}
 	}
 	return false
+}
+
+// argOnCode reports whether an argument of a command names a path in the
+// code folder.
+func argOnCode(cmd, a, cwd string, env map[string]string, inCode func(string) bool) bool {
+	if strings.HasPrefix(a, "-") || strings.Contains(a, "://") {
+		return false
+	}
+	// chown -R node $APP_HOME: the path the RUN's shell sees.
+	if strings.Contains(a, "$") {
+		if v, ok := dockerfile.ExpandShell(a, env); ok {
+			a = v
+		}
+	}
+	if path.IsAbs(a) && inCode(a) {
+		return true
+	}
+	if cwd != "" && inCode(cwd) && (a == "." || strings.HasPrefix(a, "./") || strings.HasPrefix(a, "../")) && inCode(absJoin(cwd, a)) {
+		return true
+	}
+	// chmod +x docker/entrypoint.sh, chown node uploads in the code
+	// folder: a relative path that a file command works on (the runtime
+	// has no such file: replayed there, the step fails).
+	return fileCommands[cmd] && cwd != "" && inCode(cwd) && !path.IsAbs(a) && inCode(absJoin(cwd, a))
+}
+
+// operandCommands take any number of paths and do the same to each, so
+// their paths outside the code can be replayed without those inside.
+var operandCommands = map[string]bool{"mkdir": true, "touch": true, "chmod": true, "chown": true, "chgrp": true, "rm": true}
+
+// splitOperands parts a command whose paths lie both in the code folder
+// and outside it (mkdir -p /app /opt/data) into the command on the paths
+// outside, for the runtime, and the one on the paths inside; ok is false
+// when its paths are all on one side (or it is no such command).
+func splitOperands(c dockerfile.Command, cwd string, env map[string]string, inCode func(string) bool) (sys, code string, ok bool) {
+	if !operandCommands[c.Name] || c.Kind != dockerfile.OtherCommand || len(c.Writes) > 0 {
+		return "", "", false
+	}
+	files := fileArgs(c)
+	var in, out int
+	onCode := map[int]bool{}
+	rest := c.Rest()
+	for i, a := range rest {
+		if !slices.Contains(files, a) || strings.HasPrefix(a, "-") {
+			continue
+		}
+		if argOnCode(c.Name, a, cwd, env, inCode) {
+			onCode[i] = true
+			in++
+		} else {
+			out++
+		}
+	}
+	if in == 0 || out == 0 {
+		return "", "", false
+	}
+	sysArgs, codeArgs := []string{c.Name}, []string{c.Name}
+	for i, a := range rest {
+		isFile := slices.Contains(files, a) && !strings.HasPrefix(a, "-")
+		if !isFile || !onCode[i] {
+			sysArgs = append(sysArgs, a)
+		}
+		if !isFile || onCode[i] {
+			codeArgs = append(codeArgs, a)
+		}
+	}
+	return shellText(sysArgs, false), shellText(codeArgs, false), true
+}
+
+// linksOutOfCode reports an ln whose link lies outside the code folder
+// (ln -s /app/cli.js /usr/local/bin/mycli): it changes the system, and the
+// link resolves once the code volume is mounted.
+func linksOutOfCode(c dockerfile.Command, cwd string, env map[string]string, inCode func(string) bool) bool {
+	if c.Name != "ln" {
+		return false
+	}
+	var ops []string
+	target := ""
+	rest := c.Rest()
+	for i := 0; i < len(rest); i++ {
+		a := rest[i]
+		switch {
+		case a == "-t" || a == "--target-directory":
+			if i+1 < len(rest) {
+				target = rest[i+1]
+				i++
+			}
+		case strings.HasPrefix(a, "--target-directory="):
+			target = strings.TrimPrefix(a, "--target-directory=")
+		case strings.HasPrefix(a, "-"):
+		default:
+			ops = append(ops, a)
+		}
+	}
+	link := target
+	if link == "" {
+		if len(ops) < 2 {
+			return false // a link in the working folder
+		}
+		link = ops[len(ops)-1]
+	}
+	if strings.Contains(link, "$") {
+		v, ok := dockerfile.ExpandShell(link, env)
+		if !ok {
+			return false
+		}
+		link = v
+	}
+	if !path.IsAbs(link) {
+		if cwd == "" {
+			return false
+		}
+		link = absJoin(cwd, link)
+	}
+	return !inCode(link)
 }
 
 // fileArgs are the arguments of a command that may name files: sed's

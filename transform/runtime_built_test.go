@@ -35,6 +35,15 @@ func TestRunParts(t *testing.T) {
 		{run: "useradd -r chat && chown chat:chat uploads && mkdir -p builtAssets", sys: "useradd -r chat", code: "chown chat:chat uploads ; mkdir -p builtAssets", chain: true},
 		{run: "chmod -x start && chown -R node /etc/app", sys: "chown -R node /etc/app", code: "chmod -x start", chain: true},
 		{run: "chmod 755 /usr/local/bin/entry", sys: "chmod 755 /usr/local/bin/entry", chain: true},
+		// Paths on both sides: the runtime still makes those outside
+		// (browserless: mkdir -p $APP_DIR $NVM_DIR).
+		{run: "mkdir -p /app /opt/data && touch /opt/data/ready", sys: "mkdir -p /opt/data ; touch /opt/data/ready", code: "mkdir -p /app", chain: true},
+		{run: "mkdir -p /app/uploads /opt/data && chown node /app/uploads /opt/data", sys: "mkdir -p /opt/data ; chown node /opt/data", code: "mkdir -p /app/uploads ; chown node /app/uploads", chain: true},
+		// A link outside the code to a file in it is the system's: it
+		// resolves once the code volume is mounted.
+		{run: "mkdir -p /var/log/app && ln -s /app/cli.js /usr/local/bin/mycli", sys: "mkdir -p /var/log/app ; ln -s /app/cli.js /usr/local/bin/mycli", chain: true},
+		{run: "ln -s -t /usr/local/bin /app/node_modules/.bin/next", sys: "ln -s -t /usr/local/bin /app/node_modules/.bin/next", chain: true},
+		{run: "ln -sf /etc/app.json /app/config.json", code: "ln -sf /etc/app.json /app/config.json", chain: true},
 		// sed -e SCRIPT: the word after -e is the script, not a path.
 		{run: "sed -i -e s/x$// /usr/local/bin/entry.sh -e s/y// && chmod +x /usr/local/bin/entry.sh", sys: "sed -i -e s/x$// /usr/local/bin/entry.sh -e s/y// ; chmod +x /usr/local/bin/entry.sh"},
 		{run: "sed -e s/a/b/ -i config.js", code: "sed -e s/a/b/ -i config.js", chain: true},
