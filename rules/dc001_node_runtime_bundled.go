@@ -96,6 +96,8 @@ the base image, or, when the old image set up anything outside the code path
 code-free stage of the old steps (` + "`--runtime auto|stock|built`" + `). Every split
 is held to the runtime contract (programs, users, anonymous and data volumes,
 image names): what the runtime cannot carry refuses the fix with the reason.
+Windows images (nanoserver, servercore, node-windows, a C: WORKDIR) are not
+split: the code-only image is a Linux image.
 ` + "`--strategy build`" + ` (default) keeps the build stages so dependencies are
 installed at build time; ` + "`--strategy install`" + ` ships sources only and
 installs production dependencies at start. Roll out new code with

@@ -133,6 +133,19 @@ func OfficialImage(ref string) bool {
 	return otherImages[p]
 }
 
+// WindowsImage reports an image of Windows containers, by its name or tag
+// (mcr.microsoft.com/windows/nanoserver, stefanscherer/node-windows,
+// node:22-windowsservercore): nothing Linux runs on the engine it needs.
+func WindowsImage(ref string) bool {
+	r := strings.ToLower(ref)
+	for _, w := range []string{"windows", "nanoserver", "servercore", "-ltsc20"} {
+		if strings.Contains(r, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // IsScratchLike reports images that hold nothing that could run code, such
 // as the code-only base decouple's fix produces.
 func IsScratchLike(ref string) bool {
