@@ -56,7 +56,9 @@ Every stage whose FROM is a Node image (builder stages too, since they run
 your build scripts), the ARG default a FROM takes its tag from (reported at
 the ARG line), and the ` + "`image:`" + ` of every compose service that runs a Node
 image. Tags may be versions (` + "`18.19.0-alpine`" + `), old numbering (` + "`0.10`" + `,
-` + "`4.2.2`" + `) or codenames (` + "`carbon`" + `, ` + "`lts-gallium`" + `). Floating tags such as
+` + "`4.2.2`" + `) or codenames (` + "`carbon`" + `, ` + "`lts-gallium`" + `); a dev container image's tag
+puts its own version first (` + "`javascript-node:4-24-trixie`" + ` is Node 24), and
+` + "`mhart/alpine-node:slim-15`" + ` is Node 15. Floating tags such as
 ` + "`lts`" + ` are DC004's business. The schedule is embedded in decouple; set the
 day with ` + "`--today YYYY-MM-DD`" + ` or ` + "`DECOUPLE_TODAY`" + ` for reproducible runs.
 
@@ -120,13 +122,26 @@ func parseNodeImage(ref string) (nodeImage, bool) {
 		ni.version, ni.inName = v, true
 		return ni, true
 	}
-	v, ok := nodeversion.FromTag(r.Tag)
+	tag := r.Tag
+	if strings.HasSuffix(name, "javascript-node") || strings.HasSuffix(name, "typescript-node") {
+		// The dev container images put their own version first
+		// (javascript-node:4-24-trixie is image 4 with Node 24; 1-18 is
+		// Node 18); a tag with one number (24-trixie) is Node's alone.
+		if m := devcontainerTag.FindStringSubmatch(tag); m != nil {
+			tag = m[1]
+		}
+	}
+	v, ok := nodeversion.FromTag(tag)
 	if !ok {
 		return nodeImage{}, false
 	}
 	ni.version = v
 	return ni, true
 }
+
+// devcontainerTag is a dev container image's tag that starts with the
+// image's own version: IMAGE-NODE[-VARIANT]; the group is NODE[-VARIANT].
+var devcontainerTag = regexp.MustCompile(`^\d+(?:\.\d+)*-(\d+(?:-.*)?)$`)
 
 // imageSite is where an image is named and how to quote it.
 type imageSite struct {
