@@ -37,7 +37,8 @@ assert pats, "no files: pattern"
 want = {"Dockerfile": 1, "web/Dockerfile.dev": 1, "Dockerfile-prod": 1, "DockerfileBuild": 1,
         "Dockerfile_dev": 1, ".Dockerfile": 1, "api.dockerfile": 1, "Containerfile": 1,
         "docker-compose.yml": 1, "compose.prod.yaml": 1, "fig.yml": 1,
-        "Dockerfile_old": 0, "DockerfileBackup": 0, "Dockerfiles": 0, "Dockerfile.": 0, "xDockerfile": 0}
+        "L2Dockerfile": 1, "x-Dockerfile": 1,
+        "Dockerfile_old": 0, "DockerfileBackup": 0, "oldDockerfile": 0, "Dockerfiles": 0, "Dockerfile.": 0}
 bad = [(p, n) for p in pats for n, w in want.items() if bool(re.search(p, n)) != bool(w)]
 for p, n in bad:
     print("precommit_test: FAIL: files: pattern and", n, file=sys.stderr)

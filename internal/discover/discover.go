@@ -39,7 +39,7 @@ type Result struct {
 var (
 	baseCompose    = regexp.MustCompile(`^(compose|docker-compose)\.ya?ml$|^fig\.ya?ml$`)
 	overrideName   = regexp.MustCompile(`^(compose|docker-compose)\.override\.ya?ml$`)
-	dockerfileName = regexp.MustCompile(`^(?i:dockerfile|containerfile)([.-].+|[^.-].*)?$|^.*\.(?i:dockerfile)$`)
+	dockerfileName = regexp.MustCompile(`^(?i:dockerfile|containerfile)([.-].+|[^.-].*)?$|^.*(?i:dockerfile)$`)
 )
 
 // IsComposeName reports whether a file name follows the compose patterns:
@@ -119,6 +119,16 @@ func dockerfileNameRules(name string) bool {
 	// it is a plural (Dockerfiles: a folder's name). Search takes it only
 	// with a FROM line (plausible).
 	lower := strings.ToLower(name)
+	if before, ok := strings.CutSuffix(lower, "dockerfile"); ok && before != "" && !strings.Contains(before, ".") {
+		// A prefix with no dot (L2Dockerfile, prodDockerfile,
+		// x-Dockerfile): a variant unless it says backup or copy.
+		for _, w := range backupWords {
+			if strings.HasPrefix(before, w) {
+				return false
+			}
+		}
+		return true
+	}
 	for _, prefix := range []string{"dockerfile", "containerfile"} {
 		rest, ok := strings.CutPrefix(lower, prefix)
 		if !ok || rest == "" || rest[0] == '.' || rest[0] == '-' {

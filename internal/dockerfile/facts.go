@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math"
 	"path"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -100,6 +101,21 @@ type Facts struct {
 	// entries that are sources downloaded by curl or wget.
 	usedNode, nativeBuild bool
 	downloads             int
+	// devcontainer says the image is a development container (see
+	// devcontainer).
+	devcontainer bool
+}
+
+// devcontainer reports a Dockerfile of a development container: one in a
+// .devcontainer folder, or one on the dev container images
+// (mcr.microsoft.com/devcontainers/javascript-node), which the editor
+// runs with the project mounted as its workspace.
+func devcontainer(path, base string) bool {
+	if strings.Contains("/"+filepath.ToSlash(path), "/.devcontainer/") {
+		return true
+	}
+	p := repoPath(base)
+	return strings.HasPrefix(p, "devcontainers/") || strings.HasPrefix(p, "vscode/devcontainers/")
 }
 
 // CodeRoot is the folder that holds the app in the image: the WORKDIR, or,
@@ -304,6 +320,7 @@ func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string, nodeBas
 		f.applyCommand(&fa, cmd, InstructionLine(cmd), env, done, extraNode)
 	}
 	fa.env = env
+	fa.devcontainer = devcontainer(f.Path, fa.RootBase)
 	fa.promoteGlobalApps()
 	// A template is a stage's own: the parent's triggers ran in this
 	// build above.
@@ -596,7 +613,9 @@ type globalPkg struct {
 // otherwise a tool (yalc beside the code; chokidar for a PHP image's file
 // watcher).
 func (fa *Facts) promoteGlobalApps() {
-	if len(fa.globalPkgs) == 0 {
+	if len(fa.globalPkgs) == 0 || fa.devcontainer {
+		// A dev container's global packages are the developer's tools:
+		// the project is mounted into it.
 		return
 	}
 	words := commandWords(append(slices.Clone(fa.command.entrypoint), fa.command.cmd...))

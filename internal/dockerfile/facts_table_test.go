@@ -623,6 +623,17 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, rtLine: 1,
 		},
 		{
+			name:    "global packages on a dev container image are the developer's tools",
+			src:     "FROM mcr.microsoft.com/devcontainers/javascript-node:1-22-bookworm\nRUN npm install -g @antfu/ni bumpp\n",
+			runtime: Node, rtLine: 1,
+		},
+		{
+			// A zsh theme cloned where the ARGs lead: a dot folder.
+			name:    "a clone into a dot folder named through ARGs is a tool",
+			src:     "FROM node:22\nARG HOME=/home/node\nARG ZSH=${HOME}/.oh-my-zsh\nARG REMOTE=https://github.com/romkatv/powerlevel10k.git\nRUN git clone --depth=1 ${REMOTE} ${ZSH}/custom/themes/powerlevel10k\n",
+			runtime: Node, rtLine: 1,
+		},
+		{
 			name:    "a global package alone in a Node image with no command is the app",
 			src:     "FROM node:22\nRUN npm install -g n8n\n",
 			runtime: Node, rtLine: 1, codeLines: []int{2},
@@ -879,6 +890,22 @@ func TestAnalyzeKnownBugs(t *testing.T) {
 		fa = stageFacts(t, "FROM debian:12-slim\nWORKDIR /app\nCOPY --from=node:22-slim /usr/local/bin/node /app/node\nCOPY . .\nCMD [\"./node\", \"server.js\"]\n", "")
 		if fa.Runs == nil || fa.Runtime != Node {
 			t.Errorf("CMD ./node after copying the node binary from node:22-slim: Runs %+v, Runtime %q; want Node started", fa.Runs, fa.Runtime)
+		}
+	})
+	t.Run("a dev container's global packages are tools", func(t *testing.T) {
+		f, err := Parse(".devcontainer/Dockerfile", []byte("FROM node:22\nUSER node\nRUN npm install --global @antfu/ni bumpp taze\n"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fa := f.Analyze(nil)[0]; fa.HasCode() {
+			t.Errorf(".devcontainer/Dockerfile: global tools are taken for the app (%+v)", fa.Code)
+		}
+		f, err = Parse("Dockerfile", []byte("FROM node:22\nRUN npm install --global n8n\n"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fa := f.Analyze(nil)[0]; !fa.HasCode() {
+			t.Error("Dockerfile: npm install -g n8n alone in a Node image is no longer the app")
 		}
 	})
 	t.Run("COPY of a config file into a non-node image", func(t *testing.T) {

@@ -451,7 +451,7 @@ func callFacts(fa *Facts, c Command, line int, script []Command, cwd string) {
 	}
 	switch cmd {
 	case "git":
-		if len(rest) > 0 && rest[0] == "clone" && !toolClone(rest) {
+		if len(rest) > 0 && rest[0] == "clone" && !toolClone(rest, fa.runEnv) {
 			// Into the folder a cd of the script moved to (cd /opt && git
 			// clone …), else WORKDIR.
 			base := fa.Workdir
@@ -564,10 +564,19 @@ func callFacts(fa *Facts, c Command, line int, script []Command, cwd string) {
 // hidden folder (~/.pyenv, $HOME/.nvm, /root/.oh-my-zsh), where version
 // managers and shell set-ups live and no app is run from, or of a version
 // manager's own repository wherever it goes.
-func toolClone(rest []string) bool {
+func toolClone(rest []string, env map[string]string) bool {
 	words := cloneWords(rest)
 	if len(words) == 0 {
 		return false
+	}
+	// git clone ${P10K_REMOTE} ${ZSH_CUSTOM}/themes/powerlevel10k: the
+	// words as the build's shell sees them, from the stage's ARG and ENV.
+	for i, w := range words {
+		if strings.Contains(w, "$") {
+			if v, ok := ExpandShell(w, env); ok {
+				words[i] = v
+			}
+		}
 	}
 	if toolRepos[strings.ToLower(repoName(words[0]))] {
 		return true
