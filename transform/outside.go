@@ -193,6 +193,11 @@ func (p *splitPlan) leavesOutside(c dockerfile.Command, cwd string, env map[stri
 	if dir, what := browserCache(c, env); dir != "" && !p.inCode(homeJoin(cwd, dir, env)) {
 		return "downloads " + what + " into " + dir
 	}
+	if browserDeps(c) {
+		// The project's Playwright installs system packages: the
+		// runtime, built without the code, has no Playwright to run.
+		return "installs the system packages Playwright's browsers need with the project's Playwright (" + quoted(c) + ")"
+	}
 	if c.Kind == dockerfile.ProjectInstall {
 		if dir, pkg := p.installCache(c, cwd, env); dir != "" && !p.inCode(homeJoin(cwd, dir, env)) {
 			return "installs " + pkg + ", whose install downloads a browser into " + dir + " (" + quoted(c) + ")"
@@ -388,6 +393,18 @@ func homeJoin(cwd, dir string, env map[string]string) string {
 
 // playwrightCLI reports a word that runs Playwright's CLI: playwright (a
 // path to it, or playwright@1.45.0 for npx) or @playwright/test.
+// browserDeps reports a Playwright command that installs the browsers'
+// system packages (playwright install-deps, install --with-deps).
+func browserDeps(c dockerfile.Command) bool {
+	args := c.Args
+	for i := 0; i+1 < len(args); i++ {
+		if playwrightCLI(args[i]) && (args[i+1] == "install-deps" || args[i+1] == "install" && slices.Contains(args[i+2:], "--with-deps")) {
+			return true
+		}
+	}
+	return false
+}
+
 func playwrightCLI(w string) bool {
 	if at := strings.LastIndex(w, "@"); at > 0 {
 		w = w[:at]

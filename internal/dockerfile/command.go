@@ -204,7 +204,14 @@ func Classify(args []string) (Command, bool) {
 		default:
 			c.Kind = ProjectRun
 		}
-	case "npx", "node":
+	case "npx":
+		c.Kind = ProjectRun
+		if registryPackage(rest) {
+			// npx -y playwright@1.46.0 install: a pinned package from
+			// the registry, not the project's, whatever the folder.
+			c.Kind = GlobalOther
+		}
+	case "node":
 		c.Kind = ProjectRun
 	default:
 		if readOnlyCommands[c.Name] {
@@ -212,6 +219,28 @@ func Classify(args []string) (Command, bool) {
 		}
 	}
 	return c, true
+}
+
+// registryPackage reports an npx command line whose package names a
+// version (npx -y playwright@1.46.0, npx -p @scope/cli@2 cli): npx fetches
+// that release from the registry, so it runs no code of the project.
+func registryPackage(rest []string) bool {
+	for i := 0; i < len(rest); i++ {
+		a := rest[i]
+		switch {
+		case a == "-p" || a == "--package":
+			if i+1 < len(rest) {
+				return strings.LastIndex(rest[i+1], "@") > 0
+			}
+			return false
+		case strings.HasPrefix(a, "--package="):
+			return strings.LastIndex(a, "@") > len("--package=")
+		case strings.HasPrefix(a, "-"):
+			continue
+		}
+		return strings.LastIndex(a, "@") > 0 // the package: @scope/name@1 or name@1
+	}
+	return false
 }
 
 // readOnlyCommands read and print, and change nothing in the image.

@@ -42,6 +42,11 @@ func TestClassify(t *testing.T) {
 		{"npm config set registry https://r.example.com", "npm setting"},
 		{"yarn cache clean", "yarn setting"},
 		{"npx prisma generate", "npx project-run"},
+		// A pinned package is fetched from the registry: not the project's.
+		{"npx -y playwright@1.46.0 install --with-deps", "npx global"},
+		{"npx -p @scope/cli@2 cli init", "npx global"},
+		{"npx --package=tsx@4 tsx x.ts", "npx global"},
+		{"npx @nestjs/cli build", "npx project-run"},
 		{"env NODE_ENV=production node build.js", "node project-run"},
 		{"gosu node /usr/local/bin/npm ci", "npm project-install"},
 		{"curl -fsSL https://example.com/x.tgz | tar -xz", "curl other | tar other"},
