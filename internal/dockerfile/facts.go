@@ -1268,24 +1268,35 @@ func (f *File) instructionText(line int, fallback string) string {
 	if start < 0 {
 		return fallback
 	}
-	end := start
-	for end < len(f.Src) && f.Src[end] != '\n' {
-		end++
-	}
-	text := strings.Join(strings.Fields(string(f.Src[start:end])), " ")
 	esc := f.escape
 	if esc == 0 {
 		esc = '\\'
 	}
-	// A continued line ends in the file's escape token: a backslash, or
-	// the backtick that `# escape=` selects.
-	if t := strings.TrimSuffix(text, string(esc)); t != text {
-		text = strings.TrimSpace(t)
+	// A continued line ends in the file's escape token (a backslash, or
+	// the backtick that `# escape=` selects): the instruction goes on
+	// (COPY \ / --chown=1000 \ / src /app/src), past comment lines, a
+	// few lines at most (the text is cut short for messages anyway).
+	var words []string
+	for n := 0; n < 16 && start < len(f.Src); n++ {
+		end := start
+		for end < len(f.Src) && f.Src[end] != '\n' {
+			end++
+		}
+		text := strings.TrimSpace(string(f.Src[start:end]))
+		start = end + 1
+		if n > 0 && strings.HasPrefix(text, "#") {
+			continue
+		}
+		t, continued := strings.CutSuffix(text, string(esc))
+		words = append(words, strings.Fields(t)...)
+		if !continued {
+			break
+		}
 	}
-	if text == "" {
+	if len(words) == 0 {
 		return fallback
 	}
-	return text
+	return strings.Join(words, " ")
 }
 
 // Shorten cuts evidence text for a message, as the facts' own evidence is.
