@@ -74,7 +74,8 @@ arguments at run time, in a WORKDIR the image declares a VOLUME (ENTRYPOINT
 of an image with no command or a bare shell (CMD ["/bin/bash"]) and an empty
 WORKDIR (a toolbox for mounted code), and what an
 image copies beside an empty WORKDIR whose project its command runs
-(npm start: the app is mounted there), sources an image downloads and
+(npm start: the app is mounted there; a WORKDIR a RUN moved files into,
+such as a Meteor bundle, is not empty), sources an image downloads and
 compiles natively while nothing in it runs Node (nginx and a module built
 with ./configure && make on a node base). A command word that is a path
 to a file the image copied in (ENTRYPOINT ["./node"] for a Go binary

@@ -104,6 +104,8 @@ type Facts struct {
 	// devcontainer says the image is a development container (see
 	// devcontainer).
 	devcontainer bool
+	// filled are the folders a RUN's mv put files in.
+	filled []string
 }
 
 // devcontainer reports a Dockerfile of a development container: one in a
@@ -384,7 +386,9 @@ func (fa *Facts) dropToolsBesideEmptyWorkdir() {
 	if len(fa.Code) == 0 || wd == "" || wd == "/" || fa.TemplateCopies {
 		return
 	}
-	for _, d := range fa.CodeDirs {
+	for _, d := range append(slices.Clone(fa.CodeDirs), fa.filled...) {
+		// A folder a RUN moved files into (meteor build's bundle, mv
+		// /bundle/* /app/) is no empty WORKDIR either.
 		if d == "/" || d == wd || strings.HasPrefix(d, wd+"/") || strings.HasPrefix(wd, d+"/") {
 			return
 		}

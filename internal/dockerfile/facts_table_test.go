@@ -600,6 +600,13 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, rtLine: 1, codeLines: []int{2}, workdir: "/app",
 		},
 		{
+			// A Meteor build: the sources go to /build, the bundle is
+			// moved into the WORKDIR, which is no mount point.
+			name:    "a WORKDIR a RUN moved the built app into is not empty",
+			src:     "FROM node:4.6-wheezy\nADD . /build/\nRUN cd /build && meteor build --directory /bundle/ && rm -rf /build && mkdir /app/ && mv /bundle/bundle/* /app/ && cd /app/programs/server/ && npm install\nWORKDIR /app/\nCMD node main.js\n",
+			runtime: Node, rtLine: 1, codeLines: []int{2}, workdir: "/app",
+		},
+		{
 			name:    "code in the WORKDIR's parent is the app",
 			src:     "FROM node:22\nCOPY . /srv\nWORKDIR /srv/app\nCMD [\"npm\", \"start\"]\n",
 			runtime: Node, rtLine: 1, codeLines: []int{2}, workdir: "/srv/app",

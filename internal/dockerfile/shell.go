@@ -490,6 +490,7 @@ func callFacts(fa *Facts, c Command, line int, script []Command, cwd string) {
 			}
 		}
 	case "mv":
+		fa.noteFilled(rest, cwd)
 		// node_modules moved out of the install folder (the VS Code
 		// template's `npm install && mv node_modules ../`).
 		if len(rest) >= 2 {
@@ -674,6 +675,33 @@ func savesArchive(args []string) bool {
 		}
 	}
 	return false
+}
+
+// noteFilled records the folder a mv or cp puts files in (mv /bundle/*
+// /app/), for the WORKDIR a RUN fills.
+func (fa *Facts) noteFilled(rest []string, cwd string) {
+	var ops []string
+	target := ""
+	for i := 0; i < len(rest); i++ {
+		switch a := rest[i]; {
+		case a == "-t" || a == "--target-directory":
+			if i+1 < len(rest) {
+				target = rest[i+1]
+			}
+			i++
+		case strings.HasPrefix(a, "--target-directory="):
+			target = strings.TrimPrefix(a, "--target-directory=")
+		case !strings.HasPrefix(a, "-"):
+			ops = append(ops, a)
+		}
+	}
+	if target == "" && len(ops) > 1 {
+		target = ops[len(ops)-1]
+	}
+	if target == "" || strings.Contains(target, "$") || cwd == "" && !path.IsAbs(target) {
+		return
+	}
+	fa.filled = append(fa.filled, absPath(cwd, target))
 }
 
 // nativeBuilders build native sources: what a stage downloads and
