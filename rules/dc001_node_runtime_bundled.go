@@ -79,7 +79,9 @@ such as a Meteor bundle, is not empty), sources an image downloads and
 compiles natively while nothing in it runs Node (nginx and a module built
 with ./configure && make on a node base). A command word that is a path
 to a file the image copied in (ENTRYPOINT ["./node"] for a Go binary
-copied as /app/node) does not start Node. An image whose own ONBUILD triggers
+copied as /app/node) does not start Node, and a program compiled in a stage
+with no JavaScript (go build of a CLI, copied into the final stage) is a
+tool. An image whose own ONBUILD triggers
 copy the context or install Node is a base for other builds: the images
 built FROM it are judged, not it. A bind mount over the code hides it at
 run time, but the image still ships it.

@@ -1134,6 +1134,9 @@ func (f *File) copyFacts(fa *Facts, from string, srcs []string, dest string, lin
 			case src.Runtime != NoRuntime && isNodeBinaryPath(p) && fa.Runtime == NoRuntime:
 				fa.Runtime, fa.RuntimeBy = src.Runtime, Evidence{Line: line, What: trimWhat(what)}
 			case code:
+			case src.Runtime == NoRuntime && src.nativeBuild && !src.usedNode:
+				// A program compiled in a stage with no JavaScript (a Go
+				// CLI: go build -o /tmp/goat): a tool, not the app.
 			case src.HasCode() && copiesCode(src, p):
 				fa.addCode(Evidence{Line: line, What: trimWhat(what) + " (stage " + src.Stage.ID() + " holds app code)"}, dest)
 				code = true

@@ -607,6 +607,17 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, rtLine: 1, codeLines: []int{2}, workdir: "/app",
 		},
 		{
+			// bluesky's pds: the goat CLI, built in a Go stage.
+			name:    "a program compiled in a stage with no JavaScript is a tool",
+			src:     "FROM golang:1.22 AS goat\nRUN git clone https://github.com/bluesky-social/indigo.git /src && cd /src && go build -o /out/goat ./cmd/goat\nFROM node:22\nCOPY --from=goat /out/goat /usr/local/bin/goat\n",
+			runtime: Node, rtLine: 3,
+		},
+		{
+			name:    "the app cloned in a stage with no JavaScript is app code",
+			src:     "FROM alpine/git AS clone\nRUN git clone https://github.com/acme/app.git /src\nFROM node:22\nCOPY --from=clone /src /app\nWORKDIR /app\nCMD [\"node\", \"server.js\"]\n",
+			runtime: Node, rtLine: 3, codeLines: []int{4}, workdir: "/app",
+		},
+		{
 			name:    "code in the WORKDIR's parent is the app",
 			src:     "FROM node:22\nCOPY . /srv\nWORKDIR /srv/app\nCMD [\"npm\", \"start\"]\n",
 			runtime: Node, rtLine: 1, codeLines: []int{2}, workdir: "/srv/app",

@@ -37,7 +37,7 @@ func runFacts(fa *Facts, script string, line int, env map[string]string) {
 		switch {
 		case nodeLaunchers[c.Name]:
 			fa.usedNode = true
-		case nativeBuilders[path.Base(c.Name)]:
+		case nativeBuilders[path.Base(c.Name)] || compiles(c):
 			fa.nativeBuild = true
 		}
 		before := fa.ModulesUnresolved
@@ -707,6 +707,19 @@ func (fa *Facts) noteFilled(rest []string, cwd string) {
 // nativeBuilders build native sources: what a stage downloads and
 // compiles with them (nginx and its modules) is no JavaScript app.
 var nativeBuilders = map[string]bool{"configure": true, "make": true, "cmake": true, "ninja": true, "meson": true}
+
+// compiles reports a compiler's build of a program (go build, cargo
+// build): its output is a binary, not JavaScript.
+func compiles(c Command) bool {
+	rest := c.Rest()
+	switch c.Name {
+	case "go", "cargo":
+		return len(rest) > 0 && (rest[0] == "build" || rest[0] == "install")
+	case "gcc", "g++", "cc", "clang", "rustc":
+		return true
+	}
+	return false
+}
 
 // nodeLaunchers are commands whose run needs Node in the image.
 var nodeLaunchers = map[string]bool{"node": true, "npm": true, "npx": true, "yarn": true, "pnpm": true, "corepack": true}
