@@ -1077,6 +1077,11 @@ func (f *File) copyFacts(fa *Facts, from string, srcs []string, dest string, lin
 		what += " --from=" + from
 	}
 	what += " " + strings.Join(srcs, " ") + " " + dest
+	if t := f.instructionText(line, what); strings.HasPrefix(strings.ToUpper(t), "COPY ") {
+		// Quoted as written (COPY --from=build /app .), not with the
+		// destination resolved: evidence reads like the file.
+		what = t
+	}
 	// COPY . . into a WORKDIR under /etc is the app (logto lives in
 	// /etc/logto); a file copied there (WORKDIR /etc/cron.d; COPY
 	// app-cron .) is configuration.
