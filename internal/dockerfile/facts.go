@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
@@ -312,7 +313,7 @@ func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string, nodeBas
 			n := len(fa.Code)
 			f.applyCommand(&fa, t.cmd, s.Line, env, done, extraNode)
 			for i := n; i < len(fa.Code); i++ {
-				fa.Code[i].What = trimWhat("ONBUILD " + fa.Code[i].What)
+				fa.Code[i].What = "ONBUILD " + fa.Code[i].What
 			}
 		}
 	} else if ob, ok := onbuildImage(s.Base); ok {
@@ -1316,10 +1317,27 @@ func Shorten(s string) string { return trimWhat(s) }
 
 func trimWhat(s string) string {
 	const max = 72
-	if len(s) > max {
-		return s[:max-1] + "…"
+	if len(s) <= max {
+		return s
 	}
-	return s
+	// The middle goes: the end of an instruction is where it puts
+	// things (COPY --from=deps /app/packages/… /app/packages/prisma).
+	// The last word is kept whole when it is not too long.
+	tail := 24
+	if i := strings.LastIndexByte(s, ' '); i > 0 && len(s)-i <= 40 {
+		tail = len(s) - i
+	}
+	head, rest := max-tail-1, len(s)-tail
+	for head > 0 && !utf8.RuneStart(s[head]) {
+		head--
+	}
+	for rest < len(s) && !utf8.RuneStart(s[rest]) {
+		rest++
+	}
+	if i := strings.LastIndexByte(s[:head], ' '); i > head/2 {
+		head = i + 1 // cut at a word
+	}
+	return s[:head] + "…" + s[rest:]
 }
 
 // absPath resolves p against a working directory as Docker does.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestIsCodeSource(t *testing.T) {
@@ -673,7 +674,7 @@ func TestAnalyzeStages(t *testing.T) {
 			// fork's releases (wekan's node-v14-esm).
 			name:    "a Node tarball whose URL names ENV values",
 			src:     "FROM ubuntu:24.04\nENV NODE_VERSION=v14.21.4 ARCH=linux-x64\nRUN <<EOR\nwget \"https://github.com/acme/node-esm/releases/download/${NODE_VERSION}/node-${NODE_VERSION}-${ARCH}.tar.gz\"\nEOR\nCOPY packages /app/packages/\n",
-			runtime: Node, rtLine: 3, rtWhat: "${NODE_VERSION}", codeLines: []int{6}, unknown: true,
+			runtime: Node, rtLine: 3, rtWhat: "${ARCH}", codeLines: []int{6}, unknown: true,
 		},
 		{
 			// hls-proxy's nginx-ts: nginx and a module compiled on a
@@ -932,4 +933,18 @@ func TestAnalyzeKnownBugs(t *testing.T) {
 			t.Error("prom/node-exporter is judged a Node image (see TestImageRuntime), so this config COPY makes a DC001")
 		}
 	})
+}
+
+func TestTrimWhatKeepsTheEnd(t *testing.T) {
+	long := "COPY --from=deps /app/node_modules/.pnpm/node_modules/erxes-api-shared /app/node_modules/erxes-api-shared"
+	got := trimWhat(long)
+	if len(got) > 80 || !strings.HasSuffix(got, "/app/node_modules/erxes-api-shared") || !strings.HasPrefix(got, "COPY --from=deps ") || !strings.Contains(got, "…") {
+		t.Errorf("trimWhat(%q) = %q: want it cut in the middle, keeping where it copies to", long, got)
+	}
+	if s := "COPY . ."; trimWhat(s) != s {
+		t.Errorf("trimWhat(%q) = %q, want it unchanged", s, trimWhat(s))
+	}
+	if got := trimWhat(strings.Repeat("é", 60)); !utf8.ValidString(got) {
+		t.Errorf("trimWhat cut a character in two: %q", got)
+	}
 }
