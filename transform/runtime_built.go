@@ -410,10 +410,8 @@ func runParts(c *instructions.RunCommand, cwd string, env map[string]string, inC
 			// mkdir -p /app /opt/data: the runtime still needs /opt/data.
 			sys = append(sys, sysPart)
 			code = append(code, codePart)
-			chain = chain && !strings.Contains(sysPart, "$")
 		case linksOutOfCode(cmd, cwd, env, inCode):
 			sys = append(sys, text)
-			chain = chain && !strings.Contains(text, "$")
 		case commandOnCode(cmd, cwd, env, inCode):
 			code = append(code, text)
 		case codeSeen && (!path.IsAbs(prog) && strings.Contains(prog, "/") || path.IsAbs(prog) && inCode(prog)):
@@ -563,12 +561,29 @@ func splitOperands(c dockerfile.Command, cwd string, env map[string]string, inCo
 	if !operandCommands[c.Name] || c.Kind != dockerfile.OtherCommand || len(c.Writes) > 0 {
 		return "", "", false
 	}
-	files := fileArgs(c)
-	var in, out int
-	onCode := map[int]bool{}
 	rest := c.Rest()
+	// Which words are paths: not a flag, not a flag's value (mkdir -m
+	// 755, touch -d 2020-01-01), not chown's owner or chmod's mode.
+	isPath := make([]bool, len(rest))
+	first := c.Name == "chmod" || c.Name == "chown" || c.Name == "chgrp"
+	for i := 0; i < len(rest); i++ {
+		a := rest[i]
+		switch {
+		case operandValueFlags[c.Name][a]:
+			i++
+		case strings.HasPrefix(a, "--reference"):
+			return "", "", false // the mode or owner of another file
+		case strings.HasPrefix(a, "-") && !(c.Name == "chmod" && len(a) > 1 && strings.Trim(a[1:], "rwxXst") == ""):
+		case first:
+			first = false
+		default:
+			isPath[i] = true
+		}
+	}
+	var in, out int
+	onCode := make([]bool, len(rest))
 	for i, a := range rest {
-		if !slices.Contains(files, a) || strings.HasPrefix(a, "-") {
+		if !isPath[i] {
 			continue
 		}
 		if argOnCode(c.Name, a, cwd, env, inCode) {
@@ -583,15 +598,36 @@ func splitOperands(c dockerfile.Command, cwd string, env map[string]string, inCo
 	}
 	sysArgs, codeArgs := []string{c.Name}, []string{c.Name}
 	for i, a := range rest {
-		isFile := slices.Contains(files, a) && !strings.HasPrefix(a, "-")
-		if !isFile || !onCode[i] {
+		if !isPath[i] || !onCode[i] {
 			sysArgs = append(sysArgs, a)
 		}
-		if !isFile || onCode[i] {
+		if !isPath[i] || onCode[i] {
 			codeArgs = append(codeArgs, a)
 		}
 	}
-	return shellText(sysArgs, false), shellText(codeArgs, false), true
+	return wordsText(sysArgs), wordsText(codeArgs), true
+}
+
+// operandValueFlags are the flags of operandCommands whose value is the
+// next word.
+var operandValueFlags = map[string]map[string]bool{
+	"mkdir": {"-m": true, "--mode": true},
+	"touch": {"-d": true, "--date": true, "-t": true, "-r": true},
+	"chown": {"--from": true},
+}
+
+// wordsText joins a command's words for a shell again, quoting only what
+// would split or change it: variables and globs are left to expand as
+// they did in the RUN (mkdir -p $NVM_DIR, rm -rf /tmp/*).
+func wordsText(words []string) string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		if w == "" || strings.ContainsAny(w, " \t'\"&|;<>()`\\") {
+			w = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+		}
+		out[i] = w
+	}
+	return strings.Join(out, " ")
 }
 
 // linksOutOfCode reports an ln whose link lies outside the code folder
@@ -603,10 +639,15 @@ func linksOutOfCode(c dockerfile.Command, cwd string, env map[string]string, inC
 	}
 	var ops []string
 	target := ""
+	symbolic := false
 	rest := c.Rest()
 	for i := 0; i < len(rest); i++ {
 		a := rest[i]
 		switch {
+		case a == "--symbolic" || len(a) > 1 && a[0] == '-' && a[1] != '-' && strings.Contains(a, "s"):
+			// ln -s, -sf, -snf: a hard link (no -s) needs its target
+			// in the build, which the code-free runtime lacks.
+			symbolic = true
 		case a == "-t" || a == "--target-directory":
 			if i+1 < len(rest) {
 				target = rest[i+1]
@@ -618,6 +659,11 @@ func linksOutOfCode(c dockerfile.Command, cwd string, env map[string]string, inC
 		default:
 			ops = append(ops, a)
 		}
+	}
+	if !symbolic || slices.ContainsFunc(ops, func(o string) bool { return strings.ContainsAny(o, "*?[") }) {
+		// A glob over the code (ln -s /app/node_modules/.bin/* …)
+		// matches nothing where the code is not.
+		return false
 	}
 	link := target
 	if link == "" {

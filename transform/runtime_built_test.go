@@ -44,6 +44,18 @@ func TestRunParts(t *testing.T) {
 		{run: "mkdir -p /var/log/app && ln -s /app/cli.js /usr/local/bin/mycli", sys: "mkdir -p /var/log/app ; ln -s /app/cli.js /usr/local/bin/mycli", chain: true},
 		{run: "ln -s -t /usr/local/bin /app/node_modules/.bin/next", sys: "ln -s -t /usr/local/bin /app/node_modules/.bin/next", chain: true},
 		{run: "ln -sf /etc/app.json /app/config.json", code: "ln -sf /etc/app.json /app/config.json", chain: true},
+		// A flag's value is no path; variables and globs stay as
+		// written, to expand as they did (browserless: mkdir -p
+		// $APP_DIR $NVM_DIR).
+		{run: "mkdir -m 755 /app/uploads /opt/data", sys: "mkdir -m 755 /opt/data", code: "mkdir -m 755 /app/uploads", chain: true},
+		{run: "touch -d 2020-01-01 build.txt /var/run/app.pid", sys: "touch -d 2020-01-01 /var/run/app.pid", code: "touch -d 2020-01-01 build.txt", chain: true},
+		{run: "rm -rf /app/test/* /tmp/*", sys: "rm -rf /tmp/*", code: "rm -rf /app/test/*", chain: true},
+		{run: "mkdir -p $SRC $DATA", sys: "mkdir -p ${DATA}", code: "mkdir -p ${SRC}", chain: true},
+		{run: "chmod --reference=/etc/hosts /app/x /opt/y", code: "chmod --reference=/etc/hosts /app/x /opt/y", chain: true},
+		// A hard link, or a glob over the code, is the code's: neither
+		// resolves where the code is not.
+		{run: "ln /app/cli.js /usr/local/bin/mycli", code: "ln /app/cli.js /usr/local/bin/mycli", chain: true},
+		{run: "ln -s /app/node_modules/.bin/* /usr/local/bin/", code: "ln -s /app/node_modules/.bin/* /usr/local/bin/", chain: true},
 		// sed -e SCRIPT: the word after -e is the script, not a path.
 		{run: "sed -i -e s/x$// /usr/local/bin/entry.sh -e s/y// && chmod +x /usr/local/bin/entry.sh", sys: "sed -i -e s/x$// /usr/local/bin/entry.sh -e s/y// ; chmod +x /usr/local/bin/entry.sh"},
 		{run: "sed -e s/a/b/ -i config.js", code: "sed -e s/a/b/ -i config.js", chain: true},

@@ -206,9 +206,11 @@ func Classify(args []string) (Command, bool) {
 		}
 	case "npx":
 		c.Kind = ProjectRun
-		if registryPackage(rest) {
-			// npx -y playwright@1.46.0 install: a pinned package from
-			// the registry, not the project's, whatever the folder.
+		if browserInstall(rest) {
+			// npx -y playwright@1.46.0 install: a pinned release from
+			// the registry that downloads browsers and reads no file of
+			// the project. A pinned tool that builds the project (npx
+			// prisma@5 generate, vite@5 build) is still the project's.
 			c.Kind = GlobalOther
 		}
 	case "node":
@@ -221,24 +223,41 @@ func Classify(args []string) (Command, bool) {
 	return c, true
 }
 
-// registryPackage reports an npx command line whose package names a
-// version (npx -y playwright@1.46.0, npx -p @scope/cli@2 cli): npx fetches
-// that release from the registry, so it runs no code of the project.
-func registryPackage(rest []string) bool {
+// browserInstall reports an npx command line that runs a pinned
+// Playwright or Puppeteer release to install browsers or their system
+// packages (npx -y playwright@1.46.0 install --with-deps chromium, npx
+// -p puppeteer@22 puppeteer browsers install chrome).
+func browserInstall(rest []string) bool {
+	var pkg string
+	var words []string
 	for i := 0; i < len(rest); i++ {
-		a := rest[i]
-		switch {
+		switch a := rest[i]; {
 		case a == "-p" || a == "--package":
 			if i+1 < len(rest) {
-				return strings.LastIndex(rest[i+1], "@") > 0
+				pkg = rest[i+1]
+				i++
 			}
-			return false
 		case strings.HasPrefix(a, "--package="):
-			return strings.LastIndex(a, "@") > len("--package=")
+			pkg = strings.TrimPrefix(a, "--package=")
 		case strings.HasPrefix(a, "-"):
-			continue
+		default:
+			words = append(words, a)
 		}
-		return strings.LastIndex(a, "@") > 0 // the package: @scope/name@1 or name@1
+	}
+	if pkg == "" && len(words) > 0 {
+		pkg, words = words[0], words[1:]
+	} else if len(words) > 0 {
+		words = words[1:] // the command the package provides
+	}
+	at := strings.LastIndex(pkg, "@")
+	if at <= 0 || len(words) == 0 {
+		return false // not pinned: it may be the project's own
+	}
+	switch name := pkg[:at]; {
+	case name == "playwright" || name == "@playwright/test":
+		return words[0] == "install" || words[0] == "install-deps"
+	case name == "puppeteer" || name == "@puppeteer/browsers":
+		return words[0] == "browsers" || words[0] == "install"
 	}
 	return false
 }

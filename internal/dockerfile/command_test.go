@@ -44,8 +44,10 @@ func TestClassify(t *testing.T) {
 		{"npx prisma generate", "npx project-run"},
 		// A pinned package is fetched from the registry: not the project's.
 		{"npx -y playwright@1.46.0 install --with-deps", "npx global"},
-		{"npx -p @scope/cli@2 cli init", "npx global"},
-		{"npx --package=tsx@4 tsx x.ts", "npx global"},
+		{"npx -p puppeteer@22 puppeteer browsers install chrome", "npx global"},
+		{"npx -y prisma@5.10.0 generate", "npx project-run"},
+		{"npx -y vite@5.2.0 build", "npx project-run"},
+		{"npx playwright install chromium", "npx project-run"},
 		{"npx @nestjs/cli build", "npx project-run"},
 		{"env NODE_ENV=production node build.js", "node project-run"},
 		{"gosu node /usr/local/bin/npm ci", "npm project-install"},

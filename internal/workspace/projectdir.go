@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/decouple-dev/decouple/internal/safefile"
 )
 
 // scriptNames are the files whose lines show how a project runs compose:
@@ -39,7 +41,7 @@ func (ws *Workspace) projectDirFlag(files []string) (dir, from string) {
 				continue
 			}
 			for _, line := range strings.Split(string(src), "\n") {
-				if pd, ok := lineProjectDir(line, d, want); ok {
+				if pd, ok := lineProjectDir(line, d, want); ok && ws.beneath(pd) {
 					return pd, c
 				}
 			}
@@ -108,4 +110,15 @@ func lineProjectDir(line, dir string, want map[string]bool) (string, bool) {
 // or a JSON string ("./docker/compose.yml", 'x', docker-compose.yml",).
 func unquoteArg(s string) string {
 	return strings.Trim(s, `"',;\`)
+}
+
+// beneath reports a folder inside the working folder, reached through no
+// symlink that leads out of it: a project directory a script names is
+// read only there, as every other file decouple reads.
+func (ws *Workspace) beneath(dir string) bool {
+	rel, err := filepath.Rel(ws.Cwd, dir)
+	if err != nil || !(rel == "." || filepath.IsLocal(rel)) {
+		return false
+	}
+	return safefile.Check(dir) == nil
 }
