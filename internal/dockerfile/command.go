@@ -253,10 +253,10 @@ func browserInstall(rest []string) bool {
 	if at <= 0 || len(words) == 0 {
 		return false // not pinned: it may be the project's own
 	}
-	switch name := pkg[:at]; {
-	case name == "playwright" || name == "@playwright/test":
+	switch pkg[:at] {
+	case "playwright", "@playwright/test":
 		return words[0] == "install" || words[0] == "install-deps"
-	case name == "puppeteer" || name == "@puppeteer/browsers":
+	case "puppeteer", "@puppeteer/browsers":
 		return words[0] == "browsers" || words[0] == "install"
 	}
 	return false
