@@ -39,7 +39,7 @@ type Result struct {
 var (
 	baseCompose    = regexp.MustCompile(`^(compose|docker-compose)\.ya?ml$|^fig\.ya?ml$`)
 	overrideName   = regexp.MustCompile(`^(compose|docker-compose)\.override\.ya?ml$`)
-	dockerfileName = regexp.MustCompile(`^(?i:dockerfile|containerfile)([.-].+|[^.-].*)?$|^.*(?i:dockerfile)$`)
+	dockerfileName = regexp.MustCompile(`^(?i:dockerfile|containerfile)([.-].+|[^.-].*)?$|^.*\.(?i:dockerfile)$|^[^.]+Dockerfile$`)
 )
 
 // IsComposeName reports whether a file name follows the compose patterns:
@@ -114,41 +114,45 @@ func dockerfileNameRules(name string) bool {
 		return false
 	}
 	// A variant written with no separator or an underscore
-	// (DockerfileBuild, Dockerfile_dev, Dockerfilewtm) is one too, unless
-	// its name says backup or copy (Dockerfile_old, DockerfileBackup) or
-	// it is a plural (Dockerfiles: a folder's name). Search takes it only
-	// with a FROM line (plausible).
-	lower := strings.ToLower(name)
-	if before, ok := strings.CutSuffix(lower, "dockerfile"); ok && before != "" && !strings.Contains(before, ".") {
-		// A prefix with no dot (L2Dockerfile, prodDockerfile,
-		// x-Dockerfile): a variant unless it says backup or copy.
-		for _, w := range backupWords {
-			if strings.HasPrefix(before, w) {
-				return false
-			}
-		}
-		return true
+	// (DockerfileBuild, Dockerfile_dev, Dockerfilewtm), or a prefix with
+	// no dot before a capital Dockerfile (L2Dockerfile, prodDockerfile;
+	// not generate-dockerfile, a script's name), is one too, unless its
+	// name says backup or copy (Dockerfile_old, DockerfileBackup,
+	// oldDockerfile) or it is a plural (Dockerfiles: a folder's name).
+	// Search takes it only with a FROM line (plausible). The pre-commit
+	// hooks' files: pattern follows these rules: keep the two in step
+	// (testdata/dockerfile_names.txt holds the names both are tested on).
+	if before, ok := strings.CutSuffix(name, "Dockerfile"); ok && before != "" && !strings.Contains(before, ".") {
+		return !backupWord(strings.Trim(strings.ToLower(before), "-_"))
 	}
+	lower := strings.ToLower(name)
 	for _, prefix := range []string{"dockerfile", "containerfile"} {
 		rest, ok := strings.CutPrefix(lower, prefix)
 		if !ok || rest == "" || rest[0] == '.' || rest[0] == '-' {
 			continue
 		}
 		rest = strings.TrimLeft(rest, "_")
-		if rest == "" || rest == "s" || strings.HasSuffix(rest, "~") {
+		if rest == "" || rest == "s" || strings.HasSuffix(rest, "~") || backupWord(rest) {
 			return false
-		}
-		for _, w := range backupWords {
-			if strings.HasPrefix(rest, w) {
-				return false
-			}
 		}
 	}
 	return true
 }
 
-// backupWords start the names of copies kept beside a Dockerfile.
-var backupWords = []string{"old", "bak", "backup", "orig", "copy", "save", "prev", "tmp", "temp", "archive", "deprecated", "unused", "test."}
+// backupWords name the copies kept beside a Dockerfile.
+var backupWords = []string{"old", "bak", "backup", "orig", "copy", "save", "prev", "previous", "tmp", "temp", "archive", "archived", "deprecated", "unused"}
+
+// backupWord reports a lower-case name part that is, or starts with, one
+// of backupWords as a whole word (old, old2, backup-2020; not temporal or
+// preview).
+func backupWord(s string) bool {
+	for _, w := range backupWords {
+		if s == w || strings.HasPrefix(s, w) && (s[len(w)] < 'a' || s[len(w)] > 'z') {
+			return true
+		}
+	}
+	return false
+}
 
 // Kind says how a file named on the command line is to be read.
 type Kind int

@@ -2,6 +2,7 @@ package discover
 
 import (
 	"os"
+	"path"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -130,10 +131,6 @@ func TestIsDockerfileName(t *testing.T) {
 		{name: "dockerfile_queries.sql", want: false},
 		{name: "Containerfile_ci", want: true},
 		{name: "xDockerfile", want: true},
-		{name: "x-Dockerfile", want: true},
-		{name: "L2Dockerfile", want: true},
-		{name: "oldDockerfile", want: false},
-		{name: "backup-Dockerfile", want: false},
 		{name: "my.Dockerfile.bak", want: false},
 		{name: "dockerfile_parser.go", want: false},
 		{name: "Dockerfil", want: false},
@@ -329,5 +326,28 @@ func TestFind(t *testing.T) {
 	r = FindLimited([]string{filepath.Join(root, "nope")}, 0)
 	if len(r.Errors) != 1 {
 		t.Errorf("errors = %v, want one", r.Errors)
+	}
+}
+
+// The names table shared with ci/precommit_test.sh, which checks the
+// pre-commit hooks' files: pattern against it.
+func TestDockerfileNamesTable(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("testdata", "dockerfile_names.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, line := range strings.Split(string(src), "\n") {
+		name, want, ok := strings.Cut(line, "\t")
+		if !ok || strings.HasPrefix(line, "#") {
+			continue
+		}
+		n++
+		if got := IsDockerfileName(path.Base(name)); got != (want == "1") {
+			t.Errorf("IsDockerfileName(%q) = %v, want %s", name, got, want)
+		}
+	}
+	if n < 20 {
+		t.Fatalf("only %d names read", n)
 	}
 }
