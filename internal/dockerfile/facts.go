@@ -107,6 +107,9 @@ type Facts struct {
 	devcontainer bool
 	// filled are the folders a RUN's mv put files in.
 	filled []string
+	// contextCode says app code came from the build context (COPY or
+	// ADD of the project's files).
+	contextCode bool
 }
 
 // devcontainer reports a Dockerfile of a development container: one in a
@@ -313,7 +316,8 @@ func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string, nodeBas
 			n := len(fa.Code)
 			f.applyCommand(&fa, t.cmd, s.Line, env, done, extraNode)
 			for i := n; i < len(fa.Code); i++ {
-				fa.Code[i].What = "ONBUILD " + fa.Code[i].What
+				// The trigger as written: the line is this FROM's.
+				fa.Code[i].What = trimWhat(fmt.Sprintf("ONBUILD %s of %s", t.text, s.BaseRaw))
 			}
 		}
 	} else if ob, ok := onbuildImage(s.Base); ok {
@@ -813,7 +817,7 @@ func onbuildTriggers(s *Stage) []trigger {
 			continue
 		}
 		if c, ok := c.(instructions.Command); ok {
-			out = append(out, trigger{c, InstructionLine(ob)})
+			out = append(out, trigger{c, InstructionLine(ob), strings.Join(strings.Fields(ob.Expression), " ")})
 		}
 	}
 	return out
@@ -823,6 +827,7 @@ func onbuildTriggers(s *Stage) []trigger {
 type trigger struct {
 	cmd  instructions.Command
 	line int
+	text string // the triggered instruction as written (COPY . .)
 }
 
 // onbuildBase describes a published ONBUILD image: its triggers copy the
@@ -1102,6 +1107,7 @@ func (f *File) copyFacts(fa *Facts, from string, srcs []string, dest string, lin
 		for _, src := range srcs {
 			if isCodeSource(f.ExpandInStage(src, env)) {
 				fa.addCode(Evidence{Line: line, What: trimWhat(f.instructionText(line, "COPY"))}, dest)
+				fa.contextCode = true
 				break
 			}
 		}
@@ -1140,9 +1146,11 @@ func (f *File) copyFacts(fa *Facts, from string, srcs []string, dest string, lin
 			case src.Runtime != NoRuntime && isNodeBinaryPath(p) && fa.Runtime == NoRuntime:
 				fa.Runtime, fa.RuntimeBy = src.Runtime, Evidence{Line: line, What: trimWhat(what)}
 			case code:
-			case src.Runtime == NoRuntime && src.nativeBuild && !src.usedNode:
-				// A program compiled in a stage with no JavaScript (a Go
-				// CLI: go build -o /tmp/goat): a tool, not the app.
+			case src.Runtime == NoRuntime && src.nativeBuild && !src.usedNode && !src.contextCode:
+				// A program compiled in a stage with no JavaScript from
+				// sources it fetched (a Go CLI: git clone && go build -o
+				// /tmp/goat): a tool, not the app. Built from the
+				// project's own sources, it is the project's code.
 			case src.HasCode() && copiesCode(src, p):
 				fa.addCode(Evidence{Line: line, What: trimWhat(what) + " (stage " + src.Stage.ID() + " holds app code)"}, dest)
 				code = true

@@ -614,6 +614,11 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, rtLine: 3,
 		},
 		{
+			name:    "a program compiled from the project's own sources is app code",
+			src:     "FROM golang:1.22 AS tools\nWORKDIR /src\nCOPY tools/ .\nRUN go build -o /out/migrate ./cmd/migrate\nFROM node:22\nCOPY --from=tools /out/migrate /srv/migrate\n",
+			runtime: Node, rtLine: 5, codeLines: []int{6},
+		},
+		{
 			name:    "the app cloned in a stage with no JavaScript is app code",
 			src:     "FROM alpine/git AS clone\nRUN git clone https://github.com/acme/app.git /src\nFROM node:22\nCOPY --from=clone /src /app\nWORKDIR /app\nCMD [\"node\", \"server.js\"]\n",
 			runtime: Node, rtLine: 3, codeLines: []int{4}, workdir: "/app",

@@ -137,13 +137,13 @@ func OfficialImage(ref string) bool {
 // (mcr.microsoft.com/windows/nanoserver, stefanscherer/node-windows,
 // node:22-windowsservercore): nothing Linux runs on the engine it needs.
 func WindowsImage(ref string) bool {
-	r := strings.ToLower(ref)
-	for _, w := range []string{"windows", "nanoserver", "servercore", "-ltsc20"} {
-		if strings.Contains(r, w) {
+	p, tag := repoPath(ref), ImageTag(ref)
+	for _, w := range []string{"windows", "nanoserver", "servercore"} {
+		if strings.Contains(p, w) || strings.Contains(tag, w) {
 			return true
 		}
 	}
-	return false
+	return strings.Contains(tag, "ltsc20")
 }
 
 // IsScratchLike reports images that hold nothing that could run code, such

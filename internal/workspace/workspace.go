@@ -499,7 +499,8 @@ func addBuiltNames(byImage map[string]*Service, s *Service) {
 
 // onBuiltBases judges the stages that start FROM an image a compose
 // service of the workspace builds (a `base` service tagged org/base, and
-// web.Dockerfile FROM org/base, in the same compose file or another): the
+// web.Dockerfile FROM org/base, in the same compose file or in another
+// anywhere in the searched tree): the
 // image holds what that build put in, which decouple sees, instead of an
 // unknown base, and the base's ONBUILD triggers run in the stage's build.
 // Services and standalone Dockerfiles are judged again with those bases.
