@@ -481,6 +481,8 @@ func (p *splitPlan) checkImage() string {
 		return fmt.Sprintf("the runtime is %s, not Node", f.Runtime)
 	case f.BaseBuiltBy != "":
 		return fmt.Sprintf("Node and the code come from its base image %s, which service %q builds: the two images are split together, by hand", f.RootBase, f.BaseBuiltBy)
+	case f.BuiltStage != "":
+		return f.BuiltStage + ": what it holds comes from that build, so the two are split together, by hand"
 	case dockerfile.WindowsImage(f.RootBase) || len(f.Workdir) > 1 && f.Workdir[1] == ':' || strings.Contains(f.Workdir, ":/") || strings.Contains(f.Workdir, `:\`):
 		return fmt.Sprintf("%s is a Windows image: the code-only image decouple writes (FROM %s) is a Linux image, which a Windows engine cannot run; split it by hand", f.RootBase, DefaultCodeImage)
 	case !f.HasCode():

@@ -40,6 +40,11 @@ type Facts struct {
 	// BaseBuiltBy names the compose service that builds RootBase, when
 	// the workspace judged the stage on what that build puts in it.
 	BaseBuiltBy string
+	// BuiltStage says another stage the build needs starts FROM an image
+	// a compose service builds (a builder stage on an ONBUILD base), when
+	// the workspace judged it so: what that stage holds is seen, but a
+	// split would have to rebuild the two together.
+	BuiltStage string
 	// Code lists how app code arrived, first first.
 	Code []Evidence
 	// CodeDirs are absolute paths in the image where code was put.

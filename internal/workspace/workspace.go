@@ -550,13 +550,26 @@ func (ws *Workspace) onBuiltBases() {
 		}
 		return nil
 	}
+	// judged is the target's facts, saying which other stage it needs
+	// starts on a built image.
+	judged := func(df *dockerfile.File, facts []*dockerfile.Facts, target *dockerfile.Stage) *dockerfile.Facts {
+		f := facts[target.Index]
+		for _, st := range df.Needed(target) {
+			if g := facts[st.Index]; st.Root() != target.Root() && g.BaseBuiltBy != "" {
+				c := *f
+				c.BuiltStage = fmt.Sprintf("stage %s starts FROM %s, which service %q builds", st.ID(), g.RootBase, g.BaseBuiltBy)
+				return &c
+			}
+		}
+		return f
+	}
 	for _, p := range ws.Projects {
 		for _, s := range p.Services {
 			if s.BuiltBy != nil || s.Dockerfile == nil || s.Stage == nil {
 				continue
 			}
 			if facts := onBase(s.Dockerfile, s); facts != nil {
-				s.Facts = facts[s.Stage.Index]
+				s.Facts = judged(s.Dockerfile, facts, s.Stage)
 			}
 		}
 		for _, s := range p.Services {
@@ -567,6 +580,8 @@ func (ws *Workspace) onBuiltBases() {
 	}
 	for _, d := range ws.Dockerfiles {
 		if facts := onBase(d.File, nil); facts != nil {
+			final := d.File.Final()
+			facts[final.Index] = judged(d.File, facts, final)
 			d.Facts = facts
 		}
 	}
