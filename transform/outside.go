@@ -95,27 +95,11 @@ func (p *splitPlan) copiesOut(c dockerfile.Command, cwd string, env map[string]s
 	default:
 		return ""
 	}
-	var ops []string
-	target := ""
-	rest := c.Rest()
-	for i := 0; i < len(rest); i++ {
-		switch a := rest[i]; {
-		case a == "-t" || a == "--target-directory":
-			if i+1 < len(rest) {
-				target = rest[i+1]
-			}
-			i++
-		case strings.HasPrefix(a, "--target-directory="):
-			target = strings.TrimPrefix(a, "--target-directory=")
-		case c.Name == "install" && (a == "-m" || a == "-o" || a == "-g" || a == "--mode" || a == "--owner" || a == "--group"):
-			i++ // the flag's value
-		case !strings.HasPrefix(a, "-"):
-			ops = append(ops, a)
-		}
+	var valueFlags []string
+	if c.Name == "install" {
+		valueFlags = []string{"-m", "-o", "-g", "--mode", "--owner", "--group"}
 	}
-	if target == "" && len(ops) > 1 {
-		target, ops = ops[len(ops)-1], ops[:len(ops)-1]
-	}
+	ops, target := dockerfile.CopyOperands(c.Rest(), valueFlags...)
 	dest, ok := place(target, cwd, env)
 	if target == "" || !ok || p.inCode(dest) || scratchPath(dest+"/") {
 		return ""

@@ -619,16 +619,7 @@ var operandValueFlags = map[string]map[string]bool{
 // wordsText joins a command's words for a shell again, quoting only what
 // would split or change it: variables and globs are left to expand as
 // they did in the RUN (mkdir -p $NVM_DIR, rm -rf /tmp/*).
-func wordsText(words []string) string {
-	out := make([]string, len(words))
-	for i, w := range words {
-		if w == "" || strings.ContainsAny(w, " \t'\"&|;<>()`\\") {
-			w = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
-		}
-		out[i] = w
-	}
-	return strings.Join(out, " ")
-}
+func wordsText(words []string) string { return quoteWords(words, " \t'\"&|;<>()`\\") }
 
 // linksOutOfCode reports an ln whose link lies outside the code folder
 // (ln -s /app/cli.js /usr/local/bin/mycli): it changes the system, and the
@@ -637,40 +628,18 @@ func linksOutOfCode(c dockerfile.Command, cwd string, env map[string]string, inC
 	if c.Name != "ln" {
 		return false
 	}
-	var ops []string
-	target := ""
-	symbolic := false
 	rest := c.Rest()
-	for i := 0; i < len(rest); i++ {
-		a := rest[i]
-		switch {
-		case a == "--symbolic" || len(a) > 1 && a[0] == '-' && a[1] != '-' && strings.Contains(a, "s"):
-			// ln -s, -sf, -snf: a hard link (no -s) needs its target
-			// in the build, which the code-free runtime lacks.
-			symbolic = true
-		case a == "-t" || a == "--target-directory":
-			if i+1 < len(rest) {
-				target = rest[i+1]
-				i++
-			}
-		case strings.HasPrefix(a, "--target-directory="):
-			target = strings.TrimPrefix(a, "--target-directory=")
-		case strings.HasPrefix(a, "-"):
-		default:
-			ops = append(ops, a)
-		}
-	}
-	if !symbolic || slices.ContainsFunc(ops, func(o string) bool { return strings.ContainsAny(o, "*?[") }) {
-		// A glob over the code (ln -s /app/node_modules/.bin/* …)
-		// matches nothing where the code is not.
+	// ln -s, -sf, -snf: a hard link (no -s) needs its target in the
+	// build, which the code-free runtime lacks.
+	symbolic := slices.ContainsFunc(rest, func(a string) bool {
+		return a == "--symbolic" || len(a) > 1 && a[0] == '-' && a[1] != '-' && strings.Contains(a, "s")
+	})
+	srcs, link := dockerfile.CopyOperands(rest)
+	if !symbolic || link == "" || slices.ContainsFunc(srcs, func(o string) bool { return strings.ContainsAny(o, "*?[") }) {
+		// No link named: one in the working folder. A glob over the
+		// code (ln -s /app/node_modules/.bin/* …) matches nothing where
+		// the code is not.
 		return false
-	}
-	link := target
-	if link == "" {
-		if len(ops) < 2 {
-			return false // a link in the working folder
-		}
-		link = ops[len(ops)-1]
 	}
 	if strings.Contains(link, "$") {
 		v, ok := dockerfile.ExpandShell(link, env)

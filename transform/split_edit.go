@@ -987,9 +987,15 @@ func shellText(words []string, shellForm bool) string {
 	if shellForm {
 		return strings.Join(words, " ")
 	}
+	return quoteWords(words, " \t'\"$&|;<>()*?`\\")
+}
+
+// quoteWords joins words with spaces, single-quoting each that is empty
+// or holds one of special.
+func quoteWords(words []string, special string) string {
 	quoted := make([]string, len(words))
 	for i, w := range words {
-		if w == "" || strings.ContainsAny(w, " \t'\"$&|;<>()*?`\\") {
+		if w == "" || strings.ContainsAny(w, special) {
 			w = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
 		}
 		quoted[i] = w

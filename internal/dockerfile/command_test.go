@@ -94,3 +94,21 @@ func TestRunScripts(t *testing.T) {
 		}
 	}
 }
+
+func TestCopyOperands(t *testing.T) {
+	for _, tt := range []struct {
+		line, srcs, dest string
+		flags           []string
+	}{
+		{line: "cp -r dist /srv/www", srcs: "dist", dest: "/srv/www"},
+		{line: "mv -t /app a b", srcs: "a b", dest: "/app"},
+		{line: "mv --target-directory=/app a", srcs: "a", dest: "/app"},
+		{line: "install -m 755 run.sh /usr/local/bin/run", srcs: "run.sh", dest: "/usr/local/bin/run", flags: []string{"-m"}},
+		{line: "ln -s /app/cli.js", srcs: "/app/cli.js"},
+	} {
+		srcs, dest := CopyOperands(strings.Fields(tt.line)[1:], tt.flags...)
+		if strings.Join(srcs, " ") != tt.srcs || dest != tt.dest {
+			t.Errorf("CopyOperands(%s) = %q, %q; want %q, %q", tt.line, srcs, dest, tt.srcs, tt.dest)
+		}
+	}
+}

@@ -125,12 +125,11 @@ func repoPath(ref string) string {
 // well-known images that ship none (node, python, alpine): a build tagged
 // with such a name does not stand for it as a base.
 func OfficialImage(ref string) bool {
-	p := strings.TrimPrefix(repoPath(ref), "library/")
-	switch p {
+	switch strings.TrimPrefix(repoPath(ref), "library/") {
 	case "node", "bun", "deno", "denoland/deno", "oven/bun":
 		return true
 	}
-	return otherImages[p]
+	return wellKnownOtherImage(ref)
 }
 
 // WindowsImage reports an image of Windows containers, by its name or tag

@@ -680,28 +680,37 @@ func savesArchive(args []string) bool {
 // noteFilled records the folder a mv or cp puts files in (mv /bundle/*
 // /app/), for the WORKDIR a RUN fills.
 func (fa *Facts) noteFilled(rest []string, cwd string) {
-	var ops []string
-	target := ""
-	for i := 0; i < len(rest); i++ {
-		switch a := rest[i]; {
-		case a == "-t" || a == "--target-directory":
-			if i+1 < len(rest) {
-				target = rest[i+1]
-			}
-			i++
-		case strings.HasPrefix(a, "--target-directory="):
-			target = strings.TrimPrefix(a, "--target-directory=")
-		case !strings.HasPrefix(a, "-"):
-			ops = append(ops, a)
-		}
-	}
-	if target == "" && len(ops) > 1 {
-		target = ops[len(ops)-1]
-	}
+	_, target := CopyOperands(rest)
 	if target == "" || strings.Contains(target, "$") || cwd == "" && !path.IsAbs(target) {
 		return
 	}
 	fa.filled = append(fa.filled, absPath(cwd, target))
+}
+
+// CopyOperands reads the operands of cp, mv, install or ln: the sources,
+// and the destination (-t or --target-directory, else the last operand
+// when there are two or more; "" when there is none). valueFlags are the
+// command's flags whose value is the next word (install -m 755).
+func CopyOperands(rest []string, valueFlags ...string) (srcs []string, dest string) {
+	for i := 0; i < len(rest); i++ {
+		switch a := rest[i]; {
+		case a == "-t" || a == "--target-directory":
+			if i+1 < len(rest) {
+				dest = rest[i+1]
+			}
+			i++
+		case strings.HasPrefix(a, "--target-directory="):
+			dest = strings.TrimPrefix(a, "--target-directory=")
+		case slices.Contains(valueFlags, a):
+			i++
+		case !strings.HasPrefix(a, "-"):
+			srcs = append(srcs, a)
+		}
+	}
+	if dest == "" && len(srcs) > 1 {
+		srcs, dest = srcs[:len(srcs)-1], srcs[len(srcs)-1]
+	}
+	return srcs, dest
 }
 
 // nativeBuilders build native sources: what a stage downloads and
