@@ -98,7 +98,7 @@ func TestRunScripts(t *testing.T) {
 func TestCopyOperands(t *testing.T) {
 	for _, tt := range []struct {
 		line, srcs, dest string
-		flags           []string
+		flags            []string
 	}{
 		{line: "cp -r dist /srv/www", srcs: "dist", dest: "/srv/www"},
 		{line: "mv -t /app a b", srcs: "a b", dest: "/app"},
