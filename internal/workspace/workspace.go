@@ -78,6 +78,8 @@ type Service struct {
 	BuiltBy    *Service
 	// Unjudged says why the image could not be judged, when it could not.
 	Unjudged string
+	// noDockerfile says the Dockerfile its build names does not exist.
+	noDockerfile bool
 }
 
 // Dockerfile is a Dockerfile with the facts of each stage.
@@ -434,7 +436,7 @@ func (ws *Workspace) loadProject(files []string, cache *dockerfileCache, sniffed
 // Dockerfile that is not there.
 func missingDockerfile(p *Project) bool {
 	for _, s := range p.Services {
-		if s.BuiltBy == nil && strings.HasSuffix(s.Unjudged, " does not exist") {
+		if s.BuiltBy == nil && s.noDockerfile {
 			return true
 		}
 	}
@@ -732,7 +734,7 @@ func (ws *Workspace) judgeBuild(s *Service, cache *dockerfileCache, notes *[]*Fi
 		}
 		var ose *os.PathError
 		if errors.As(err, &ose) && errors.Is(err, os.ErrNotExist) {
-			s.Unjudged = "its Dockerfile " + ws.Rel(ose.Path) + " does not exist"
+			s.Unjudged, s.noDockerfile = "its Dockerfile "+ws.Rel(ose.Path)+" does not exist", true
 			*notes = append(*notes, &FileError{File: ws.Rel(s.Key.File.Path), Line: s.Key.Line, Msg: fmt.Sprintf("service %q: %s", s.Name, s.Unjudged)})
 			return
 		}
