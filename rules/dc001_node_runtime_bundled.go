@@ -49,7 +49,9 @@ services:
 ## What it looks at
 The image a service runs: the ` + "`build.target`" + ` stage, else the last stage,
 following ` + "`FROM <stage>`" + ` chains. Node arrives by a node image (official or
-third-party, Meteor and pm2 images included), a package install (nodejs, npm,
+third-party, Meteor and pm2 images included, and the images of Node
+applications such as Ghost, Directus or n8n, by a word of the name, whoever
+rebuilt them: a theme or extensions copied in are app code), a package install (nodejs, npm,
 yarn), NodeSource, nvm and friends, a tarball, ` + "`COPY --from`" + ` of a node binary,
 a base image that a stage runs npm in, an image a compose service builds
 (named by its image: or build.tags; for services and standalone Dockerfiles

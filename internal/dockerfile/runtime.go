@@ -2,6 +2,7 @@ package dockerfile
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -22,6 +23,10 @@ const (
 // "javascript-node" all yield a node word.
 var nameToken = regexp.MustCompile(`[a-z]+`)
 
+// appToken splits it into words that may hold digits after the first
+// letter (n8n), which nameToken would cut into "n" and "n".
+var appToken = regexp.MustCompile(`[a-z][a-z0-9]*`)
+
 // nodeImagesByPath are images that ship Node but whose name does not say so,
 // by repository path (an entry ending in "/" matches a whole namespace).
 // Each entry is checked by TestNodeImagesByPath.
@@ -30,13 +35,28 @@ var nodeImagesByPath = []string{
 	// mcr.microsoft.com/playwright reads "playwright" once the registry
 	// is stripped.
 	"microsoft/playwright", "playwright/", "playwright",
-	"ghost", "library/ghost", "n8nio/n8n", "strapi/strapi", "strapi/base",
+	"strapi/base",
 	// Meteor runtime images install their own Node and run the bundle.
 	"meteorhacks/meteord", "abernix/meteord", "jshimko/meteor-launchpad",
 	"geoffreybooth/meteor-base", "zodern/meteor", "disney/meteor-base",
 	// Process-manager and headless-browser images built on node.
 	"keymetrics/pm2", "browserless/chrome", "browserless/chromium",
 	"puppeteer/puppeteer", "buildkite/puppeteer",
+	// Node applications published under names that are no word of
+	// nodeApps.
+	"louislam/uptime-kuma", "requarks/wiki", "outlinewiki/outline",
+	"rocketchat/rocket.chat", "joplin/server", "thelounge/thelounge",
+	"actualbudget/actual-server", "mongo-express", "library/mongo-express",
+}
+
+// nodeApps are Node applications whose images, official or rebuilt by
+// others (tegud/docker-ghost-mysql-aws), are named after them: a word of
+// the image's last path component that is one of these ships Node, and
+// files the project copies in (a theme, extensions, custom nodes) run on
+// it. Words, not substrings: ghostunnel and gh-ost are no Ghost.
+var nodeApps = []string{
+	"ghost", "directus", "strapi", "n8n", "nodebb", "etherpad", "verdaccio",
+	"hedgedoc", "flowise", "botpress", "budibase",
 }
 
 // notNodeImages are images whose name holds the word node but that are not
@@ -88,6 +108,11 @@ func ImageRuntime(ref string, extra ...string) Runtime {
 			return Bun
 		case "deno":
 			return Deno
+		}
+	}
+	for _, w := range appToken.FindAllString(last, -1) {
+		if slices.Contains(nodeApps, w) {
+			return Node
 		}
 	}
 	for _, p := range nodeImagesByPath {

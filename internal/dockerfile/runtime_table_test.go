@@ -48,6 +48,20 @@ func TestImageRuntime(t *testing.T) {
 		{ref: "mcr.microsoft.com/playwright:v1.44.0-jammy", want: Node},
 		{ref: "mcr.microsoft.com/playwright/python:v1.44.0-jammy", want: Node},
 		{ref: "ghost:5-alpine", want: Node},
+		// Node applications, by a word of the name: official images and
+		// others' rebuilds of them.
+		{ref: "directus/directus:latest", want: Node},
+		{ref: "tegud/docker-ghost-mysql-aws:v2.16.2", want: Node},
+		{ref: "n8nio/n8n:1.50.0", want: Node},
+		{ref: "acme/n8n-custom:1", want: Node},
+		{ref: "strapi/strapi", want: Node},
+		{ref: "verdaccio/verdaccio:5", want: Node},
+		{ref: "louislam/uptime-kuma:1", want: Node},
+		// Words, not substrings, and not the app's name inside another.
+		{ref: "ghostunnel/ghostunnel:v1.7", want: NoRuntime},
+		{ref: "acme/gh-ost:1.1", want: NoRuntime},
+		{ref: "kong/kuma-cp:2.7", want: NoRuntime},
+		{ref: "thelastpickle/cassandra-medusa:0.20", want: NoRuntime},
 		// Bun and Deno are their own runtimes, never Node.
 		{ref: "oven/bun:1", want: Bun},
 		{ref: "oven/bun:1.1-alpine", want: Bun},
@@ -122,6 +136,11 @@ func TestNodeImagesByPath(t *testing.T) {
 		}
 		if got := ImageRuntime(ref); got != Node {
 			t.Errorf("ImageRuntime(%q) = %q, want node (table entry %q)", ref, got, p)
+		}
+	}
+	for _, w := range nodeApps {
+		if got := ImageRuntime("registry.example.com/acme/" + w + "-custom:1.0"); got != Node {
+			t.Errorf("ImageRuntime of an image named after %q = %q, want node", w, got)
 		}
 	}
 }
