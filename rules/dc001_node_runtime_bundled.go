@@ -65,7 +65,10 @@ archive unpacked into the app folder and installed there, a global npm or
 yarn install of the app, an installer CLI's install, or the ONBUILD triggers
 of a parent (node:onbuild, or a base image another compose service of the
 project builds, in any of its compose files: the triggers run in the child's
-build, with its context and stages). A builder stage that feeds an nginx or caddy
+build, with its context and stages). A build context that is a git URL
+naming a folder of this repository (URL#ref:subdir, in a deploy file) is
+judged from the local copy of that folder, unless .git/config names other
+remotes; its split is left to the user. A builder stage that feeds an nginx or caddy
 final stage is fine. Not app code: dependency manifests (package.json,
 lockfiles, bower.json, and other languages' Gemfile, requirements.txt,
 go.mod), start scripts and configs (files from rootfs/ and conf.d/, data files

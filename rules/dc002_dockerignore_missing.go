@@ -57,7 +57,7 @@ func runDockerignore(p *Pass) {
 			if s.Dockerfile == nil || s.BuiltBy != nil || s.Config.Build == nil || !feedsNode(ws, s.Dockerfile, s.Stage) || !readsContext(ws, s.Dockerfile) {
 				continue
 			}
-			contexts = append(contexts, buildContext{dir: s.Config.Build.Context, dockerfile: s.Dockerfile, pos: actPos(p.cacheOf(), s), service: s.Name})
+			contexts = append(contexts, buildContext{dir: s.ContextDir(), dockerfile: s.Dockerfile, pos: actPos(p.cacheOf(), s), service: s.Name})
 		}
 	}
 	for _, d := range ws.Dockerfiles {

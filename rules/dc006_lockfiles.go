@@ -111,9 +111,9 @@ func copiesLockfile(src string) bool {
 // runs: its own build context, the contexts of the services it takes
 // volumes from, and its bind mounts.
 func serviceLockfile(cache *runCache, ws *workspace.Workspace, proj *workspace.Project, s *workspace.Service) (bool, string) {
-	if b := s.Config.Build; b != nil && cache.hasLockfile(b.Context) {
-		if s.Dockerfile == nil || lockCopiedBefore(s.Dockerfile, s.Stage, 1<<30) && contextLockfile(cache, ws, b.Context, s.Dockerfile.Path) {
-			return true, "the lockfile in " + relDir(ws, b.Context)
+	if dir := s.ContextDir(); dir != "" && cache.hasLockfile(dir) {
+		if s.Dockerfile == nil || lockCopiedBefore(s.Dockerfile, s.Stage, 1<<30) && contextLockfile(cache, ws, dir, s.Dockerfile.Path) {
+			return true, "the lockfile in " + relDir(ws, dir)
 		}
 	}
 	for _, vf := range s.Config.VolumesFrom {

@@ -169,6 +169,11 @@ func (p *splitPlan) check() string {
 	switch {
 	case s.Build == nil || s.Key == nil:
 		return "the service's build: key was not found"
+	case s.GitContext != "":
+		// The code image must build from what the URL fetches, which
+		// holds no Dockerfile.code until the split is pushed.
+		return fmt.Sprintf("its build context is the git URL %s (judged from the local folder %s): the code service must build from that URL once the split is pushed; split it by hand",
+			s.GitContext, rel(s.LocalContext))
 	case s.Project.ProjectDirFrom != "":
 		// The written files' paths, and the roll-out command, would
 		// have to follow that folder too.

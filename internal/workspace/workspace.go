@@ -6,6 +6,7 @@ package workspace
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -80,6 +81,22 @@ type Service struct {
 	Unjudged string
 	// noDockerfile says the Dockerfile its build names does not exist.
 	noDockerfile bool
+	// GitContext is the build context when it is a git URL that names a
+	// folder of this working tree (gitcontext.go); the service is judged
+	// from that folder, LocalContext.
+	GitContext, LocalContext string
+}
+
+// ContextDir is the folder the build reads: its context, or the local copy
+// of a git URL context.
+func (s *Service) ContextDir() string {
+	if s.LocalContext != "" {
+		return s.LocalContext
+	}
+	if s.Config.Build == nil {
+		return ""
+	}
+	return s.Config.Build.Context
 }
 
 // Dockerfile is a Dockerfile with the facts of each stage.
@@ -709,8 +726,13 @@ func (ws *Workspace) judgeBuild(s *Service, cache *dockerfileCache, notes *[]*Fi
 	default:
 		path := compose.DockerfilePath(s.Config)
 		if path == "" {
-			s.Unjudged = "its build context " + b.Context + " is remote"
-			return
+			local := ws.localGitContext(filepath.Dir(s.Key.File.Path), b.Context, b.Dockerfile)
+			if local == "" {
+				s.Unjudged = "its build context " + b.Context + " is remote"
+				return
+			}
+			s.GitContext, s.LocalContext = b.Context, local
+			path = filepath.Join(local, cmp.Or(b.Dockerfile, "Dockerfile"))
 		}
 		df, err = cache.get(ws.lowercaseFallback(path), args)
 	}
@@ -774,11 +796,11 @@ func (ws *Workspace) judgeBuild(s *Service, cache *dockerfileCache, notes *[]*Fi
 // working folder: it is never read (ReadFile refuses it), so the rules
 // judge the build as if it had none that they may read, and say why.
 func (ws *Workspace) refusedIgnores(s *Service, dockerfilePath string, notes *[]*FileError) {
-	b := s.Config.Build
-	if b == nil || b.Context == "" {
+	dir := s.ContextDir()
+	if dir == "" {
 		return
 	}
-	for _, p := range []string{dockerfilePath + ".dockerignore", filepath.Join(b.Context, ".dockerignore")} {
+	for _, p := range []string{dockerfilePath + ".dockerignore", filepath.Join(dir, ".dockerignore")} {
 		if err := safefile.Check(p); err != nil {
 			at := s.Key
 			if s.Build != nil {
