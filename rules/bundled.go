@@ -165,7 +165,7 @@ func checkBundles(p *Pass, want func(dockerfile.Runtime) bool, what string, with
 	rel := p.cacheOf()
 	var found []finding
 	for _, proj := range ws.Projects {
-		for _, s := range proj.Services {
+		for _, s := range proj.Judged() {
 			facts := s.Facts
 			if app := facts.WithGlobalApp(append(slices.Clone(s.Config.Entrypoint), s.Config.Command...)); app != nil {
 				// The compose command starts a package the image installed
@@ -178,6 +178,9 @@ func checkBundles(p *Pass, want func(dockerfile.Runtime) bool, what string, with
 			}
 			msg, related := evidence(rel, s.Dockerfile, facts, b)
 			head := fmt.Sprintf("service %q runs %s", s.Name, msg)
+			if s.OverriddenBy != "" {
+				head = fmt.Sprintf("service %q, as %s alone builds it (%s replaces that build when both load), runs %s", s.Name, rel.Rel(s.Key.File.Path), s.OverriddenBy, msg)
+			}
 			if s.BuiltBy != nil {
 				head = fmt.Sprintf("service %q runs image %s, built by service %q: %s", s.Name, s.ImageText, s.BuiltBy.Name, msg)
 			}

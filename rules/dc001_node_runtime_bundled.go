@@ -68,7 +68,11 @@ project builds, in any of its compose files: the triggers run in the child's
 build, with its context and stages). A build context that is a git URL
 naming a folder of this repository (URL#ref:subdir, in a deploy file) is
 judged from the local copy of that folder, unless .git/config names other
-remotes; its split is left to the user. A builder stage that feeds an nginx or caddy
+remotes; its split is left to the user. When the override Compose merges by
+default (docker-compose.override.yml) replaces a service's build with
+another Dockerfile or stage, the base file is also judged alone, as a
+deploy runs it (` + "`docker compose -f docker-compose.yml`" + `); that finding's split
+is left to the user or to ` + "`decouple lint --fix -f docker-compose.yml`" + `. A builder stage that feeds an nginx or caddy
 final stage is fine. Not app code: dependency manifests (package.json,
 lockfiles, bower.json, and other languages' Gemfile, requirements.txt,
 go.mod), start scripts and configs (files from rootfs/ and conf.d/, data files

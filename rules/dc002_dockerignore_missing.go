@@ -53,7 +53,7 @@ func runDockerignore(p *Pass) {
 	seen := map[string]bool{}
 	var contexts []buildContext
 	for _, proj := range ws.Projects {
-		for _, s := range proj.Services {
+		for _, s := range proj.Judged() {
 			if s.Dockerfile == nil || s.BuiltBy != nil || s.Config.Build == nil || !feedsNode(ws, s.Dockerfile, s.Stage) || !readsContext(ws, s.Dockerfile) {
 				continue
 			}

@@ -204,7 +204,7 @@ func writtenDefaults(text, resolved string) bool {
 func literalBuildArgs(ws *workspace.Workspace, f *dockerfile.File, names []string) bool {
 	found := false
 	for _, proj := range ws.Projects {
-		for _, s := range proj.Services {
+		for _, s := range proj.Judged() {
 			if s.Dockerfile != f || s.BuiltBy != nil || s.Key == nil || s.Key.File == nil {
 				continue
 			}
@@ -360,7 +360,7 @@ func buildFiles(ws *workspace.Workspace) []*dockerfile.File {
 		}
 	}
 	for _, p := range ws.Projects {
-		for _, s := range p.Services {
+		for _, s := range p.Judged() {
 			add(s.Dockerfile)
 		}
 	}
@@ -389,7 +389,7 @@ func runNodeEOL(p *Pass) {
 		}
 	}
 	for _, proj := range ws.Projects {
-		for _, s := range proj.Services {
+		for _, s := range proj.Judged() {
 			if !runsImage(s) {
 				continue
 			}

@@ -63,7 +63,7 @@ func runNodeUnpinned(p *Pass) {
 	today := p.Settings.today()
 	seen := map[string]bool{}
 	for _, proj := range ws.Projects {
-		for _, s := range proj.Services {
+		for _, s := range proj.Judged() {
 			if runsImage(s) {
 				if site, ok := composeImageSite(ws, s); ok {
 					checkUnpinned(p, site, today, seen)

@@ -143,7 +143,7 @@ func runNPMProductionFlag(p *Pass) {
 	contexts := map[*dockerfile.File]string{}
 	var files []*dockerfile.File
 	for _, proj := range ws.Projects {
-		for _, s := range proj.Services {
+		for _, s := range proj.Judged() {
 			if s.Dockerfile == nil || s.BuiltBy != nil || contexts[s.Dockerfile] != "" {
 				continue
 			}

@@ -122,7 +122,7 @@ func Bump(ws *workspace.Workspace, opts BumpOptions) (*BumpPlan, error) {
 	seen := map[string]bool{}
 	var edits []analysis.TextEdit
 	for _, proj := range ws.Projects {
-		for _, s := range proj.Services {
+		for _, s := range proj.Judged() {
 			b := bumper{ws: ws, proj: proj, s: s, opts: opts, target: target, targetMajor: tv.Major}
 			edit, ch, skip := b.plan()
 			switch {

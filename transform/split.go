@@ -169,6 +169,11 @@ func (p *splitPlan) check() string {
 	switch {
 	case s.Build == nil || s.Key == nil:
 		return "the service's build: key was not found"
+	case s.OverriddenBy != "":
+		// Its runtime would be written into the base file, under the
+		// override's build, which Compose merges over it.
+		return fmt.Sprintf("%s replaces this build when both files load (Compose's default): split the production build by hand, or with `decouple lint --fix -f %s`, which reads that file alone as `docker compose -f` does",
+			s.OverriddenBy, rel(s.Key.File.Path))
 	case s.GitContext != "":
 		// The code image must build from what the URL fetches, which
 		// holds no Dockerfile.code until the split is pushed.

@@ -615,6 +615,12 @@ func (w *walker) dir(path string, parts []string, rules []rule, seen []state) er
 	return nil
 }
 
+// IsOverride reports a file name Compose merges by default onto the base
+// file of its folder (docker-compose.override.yml, compose.override.yaml).
+func IsOverride(name string) bool {
+	return overrideName.MatchString(name)
+}
+
 // canonicalName reports the names that are a compose file or a Dockerfile
 // whatever they hold: compose.yaml, docker-compose.yml, Dockerfile.
 func canonicalName(name string) bool {

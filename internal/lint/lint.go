@@ -110,7 +110,7 @@ func applySuppressions(ws *workspace.Workspace, diags []analysis.Diagnostic, sel
 			add(f.Path, f.Src)
 			composeFiles[ws.Rel(f.Path)] = f
 		}
-		for _, s := range p.Services {
+		for _, s := range p.Judged() {
 			if s.Dockerfile != nil {
 				add(s.Dockerfile.Path, s.Dockerfile.Src)
 				dockerfiles[ws.Rel(s.Dockerfile.Path)] = s.Dockerfile

@@ -36,7 +36,7 @@ func VerifierFor(ws *workspace.Workspace) Verifier {
 			files = append(files, f.Path)
 		}
 		projects = append(projects, files)
-		for _, s := range p.Services {
+		for _, s := range p.Judged() {
 			if s.Dockerfile != nil {
 				kinds[s.Dockerfile.Path] = verify.Dockerfile
 			}

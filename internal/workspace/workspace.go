@@ -64,6 +64,10 @@ type Project struct {
 	// ProjectDirFrom names the script that runs the project with
 	// --project-directory (its Dir), when it was loaded that way.
 	ProjectDirFrom string
+	// Alone are services as the base file alone runs them, where the
+	// override file Compose merges by default replaces their build with
+	// another image (alone.go).
+	Alone []*Service
 }
 
 // Service is a compose service tied to the image it runs.
@@ -81,6 +85,9 @@ type Service struct {
 	Unjudged string
 	// noDockerfile says the Dockerfile its build names does not exist.
 	noDockerfile bool
+	// OverriddenBy names the override file that replaces this build when
+	// the project loads by default: set on a service of Project.Alone.
+	OverriddenBy string
 	// GitContext is the build context when it is a git URL that names a
 	// folder of this working tree (gitcontext.go); the service is judged
 	// from that folder, LocalContext.
@@ -286,7 +293,7 @@ func Load(opts Options) (*Workspace, error) {
 			continue
 		}
 		ws.Projects = append(ws.Projects, p)
-		for _, s := range p.Services {
+		for _, s := range p.Judged() {
 			// A Dockerfile whose final stage some service runs is judged
 			// through that service; other stages it may hold are not run.
 			if s.Dockerfile != nil && s.BuiltBy == nil && s.Stage == s.Dockerfile.Final() {
@@ -317,6 +324,7 @@ func Load(opts Options) (*Workspace, error) {
 			ws.Dockerfiles = append(ws.Dockerfiles, d)
 		}
 	}
+	ws.dropNamedAlone()
 	ws.onBuiltBases()
 	return ws, nil
 }
@@ -446,6 +454,7 @@ func (ws *Workspace) loadProject(files []string, cache *dockerfileCache, sniffed
 			}
 		}
 	}
+	p.Alone = ws.baseAlone(files, cp, p, cache)
 	return p, notes, nil
 }
 
@@ -583,7 +592,7 @@ func (ws *Workspace) onBuiltBases() {
 		return f
 	}
 	for _, p := range ws.Projects {
-		for _, s := range p.Services {
+		for _, s := range p.Judged() {
 			if s.BuiltBy != nil || s.Dockerfile == nil || s.Stage == nil {
 				continue
 			}
