@@ -205,7 +205,7 @@ func checkBundles(p *Pass, want func(dockerfile.Runtime) bool, what string, with
 		msg, related := evidence(rel, d.File, f, b)
 		stage := "the final stage"
 		if final.Name != "" {
-			stage = fmt.Sprintf("the final stage %q", final.Name)
+			stage = fmt.Sprintf("the final stage %q", final.ID())
 		}
 		diag := analysis.Diagnostic{
 			Pos: stagePos(rel, d.File, final), Message: stage + " runs " + msg + "; " + what,

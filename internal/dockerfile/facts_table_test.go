@@ -772,8 +772,8 @@ func TestParseStagesAndArgs(t *testing.T) {
 		t.Fatalf("%d stages, want 2", len(f.Stages))
 	}
 	dev, final := f.Stages[0], f.Stages[1]
-	if dev.Name != "dev" || dev.ID() != "dev" {
-		t.Errorf("stage 0 name = %q, want lower-cased dev", dev.Name)
+	if dev.Name != "dev" || dev.ID() != "Dev" {
+		t.Errorf("stage 0 name = %q, ID %q: want dev lower-cased, as BuildKit matches it, and Dev as written, as findings quote it", dev.Name, dev.ID())
 	}
 	if dev.BaseRaw != "node:${NODE_VERSION}-alpine" || dev.Base != "node:22.3.0-alpine" {
 		t.Errorf("stage 0 base = %q / %q, want the raw text and the build arg expanded", dev.BaseRaw, dev.Base)

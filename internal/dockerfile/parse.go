@@ -17,6 +17,7 @@ import (
 	"sync"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 
@@ -75,6 +76,8 @@ func (f *File) Place(line, column int) (path string, l, c int) {
 type Stage struct {
 	Index int
 	Name  string // the AS name, lower-cased as BuildKit does; "" when unnamed
+	// Written is the AS name as written (PRD), which findings quote.
+	Written string
 	// BaseRaw is the FROM argument as written; Base is it with ARGs expanded.
 	BaseRaw string
 	Base    string
@@ -99,8 +102,12 @@ func (s *Stage) Root() *Stage {
 	return s
 }
 
-// ID is the stage's name, or its index when it has none, as findings report it.
+// ID is the stage's name as written, or its index when it has none, as
+// findings report it.
 func (s *Stage) ID() string {
+	if s.Written != "" {
+		return s.Written
+	}
 	if s.Name != "" {
 		return s.Name
 	}
@@ -122,7 +129,14 @@ func (e *ParseError) Unwrap() error { return e.Err }
 
 // Parse reads a Dockerfile. buildArgs are values given by the build (compose
 // `build.args`); they override ARG defaults when FROM lines are expanded.
-func Parse(path string, src []byte, buildArgs map[string]string) (*File, error) {
+func Parse(path string, src []byte, buildArgs map[string]string) (f *File, err error) {
+	defer func() {
+		// A parser bug must not end the whole run: the file is reported
+		// as unreadable, at its path, and the others are judged.
+		if r := recover(); r != nil {
+			f, err = nil, &ParseError{Path: path, Err: fmt.Errorf("the Dockerfile parser failed on this file: %v", r)}
+		}
+	}()
 	res, err := parser.Parse(bytes.NewReader(src))
 	if err != nil {
 		line := lineOf(err)
@@ -132,14 +146,17 @@ func Parse(path string, src []byte, buildArgs map[string]string) (*File, error) 
 		}
 		return nil, &ParseError{Path: path, Line: line, Err: err}
 	}
-	stages, metaArgs, err := instructions.Parse(res.AST, nil)
+	// BuildKit's instructions.Parse dereferences its linter when a
+	// comment holds a check= directive (# check=skip=…): it gets one that
+	// runs no rule (no Warn), never nil.
+	stages, metaArgs, err := instructions.Parse(res.AST, linter.New(&linter.Config{SkipAll: true}))
 	if err != nil {
 		return nil, &ParseError{Path: path, Line: lineOf(err), Err: err}
 	}
 	if len(stages) == 0 {
 		return nil, &ParseError{Path: path, Err: fmt.Errorf("no FROM instruction")}
 	}
-	f := &File{Path: path, Src: src, MetaArgs: map[string]*string{}, escape: res.EscapeToken, buildArgs: buildArgs}
+	f = &File{Path: path, Src: src, MetaArgs: map[string]*string{}, escape: res.EscapeToken, buildArgs: buildArgs}
 	for _, ma := range metaArgs {
 		for _, kv := range ma.Args {
 			f.MetaArgs[kv.Key] = kv.Value
@@ -150,7 +167,7 @@ func Parse(path string, src []byte, buildArgs map[string]string) (*File, error) 
 	byName := map[string]*Stage{}
 	for i := range stages {
 		st := &stages[i]
-		s := &Stage{Index: i, Name: st.Name, BaseRaw: st.BaseName, Commands: st.Commands}
+		s := &Stage{Index: i, Name: st.Name, Written: writtenName(st), BaseRaw: st.BaseName, Commands: st.Commands}
 		if len(st.Location) > 0 {
 			s.Line = st.Location[0].Start.Line
 		}
@@ -346,4 +363,14 @@ func Superseded(path string) bool {
 // code Dockerfile, with its runtime stages).
 func IsGenerated(path string, src []byte) bool {
 	return bytes.Contains(src, []byte(GeneratedMarker))
+}
+
+// writtenName is a stage's AS name as its FROM line writes it: BuildKit
+// lower-cases Name, and `FROM node AS PRD` is built as `--target PRD`.
+func writtenName(st *instructions.Stage) string {
+	w := strings.Fields(st.SourceCode)
+	if n := len(w); st.Name != "" && n >= 4 && strings.EqualFold(w[n-2], "as") && strings.EqualFold(w[n-1], st.Name) {
+		return w[n-1]
+	}
+	return st.Name
 }

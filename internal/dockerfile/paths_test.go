@@ -74,3 +74,18 @@ func TestReleaseDownloads(t *testing.T) {
 		})
 	}
 }
+
+// TestParseCheckDirective: BuildKit's instruction parser reads a check=
+// directive in a comment through its linter, and crashed on the nil one
+// decouple gave it (a whole run ended on one such Dockerfile).
+func TestParseCheckDirective(t *testing.T) {
+	for _, src := range []string{
+		"# syntax=docker/dockerfile:1\n# check=skip=SecretsUsedInArgOrEnv\nFROM node:22-alpine\nCOPY . .\n",
+		"# check=error=true\nFROM node:22-alpine AS build\nFROM build\n",
+	} {
+		f, err := Parse("Dockerfile", []byte(src), nil)
+		if err != nil || f == nil || len(f.Stages) == 0 {
+			t.Errorf("Parse(%q) = %v, %v", src, f, err)
+		}
+	}
+}
