@@ -76,7 +76,9 @@ is left to the user or to ` + "`decouple lint --fix -f docker-compose.yml`" + `.
 final stage is fine. Not app code: dependency manifests (package.json,
 lockfiles, bower.json, and other languages' Gemfile, requirements.txt,
 go.mod), start scripts and configs (files from rootfs/ and conf.d/, data files
-from docker/, nginx/ and the like), build tools installed globally, a global package the command runs
+from docker/, nginx/ and the like), a data file (rules, JSON, YAML)
+copied outside the WORKDIR or into an image with none (storage.rules for a
+global Firebase CLI; a tsconfig.json stays the app's), build tools installed globally, a global package the command runs
 on the working folder (electron .) or, as an ENTRYPOINT that takes its
 arguments at run time, in a WORKDIR the image declares a VOLUME (ENTRYPOINT
 ["electron-packager"], CMD [""]), global packages

@@ -934,6 +934,29 @@ var infraExts = map[string]bool{
 	".cnf": true, ".ini": true, ".list": true, ".repo": true,
 }
 
+// dataExts are the extensions of files that configure or feed a program
+// rather than being one.
+var dataExts = map[string]bool{
+	".json": true, ".yaml": true, ".yml": true, ".toml": true, ".xml": true,
+	".rules": true, ".properties": true, ".txt": true, ".csv": true, ".env": true,
+}
+
+// jsProjectConfigs are data files that belong to a JavaScript project's
+// build (tsconfig.json beside the sources): copied alone they already make
+// the image the app's.
+var jsProjectConfigs = []string{
+	"tsconfig", "jsconfig", ".babelrc", "babel.config", ".eslintrc", ".prettierrc",
+	"angular.json", "nest-cli.json", "nx.json", "turbo.json", "lerna.json",
+}
+
+// isDataFile reports a COPY source that is one data file, named (no glob),
+// and no JavaScript project's configuration.
+func isDataFile(src string) bool {
+	base := path.Base(src)
+	return !strings.ContainsAny(src, "*?[") && dataExts[path.Ext(base)] &&
+		!slices.ContainsFunc(jsProjectConfigs, func(p string) bool { return strings.HasPrefix(base, p) })
+}
+
 // isCodeSource reports whether a COPY/ADD source from the build context is
 // application code rather than manifests or image plumbing.
 func isCodeSource(src string) bool {
@@ -1109,8 +1132,16 @@ func (f *File) copyFacts(fa *Facts, from string, srcs []string, dest string, lin
 			// /usr/local/bin/), not the app.
 			return
 		}
+		outside := fa.Workdir == "" || fa.Workdir == "/" || !(dest == fa.Workdir || strings.HasPrefix(dest, fa.Workdir+"/"))
 		for _, src := range srcs {
-			if isCodeSource(f.ExpandInStage(src, env)) {
+			src = f.ExpandInStage(src, env)
+			if outside && isDataFile(src) {
+				// A data file put beside no app (COPY storage.rules
+				// /storage.rules for a global tool): the image's
+				// configuration.
+				continue
+			}
+			if isCodeSource(src) {
 				fa.addCode(Evidence{Line: line, What: trimWhat(f.instructionText(line, "COPY"))}, dest)
 				fa.contextCode = true
 				break

@@ -155,6 +155,23 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, rtLine: 1, workdir: "/etc/logto",
 		},
 		{
+			// A Firebase emulator image: Node for a global tool, and the
+			// tool's rules file beside no app.
+			name:    "a data file copied beside no app is configuration",
+			src:     "FROM debian:12\nRUN apt-get install -y nodejs npm && npm install -g firebase-tools\nCOPY entrypoint.sh /entrypoint.sh\nCOPY storage.rules firebase.json /\nENTRYPOINT [\"/entrypoint.sh\"]\n",
+			runtime: Node, rtLine: 2, rtWhat: "nodejs", unknown: true,
+		},
+		{
+			name:    "a data file copied into the WORKDIR is the app's",
+			src:     "FROM node:22-alpine\nWORKDIR /app\nCOPY config.json .\nCMD [\"node\", \"server.js\"]\n",
+			runtime: Node, rtLine: 1, codeLines: []int{3}, codeWhat: "COPY config.json .", workdir: "/app",
+		},
+		{
+			name:    "a JavaScript project's configuration beside no WORKDIR is the app's",
+			src:     "FROM node:22-alpine\nCOPY tsconfig.json /\nCMD [\"npx\", \"tsc\"]\n",
+			runtime: Node, rtLine: 1, codeLines: []int{2}, codeWhat: "COPY tsconfig.json /",
+		},
+		{
 			name:    "a Node CLI on PATH is the app",
 			src:     "FROM node:20-slim\nCOPY cli.js /usr/local/bin/mycli\nENTRYPOINT [\"mycli\"]\n",
 			runtime: Node, rtLine: 1, codeLines: []int{2}, codeWhat: "COPY cli.js",
