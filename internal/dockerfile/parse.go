@@ -127,6 +127,10 @@ func (e *ParseError) Error() string {
 
 func (e *ParseError) Unwrap() error { return e.Err }
 
+// ErrNoInstructions is a Dockerfile that is empty or all comments: a build
+// of it fails, but one no build names is a file set aside.
+var ErrNoInstructions = errors.New("file with no instructions (empty, or all comments)")
+
 // Parse reads a Dockerfile. buildArgs are values given by the build (compose
 // `build.args`); they override ARG defaults when FROM lines are expanded.
 func Parse(path string, src []byte, buildArgs map[string]string) (f *File, err error) {
@@ -138,6 +142,9 @@ func Parse(path string, src []byte, buildArgs map[string]string) (f *File, err e
 		}
 	}()
 	res, err := parser.Parse(bytes.NewReader(src))
+	if err != nil && strings.Contains(err.Error(), "file with no instructions") {
+		return nil, &ParseError{Path: path, Line: lineOf(err), Err: ErrNoInstructions}
+	}
 	if err != nil {
 		line := lineOf(err)
 		if n := longLine(src); n > 0 && strings.Contains(err.Error(), "greater than max allowed size") {

@@ -276,6 +276,7 @@ func Load(opts Options) (*Workspace, error) {
 		}
 	})
 	built := map[string]bool{}
+	named := map[string]bool{} // Dockerfiles of builds that could not be judged
 	said := map[string]bool{}
 	for i, p := range loaded {
 		for _, e := range errs[i] {
@@ -299,6 +300,9 @@ func Load(opts Options) (*Workspace, error) {
 			if s.Dockerfile != nil && s.BuiltBy == nil && s.Stage == s.Dockerfile.Final() {
 				built[s.Dockerfile.Path] = true
 			}
+			if s.Dockerfile == nil && s.Config.Build != nil {
+				named[compose.DockerfilePath(s.Config)] = true
+			}
 		}
 	}
 	// Standalone Dockerfiles are most of a large tree: parse them side by
@@ -318,9 +322,17 @@ func Load(opts Options) (*Workspace, error) {
 		standalone[i] = &Dockerfile{File: df, Facts: df.Analyze(ws.ExtraNodeImages)}
 	})
 	for i, d := range standalone {
-		if dfErrs[i] != nil {
+		empty := errors.Is(dfErrs[i], dockerfile.ErrNoInstructions)
+		switch {
+		case empty && named[found.Dockerfiles[i]]:
+			// Its build's error says so.
+		case empty:
+			// Commented out whole: set aside, as no build names it. A
+			// note, not a failed run.
+			ws.Errors = append(ws.Errors, &FileError{File: ws.Rel(found.Dockerfiles[i]), Msg: "holds no instructions (empty, or all comments): not judged"})
+		case dfErrs[i] != nil:
 			ws.Errors = append(ws.Errors, ws.dockerfileError(found.Dockerfiles[i], dfErrs[i]))
-		} else if d != nil {
+		case d != nil:
 			ws.Dockerfiles = append(ws.Dockerfiles, d)
 		}
 	}
