@@ -17,13 +17,15 @@ import (
 var composeLegacyFormat = &Rule{
 	Rule: &analysis.Rule{
 		Code: "DC005", Name: "compose-legacy-format", Severity: analysis.Warning,
-		Summary: "Compose v1 layout (no services:), fig.yml, an obsolete version: key, v1-only service keys",
+		Summary: "Compose v1 layout (no services:), fig.yml, an obsolete version: key, v1-only service keys, a key given twice",
 		Doc: `## Why
 Compose v2 and later read the Compose Specification. A v1 file (services at
 the top level, no ` + "`services:`" + `) fails its validation, ` + "`fig.yml`" + ` is not
 found unless named with -f, ` + "`version:`" + ` is ignored with a warning, and the
 v1 keys ` + "`net:`" + ` and a service-level ` + "`dockerfile:`" + ` are rejected. Two
-services with the same ` + "`container_name`" + ` cannot both run.
+services with the same ` + "`container_name`" + ` cannot both run. A key given twice
+in one mapping was read by Compose v1 (PyYAML) as its last, and Compose v2
+refuses the whole file; decouple reads it as v1 did.
 
 ## Bad
 ` + "```yaml" + `
@@ -48,7 +50,9 @@ Moves a v1 file under ` + "`services:`" + `, keeping every comment and blank lin
 as one edit over the whole file; deletes the ` + "`version:`" + ` line (a comment
 after its value is kept on its own line); renames ` + "`net:`" + ` to
 ` + "`network_mode:`" + ` (the values mean the same); turns ` + "`build: ctx`" + ` plus
-` + "`dockerfile: X`" + ` into a ` + "`build:`" + ` mapping. Moving ` + "`dockerfile:`" + ` into an
+` + "`dockerfile: X`" + ` into a ` + "`build:`" + ` mapping; deletes the pair of a duplicate key given first, with
+its value and the comments up to the next key (a flow mapping is left to
+the user). Moving ` + "`dockerfile:`" + ` into an
 existing ` + "`build:`" + ` mapping is unsafe. A file cannot be renamed by an edit:
 rename ` + "`fig.yml`" + ` to ` + "`compose.yaml`" + ` by hand; duplicate container names
 have no fix. A Swarm stack file (a name or folder with the word stack or
@@ -126,6 +130,17 @@ func legacyFile(p *Pass, f *compose.File) {
 			pt.edits = []analysis.TextEdit{e}
 		} else {
 			pt.refused = "delete the version: line by hand: " + why
+		}
+		add(pt)
+	}
+
+	for _, d := range f.Duplicates {
+		pt := legacyPart{line: d.Key.Line, safe: true,
+			diag: analysis.Diagnostic{Pos: at(d.Key), Message: fmt.Sprintf("key %q is given again at line %d in the same mapping: Compose v1 kept the last and dropped this one, and Compose v2 refuses the file (mapping key already defined); decouple reads it as v1 did", d.Key.Value, d.Kept.Line)}}
+		if e, why := transform.DuplicateEdit(f, d); why != "" {
+			pt.refused = "delete one of the two by hand: " + why
+		} else {
+			pt.edits = []analysis.TextEdit{e}
 		}
 		add(pt)
 	}
@@ -238,6 +253,8 @@ func partFixMessage(pt legacyPart) string {
 		return "delete the version: line"
 	case strings.Contains(m, "net:"):
 		return "rename net: to network_mode:"
+	case strings.HasPrefix(m, "key "):
+		return "delete the key given first, with its value"
 	}
 	return "move dockerfile: under build:"
 }

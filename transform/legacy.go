@@ -338,3 +338,22 @@ func DockerfileEdits(f *compose.File, svcKey, svc, dk, dv *yaml.Node) (edits []a
 	}
 	return nil, false, "build: is neither a path nor a block mapping; move dockerfile: under it by hand"
 }
+
+// DuplicateEdit deletes the earlier of a key given twice in one block
+// mapping, with its value: from its line to the line of the key after it.
+// Compose v1 read the file that way (the last of a key wins); Compose v2
+// refuses the file. Comments between the two go with the deleted pair.
+func DuplicateEdit(f *compose.File, d compose.Duplicate) (analysis.TextEdit, string) {
+	starts := f.LineStarts()
+	switch {
+	case !d.Block:
+		return analysis.TextEdit{}, "the mapping is written in flow style"
+	case d.Next == nil || d.Next.Line <= d.Key.Line || d.Next.Column != d.Key.Column || d.Next.Line > len(starts):
+		return analysis.TextEdit{}, "the key after it is not on a later line of the same mapping"
+	}
+	from, to := starts[d.Key.Line-1], starts[d.Next.Line-1]
+	if strings.TrimSpace(string(f.Src[from:f.Offset(d.Key.Line, d.Key.Column)])) != "" {
+		return analysis.TextEdit{}, "the key does not start its line"
+	}
+	return analysis.TextEdit{File: f.Path, Start: from, End: to}, ""
+}

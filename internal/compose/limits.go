@@ -3,6 +3,7 @@ package compose
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"go.yaml.in/yaml/v3"
 
@@ -36,6 +37,10 @@ type Limits struct {
 	// fast.go): the differential tests compare the two. It is an option of
 	// the load, not a package variable, so one test cannot leak it.
 	NoFastPath bool
+	// RefuseDuplicateKeys refuses a file that gives a key twice in one
+	// mapping, as Compose v2 does (the check of a fix's output); otherwise
+	// the last is kept, as Compose v1 did, and the file lists the others.
+	RefuseDuplicateKeys bool
 	// ProjectDir is the project directory (absolute) when it is not the
 	// first file's folder: `docker compose --project-directory DIR -f
 	// docker/compose.yaml`. Relative paths and .env are read from it.
@@ -119,10 +124,13 @@ func ReadFileLimited(path string, max int64) ([]byte, error) {
 // compose-go will decode it, and refuses one that nests deeper than
 // MaxDepth or whose aliases expand to more than MaxAliasNodes nodes (a
 // "billion laughs"), or that gives a command, entrypoint or test string
-// longer than MaxCommand. It also refuses a key given twice in one mapping,
-// with both lines: compose-go refuses it too, without a position.
-func checkTree(path string, root *yaml.Node, lim Limits) error {
+// longer than MaxCommand. A key given twice in one mapping is dropped but
+// for its last, as docker-compose v1 (PyYAML) read it, and returned; with
+// RefuseDuplicateKeys it is refused, with both lines, as compose-go (and so
+// Compose v2) refuses it, without a position.
+func checkTree(path string, root *yaml.Node, lim Limits) ([]Duplicate, error) {
 	aliased := 0
+	var dups []Duplicate
 	var walk func(n *yaml.Node, depth int, inAlias bool) error
 	walk = func(n *yaml.Node, depth int, inAlias bool) error {
 		if n == nil {
@@ -144,17 +152,23 @@ func checkTree(path string, root *yaml.Node, lim Limits) error {
 			return walk(n.Alias, depth, true)
 		case yaml.MappingNode:
 			if !inAlias {
-				seen := map[string]int{}
+				seen := map[string]int{} // key -> index of the pair kept so far
+				var drop []int
 				for i := 0; i+1 < len(n.Content); i += 2 {
 					k := n.Content[i]
 					if k.Kind != yaml.ScalarNode || k.Tag == "!!merge" {
 						continue
 					}
-					if first, dup := seen[k.Value]; dup {
-						return &ParseError{Path: path, Line: k.Line,
-							Msg: fmt.Sprintf("invalid YAML: mapping key %q already defined at line %d", k.Value, first)}
+					if j, dup := seen[k.Value]; dup {
+						if lim.RefuseDuplicateKeys {
+							return &ParseError{Path: path, Line: k.Line,
+								Msg: fmt.Sprintf("invalid YAML: mapping key %q already defined at line %d", k.Value, n.Content[j].Line)}
+						}
+						dups = append(dups, Duplicate{Key: n.Content[j], Value: n.Content[j+1], Next: n.Content[j+2],
+							Kept: k, Block: n.Style&yaml.FlowStyle == 0})
+						drop = append(drop, j)
 					}
-					seen[k.Value] = k.Line
+					seen[k.Value] = i
 					switch v := n.Content[i+1]; k.Value {
 					case "command", "entrypoint", "test":
 						if v.Kind == yaml.ScalarNode && len(v.Value) > lim.MaxCommand {
@@ -162,6 +176,15 @@ func checkTree(path string, root *yaml.Node, lim Limits) error {
 								Msg: fmt.Sprintf("%s is %d bytes long, more than the limit of %d", k.Value, len(v.Value), lim.MaxCommand)}
 						}
 					}
+				}
+				if len(drop) > 0 {
+					kept := make([]*yaml.Node, 0, len(n.Content)-2*len(drop))
+					for i := 0; i < len(n.Content); i += 2 {
+						if !slices.Contains(drop, i) {
+							kept = append(kept, n.Content[i:min(i+2, len(n.Content))]...)
+						}
+					}
+					n.Content = kept
 				}
 			}
 		}
@@ -172,5 +195,15 @@ func checkTree(path string, root *yaml.Node, lim Limits) error {
 		}
 		return nil
 	}
-	return walk(root, 0, false)
+	return dups, walk(root, 0, false)
+}
+
+// Duplicate is a key given twice in one mapping: the earlier pair, which
+// YAML 1.1 readers (PyYAML, so docker-compose v1) drop and yaml.v3 and
+// compose-go refuse.
+type Duplicate struct {
+	Key, Value *yaml.Node // the pair dropped
+	Next       *yaml.Node // the key after it in the mapping
+	Kept       *yaml.Node // the key that stands
+	Block      bool       // the mapping is in block style
 }

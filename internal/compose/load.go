@@ -100,6 +100,9 @@ func Check(paths []string, overlay map[string][]byte, lim Limits) error {
 func load(paths []string, lim Limits, overlay map[string][]byte, strict bool) (*Project, error) {
 	silence()
 	lim = lim.withDefaults()
+	if strict {
+		lim.RefuseDuplicateKeys = true
+	}
 	p := &Project{Dir: filepath.Dir(paths[0]), extra: map[string]*File{}, limits: lim}
 	if lim.ProjectDir != "" {
 		p.Dir = lim.ProjectDir
@@ -136,6 +139,15 @@ func load(paths []string, lim Limits, overlay map[string][]byte, strict bool) (*
 	}
 	for _, f := range p.Files {
 		cf := types.ConfigFile{Filename: f.Path, Content: f.Src}
+		if len(f.Duplicates) > 0 && !f.Legacy {
+			// compose-go would parse the bytes and refuse them: it gets
+			// the tree as Compose v1 read it, the last of each key kept.
+			var top map[string]any
+			if err := f.Root.Decode(&top); err != nil {
+				return nil, &ParseError{Path: f.Path, Msg: err.Error()}
+			}
+			cf = types.ConfigFile{Filename: f.Path, Config: top}
+		}
 		if f.Legacy {
 			cfg, err := legacyConfig(f)
 			if err != nil {

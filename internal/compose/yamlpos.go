@@ -24,6 +24,9 @@ type File struct {
 	Root *yaml.Node // the document's top mapping; nil for an empty file
 	// Legacy is set for a Compose v1 layout: services at the top level.
 	Legacy bool
+	// Duplicates are the keys given again later in their mapping, dropped
+	// from Root as Compose v1 dropped them (Limits.RefuseDuplicateKeys).
+	Duplicates []Duplicate
 
 	startsOnce sync.Once
 	starts     []int
@@ -94,9 +97,11 @@ func ParseFileLimited(path string, src []byte, lim Limits) (*File, error) {
 		return f, nil
 	}
 	root := doc.Content[0]
-	if err := checkTree(path, root, lim); err != nil {
+	dups, err := checkTree(path, root, lim)
+	if err != nil {
 		return nil, err
 	}
+	f.Duplicates = dups
 	if root.Kind != yaml.MappingNode {
 		return nil, &ParseError{Path: path, Line: root.Line, Msg: "top-level object must be a mapping"}
 	}
