@@ -99,6 +99,9 @@ type Facts struct {
 	// runtimeByPackage says Runtime came from a system package, which a
 	// later remove takes away again.
 	runtimeByPackage bool
+	// runtimeByKey says RuntimeBy is NodeSource's signing key, which the
+	// nodejs package install, when it comes, replaces as evidence.
+	runtimeByKey bool
 	// ranNode is a RUN that starts node, npm or yarn before the stage was
 	// seen to get Node: evidence that its base image holds Node.
 	ranNode *Evidence

@@ -221,6 +221,12 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, rtLine: 2, codeLines: []int{3}, unknown: true,
 		},
 		{
+			// The evidence a reader can act on: the package, not the key.
+			name:    "NodeSource signing key, then the nodejs package",
+			src:     "FROM debian:12\nRUN curl -fsSL https://deb.nodesource.com/gpgkey/nodesource-repo.gpg.key | gpg --dearmor -o /usr/share/keyrings/nodesource.gpg\nRUN echo \"deb [signed-by=/usr/share/keyrings/nodesource.gpg] https://deb.nodesource.com/node_20.x nodistro main\" > /etc/apt/sources.list.d/nodesource.list\nRUN apt-get update && apt-get install -y nodejs\nCOPY . /srv\n",
+			runtime: Node, rtLine: 4, rtWhat: "apt-get … nodejs", codeLines: []int{5}, unknown: true,
+		},
+		{
 			name:    "NodeSource setup script",
 			src:     "FROM ubuntu:22.04\nRUN curl -fsSL https://deb.nodesource.com/setup_20.x | bash -\nCOPY . /srv\n",
 			runtime: Node, rtLine: 2, rtWhat: "deb.nodesource.com", codeLines: []int{3}, unknown: true,

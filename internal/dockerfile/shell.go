@@ -383,6 +383,9 @@ func callFacts(fa *Facts, c Command, line int, script []Command, cwd string) {
 				if fa.Runtime == NoRuntime {
 					fa.runtimeByPackage = true
 				}
+				if fa.runtimeByKey && fa.Runtime == Node {
+					fa.RuntimeBy, fa.runtimeByKey = Evidence{Line: line, What: trimWhat(cmd + " … " + a)}, false
+				}
 				setRuntime(Node, cmd+" … "+a)
 				return
 			}
@@ -438,6 +441,10 @@ func callFacts(fa *Facts, c Command, line int, script []Command, cwd string) {
 				// The setup script adds a repository; the nodejs
 				// package from it is what a remove takes away.
 				fa.runtimeByPackage = true
+				// A signing key (gpgkey/nodesource-repo.gpg.key) says
+				// less than the install that follows: it is the
+				// evidence once seen.
+				fa.runtimeByKey = !strings.Contains(a, "/setup_")
 			}
 			setRuntime(Node, cmd+" "+written)
 			return
