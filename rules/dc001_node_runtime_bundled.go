@@ -51,7 +51,9 @@ The image a service runs: the ` + "`build.target`" + ` stage, else the last stag
 following ` + "`FROM <stage>`" + ` chains. Node arrives by a node image (official or
 third-party, Meteor and pm2 images included, and the images of Node
 applications such as Ghost, Directus or n8n, by a word of the name, whoever
-rebuilt them: a theme or extensions copied in are app code), a package install (nodejs, npm,
+rebuilt them, but not images made to go beside them such as ghost-backup:
+a theme or extensions copied in are app code, and the split is left to the
+user, since the application starts from its own folder), a package install (nodejs, npm,
 yarn), NodeSource, nvm and friends, a tarball, ` + "`COPY --from`" + ` of a node binary,
 a base image that a stage runs npm in, an image a compose service builds
 (named by its image: or build.tags; for services and standalone Dockerfiles
@@ -72,13 +74,15 @@ remotes; its split is left to the user. When the override Compose merges by
 default (docker-compose.override.yml) replaces a service's build with
 another Dockerfile or stage, the base file is also judged alone, as a
 deploy runs it (` + "`docker compose -f docker-compose.yml`" + `); that finding's split
-is left to the user or to ` + "`decouple lint --fix -f docker-compose.yml`" + `. A builder stage that feeds an nginx or caddy
+is left to the user. A builder stage that feeds an nginx or caddy
 final stage is fine. Not app code: dependency manifests (package.json,
 lockfiles, bower.json, and other languages' Gemfile, requirements.txt,
 go.mod), start scripts and configs (files from rootfs/ and conf.d/, data files
 from docker/, nginx/ and the like), a data file (rules, JSON, YAML)
-copied outside the WORKDIR or into an image with none (storage.rules for a
-global Firebase CLI; a tsconfig.json stays the app's), build tools installed globally, a global package the command runs
+copied outside the WORKDIR, or to an absolute path with none, where Node
+was installed on another base (storage.rules for a global Firebase CLI; on
+a Node image such as node-red, flows.json is the app's, and a tsconfig.json
+always is), build tools installed globally, a global package the command runs
 on the working folder (electron .) or, as an ENTRYPOINT that takes its
 arguments at run time, in a WORKDIR the image declares a VOLUME (ENTRYPOINT
 ["electron-packager"], CMD [""]), global packages

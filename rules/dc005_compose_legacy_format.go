@@ -135,7 +135,10 @@ func legacyFile(p *Pass, f *compose.File) {
 	}
 
 	for _, d := range f.Duplicates {
-		pt := legacyPart{line: d.Key.Line, safe: true,
+		// What v1 dropped goes either way; a block of entries (a whole
+		// services: mapping) is deleted only when the user says so.
+		safe := d.Value.Kind == yaml.ScalarNode || len(d.Value.Content) == 0
+		pt := legacyPart{line: d.Key.Line, safe: safe,
 			diag: analysis.Diagnostic{Pos: at(d.Key), Message: fmt.Sprintf("key %q is given again at line %d in the same mapping: Compose v1 kept the last and dropped this one, and Compose v2 refuses the file (mapping key already defined); decouple reads it as v1 did", d.Key.Value, d.Kept.Line)}}
 		if e, why := transform.DuplicateEdit(f, d); why != "" {
 			pt.refused = "delete one of the two by hand: " + why

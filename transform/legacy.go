@@ -3,6 +3,7 @@ package transform
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/decouple-dev/decouple/internal/analysis"
@@ -351,9 +352,24 @@ func DuplicateEdit(f *compose.File, d compose.Duplicate) (analysis.TextEdit, str
 	case d.Next == nil || d.Next.Line <= d.Key.Line || d.Next.Column != d.Key.Column || d.Next.Line > len(starts):
 		return analysis.TextEdit{}, "the key after it is not on a later line of the same mapping"
 	}
+	if anchored(d.Key) || anchored(d.Value) {
+		// Deleting it would leave the aliases that use it unresolved.
+		return analysis.TextEdit{}, "it defines a YAML anchor (&name)"
+	}
 	from, to := starts[d.Key.Line-1], starts[d.Next.Line-1]
 	if strings.TrimSpace(string(f.Src[from:f.Offset(d.Key.Line, d.Key.Column)])) != "" {
 		return analysis.TextEdit{}, "the key does not start its line"
 	}
 	return analysis.TextEdit{File: f.Path, Start: from, End: to}, ""
+}
+
+// anchored reports a node, or one under it, that defines an anchor.
+func anchored(n *yaml.Node) bool {
+	if n == nil {
+		return false
+	}
+	if n.Anchor != "" {
+		return true
+	}
+	return slices.ContainsFunc(n.Content, anchored)
 }

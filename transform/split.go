@@ -172,7 +172,7 @@ func (p *splitPlan) check() string {
 	case s.OverriddenBy != "":
 		// Its runtime would be written into the base file, under the
 		// override's build, which Compose merges over it.
-		return fmt.Sprintf("%s replaces this build when both files load (Compose's default): split the production build by hand, or with `decouple lint --fix -f %s`, which reads that file alone as `docker compose -f` does",
+		return fmt.Sprintf("%s replaces this build when both files load (Compose's default): a split written in %s would change what the override merges over; split both files by hand",
 			s.OverriddenBy, rel(s.Key.File.Path))
 	case s.GitContext != "":
 		// The code image must build from what the URL fetches, which
@@ -495,6 +495,10 @@ func (p *splitPlan) checkImage() string {
 		return f.BuiltStage + ": what it holds comes from that build, so the two are split together, by hand"
 	case dockerfile.WindowsImage(f.RootBase) || len(f.Workdir) > 1 && f.Workdir[1] == ':' || strings.Contains(f.Workdir, ":/") || strings.Contains(f.Workdir, `:\`):
 		return fmt.Sprintf("%s is a Windows image: the code-only image decouple writes (FROM %s) is a Linux image, which a Windows engine cannot run; split it by hand", f.RootBase, DefaultCodeImage)
+	case dockerfile.NodeAppImage(f.RootBase):
+		// It starts the application from its own folder: a runtime whose
+		// working_dir is the copied files' folder would not start.
+		return fmt.Sprintf("%s is a Node application's image, which starts from its own folder: mount the project's files (extensions, a theme) where the application reads them, by hand", f.RootBase)
 	case !f.HasCode():
 		// Code at / or in folders side by side was moved under /app
 		// before this check (moveRootCode), so CodeRoot is set.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"regexp"
 	"sort"
+	"strings"
 
 	"github.com/decouple-dev/decouple/internal/analysis"
 )
@@ -110,16 +111,24 @@ func Read(path string) (*File, error) {
 	return &f, nil
 }
 
+// folded compares stage names, and the messages that quote them, in any
+// case, as BuildKit matches stages: a baseline written when decouple
+// quoted stage PRD as prd still holds.
+func folded(k key) key {
+	k.stage, k.message = strings.ToLower(k.stage), strings.ToLower(k.message)
+	return k
+}
+
 // Filter returns the findings not recorded in the baseline: for each key,
 // as many findings as were recorded are dropped, the rest kept in order.
 func (f *File) Filter(diags []analysis.Diagnostic) []analysis.Diagnostic {
 	left := map[key]int{}
 	for _, e := range f.Findings {
-		left[key{e.Rule, e.File, e.Service, e.Dockerfile, e.Stage, Normalize(e.Message)}] += e.Count
+		left[folded(key{e.Rule, e.File, e.Service, e.Dockerfile, e.Stage, Normalize(e.Message)})] += e.Count
 	}
 	var out []analysis.Diagnostic
 	for _, d := range diags {
-		k := keyOf(d)
+		k := folded(keyOf(d))
 		if left[k] > 0 {
 			left[k]--
 			continue

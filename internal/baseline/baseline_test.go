@@ -40,3 +40,14 @@ func TestRoundTrip(t *testing.T) {
 		t.Errorf("Filter = %+v", got)
 	}
 }
+
+// TestFilterStageCase: a baseline written when stages were quoted lower-
+// cased (prd) still holds findings that quote them as written (PRD).
+func TestFilterStageCase(t *testing.T) {
+	r := &analysis.Rule{Code: "DC001"}
+	b := &File{Version: Version, Findings: []Entry{{Rule: "DC001", File: "Dockerfile", Dockerfile: "Dockerfile", Stage: "prd", Message: `the final stage "prd" runs node:22`, Count: 1}}}
+	d := analysis.Diagnostic{Rule: r, Pos: analysis.Position{File: "Dockerfile", Line: 6}, Dockerfile: "Dockerfile", Stage: "PRD", Message: `the final stage "PRD" runs node:22`}
+	if got := b.Filter([]analysis.Diagnostic{d}); len(got) != 0 {
+		t.Errorf("Filter kept %+v", got)
+	}
+}

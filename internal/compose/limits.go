@@ -41,6 +41,10 @@ type Limits struct {
 	// mapping, as Compose v2 does (the check of a fix's output); otherwise
 	// the last is kept, as Compose v1 did, and the file lists the others.
 	RefuseDuplicateKeys bool
+	// KeepDuplicateKeys keeps the last of a duplicate key even in a
+	// strict check (Check): a fix to a file Compose v1 read is held to
+	// loading as v1 read it.
+	KeepDuplicateKeys bool
 	// ProjectDir is the project directory (absolute) when it is not the
 	// first file's folder: `docker compose --project-directory DIR -f
 	// docker/compose.yaml`. Relative paths and .env are read from it.

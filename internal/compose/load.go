@@ -100,7 +100,7 @@ func Check(paths []string, overlay map[string][]byte, lim Limits) error {
 func load(paths []string, lim Limits, overlay map[string][]byte, strict bool) (*Project, error) {
 	silence()
 	lim = lim.withDefaults()
-	if strict {
+	if strict && !lim.KeepDuplicateKeys {
 		lim.RefuseDuplicateKeys = true
 	}
 	p := &Project{Dir: filepath.Dir(paths[0]), extra: map[string]*File{}, limits: lim}

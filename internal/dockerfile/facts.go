@@ -1108,7 +1108,8 @@ func isSystemPath(p string) bool {
 }
 
 func (f *File) copyFacts(fa *Facts, from string, srcs []string, dest string, line int, env map[string]string, done []*Facts, extraNode []string) {
-	dest = absPath(fa.Workdir, f.ExpandInStage(dest, env))
+	written := f.ExpandInStage(dest, env)
+	dest = absPath(fa.Workdir, written)
 	what := "COPY"
 	if from != "" {
 		what += " --from=" + from
@@ -1135,7 +1136,15 @@ func (f *File) copyFacts(fa *Facts, from string, srcs []string, dest string, lin
 			// /usr/local/bin/), not the app.
 			return
 		}
-		outside := fa.Workdir == "" || fa.Workdir == "/" || !(dest == fa.Workdir || strings.HasPrefix(dest, fa.Workdir+"/"))
+		// Outside the app's folder: a WORKDIR the stage sets and the
+		// copy's destination is not in, or none and an absolute
+		// destination (a relative one lands in the base image's WORKDIR,
+		// likely the app's). Only where Node was installed on another
+		// base: on a Node image (node-red's flows.json) data is the app's.
+		noWorkdir := fa.Workdir == "" || fa.Workdir == "/"
+		outside := ImageRuntime(fa.RootBase, extraNode...) == NoRuntime &&
+			(noWorkdir && strings.HasPrefix(written, "/") ||
+				!noWorkdir && dest != fa.Workdir && !strings.HasPrefix(dest, fa.Workdir+"/"))
 		for _, src := range srcs {
 			src = f.ExpandInStage(src, env)
 			if outside && isDataFile(src) {

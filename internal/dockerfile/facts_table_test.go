@@ -167,6 +167,17 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, rtLine: 1, codeLines: []int{3}, codeWhat: "COPY config.json .", workdir: "/app",
 		},
 		{
+			// Node-RED's flows are the app: on a Node image, data is.
+			name:    "a data file copied into a Node application's image is the app's",
+			src:     "FROM nodered/node-red:3.1\nCOPY flows.json /data/flows.json\n",
+			runtime: Node, rtLine: 1, codeLines: []int{2}, codeWhat: "COPY flows.json /data/flows.json",
+		},
+		{
+			name:    "a data file copied to a relative path lands where the base image works",
+			src:     "FROM debian:12\nRUN apt-get install -y nodejs\nCOPY db.json .\nCMD [\"node\", \"server.js\"]\n",
+			runtime: Node, rtLine: 2, rtWhat: "nodejs", codeLines: []int{3}, codeWhat: "COPY db.json .", unknown: true,
+		},
+		{
 			name:    "a JavaScript project's configuration beside no WORKDIR is the app's",
 			src:     "FROM node:22-alpine\nCOPY tsconfig.json /\nCMD [\"npx\", \"tsc\"]\n",
 			runtime: Node, rtLine: 1, codeLines: []int{2}, codeWhat: "COPY tsconfig.json /",

@@ -23,6 +23,13 @@ const (
 // "javascript-node" all yield a node word.
 var nameToken = regexp.MustCompile(`[a-z]+`)
 
+// sidecarWords name images made to go beside an application rather than
+// be it: ghost-backup, nginx-ghost, directus-postgis, etherpad-proxy.
+var sidecarWords = []string{
+	"backup", "backups", "exporter", "nginx", "proxy", "postgis", "postgres", "postgresql",
+	"redis", "caddy", "traefik", "certbot", "cron", "sync", "s3", "metrics", "prometheus", "monitor", "db",
+}
+
 // appToken splits it into words that may hold digits after the first
 // letter (n8n), which nameToken would cut into "n" and "n".
 var appToken = regexp.MustCompile(`[a-z][a-z0-9]*`)
@@ -42,8 +49,11 @@ var nodeImagesByPath = []string{
 	// Process-manager and headless-browser images built on node.
 	"keymetrics/pm2", "browserless/chrome", "browserless/chromium",
 	"puppeteer/puppeteer", "buildkite/puppeteer",
-	// Node applications published under names that are no word of
-	// nodeApps.
+}
+
+// nodeAppPaths are Node applications published under names that are no
+// word of nodeApps.
+var nodeAppPaths = []string{
 	"louislam/uptime-kuma", "requarks/wiki", "outlinewiki/outline",
 	"rocketchat/rocket.chat", "joplin/server", "thelounge/thelounge",
 	"actualbudget/actual-server", "mongo-express", "library/mongo-express",
@@ -110,10 +120,8 @@ func ImageRuntime(ref string, extra ...string) Runtime {
 			return Deno
 		}
 	}
-	for _, w := range appToken.FindAllString(last, -1) {
-		if slices.Contains(nodeApps, w) {
-			return Node
-		}
+	if nodeApp(path, last) {
+		return Node
 	}
 	for _, p := range nodeImagesByPath {
 		if strings.HasSuffix(p, "/") {
@@ -127,6 +135,25 @@ func ImageRuntime(ref string, extra ...string) Runtime {
 		}
 	}
 	return NoRuntime
+}
+
+// NodeAppImage reports the image of a Node application (ghost, directus,
+// uptime-kuma), as opposed to a runtime to run an app on: it starts the
+// application from its own folder.
+func NodeAppImage(ref string) bool {
+	path := repoPath(ref)
+	return path != "" && nodeApp(path, path[strings.LastIndex(path, "/")+1:])
+}
+
+func nodeApp(path, last string) bool {
+	for _, p := range nodeAppPaths {
+		if path == p || strings.HasSuffix(path, "/"+p) {
+			return true
+		}
+	}
+	words := appToken.FindAllString(last, -1)
+	return slices.ContainsFunc(words, func(w string) bool { return slices.Contains(nodeApps, w) }) &&
+		!slices.ContainsFunc(words, func(w string) bool { return slices.Contains(sidecarWords, w) })
 }
 
 // repoPath lower-cases an image reference and strips registry host, tag and

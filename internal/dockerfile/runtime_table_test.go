@@ -62,6 +62,13 @@ func TestImageRuntime(t *testing.T) {
 		{ref: "acme/gh-ost:1.1", want: NoRuntime},
 		{ref: "kong/kuma-cp:2.7", want: NoRuntime},
 		{ref: "thelastpickle/cassandra-medusa:0.20", want: NoRuntime},
+		// Images made to go beside the application, not to be it.
+		{ref: "bennetimo/ghost-backup:latest", want: NoRuntime},
+		{ref: "acme/nginx-ghost:1", want: NoRuntime},
+		{ref: "acme/ghost-exporter:1", want: NoRuntime},
+		{ref: "acme/n8n-postgres-backup:1", want: NoRuntime},
+		{ref: "acme/directus-postgis:1", want: NoRuntime},
+		{ref: "acme/etherpad-proxy:1", want: NoRuntime},
 		// Bun and Deno are their own runtimes, never Node.
 		{ref: "oven/bun:1", want: Bun},
 		{ref: "oven/bun:1.1-alpine", want: Bun},
@@ -137,6 +144,14 @@ func TestNodeImagesByPath(t *testing.T) {
 		if got := ImageRuntime(ref); got != Node {
 			t.Errorf("ImageRuntime(%q) = %q, want node (table entry %q)", ref, got, p)
 		}
+	}
+	for _, p := range nodeAppPaths {
+		if ref := "registry.example.com/" + p + ":1.0"; ImageRuntime(ref) != Node || !NodeAppImage(ref) {
+			t.Errorf("%s: want a Node application's image (table entry %q)", ref, p)
+		}
+	}
+	if NodeAppImage("node:22-alpine") || NodeAppImage("keymetrics/pm2:18") || !NodeAppImage("ghost:5") {
+		t.Errorf("NodeAppImage takes runtimes for applications, or the reverse")
 	}
 	for _, w := range nodeApps {
 		if got := ImageRuntime("registry.example.com/acme/" + w + "-custom:1.0"); got != Node {

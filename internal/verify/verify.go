@@ -182,8 +182,16 @@ func check(root string, u unit, after map[string][]byte, opts Options) *Failure 
 		if u.created || compose.Check(u.files, nil, opts.Limits) == nil {
 			return fail("compose-go", relMsg(root, err))
 		}
-		// It failed before the plan too: held to what it was, and
-		// docker compose would refuse it just the same.
+		// It failed before the plan too, and docker compose would refuse
+		// it just the same. A file that loads as Compose v1 read it (a
+		// key given twice, the last kept) must still load that way.
+		v1 := opts.Limits
+		v1.KeepDuplicateKeys = true
+		if compose.Check(u.files, nil, v1) == nil {
+			if err := compose.Check(u.files, after, v1); err != nil {
+				return fail("compose-go", relMsg(root, err))
+			}
+		}
 		return nil
 	}
 	if opts.Docker == "" {

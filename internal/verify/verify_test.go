@@ -42,6 +42,7 @@ func TestCheck(t *testing.T) {
 		"Dockerfile":            "FROM node:22\nCOPY . /app\n",
 		"base/compose.yaml":     "services:\n  web:\n    image: node:22\n",
 		"base/compose.dev.yaml": "services:\n  web:\n    working_dir: /app\n",
+		"dup/compose.yaml":      "services:\n  web:\n    image: node:22\n    image: node:24\n",
 	})
 	projects := [][]string{{filepath.Join(dir, "base/compose.yaml"), filepath.Join(dir, "base/compose.dev.yaml")}}
 	for _, tc := range []struct {
@@ -62,6 +63,11 @@ func TestCheck(t *testing.T) {
 		{"variant with its base", change(t, dir, "base/compose.dev.yaml", "services:\n  web:\n    working_dir: /srv\n"), ""},
 		{"variant breaks its project", change(t, dir, "base/compose.dev.yaml", "services:\n  web:\n    working_dir: [1]\n"),
 			"base/compose.dev.yaml (loaded with base/compose.yaml) does not pass compose-go"},
+		// A key given twice: Compose v2 refuses it before and after, but
+		// it loads as Compose v1 read it, and must still load that way.
+		{"v1 duplicates kept", change(t, dir, "dup/compose.yaml", "services:\n  web:\n    image: node:22\n    image: node:26\n"), ""},
+		{"v1 duplicates broken", change(t, dir, "dup/compose.yaml", "services:\n  web:\n    image: node:22\n    image: node:24\n    bogus: 1\n"),
+			"dup/compose.yaml does not pass compose-go"},
 		{"created Dockerfile", change(t, dir, "Dockerfile.code", "FROM node:22\nCOPY --from=0 /app /app\nVOLUME /app\n"), ""},
 		{"created Dockerfile without FROM", change(t, dir, "Dockerfile.code", "COPY . /app\n"),
 			"Dockerfile.code does not pass BuildKit's Dockerfile parser"},

@@ -3,6 +3,7 @@ package workspace
 import (
 	"bufio"
 	"bytes"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,24 @@ import (
 // needs no checkout. decouple has no network: it judges such a build from
 // the local copy of that folder, when the URL names this repository (or
 // nothing says it is another) and the folder holds the Dockerfile.
+
+// redactURL drops the user information of a URL (https://token@host,
+// https://user:${TOKEN}@host): interpolated, it may be a secret, and
+// messages land in CI logs.
+func redactURL(u string) string {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return u
+	}
+	end := strings.IndexAny(rest, "/#?")
+	if end < 0 {
+		end = len(rest)
+	}
+	if at := strings.LastIndex(rest[:end], "@"); at >= 0 {
+		rest = rest[at+1:]
+	}
+	return scheme + "://" + rest
+}
 
 // gitContext is a git URL build context: the repository, as host/path
 // lower-cased without ".git", and the folder within it ("" for its root).
@@ -72,9 +91,9 @@ func parseGitContext(ctx string) (gitContext, bool) {
 // localGitContext is the folder of the working tree that a git URL build
 // context names, or "". The repository's root is the nearest folder from
 // the compose file's up to the working folder that holds .git; when that
-// .git names remotes, one must be the URL's repository. With no .git, the
-// root is the nearest such folder where the URL's subfolder holds the
-// build's Dockerfile.
+// .git names remotes, one must be the URL's repository. With no .git up to
+// the filesystem's root, the URL must name a subfolder, and the root is the
+// nearest such folder where that subfolder holds the build's Dockerfile.
 func (ws *Workspace) localGitContext(composeDir, ctx, dockerfileName string) string {
 	g, ok := parseGitContext(ctx)
 	if !ok {
@@ -105,6 +124,22 @@ func (ws *Workspace) localGitContext(composeDir, ctx, dockerfileName string) str
 			found = holds(d)
 		}
 		if d == ws.Cwd {
+			break
+		}
+	}
+	if g.subdir == "" {
+		// No .git says which repository this is, and the URL names a
+		// repository's root: any folder with a Dockerfile would match.
+		return ""
+	}
+	for d := filepath.Dir(ws.Cwd); ; d = filepath.Dir(d) {
+		// A repository whose root is above the working folder: the
+		// URL's folder is relative to that root, and its remotes are
+		// not read (nothing outside the working folder is).
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return ""
+		}
+		if d == filepath.Dir(d) {
 			break
 		}
 	}

@@ -31,3 +31,17 @@ func TestParseGitContext(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://x-access-token:s3cr3t@github.com/acme/shop.git#main:web": "https://github.com/acme/shop.git#main:web",
+		"https://s3cr3t@github.com/acme/shop.git":                         "https://github.com/acme/shop.git",
+		"https://github.com/acme/shop.git#v@1:web":                        "https://github.com/acme/shop.git#v@1:web",
+		"git@github.com:acme/shop.git":                                    "git@github.com:acme/shop.git",
+		"./web":                                                           "./web",
+	} {
+		if got := redactURL(in); got != want {
+			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -88,9 +88,10 @@ type Service struct {
 	// OverriddenBy names the override file that replaces this build when
 	// the project loads by default: set on a service of Project.Alone.
 	OverriddenBy string
-	// GitContext is the build context when it is a git URL that names a
-	// folder of this working tree (gitcontext.go); the service is judged
-	// from that folder, LocalContext.
+	// GitContext is the build context, its user information dropped, when
+	// it is a git URL that names a folder of this working tree
+	// (gitcontext.go); the service is judged from that folder,
+	// LocalContext.
 	GitContext, LocalContext string
 }
 
@@ -758,6 +759,7 @@ func (ws *Workspace) judgeBuild(s *Service, cache *dockerfileCache, notes *[]*Fi
 	b := s.Config.Build
 	var df *dockerfile.File
 	var err error
+	var path string // the Dockerfile read, when from a file
 	args := map[string]string{}
 	for k, v := range b.Args {
 		if v != nil {
@@ -771,14 +773,14 @@ func (ws *Workspace) judgeBuild(s *Service, cache *dockerfileCache, notes *[]*Fi
 			df.Origin = inlineOrigin(s)
 		}
 	default:
-		path := compose.DockerfilePath(s.Config)
+		path = compose.DockerfilePath(s.Config)
 		if path == "" {
 			local := ws.localGitContext(filepath.Dir(s.Key.File.Path), b.Context, b.Dockerfile)
 			if local == "" {
-				s.Unjudged = "its build context " + b.Context + " is remote"
+				s.Unjudged = "its build context " + redactURL(b.Context) + " is remote"
 				return
 			}
-			s.GitContext, s.LocalContext = b.Context, local
+			s.GitContext, s.LocalContext = redactURL(b.Context), local
 			path = filepath.Join(local, cmp.Or(b.Dockerfile, "Dockerfile"))
 		}
 		df, err = cache.get(ws.lowercaseFallback(path), args)
@@ -793,7 +795,7 @@ func (ws *Workspace) judgeBuild(s *Service, cache *dockerfileCache, notes *[]*Fi
 			if errors.Is(err, safefile.ErrLoop) {
 				why = "is a symlink that cannot be resolved (a loop?): not read"
 			}
-			s.Unjudged = "its Dockerfile " + ws.Rel(compose.DockerfilePath(s.Config)) + " " + why
+			s.Unjudged = "its Dockerfile " + ws.Rel(path) + " " + why
 			at := s.Key
 			if s.Build != nil {
 				at = s.Build
@@ -807,7 +809,7 @@ func (ws *Workspace) judgeBuild(s *Service, cache *dockerfileCache, notes *[]*Fi
 			*notes = append(*notes, &FileError{File: ws.Rel(s.Key.File.Path), Line: s.Key.Line, Msg: fmt.Sprintf("service %q: %s", s.Name, s.Unjudged)})
 			return
 		}
-		*notes = append(*notes, ws.dockerfileError(compose.DockerfilePath(s.Config), err))
+		*notes = append(*notes, ws.dockerfileError(path, err))
 		return
 	}
 	stage := df.Final()
