@@ -37,9 +37,11 @@ type Limits struct {
 	// fast.go): the differential tests compare the two. It is an option of
 	// the load, not a package variable, so one test cannot leak it.
 	NoFastPath bool
-	// RefuseDuplicateKeys refuses a file that gives a key twice in one
-	// mapping, as Compose v2 does (the check of a fix's output); otherwise
-	// the last is kept, as Compose v1 did, and the file lists the others.
+	// RefuseDuplicateKeys reads the bytes as Compose v2 does (the check
+	// of a fix's output): a file that gives a key twice in one mapping is
+	// refused, and so is a template's placeholder where YAML wants a
+	// value. Otherwise the last key is kept, as Compose v1 did, and the
+	// file lists the others, and placeholders are read as plain names.
 	RefuseDuplicateKeys bool
 	// KeepDuplicateKeys keeps the last of a duplicate key even in a
 	// strict check (Check): a fix to a file Compose v1 read is held to

@@ -139,9 +139,10 @@ func load(paths []string, lim Limits, overlay map[string][]byte, strict bool) (*
 	}
 	for _, f := range p.Files {
 		cf := types.ConfigFile{Filename: f.Path, Content: f.Src}
-		if len(f.Duplicates) > 0 && !f.Legacy {
+		if (len(f.Duplicates) > 0 || f.Template) && !f.Legacy {
 			// compose-go would parse the bytes and refuse them: it gets
-			// the tree as Compose v1 read it, the last of each key kept.
+			// the tree as Compose v1 read it, the last of each key kept,
+			// or a template's with its placeholders as plain names.
 			var top map[string]any
 			if err := f.Root.Decode(&top); err != nil {
 				return nil, &ParseError{Path: f.Path, Msg: err.Error()}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -24,6 +25,9 @@ type File struct {
 	Root *yaml.Node // the document's top mapping; nil for an empty file
 	// Legacy is set for a Compose v1 layout: services at the top level.
 	Legacy bool
+	// Template says the file is a project template whose {{ placeholders }}
+	// YAML refuses: it was read with each as a plain name.
+	Template bool
 	// Duplicates are the keys given again later in their mapping, dropped
 	// from Root as Compose v1 dropped them (Limits.RefuseDuplicateKeys).
 	Duplicates []Duplicate
@@ -91,7 +95,17 @@ func ParseFileLimited(path string, src []byte, lim Limits) (*File, error) {
 		if errors.Is(err, io.EOF) {
 			return f, nil
 		}
-		return nil, yamlError(path, src, err)
+		// A project template (cookiecutter, django startproject) with a
+		// placeholder where YAML wants a plain value: read with each
+		// placeholder as a name of the same length, so every position
+		// holds. The file is still what the template renders. (Not in a
+		// check as Compose v2's, which reads the bytes as they are.)
+		plain := placeholder.ReplaceAllFunc(src, plainPlaceholder)
+		doc = yaml.Node{}
+		if lim.RefuseDuplicateKeys || bytes.Equal(plain, src) || yaml.NewDecoder(bytes.NewReader(plain)).Decode(&doc) != nil {
+			return nil, yamlError(path, src, err)
+		}
+		f.Template = true
 	}
 	if len(doc.Content) == 0 {
 		return f, nil
@@ -108,6 +122,25 @@ func ParseFileLimited(path string, src []byte, lim Limits) (*File, error) {
 	f.Root = root
 	f.Legacy = isLegacy(root)
 	return f, nil
+}
+
+// placeholder is a template placeholder written on one line: {{ name }}
+// or {% tag %}.
+var placeholder = regexp.MustCompile(`\{\{[^\n{}]*\}\}|\{%[^\n{}]*%\}`)
+
+// plainPlaceholder writes a placeholder as a plain name of its length:
+// {{project_name}} becomes __project_name__.
+func plainPlaceholder(p []byte) []byte {
+	out := make([]byte, len(p))
+	for i, b := range p {
+		switch {
+		case b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z', b >= '0' && b <= '9':
+			out[i] = b
+		default:
+			out[i] = '_'
+		}
+	}
+	return out
 }
 
 // yamlError turns yaml.v3's "yaml: line N: msg" into a located error.

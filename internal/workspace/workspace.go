@@ -493,6 +493,11 @@ func (ws *Workspace) judgeProject(files []string, cp *compose.Project, cache *do
 		}
 		notes = append(notes, note)
 	}
+	for _, f := range cp.Files {
+		if f.Template {
+			notes = append(notes, &FileError{File: ws.Rel(f.Path), Msg: "a template ({{ … }} placeholders where YAML wants a value): read with each placeholder as a plain name"})
+		}
+	}
 	for _, err := range cp.Refused {
 		// A .env that leads out of the working folder: not read, and
 		// the project judged as if it had none.
