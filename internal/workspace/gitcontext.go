@@ -46,6 +46,15 @@ type gitContext struct {
 func parseGitContext(ctx string) (gitContext, bool) {
 	url, frag, _ := strings.Cut(ctx, "#")
 	_, subdir, _ := strings.Cut(frag, ":")
+	if u, query, ok := strings.Cut(url, "?"); ok {
+		// BuildKit's query form: URL?ref=main&subdir=web.
+		url = u
+		for _, kv := range strings.Split(query, "&") {
+			if v, ok := strings.CutPrefix(kv, "subdir="); ok {
+				subdir = v
+			}
+		}
+	}
 	var repo string
 	switch {
 	case strings.HasPrefix(url, "git@"):

@@ -17,6 +17,7 @@ func TestParseGitContext(t *testing.T) {
 		{"git://github.com/acme/shop#:web", "github.com/acme/shop", "web", true},
 		{"github.com/acme/shop#main:web", "github.com/acme/shop", "web", true},
 		{"https://user@github.com/acme/shop.git", "github.com/acme/shop", "", true},
+		{"https://github.com/acme/shop.git?ref=main&subdir=apps/web", "github.com/acme/shop", "apps/web", true},
 		// A subdir cannot climb out of the repository.
 		{"https://github.com/acme/shop.git#main:../../etc", "github.com/acme/shop", "etc", true},
 		// Not git: a tarball URL, a local path.
