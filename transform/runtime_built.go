@@ -80,7 +80,7 @@ func (p *splitPlan) planRuntime(target *dockerfile.Stage, wd string, multi bool)
 	fa := facts[target.Index]
 	br := builtRuntime{name: "runtime"}
 	if multi {
-		br.name = "runtime-" + target.ID()
+		br.name = "runtime-" + strings.ToLower(target.ID()) // BuildKit warns on upper-case stage names
 	}
 	br.name = freeStageName(df, br.name) // never a name the original uses
 	var chain []*dockerfile.Stage

@@ -56,7 +56,10 @@ func (p *splitPlan) codeTargets() []codeTarget {
 				nodePath = append(nodePath, *v)
 			}
 		}
-		out = append(out, codeTarget{stage: st, wd: wd, name: freeStageName(p.s.Dockerfile, "code-"+st.ID()), mods: modulesAbove(fa, wd, nodePath...)})
+		// Generated stage names are lower case: BuildKit warns on others
+		// (StageNameCasing), and an AS PRD stage is quoted as written.
+		name := freeStageName(p.s.Dockerfile, "code-"+strings.ToLower(st.ID()))
+		out = append(out, codeTarget{stage: st, wd: wd, name: name, mods: modulesAbove(fa, wd, nodePath...)})
 	}
 	add(p.s.Stage)
 	// A final stage no service runs is split as a standalone Dockerfile
