@@ -814,7 +814,7 @@ func (p *splitPlan) fileDataVolumeNames() []string {
 		if s.Key == nil || s.Key.File != p.file || s.Dockerfile == nil || s.Stage == nil || s.BuiltBy != nil {
 			continue
 		}
-		facts := s.Dockerfile.Analyze(p.ws.ExtraNodeImages)
+		facts := stageFacts(p.ws, s)
 		wd := p.codePath(facts[s.Stage.Index])
 		mounted := map[string]bool{}
 		for _, v := range s.Config.Volumes {

@@ -76,7 +76,7 @@ type runtimeKey struct {
 
 func (p *splitPlan) planRuntime(target *dockerfile.Stage, wd string, multi bool) builtRuntime {
 	df := p.s.Dockerfile
-	facts := df.Analyze(p.ws.ExtraNodeImages)
+	facts := stageFacts(p.ws, p.s)
 	fa := facts[target.Index]
 	br := builtRuntime{name: "runtime"}
 	if multi {

@@ -908,7 +908,7 @@ func (p *splitPlan) checkDependent(d *workspace.Service) string {
 // codeFreeNodeStage is the last named stage of the chain, before the one
 // the service runs, whose image holds Node and no app code.
 func (p *splitPlan) codeFreeNodeStage() *dockerfile.Stage {
-	facts := p.s.Dockerfile.Analyze(p.ws.ExtraNodeImages)
+	facts := stageFacts(p.ws, p.s)
 	for st := p.s.Stage.BaseStage; st != nil; st = st.BaseStage {
 		fa := facts[st.Index]
 		if fa.Runtime == dockerfile.Node && !fa.HasCode() && st.Name != "" {
@@ -1160,4 +1160,15 @@ func extendedBy(ws *workspace.Workspace, s *workspace.Service) *workspace.Servic
 		}
 	}
 	return nil
+}
+
+// stageFacts are the facts of every stage of the Dockerfile s builds, as
+// the workspace judged them (with the bases compose services build), so a
+// plan reads the stages it does not run as the finding read the one it
+// does.
+func stageFacts(ws *workspace.Workspace, s *workspace.Service) []*dockerfile.Facts {
+	if s.StageFacts != nil {
+		return s.StageFacts
+	}
+	return s.Dockerfile.Analyze(ws.ExtraNodeImages)
 }

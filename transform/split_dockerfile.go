@@ -31,7 +31,7 @@ type codeTarget struct {
 // Dockerfile renders the same code Dockerfile from this list, so the fixes
 // of several services create one file, not one appended per service.
 func (p *splitPlan) codeTargets() []codeTarget {
-	facts := p.s.Dockerfile.Analyze(p.ws.ExtraNodeImages)
+	facts := stageFacts(p.ws, p.s)
 	seen := map[int]bool{}
 	var out []codeTarget
 	add := func(st *dockerfile.Stage) {

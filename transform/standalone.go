@@ -117,7 +117,7 @@ func SplitStandalone(ws *workspace.Workspace, d *workspace.Dockerfile, opts Spli
 	s := &workspace.Service{
 		Service:    &compose.Service{Name: name, Config: cfg},
 		Project:    &workspace.Project{},
-		Dockerfile: d.File, Stage: final, Facts: d.Facts[final.Index],
+		Dockerfile: d.File, Stage: final, Facts: d.Facts[final.Index], StageFacts: d.Facts,
 	}
 	p := &splitPlan{ws: ws, s: s, orig: s, opts: opts, codeSvc: name + "-code"}
 	if r := relPath(dir, context.dir); r != "." {

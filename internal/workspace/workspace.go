@@ -80,6 +80,10 @@ type Service struct {
 	Dockerfile *dockerfile.File
 	Stage      *dockerfile.Stage
 	Facts      *dockerfile.Facts
+	// StageFacts are the facts of every stage of Dockerfile as the
+	// workspace judged them (a stage FROM an image a compose service
+	// builds holds what that build put in): what a split plans from.
+	StageFacts []*dockerfile.Facts
 	BuiltBy    *Service
 	// Unjudged says why the image could not be judged, when it could not.
 	Unjudged string
@@ -523,7 +527,7 @@ func (ws *Workspace) judgeProject(files []string, cp *compose.Project, cache *do
 	for _, s := range p.Services {
 		if s.Config.Build == nil && s.Config.Image != "" {
 			if b := byImage[NormalizeImage(s.Config.Image)]; b != nil {
-				s.BuiltBy, s.Dockerfile, s.Stage, s.Facts, s.Unjudged = b, b.Dockerfile, b.Stage, b.Facts, b.Unjudged
+				s.BuiltBy, s.Dockerfile, s.Stage, s.Facts, s.StageFacts, s.Unjudged = b, b.Dockerfile, b.Stage, b.Facts, b.StageFacts, b.Unjudged
 			}
 		}
 	}
@@ -615,12 +619,13 @@ func (ws *Workspace) onBuiltBases() {
 				continue
 			}
 			if facts := onBase(s.Dockerfile, s); facts != nil {
-				s.Facts = judged(s.Dockerfile, facts, s.Stage)
+				s.StageFacts, s.Facts = facts, judged(s.Dockerfile, facts, s.Stage)
 			}
 		}
 		for _, s := range p.Services {
 			if s.BuiltBy != nil {
-				s.Facts = s.BuiltBy.Facts // the image it runs, judged again
+				// The image it runs, judged again.
+				s.StageFacts, s.Facts = s.BuiltBy.StageFacts, s.BuiltBy.Facts
 			}
 		}
 	}
@@ -842,7 +847,8 @@ func (ws *Workspace) judgeBuild(s *Service, cache *dockerfileCache, notes *[]*Fi
 		}
 	}
 	s.Dockerfile, s.Stage = df, stage
-	s.Facts = df.Analyze(ws.ExtraNodeImages)[stage.Index]
+	s.StageFacts = df.Analyze(ws.ExtraNodeImages)
+	s.Facts = s.StageFacts[stage.Index]
 	ws.refusedIgnores(s, df.Path, notes)
 }
 
