@@ -213,7 +213,9 @@ func (p *splitPlan) planRuntime(target *dockerfile.Stage, wd string, multi bool)
 					}
 				case len(code) == 0:
 					// Only system changes: replayed as written.
-				case len(sys) == 0:
+				case len(sys) == 0 || inert(sys):
+					// cd client && npm install && cd ../server: what is
+					// left of it moves around and makes nothing.
 					step.replay = false
 				case chain:
 					// `apk add tini && npm ci`: the system half is replayed.
@@ -403,9 +405,12 @@ func runParts(c *instructions.RunCommand, cwd string, env map[string]string, inC
 		prog := cmd.Args[0]
 		sysPart, codePart, mixed := splitOperands(cmd, cwd, env, inCode)
 		switch {
-		case cmd.Kind == dockerfile.ReadOnly && !redirects:
+		case cmd.Kind == dockerfile.ReadOnly && !redirects && !looksAtCode(cmd, cwd, inCode):
 			// A filter or a look (pnpm fetch | grep -v …, ls -la): it
-			// makes nothing, wherever it runs.
+			// makes nothing, wherever it runs. A look at the code (ls
+			// webmodules) would fail where the code is not: the code's.
+		case cmd.Kind == dockerfile.ReadOnly && !redirects:
+			code = append(code, text)
 		case mixed:
 			// mkdir -p /app /opt/data: the runtime still needs /opt/data.
 			sys = append(sys, sysPart)
@@ -434,6 +439,36 @@ func runParts(c *instructions.RunCommand, cwd string, env map[string]string, inC
 		}
 	}
 	return sys, code, unknown, chain, codeScripts
+}
+
+// looksAtCode reports a read-only command (ls webmodules, cat
+// package.json) whose path operand lies in the code folder, from whatever
+// folder it runs in.
+func looksAtCode(c dockerfile.Command, cwd string, inCode func(string) bool) bool {
+	if cwd == "" {
+		cwd = "/"
+	}
+	for _, a := range c.Args[1:] {
+		if a != "" && !strings.HasPrefix(a, "-") && !strings.ContainsAny(a, "$:*?") && inCode(absJoin(cwd, a)) {
+			return true
+		}
+	}
+	return false
+}
+
+// inert reports commands that change nothing in the image by themselves:
+// moving around (cd ..), setting the shell's options.
+func inert(parts []string) bool {
+	for _, part := range parts {
+		for _, c := range dockerfile.Commands(part) {
+			switch c.Name {
+			case "cd", "pushd", "popd", "true", ":", "set", "exit":
+			default:
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // systemCommand reports whether a command changes the system, not the app:

@@ -62,8 +62,12 @@ func TestRunParts(t *testing.T) {
 		// A path through a variable the build sets is where it leads: the
 		// code folder, or a data folder outside it.
 		{run: "chown -R node:node $DATA && sed -i s/a/b/ ${SRC}/config.js", sys: "chown -R node:node $DATA", code: "sed -i s/a/b/ ${SRC}/config.js"},
-		// A condition changes nothing: the copy is the code's alone.
-		{run: "if [ ! -f .env ]; then cp env-example .env; fi", code: "cp env-example .env"},
+		// A condition on a file of the code folder, and the copy, are the
+		// code's alone.
+		{run: "if [ ! -f .env ]; then cp env-example .env; fi", code: "[ ! -f .env ] ; cp env-example .env"},
+		// A look at the code fails where the code is not: the code's. A
+		// look elsewhere makes nothing either way.
+		{run: "ls /app/src && cat /etc/os-release", code: "ls /app/src", chain: true},
 		// A user whose home is the code folder is the system's: the
 		// runtime's USER needs it.
 		{run: "addgroup -S app -g 4001 && adduser -S app -G app --uid 4001 -h /app", sys: "addgroup -S app -g 4001 ; adduser -S app -G app --uid 4001 -h /app", chain: true},
@@ -161,5 +165,20 @@ func TestSplitEnvOfAnArgWithoutDefault(t *testing.T) {
 	got := apply(t, dir, fix)
 	if !strings.Contains(got["compose.yaml"], "    image: node:22\n") || !strings.Contains(got["compose.yaml"], "APP_STAGE") {
 		t.Errorf("want the stock runtime with APP_STAGE in its environment:\n%s", got["compose.yaml"])
+	}
+}
+
+// TestInert: what is left of cd client && npm install && cd ../server
+// once the installs go with the code moves around and makes nothing.
+func TestInert(t *testing.T) {
+	for parts, want := range map[string]bool{
+		"cd ../server\ncd ..": true,
+		"set -e\ncd /tmp":     true,
+		"cd /tmp\nmkdir x":    false,
+		"apk add curl":        false,
+	} {
+		if got := inert(strings.Split(parts, "\n")); got != want {
+			t.Errorf("inert(%q) = %v, want %v", parts, got, want)
+		}
 	}
 }
