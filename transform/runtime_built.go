@@ -220,6 +220,11 @@ func (p *splitPlan) planRuntime(target *dockerfile.Stage, wd string, multi bool)
 				case chain:
 					// `apk add tini && npm ci`: the system half is replayed.
 					step.replay, step.text = true, "RUN "+strings.Join(sys, " && ")+"\n"
+				case only(code, "mkdir"):
+					// curl … | apt-key add - && apt-get install nodejs &&
+					// mkdir /myapp: not a plain chain, but all it does to
+					// the code is make its empty folder, which the code
+					// volume covers in the runtime. Replayed as written.
 				default:
 					step.replay, step.mixed = false, true
 					// Users and groups it makes are still the runtime's
@@ -323,7 +328,7 @@ func copied(sources []string, destText, dest string, expand func(string) string)
 			out = append(out, path.Join(dest, base))
 		}
 	}
-	if len(sources) == 1 && !strings.HasSuffix(destText, "/") && path.Ext(dest) != "" {
+	if len(sources) == 1 && !strings.HasSuffix(destText, "/") && (path.Ext(dest) != "" || path.Base(dest) == path.Base(expand(sources[0]))) {
 		// A file's new name (COPY config.json /app/conf.json); a folder
 		// (COPY package.json /usr/src/app) is not taken for one, or every
 		// word of a later RUN would name a path in it.
@@ -350,6 +355,13 @@ func fills(paths []string, p string) bool {
 func readsAny(c *instructions.RunCommand, cwd string, env map[string]string, paths []string) bool {
 	for _, script := range dockerfile.RunScripts(c) {
 		for _, cmd := range dockerfile.ShellCommands(script) {
+			for _, name := range manifestsRead[cmd.Name] {
+				// bundle install reads the Gemfile of its folder
+				// without naming it.
+				if fills(paths, absJoin(cmp.Or(cwd, "/"), name)) {
+					return true
+				}
+			}
 			for _, a := range cmd.Args {
 				if _, v, ok := strings.Cut(a, "="); ok && strings.HasPrefix(a, "-") {
 					a = v
@@ -364,6 +376,14 @@ func readsAny(c *instructions.RunCommand, cwd string, env map[string]string, pat
 		}
 	}
 	return false
+}
+
+// manifestsRead are the manifests other languages' package managers read
+// from their folder without naming them.
+var manifestsRead = map[string][]string{
+	"bundle": {"Gemfile", "Gemfile.lock"}, "composer": {"composer.json", "composer.lock"},
+	"pipenv": {"Pipfile", "Pipfile.lock"}, "poetry": {"pyproject.toml", "poetry.lock"},
+	"go": {"go.mod", "go.sum"}, "mix": {"mix.exs", "mix.lock"}, "cargo": {"Cargo.toml", "Cargo.lock"},
 }
 
 // runParts reads a RUN into the simple commands that change the system
@@ -454,6 +474,18 @@ func looksAtCode(c dockerfile.Command, cwd string, inCode func(string) bool) boo
 		}
 	}
 	return false
+}
+
+// only reports parts that are all the one command name.
+func only(parts []string, name string) bool {
+	for _, part := range parts {
+		for _, c := range dockerfile.Commands(part) {
+			if c.Name != name {
+				return false
+			}
+		}
+	}
+	return len(parts) > 0
 }
 
 // inert reports commands that change nothing in the image by themselves:
