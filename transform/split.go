@@ -196,6 +196,10 @@ func (p *splitPlan) check() string {
 		return fmt.Sprintf("service %q gets its build: from service %q in %s through extends: a split must change both files (the code service declared where each is used); split them by hand", s.Name, from, rel(s.Build.File.Path))
 	case s.Config.Build.DockerfileInline != "":
 		return "the Dockerfile is inline (dockerfile_inline); move it to a file first"
+	case s.VariableTarget() != "":
+		// The code image would build the one stage the variable names
+		// today, and the runtime run its command in every environment.
+		return fmt.Sprintf("its build target is chosen by a variable (target: %s): a split would fix one stage for every environment; split it by hand", s.VariableTarget())
 	}
 	if d := s.Config.Develop; d != nil {
 		for _, t := range d.Watch {

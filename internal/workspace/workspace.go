@@ -99,6 +99,25 @@ type Service struct {
 	GitContext, LocalContext string
 }
 
+// VariableTarget is the build target as written when a ${VAR} chooses it
+// (target: ${MY_ENV}): the service may build any stage.
+func (s *Service) VariableTarget() string {
+	if s.Build == nil {
+		return ""
+	}
+	for _, n := range s.Build.File.ServiceNames() {
+		_, svc := s.Build.File.ServiceNode(n)
+		bk, build := compose.MapGet(svc, "build")
+		if bk == nil || bk.Line != s.Build.Line {
+			continue
+		}
+		if _, t := compose.MapGet(build, "target"); t != nil && strings.Contains(t.Value, "$") {
+			return t.Value
+		}
+	}
+	return ""
+}
+
 // ContextDir is the folder the build reads: its context, or the local copy
 // of a git URL context.
 func (s *Service) ContextDir() string {
@@ -302,7 +321,8 @@ func Load(opts Options) (*Workspace, error) {
 		for _, s := range p.Judged() {
 			// A Dockerfile whose final stage some service runs is judged
 			// through that service; other stages it may hold are not run.
-			if s.Dockerfile != nil && s.BuiltBy == nil && s.Stage == s.Dockerfile.Final() {
+			if s.Dockerfile != nil && s.BuiltBy == nil && (s.Stage == s.Dockerfile.Final() || s.VariableTarget() != "") {
+				// A target a variable chooses may be the final stage.
 				built[s.Dockerfile.Path] = true
 			}
 			if s.Dockerfile == nil && s.Config.Build != nil {
