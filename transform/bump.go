@@ -458,6 +458,10 @@ func (b *bumper) planFrom() (*analysis.TextEdit, *BumpChange, *BumpSkip) {
 // keeping the variant.
 func newVersionTag(v nodeversion.Version, target string) string {
 	switch {
+	case v.Embedded != "":
+		// 3.2.0-node24.19.0: the Node part, the image's own version kept.
+		prefix := strings.TrimRight(v.Embedded, "0123456789.")
+		return strings.Replace(v.Text, v.Embedded, prefix+target, 1)
 	case v.Variant == "":
 		return target
 	case v.VariantFirst:

@@ -24,3 +24,12 @@ func TestNewVersionTag(t *testing.T) {
 		}
 	}
 }
+
+func TestNewVersionTagEmbedded(t *testing.T) {
+	for tag, want := range map[string]string{"3.2.0-node24.19.0": "3.2.0-node26", "2.1-nodejs20-alpine": "2.1-nodejs26-alpine"} {
+		v, _ := nodeversion.FromTag(tag)
+		if got := newVersionTag(v, "26"); got != want {
+			t.Errorf("newVersionTag(%q, 26) = %q, want %q", tag, got, want)
+		}
+	}
+}

@@ -34,6 +34,10 @@ type Version struct {
 	// VariantFirst says the variant comes before the version, as some
 	// third-party images write it: "slim-15" is Variant "slim-", Text "15".
 	VariantFirst bool
+	// Embedded is the part of a third-party image's tag that names Node
+	// after the image's own version ("3.2.0-node24.19.0": "node24.19.0");
+	// Text is then the whole tag, and Major that part's line.
+	Embedded string
 }
 
 // FromTag reads the tag of a node image (the part after ':'). It reports
@@ -45,6 +49,14 @@ type Version struct {
 func FromTag(tag string) (Version, bool) {
 	text, variant := imageref.SplitTag(tag)
 	v := Version{Text: text, Variant: variant}
+	if e := embeddedNode(variant); e != "" {
+		// defradigital/node:3.2.0-node24.19.0 is Node 24, not Node 3.
+		major, _ := numericMajor(strings.TrimLeft(strings.ToLower(e), "nodejs"))
+		r, _ := Lookup(major)
+		v = Version{Text: tag, Embedded: e}
+		v.pin(KindVersion, major, r.Codename)
+		return v, true
+	}
 	if word := strings.ToLower(text); word == "latest" || word == "lts" || word == "current" {
 		// Third-party images name the line after the word (a base
 		// image's "latest-24", "lts-22-alpine"): that pins it.
@@ -101,6 +113,21 @@ func FromTag(tag string) (Version, bool) {
 		v.pin(KindVersion, major, r.Codename)
 	}
 	return v, true
+}
+
+// embeddedNode is a tag's part that names Node's version ("node24.19.0",
+// "nodejs20"), or "".
+func embeddedNode(variant string) string {
+	for _, part := range strings.Split(variant, "-") {
+		for _, p := range []string{"nodejs", "node"} {
+			if rest, ok := strings.CutPrefix(strings.ToLower(part), p); ok && rest != "" {
+				if _, ok := numericMajor(rest); ok {
+					return part
+				}
+			}
+		}
+	}
+	return ""
 }
 
 func (v *Version) pin(k Kind, major, codename string) {

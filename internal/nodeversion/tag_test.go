@@ -110,3 +110,17 @@ func TestFromTagNotVersions(t *testing.T) {
 		}
 	}
 }
+
+// TestEmbeddedNodeVersion: a third-party image's tag that names its own
+// version first and Node's after it.
+func TestEmbeddedNodeVersion(t *testing.T) {
+	for tag, major := range map[string]string{"3.2.0-node24.19.0": "24", "2.1-nodejs20-alpine": "20", "1.0.0-node18": "18"} {
+		v, ok := FromTag(tag)
+		if !ok || !v.Pinned || v.Major != major || v.Text != tag {
+			t.Errorf("FromTag(%q) = %+v, %v; want Node %s", tag, v, ok, major)
+		}
+	}
+	if v, _ := FromTag("20-alpine"); v.Embedded != "" {
+		t.Errorf("an official tag read as embedded: %+v", v)
+	}
+}
