@@ -213,14 +213,14 @@ func (p *splitPlan) planRuntime(target *dockerfile.Stage, wd string, multi bool)
 					}
 				case len(code) == 0:
 					// Only system changes: replayed as written.
-				case len(sys) == 0 || inert(sys):
+				case len(sys) == 0 || allOf(sys, inertCommands...):
 					// cd client && npm install && cd ../server: what is
 					// left of it moves around and makes nothing.
 					step.replay = false
 				case chain:
 					// `apk add tini && npm ci`: the system half is replayed.
 					step.replay, step.text = true, "RUN "+strings.Join(sys, " && ")+"\n"
-				case only(code, "mkdir"):
+				case allOf(code, "mkdir"):
 					// curl … | apt-key add - && apt-get install nodejs &&
 					// mkdir /myapp: not a plain chain, but all it does to
 					// the code is make its empty folder, which the code
@@ -476,11 +476,11 @@ func looksAtCode(c dockerfile.Command, cwd string, inCode func(string) bool) boo
 	return false
 }
 
-// only reports parts that are all the one command name.
-func only(parts []string, name string) bool {
+// allOf reports parts made only of commands named in names.
+func allOf(parts []string, names ...string) bool {
 	for _, part := range parts {
 		for _, c := range dockerfile.Commands(part) {
-			if c.Name != name {
+			if !slices.Contains(names, c.Name) {
 				return false
 			}
 		}
@@ -488,20 +488,9 @@ func only(parts []string, name string) bool {
 	return len(parts) > 0
 }
 
-// inert reports commands that change nothing in the image by themselves:
-// moving around (cd ..), setting the shell's options.
-func inert(parts []string) bool {
-	for _, part := range parts {
-		for _, c := range dockerfile.Commands(part) {
-			switch c.Name {
-			case "cd", "pushd", "popd", "true", ":", "set", "exit":
-			default:
-				return false
-			}
-		}
-	}
-	return true
-}
+// inertCommands change nothing in the image by themselves: moving around
+// (cd ..), setting the shell's options.
+var inertCommands = []string{"cd", "pushd", "popd", "true", ":", "set", "exit"}
 
 // systemCommand reports whether a command changes the system, not the app:
 // after the code arrived it is still replayed in the runtime (when it

@@ -67,6 +67,10 @@ type ParseError struct {
 	Path string
 	Line int
 	Msg  string
+	// Template says a template placeholder ({{ name }}, {% tag %}) sits
+	// at the line YAML refused, or one beside it (yaml.v3 may name the
+	// line before): the file is a project template, not yet rendered.
+	Template bool
 }
 
 func (e *ParseError) Error() string {
@@ -103,7 +107,7 @@ func ParseFileLimited(path string, src []byte, lim Limits) (*File, error) {
 		plain := placeholder.ReplaceAllFunc(src, plainPlaceholder)
 		doc = yaml.Node{}
 		if lim.RefuseDuplicateKeys || bytes.Equal(plain, src) || yaml.NewDecoder(bytes.NewReader(plain)).Decode(&doc) != nil {
-			return nil, yamlError(path, src, err)
+			return nil, templateError(yamlError(path, src, err), src, !bytes.Equal(plain, src))
 		}
 		f.Template = true
 	}
@@ -122,6 +126,22 @@ func ParseFileLimited(path string, src []byte, lim Limits) (*File, error) {
 	f.Root = root
 	f.Legacy = isLegacy(root)
 	return f, nil
+}
+
+// templateError marks a YAML error at a placeholder of a file that holds
+// some.
+func templateError(err error, src []byte, placeholders bool) error {
+	var pe *ParseError
+	if !placeholders || !errors.As(err, &pe) || pe.Line <= 0 {
+		return err
+	}
+	lines := bytes.Split(src, []byte("\n"))
+	for _, l := range lines[max(pe.Line-2, 0):min(pe.Line+1, len(lines))] {
+		if placeholder.Match(l) {
+			pe.Template = true
+		}
+	}
+	return err
 }
 
 // placeholder is a template placeholder written on one line: {{ name }}

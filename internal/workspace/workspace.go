@@ -658,26 +658,6 @@ func (ws *Workspace) onBuiltBases() {
 	}
 }
 
-// templateLine reports a YAML error at a template placeholder ({{ name }}
-// or {% tag %}) on the line of the error or one beside it (yaml.v3 may
-// name the line before the one it could not read).
-func (ws *Workspace) templateLine(pe *compose.ParseError) bool {
-	if !strings.HasPrefix(pe.Msg, "invalid YAML") || pe.Line <= 0 {
-		return false
-	}
-	src, err := ws.ReadFile(pe.Path)
-	if err != nil {
-		return false
-	}
-	lines := strings.Split(string(src), "\n")
-	for _, l := range lines[max(pe.Line-2, 0):min(pe.Line+1, len(lines))] {
-		if strings.Contains(l, "{{") || strings.Contains(l, "{%") {
-			return true
-		}
-	}
-	return false
-}
-
 // loadErrors says why a project did not load, at the file and line that
 // say it when known.
 func (ws *Workspace) loadErrors(files []string, err error) []*FileError {
@@ -687,7 +667,7 @@ func (ws *Workspace) loadErrors(files []string, err error) []*FileError {
 	}
 	var pe *compose.ParseError
 	if errors.As(err, &pe) {
-		if ws.templateLine(pe) {
+		if pe.Template {
 			// A project template (cookiecutter, Jinja, django
 			// startproject): no compose file until rendered. A note: a
 			// template repository's hook must not fail on every commit.
