@@ -35,7 +35,7 @@ python3 - "$here/.pre-commit-hooks.yaml" "$here/internal/discover/testdata/docke
 import re, sys
 pats = re.findall(r"^  files: '(.*)'$", open(sys.argv[1]).read(), re.M)
 assert pats, "no files: pattern"
-want = {"docker-compose.yml": 1, "compose.prod.yaml": 1, "fig.yml": 1, "docker-compose.yml.bak": 0}
+want = {"docker-compose.yml": 1, "compose.prod.yaml": 1, "fig.yml": 1, "fig-dev.yml": 1, "fig_dev.yml": 0, "docker-compose.yml.bak": 0}
 for line in open(sys.argv[2]):
     if line.startswith("#") or "\t" not in line:
         continue

@@ -44,18 +44,19 @@ var (
 
 // IsComposeName reports whether a file name follows the compose patterns:
 // compose.yaml, docker-compose.yml, either with a variant after a dot or a
-// dash (docker-compose.prod.yml, docker-compose-dev.yml), and fig.yml.
+// dash (docker-compose.prod.yml, docker-compose-dev.yml), and fig.yml, the
+// name of Compose's predecessor, with the same variants (fig-dev.yml: Fig
+// projects kept their development and production files that way).
 // Names are case sensitive.
 func IsComposeName(name string) bool {
-	if name == "fig.yml" || name == "fig.yaml" {
-		return true
-	}
 	var rest string
 	switch {
 	case strings.HasPrefix(name, "docker-compose"):
 		rest = name[len("docker-compose"):]
 	case strings.HasPrefix(name, "compose"):
 		rest = name[len("compose"):]
+	case strings.HasPrefix(name, "fig"):
+		rest = name[len("fig"):]
 	default:
 		return false
 	}

@@ -11,7 +11,7 @@ import (
 )
 
 // composeName is the pattern IsComposeName implements by hand.
-var composeName = regexp.MustCompile(`^(compose|docker-compose)([.-][^/]*)?\.ya?ml$|^fig\.ya?ml$`)
+var composeName = regexp.MustCompile(`^(compose|docker-compose|fig)([.-][^/]*)?\.ya?ml$`)
 
 func TestIsComposeName(t *testing.T) {
 	tests := map[string]bool{
@@ -38,8 +38,10 @@ func TestIsComposeName(t *testing.T) {
 		"COMPOSE.yaml":                 false,
 		"Compose.override.yaml":        false,
 		"FIG.yml":                      false,
-		"fig.prod.yml":                 false,
-		"fig-dev.yml":                  false,
+		"fig.prod.yml":                 true,
+		"fig-dev.yml":                  true,
+		"figure.yml":                   false,
+		"fig_dev.yml":                  false,
 		"compose":                      false,
 		"compose.":                     false,
 		"compose.yml.":                 false,
