@@ -17,9 +17,20 @@ func composePos(ws relater, p *compose.Pos) analysis.Position {
 }
 
 // actPos is where the user acts on a service: its build key, else its image
-// key, else its declaration.
+// key, else its declaration. A service that inherits its build through
+// extends: is placed at its own extends: key, so that each heir of one base
+// has a line of its own (to read, and to suppress) rather than all sharing
+// the base's build line.
 func actPos(ws relater, s *workspace.Service) analysis.Position {
 	switch {
+	case s.Build != nil && s.Key != nil:
+		_, v := s.Key.File.ServiceNode(s.Name)
+		if bk, _ := compose.MapGet(v, "build"); bk == nil {
+			if ek, _ := compose.MapGet(v, "extends"); ek != nil {
+				return analysis.Position{File: ws.Rel(s.Key.File.Path), Line: ek.Line, Column: ek.Column}
+			}
+		}
+		return composePos(ws, s.Build)
 	case s.Build != nil:
 		return composePos(ws, s.Build)
 	case s.Image != nil:

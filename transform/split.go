@@ -256,13 +256,13 @@ func (p *splitPlan) check() string {
 				base = sv.Value
 			}
 			if owner := serviceAt(p.file, s.Build.Line); owner != "" && owner == base {
-				return fmt.Sprintf("its build: is inherited from service %q (extends); the fix of %q splits both", base, base)
+				return fmt.Sprintf("its build: is inherited from service %q (extends); the fix of %q splits it too", base, base)
 			}
 		}
 		if s.Build.File == p.file {
 			if owner := serviceAt(p.file, s.Build.Line); owner != "" && owner != s.Name {
 				if _, ov := p.file.ServiceNode(owner); mergesFrom(p.svcVal, ov) {
-					return fmt.Sprintf("its build: is merged from service %q (<<: *anchor); the fix of %q splits both", owner, owner)
+					return fmt.Sprintf("its build: is merged from service %q (<<: *anchor); the fix of %q splits it too", owner, owner)
 				}
 			}
 		}
