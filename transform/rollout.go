@@ -92,11 +92,30 @@ func shellWord(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// renewFiles are the -f arguments of the split service's project.
+// renewFiles are the -f arguments of the split service's project. A lone
+// file that the project's scripts or comments layer on another file of its
+// folder declaring the same service (docker compose -f compose.yaml -f
+// compose.build.yaml) is rolled out as it is run: with that file first.
 func (p *splitPlan) renewFiles() []string {
 	var files []string
 	for _, f := range p.s.Project.Files {
 		files = append(files, f.Path)
+	}
+	if len(files) == 1 {
+		dir := filepath.Dir(files[0])
+		for _, o := range p.ws.ServicesNamed(dir, p.s.Name) {
+			if o.Project == p.s.Project || len(o.Project.Files) != 1 || o.Key.File.Path == files[0] {
+				continue
+			}
+			other := o.Key.File.Path
+			if len(filepath.Base(other)) > len(filepath.Base(files[0])) {
+				continue // the longer name is the variant: docker-compose.yml, then docker-compose.dev.yml
+			}
+			if layeredUse(p.ws, dir, other, files[0]) != "" {
+				files = []string{other, files[0]}
+				break
+			}
+		}
 	}
 	return ComposeFiles(p.ws, p.ws.Cwd, files)
 }

@@ -380,8 +380,14 @@ func (p *splitPlan) checkSiblings() string {
 		return ""
 	}
 	for _, o := range p.ws.ServicesNamed(filepath.Dir(s.Key.File.Path), s.Name) {
-		if o.Project == s.Project || o.Build == nil || o.Key.File.Path == s.Key.File.Path ||
+		if o.Project == s.Project || o.Key.File.Path == s.Key.File.Path ||
 			slices.ContainsFunc(o.Project.Files, func(f *compose.File) bool { return f.Path == s.Key.File.Path }) {
+			continue
+		}
+		if o.Build == nil {
+			if reason := p.checkImageSibling(o); reason != "" {
+				return reason
+			}
 			continue
 		}
 		// The base name first: docker-compose.yml before
@@ -412,14 +418,35 @@ func (p *splitPlan) checkSiblings() string {
 	return ""
 }
 
+// checkImageSibling says why the split cannot go on when o, the same
+// service in another compose file of the folder, runs a published image
+// (image:, no build:) and the project layers the two files: merged, a
+// runtime that builds (a stage of the Dockerfile) would be built and
+// tagged under that image name, and the file that runs the image alone
+// (pull_policy: missing, or no registry) would then start a runtime with
+// no code in it. A stock runtime sets an image: of its own, which wins.
+func (p *splitPlan) checkImageSibling(o *workspace.Service) string {
+	s, rel := p.s, p.ws.Rel
+	if p.built == nil && p.runtimeStage == nil || o.Image == nil || o.Config.Image == "" {
+		return ""
+	}
+	first, second := rel(o.Key.File.Path), rel(s.Key.File.Path)
+	by := layeredUse(p.ws, filepath.Dir(s.Key.File.Path), first, second)
+	if by == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s declares service %q with image: %s (%s:%d), and %s layers the two files (docker compose -f %s -f %s): the runtime this split builds would be tagged with that name, which %s alone then runs without the code; use the stock runtime (--runtime stock) or split the files by hand",
+		rel(o.Key.File.Path), s.Name, o.ImageText, rel(o.Image.File.Path), o.Image.Line, rel(by), first, second, rel(o.Key.File.Path))
+}
+
 // layeredUse names the file that shows two compose files of folder dir
 // used together, or "": a line that gives both with -f (a Makefile
 // target, an npm script, a shell script, the README's instructions), or
-// COMPOSE_FILE in .env listing both. It looks in the folder and in the
-// working folder.
+// COMPOSE_FILE in .env listing both. It looks in the two files (a usage
+// comment at the top of an overlay), the folder and the working folder.
 func layeredUse(ws *workspace.Workspace, dir, a, b string) string {
 	a, b = filepath.Base(a), filepath.Base(b)
-	var candidates []string
+	candidates := []string{filepath.Join(dir, b), filepath.Join(dir, a)}
 	for _, d := range []string{dir, "."} {
 		for _, name := range []string{"Makefile", "makefile", "GNUmakefile", "package.json", ".env", "README.md", "readme.md"} {
 			candidates = append(candidates, filepath.Join(d, name))
