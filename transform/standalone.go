@@ -156,8 +156,17 @@ func SplitStandalone(ws *workspace.Workspace, d *workspace.Dockerfile, opts Spli
 	if existing != "" && legacyCompose(ws, filepath.Join(dir, existing)) {
 		project = projectName(dir) + "-" + name
 	}
-	b.WriteString("# Roll out new code with " + RenewCommandIn(project, ComposeFiles(ws, dir, []string{composePath}), []string{name, p.codeSvc}) + ";\n# patch Node by changing the")
-	b.WriteString(" runtime's image: tag.\n")
+	b.WriteString("# Roll out new code with " + RenewCommandIn(project, ComposeFiles(ws, dir, []string{composePath}), []string{name, p.codeSvc}) + ";\n# patch Node ")
+	switch {
+	// A built runtime has no image: tag to change: Node is patched in its
+	// stage (a FROM tag, or the step that installs Node).
+	case p.built != nil:
+		b.WriteString("in stage " + p.built.name + " of " + filepath.Base(p.codeDockerfile()) + " and rebuild " + name + "; the code image stays.\n")
+	case p.runtimeStage != nil:
+		b.WriteString("in stage " + p.runtimeStage.Name + " of " + filepath.Base(p.s.Dockerfile.Path) + " and rebuild " + name + "; the code image stays.\n")
+	default:
+		b.WriteString("by changing the runtime's image: tag.\n")
+	}
 	if existing != "" && project == "" {
 		b.WriteString("name: " + projectName(dir) + "-" + name + "\n")
 	}
