@@ -15,7 +15,8 @@ var otherRuntimeBundled = &Rule{
 		Doc: `## Why
 The same coupling as DC001 with another JavaScript runtime: patching Bun or
 Deno means rebuilding every app image. Keep the runtime on a stock image and
-ship the code as a volume.
+ship the code as a volume. An image named for Node as well (` + "`imbios/bun-node`" + `)
+ships Node, whichever runtime starts the app: that is DC001's, with its fix.
 
 ## Bad
 ` + "```" + `dockerfile

@@ -1120,7 +1120,7 @@ func setKV(list []kv, k, v string) []kv {
 
 // workdirCommands only touch the app folder or the dependency tree in it.
 var workdirCommands = map[string]bool{
-	"npm": true, "yarn": true, "pnpm": true, "npx": true, "node": true, "mkdir": true, "chown": true,
+	"npm": true, "yarn": true, "pnpm": true, "npx": true, "bun": true, "bunx": true, "node": true, "mkdir": true, "chown": true,
 	"chmod": true, "rm": true, "cp": true, "mv": true, "ln": true, "echo": true, "cd": true, "true": true,
 	"set": true, "export": true, "touch": true, "test": true, "[": true, "ls": true, "cat": true, "sed": true,
 }

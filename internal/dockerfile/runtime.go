@@ -110,15 +110,26 @@ func ImageRuntime(ref string, extra ...string) Runtime {
 	if isNotNodeImage(path, last) {
 		return NoRuntime
 	}
+	// A name that says node and another runtime (imbios/bun-node) ships
+	// both: Node, whose patch needs the image rebuilt, whichever runs the
+	// app.
+	other := NoRuntime
 	for _, w := range nameToken.FindAllString(last, -1) {
 		switch w {
 		case "node", "nodejs":
 			return Node
 		case "bun":
-			return Bun
+			if other == NoRuntime {
+				other = Bun
+			}
 		case "deno":
-			return Deno
+			if other == NoRuntime {
+				other = Deno
+			}
 		}
+	}
+	if other != NoRuntime {
+		return other
 	}
 	if nodeApp(path, last) {
 		return Node

@@ -74,6 +74,12 @@ func TestImageRuntime(t *testing.T) {
 		{ref: "oven/bun:1.1-alpine", want: Bun},
 		{ref: "denoland/deno:alpine-1.40.2", want: Deno},
 		{ref: "denoland/deno:bin-1.40.2", want: Deno},
+		// An image named for Bun and Node ships both: Node, whose patch
+		// needs it rebuilt, in either order.
+		{ref: "imbios/bun-node:latest", want: Node},
+		{ref: "acme/node-bun:1", want: Node},
+		{ref: "acme/deno-node:1", want: Node},
+		{ref: "acme/bun-deno:1", want: Bun},
 		// Not JavaScript runtimes.
 		{ref: "nginx", want: NoRuntime},
 		{ref: "nginx:1.27-alpine", want: NoRuntime},
