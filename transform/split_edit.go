@@ -385,10 +385,14 @@ func (p *splitPlan) volumeEdits(starts []int, pad, step, nl string) (string, []a
 	allDropped := vv != nil && len(c.dropVolumes) == len(vv.Content)
 	switch {
 	case allDropped:
-		edits = append(edits, analysis.TextEdit{File: p.file.Path, Start: starts[vk.Line-1], End: blockEnd(p.file.Src, starts, vk.Line, vk.Column)})
+		start, end := starts[vk.Line-1], blockEnd(p.file.Src, starts, vk.Line, vk.Column)
+		kept := commentsOf(p.file.Src, starts, vk.Line, end, lineComments(map[int]string{}, vk, vv), nl)
+		edits = append(edits, analysis.TextEdit{File: p.file.Path, Start: start, End: end, NewText: []byte(kept)})
 	default:
 		for _, it := range c.dropVolumes {
-			edits = append(edits, p.deleteLine(starts, it))
+			e := p.deleteLine(starts, it)
+			e.NewText = []byte(commentsOf(p.file.Src, starts, it.Line, e.End, lineComments(map[int]string{}, it), nl))
+			edits = append(edits, e)
 		}
 	}
 	if len(c.dataVolumes) == 0 {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/decouple-dev/decouple/internal/compose"
+	"go.yaml.in/yaml/v3"
 )
 
 // Text helpers for splicing YAML. yaml.v3 gives where a node starts but not
@@ -128,4 +129,37 @@ func flowList(items []string) string {
 		parts[i] = jsonString(strings.ReplaceAll(it, "$", "$$"))
 	}
 	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// commentsOf is what a deletion of lines first.. up to byte end keeps: the
+// full-line comments among them as written, and the comments trailing a
+// deleted line (trailing, by line) on lines of their own at that line's
+// indentation. A fix may remove keys, never a user's words.
+func commentsOf(src []byte, starts []int, first, end int, trailing map[int]string, nl string) string {
+	var b strings.Builder
+	for n := first; n <= len(starts) && starts[n-1] < end; n++ {
+		t := lineText(src, starts, n)
+		switch c := trailing[n]; {
+		case strings.HasPrefix(strings.TrimSpace(t), "#"):
+			b.WriteString(t + nl)
+		case c != "":
+			b.WriteString(strings.Repeat(" ", indentOf(t)) + c + nl)
+		}
+	}
+	return b.String()
+}
+
+// lineComments maps the lines of n and the nodes under it to the comment
+// that trails them (`- /app/node_modules # keep`).
+func lineComments(out map[int]string, nodes ...*yaml.Node) map[int]string {
+	for _, n := range nodes {
+		if n == nil {
+			continue
+		}
+		if n.LineComment != "" && out[n.Line] == "" {
+			out[n.Line] = n.LineComment
+		}
+		lineComments(out, n.Content...)
+	}
+	return out
 }
