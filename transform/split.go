@@ -424,15 +424,24 @@ func (p *splitPlan) checkSiblings() string {
 // runtime that builds (a stage of the Dockerfile) would be built and
 // tagged under that image name, and the file that runs the image alone
 // (pull_policy: missing, or no registry) would then start a runtime with
-// no code in it. A stock runtime sets an image: of its own, which wins.
+// no code in it. A stock runtime sets an image: of its own, which wins:
+// that split is only unsafe, as the published image is no longer built.
 func (p *splitPlan) checkImageSibling(o *workspace.Service) string {
 	s, rel := p.s, p.ws.Rel
-	if p.built == nil && p.runtimeStage == nil || o.Image == nil || o.Config.Image == "" {
+	if o.Image == nil || o.Config.Image == "" {
 		return ""
 	}
 	first, second := rel(o.Key.File.Path), rel(s.Key.File.Path)
 	by := layeredUse(p.ws, filepath.Dir(s.Key.File.Path), first, second)
 	if by == "" {
+		return ""
+	}
+	if p.built == nil && p.runtimeStage == nil {
+		// The stock runtime's image: wins in the merge, so it runs; but
+		// the layered build no longer makes the published image, which
+		// the other file, run alone (a deploy), keeps running as it was.
+		p.unsafe = append(p.unsafe, fmt.Sprintf("%s runs service %q from image: %s (%s:%d), which %s built when layered (%s): after the split nothing builds that image, and %s alone keeps running its last build, Node and code together; split that file too",
+			first, s.Name, o.ImageText, rel(o.Image.File.Path), o.Image.Line, second, rel(by), first))
 		return ""
 	}
 	return fmt.Sprintf("%s declares service %q with image: %s (%s:%d), and %s layers the two files (docker compose -f %s -f %s): the runtime this split builds would be tagged with that name, which %s alone then runs without the code; use the stock runtime (--runtime stock) or split the files by hand",
