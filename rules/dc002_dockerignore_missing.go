@@ -35,7 +35,10 @@ npm-debug.log*
 ## Fix (safe)
 Creates the .dockerignore, or appends the missing entries to the existing
 one, keeping its comments and order. BuildKit's per-Dockerfile ignore file
-(` + "`<Dockerfile>.dockerignore`" + `) counts when present.
+(` + "`<Dockerfile>.dockerignore`" + `) counts when present. An entry that a
+Dockerfile built from the context copies by name (` + "`COPY node_modules node_modules`" + `,
+shipping the host's dependencies on purpose) is not asked for: ignored, that
+build would fail.
 `,
 	},
 	Run: runDockerignore,
@@ -83,6 +86,13 @@ func runDockerignore(p *Pass) {
 		contexts = append(contexts, buildContext{dir: dir, dockerfile: d.File, pos: stagePos(p.cacheOf(), d.File, first)})
 	}
 	cache := p.cacheOf()
+	// What each ignore file serves: an entry one of its Dockerfiles copies
+	// by name is not to be ignored.
+	builds := map[string][]*dockerfile.File{}
+	for _, c := range contexts {
+		ignorePath, _ := cache.missingIgnores(p.WS, c.dir, c.dockerfile.Path)
+		builds[ignorePath] = append(builds[ignorePath], c.dockerfile)
+	}
 	for _, c := range contexts {
 		// Two Dockerfiles that share a context read one .dockerignore (unless
 		// one has its own <Dockerfile>.dockerignore): one problem, one finding.
@@ -91,7 +101,7 @@ func runDockerignore(p *Pass) {
 			continue
 		}
 		seen[ignorePath] = true
-		if len(missing) == 0 {
+		if missing = transform.WithoutCopied(missing, builds[ignorePath]...); len(missing) == 0 {
 			continue
 		}
 		rel := cache.Rel(ignorePath)

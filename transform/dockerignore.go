@@ -3,6 +3,7 @@ package transform
 import (
 	"bytes"
 	"errors"
+	"github.com/decouple-dev/decouple/internal/dockerfile"
 	"io/fs"
 	"path/filepath"
 	"slices"
@@ -187,6 +188,19 @@ func MergeCreatedIgnore(texts [][]byte) []byte {
 				line += "\n"
 			}
 			out = append(out, line...)
+		}
+	}
+	return out
+}
+
+// WithoutCopied drops from missing the entries a Dockerfile built from the
+// context copies by name (`COPY node_modules node_modules`: the app ships
+// the host's dependencies on purpose): ignored, that build would fail.
+func WithoutCopied(missing []string, dfs ...*dockerfile.File) []string {
+	out := missing[:0:0]
+	for _, m := range missing {
+		if !slices.ContainsFunc(dfs, func(f *dockerfile.File) bool { return f != nil && f.CopiesFromContext(m) }) {
+			out = append(out, m)
 		}
 	}
 	return out

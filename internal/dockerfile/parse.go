@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -380,4 +381,36 @@ func writtenName(st *instructions.Stage) string {
 		return w[n-1]
 	}
 	return st.Name
+}
+
+// CopiesFromContext reports whether a COPY or ADD of the build context
+// names the top-level entry name, or something inside it, as a source
+// (`COPY node_modules node_modules`, `ADD ./.git/HEAD /rev`): an ignore
+// file that leaves it out would break that build. Wildcards count when
+// they match the name; `COPY . .` names nothing in particular.
+func (f *File) CopiesFromContext(name string) bool {
+	for _, st := range f.Stages {
+		for _, cmd := range st.Commands {
+			var srcs []string
+			switch c := cmd.(type) {
+			case *instructions.CopyCommand:
+				if c.From == "" {
+					srcs = c.SourcePaths
+				}
+			case *instructions.AddCommand:
+				srcs = c.SourcePaths
+			}
+			for _, src := range srcs {
+				p := path.Clean("/" + strings.TrimSpace(src))[1:]
+				first, _, _ := strings.Cut(p, "/")
+				if first == name {
+					return true
+				}
+				if ok, err := path.Match(first, name); err == nil && ok && first != "*" {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
