@@ -54,6 +54,15 @@ func (p *splitPlan) moveRootCode(contextDir string) string {
 				rel, rootLine(fa), rel, fa.Code[i].Line)
 		}
 	}
+	if by := p.relativeCodeCopy(fa); by != "" {
+		if base := p.chainOf(p.s.Stage)[0]; base.BaseStage == nil && !dockerfile.NoWorkdirImage(base.Base) {
+			// The code went to the base's WORKDIR, not to /: moved
+			// under /app, it would start away from what the image
+			// has there (nodered/node-red's /usr/src/node-red).
+			return fmt.Sprintf("the Dockerfile sets no WORKDIR, so %s copies the code into the working folder of its base %s, which decouple cannot see (it may set one): add WORKDIR with the folder the base uses, before the code arrives",
+				by, base.BaseRaw)
+		}
+	}
 	moved := *fa
 	moved.Workdir = rootAppDir
 	s := *p.s
@@ -315,4 +324,33 @@ func (rc *rootCode) dockerfileText(p *splitPlan) string {
 	}
 	b.WriteString("VOLUME " + rootAppDir + "\n")
 	return b.String()
+}
+
+// relativeCodeCopy is the first code copy (as evidence text with its line)
+// whose destination is a relative path: where it lands is the working
+// folder of the base image. "" when every code copy names an absolute
+// destination.
+func (p *splitPlan) relativeCodeCopy(fa *dockerfile.Facts) string {
+	lines := map[int]string{}
+	for _, c := range fa.Code {
+		lines[c.Line] = c.What
+	}
+	for _, st := range p.chainOf(p.s.Stage) {
+		for _, cmd := range st.Commands {
+			var dest string
+			switch c := cmd.(type) {
+			case *instructions.CopyCommand:
+				dest = c.DestPath
+			case *instructions.AddCommand:
+				dest = c.DestPath
+			default:
+				continue
+			}
+			line := dockerfile.InstructionLine(cmd)
+			if what, ok := lines[line]; ok && !strings.HasPrefix(dest, "/") && !strings.HasPrefix(dest, "$") {
+				return fmt.Sprintf("%s (%s:%d)", what, p.ws.Rel(p.s.Dockerfile.Path), line)
+			}
+		}
+	}
+	return ""
 }

@@ -56,7 +56,7 @@ var nodeImagesByPath = []string{
 var nodeAppPaths = []string{
 	"louislam/uptime-kuma", "requarks/wiki", "outlinewiki/outline",
 	"rocketchat/rocket.chat", "joplin/server", "thelounge/thelounge",
-	"actualbudget/actual-server", "mongo-express", "library/mongo-express",
+	"actualbudget/actual-server", "mongo-express", "library/mongo-express", "nodered/node-red",
 }
 
 // nodeApps are Node applications whose images, official or rebuilt by
@@ -216,4 +216,21 @@ func IsScratchLike(ref string) bool {
 		return true
 	}
 	return false
+}
+
+// noWorkdirImages are official images known to set no WORKDIR: a relative
+// path in a Dockerfile built on them, with no WORKDIR of its own, is
+// relative to /. Others may set one (golang's /go, php's /var/www/html,
+// nodered/node-red's /usr/src/node-red), which the Dockerfile cannot show.
+var noWorkdirImages = map[string]bool{
+	"node": true, "python": true, "ruby": true, "openjdk": true, "eclipse-temurin": true, "amazoncorretto": true,
+	"rust": true, "gcc": true, "debian": true, "ubuntu": true, "alpine": true, "centos": true, "fedora": true,
+	"rockylinux": true, "almalinux": true, "busybox": true, "buildpack-deps": true, "nginx": true, "perl": true,
+	"archlinux": true, "opensuse/leap": true, "amazonlinux": true,
+}
+
+// NoWorkdirImage reports an image known to leave the working folder at /.
+func NoWorkdirImage(ref string) bool {
+	p := strings.TrimPrefix(repoPath(ref), "library/")
+	return noWorkdirImages[p]
 }

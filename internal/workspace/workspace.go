@@ -356,7 +356,12 @@ func Load(opts Options) (*Workspace, error) {
 			// note, not a failed run.
 			ws.Errors = append(ws.Errors, &FileError{File: ws.Rel(found.Dockerfiles[i]), Msg: "holds no instructions (empty, or all comments): not judged"})
 		case dfErrs[i] != nil:
-			ws.Errors = append(ws.Errors, ws.dockerfileError(found.Dockerfiles[i], dfErrs[i]))
+			// A build that names it has said so already (docker-compose.prod.yml
+			// builds a Dockerfile.prod that does not parse): once.
+			if e := ws.dockerfileError(found.Dockerfiles[i], dfErrs[i]); !said[e.Error()] {
+				said[e.Error()] = true
+				ws.Errors = append(ws.Errors, e)
+			}
 		case d != nil:
 			ws.Dockerfiles = append(ws.Dockerfiles, d)
 		}
