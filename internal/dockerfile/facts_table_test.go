@@ -642,6 +642,19 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, rtLine: 1, codeLines: []int{2}, workdir: "/app",
 		},
 		{
+			// The build writes its output straight into the folder that
+			// becomes the WORKDIR, from the folder the sources went to.
+			name:    "a WORKDIR a build run on the code wrote into is not empty",
+			src:     "FROM node\nADD . ./meteorsrc\nWORKDIR /meteorsrc\nRUN meteor build --directory /var/www/app\nWORKDIR /var/www/app\nRUN cd bundle/programs/server && npm install\nCMD node ./bundle/main.js\n",
+			runtime: Node, rtLine: 1, codeLines: []int{2}, workdir: "/var/www/app",
+		},
+		{
+			// Not run on the code: the folder it names stays empty of it.
+			name:    "a folder named by a step run outside the code is still empty",
+			src:     "FROM node:22\nADD contents/ /opt/runtime/\nRUN mkdir -p /app\nWORKDIR /app\nCMD npm start\n",
+			runtime: Node, rtLine: 1, workdir: "/app",
+		},
+		{
 			// bluesky's pds: the goat CLI, built in a Go stage.
 			name:    "a program compiled in a stage with no JavaScript is a tool",
 			src:     "FROM golang:1.22 AS goat\nRUN git clone https://github.com/bluesky-social/indigo.git /src && cd /src && go build -o /out/goat ./cmd/goat\nFROM node:22\nCOPY --from=goat /out/goat /usr/local/bin/goat\n",

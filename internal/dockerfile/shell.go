@@ -352,12 +352,17 @@ var globalTools = map[string]bool{
 	"ts-node-dev": true,
 	// Debuggers and watchers beside a process manager, for mounted code.
 	"node-inspector": true, "ndb": true, "supervisor": true,
+	// Runners and deploy CLIs that start or ship the project's own code
+	// (serverless offline runs the handlers the context holds).
+	"serverless": true, "serverless-offline": true, "yalc": true, "aws-cdk": true,
+	"wrangler": true, "@aws-amplify/cli": true, "@vercel/ncc": true,
 }
 
 // callFacts reads one simple command; script holds every simple command of
 // the same RUN, for what happens to a download.
 func callFacts(fa *Facts, c Command, line int, script []Command, cwd string) {
 	args, cmd, rest := c.Args, c.Name, c.Rest()
+	fa.noteBuiltInto(rest, cwd)
 	setRuntime := func(rt Runtime, what string) {
 		if fa.Runtime == NoRuntime || fa.Runtime != Node && rt == Node {
 			fa.Runtime, fa.RuntimeBy = rt, Evidence{Line: line, What: trimWhat(what)}
@@ -692,6 +697,26 @@ func (fa *Facts) noteFilled(rest []string, cwd string) {
 		return
 	}
 	fa.filled = append(fa.filled, absPath(cwd, target))
+}
+
+// noteBuiltInto records the absolute folders a command run on the code (in
+// a folder the code was copied to) names: what it builds may land there
+// (meteor build --directory /var/www/app, cp -r dist /srv/www), so such a
+// folder is no empty WORKDIR for a runtime of mounted code.
+func (fa *Facts) noteBuiltInto(rest []string, cwd string) {
+	if cwd == "" || cwd == "/" || !slices.ContainsFunc(fa.CodeDirs, func(d string) bool {
+		return d != "" && d != "/" && (cwd == d || strings.HasPrefix(cwd, d+"/"))
+	}) {
+		return
+	}
+	for _, a := range rest {
+		if _, v, ok := strings.Cut(a, "="); ok && strings.HasPrefix(a, "-") {
+			a = v
+		}
+		if path.IsAbs(a) && !strings.Contains(a, "$") {
+			fa.filled = append(fa.filled, path.Clean(a))
+		}
+	}
 }
 
 // CopyOperands reads the operands of cp, mv, install or ln: the sources,
