@@ -655,6 +655,17 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, rtLine: 1, workdir: "/app",
 		},
 		{
+			// An extension from the registry, installed into the app.
+			name:    "a named package installed into a Node application's image is app code",
+			src:     "FROM directus/directus:11\nUSER root\nRUN npm install -g pnpm@latest\nUSER node\nRUN pnpm install @acme/directus-extension\n",
+			runtime: Node, rtLine: 1, codeLines: []int{5},
+		},
+		{
+			name:    "a named package installed on a runtime image is a dependency",
+			src:     "FROM node:22\nWORKDIR /app\nRUN npm install express\nCMD [\"node\", \"-e\", \"1\"]\n",
+			runtime: Node, rtLine: 1, workdir: "/app",
+		},
+		{
 			// bluesky's pds: the goat CLI, built in a Go stage.
 			name:    "a program compiled in a stage with no JavaScript is a tool",
 			src:     "FROM golang:1.22 AS goat\nRUN git clone https://github.com/bluesky-social/indigo.git /src && cd /src && go build -o /out/goat ./cmd/goat\nFROM node:22\nCOPY --from=goat /out/goat /usr/local/bin/goat\n",

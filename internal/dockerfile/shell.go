@@ -550,6 +550,16 @@ func callFacts(fa *Facts, c Command, line int, script []Command, cwd string) {
 		if c.Kind == GlobalInstall {
 			globalInstall(fa, c, line)
 		}
+		if pkgs := namedPackages(rest); len(pkgs) > 0 && c.Kind == ProjectRun && NodeAppImage(fa.RootBase) {
+			// A Node application's image (directus, ghost, node-red)
+			// given an extension, a storage adapter or custom nodes from
+			// the registry: like those copied in, they are app code.
+			dir := cwd
+			if dir == "" {
+				dir = fa.Workdir
+			}
+			fa.addCode(Evidence{Line: line, What: trimWhat(strings.Join(args, " "))}, dir)
+		}
 	default:
 		if fa.clis[cmd] && len(rest) > 0 && installerVerbs[rest[0]] {
 			dest := fa.Workdir
@@ -767,6 +777,31 @@ var nodeLaunchers = map[string]bool{"node": true, "npm": true, "npx": true, "yar
 
 // localInstall recognises a package manager installing a project's
 // dependencies in the current folder (npm ci, npm install, yarn, pnpm i).
+// namedPackages are the packages an install of named packages into the
+// current project adds (npm install ghost-storage-adapter-s3, yarn add x,
+// pnpm add y); nil for any other command line, a global one included.
+func namedPackages(rest []string) []string {
+	rest = DropValueFlags(rest)
+	if len(rest) < 2 {
+		return nil
+	}
+	switch rest[0] {
+	case "install", "i", "add":
+	default:
+		return nil
+	}
+	var pkgs []string
+	for _, a := range rest[1:] {
+		if a == "-g" || a == "--global" || a == "--location=global" {
+			return nil
+		}
+		if !strings.HasPrefix(a, "-") {
+			pkgs = append(pkgs, a)
+		}
+	}
+	return pkgs
+}
+
 func localInstall(cmd string, rest []string) bool {
 	rest = DropValueFlags(rest)
 	if cmd == "yarn" && (len(rest) == 0 || strings.HasPrefix(rest[0], "-")) {
