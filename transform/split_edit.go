@@ -98,6 +98,15 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 	if k, v := compose.MapGet(p.svcVal, "image"); k != nil && v.Kind == yaml.ScalarNode {
 		msg += fmt.Sprintf("; the code image is now %s: a release must publish it and the runtime image both", codeImageName(v.Value))
 	}
+	if _, bv := compose.MapGet(p.svcVal, "build"); bv != nil {
+		if _, tv := compose.MapGet(bv, "tags"); tv != nil && tv.Kind == yaml.SequenceNode && len(tv.Content) > 0 {
+			var tags []string
+			for _, it := range tv.Content {
+				tags = append(tags, codeImageName(it.Value))
+			}
+			msg += fmt.Sprintf("; build.tags move to the code image as %s", strings.Join(tags, ", "))
+		}
+	}
 	if p.layerBase != nil {
 		msg += fmt.Sprintf("; written into %s, layered on %s, which declares the service and is left as it is", p.ws.Rel(p.file.Path), p.ws.Rel(p.layerBase.Path))
 	}
@@ -891,6 +900,19 @@ func (p *splitPlan) buildBlock(src []byte, starts []int, pad, step, nl, dockerfi
 				continue // the variant sets it
 			}
 			b.WriteString(commentsAbove(src, starts, key.Line, pad+step, nl))
+			if v := m.Content[i+1]; key.Value == "tags" && v.Kind == yaml.SequenceNode {
+				// The release's tags name the app image: the code image
+				// gets names of its own, as with image: (see codeService).
+				b.WriteString(pad + step + "tags:" + after(key, nil) + nl)
+				for _, it := range v.Content {
+					text := yamlText(it.Value)
+					if v.Style&yaml.FlowStyle == 0 && it.Kind == yaml.ScalarNode {
+						text = strings.TrimSpace(stripComment(textOf(src, starts, it)))
+					}
+					b.WriteString(pad + step + step + "- " + codeImageName(text) + after(it, nil) + nl)
+				}
+				continue
+			}
 			b.WriteString(reindent(src, starts, key, len(pad)+len(step), nl))
 		}
 	}
