@@ -41,7 +41,7 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 	edits = append(edits, analysis.TextEdit{File: p.file.Path, Start: buildStart, End: buildEnd, NewText: []byte(runtime)})
 
 	// The code service goes right after the service's block.
-	svcEnd := blockEnd(src, starts, p.svcKey.Line, p.svcKey.Column)
+	svcEnd := withTrailingComments(src, starts, blockEnd(src, starts, p.svcKey.Line, p.svcKey.Column), p.svcKey.Column)
 	// Its keys are indented as the service's (the build: the split moves
 	// may sit in an x- extension, a level less deep).
 	codeStep := step

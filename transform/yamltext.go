@@ -2,6 +2,7 @@ package transform
 
 import (
 	"bytes"
+	"sort"
 
 	"encoding/json"
 	"strings"
@@ -162,4 +163,32 @@ func lineComments(out map[int]string, nodes ...*yaml.Node) map[int]string {
 		lineComments(out, n.Content...)
 	}
 	return out
+}
+
+// withTrailingComments extends a block's end (from blockEnd) over the
+// comment lines right after it that are indented deeper than its key at
+// column keyCol: a commented-out key of the block (# command: npm run
+// dev) belongs to it, and what is added after the block goes below them.
+// A blank line or a comment at the key's own indentation stops it.
+func withTrailingComments(src []byte, starts []int, end, keyCol int) int {
+	for n := lineAt(starts, end); n > 0 && n <= len(starts) && starts[n-1] == end; n++ {
+		t := lineText(src, starts, n)
+		if !strings.HasPrefix(strings.TrimSpace(t), "#") || indentOf(t) <= keyCol-1 {
+			break
+		}
+		end = len(src)
+		if n < len(starts) {
+			end = starts[n]
+		}
+	}
+	return end
+}
+
+// lineAt is the 1-based line that starts at byte offset off, or 0.
+func lineAt(starts []int, off int) int {
+	i := sort.SearchInts(starts, off)
+	if i < len(starts) && starts[i] == off {
+		return i + 1
+	}
+	return 0
 }
