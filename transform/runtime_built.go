@@ -217,6 +217,14 @@ func (p *splitPlan) planRuntime(target *dockerfile.Stage, wd string, multi bool)
 					// cd client && npm install && cd ../server: what is
 					// left of it moves around and makes nothing.
 					step.replay = false
+					if inst := otherInstall(code); inst != "" && br.refuse == "" {
+						// pip install -r /app/requirements.txt: the packages
+						// go to the system, which the runtime must have, and
+						// are read from the code, which it has not.
+						br.needed = true
+						br.refuse = fmt.Sprintf("RUN at %s:%d installs packages into the image from a file of the code (%s): the runtime needs them and has no code to install them from; COPY that file on its own before the code (as package.json is for npm), so the runtime can replay the install",
+							p.ws.Rel(df.Path), line, inst)
+					}
 				case chain:
 					// `apk add tini && npm ci`: the system half is replayed.
 					step.replay, step.text = true, "RUN "+strings.Join(sys, " && ")+"\n"
@@ -376,6 +384,33 @@ func readsAny(c *instructions.RunCommand, cwd string, env map[string]string, pat
 		}
 	}
 	return false
+}
+
+// otherInstall is the first of a RUN's commands (as shell text) that
+// installs another language's packages into the system, or "".
+func otherInstall(cmds []string) string {
+	for _, t := range cmds {
+		f := strings.Fields(t)
+		if len(f) < 2 {
+			continue
+		}
+		name, verb := path.Base(f[0]), f[1]
+		if (name == "python" || name == "python3") && len(f) > 3 && f[1] == "-m" {
+			name, verb = f[2], f[3]
+		}
+		// Those that install into the system by default; composer, poetry
+		// and uv fill a folder of the project, which the code volume
+		// carries.
+		switch name {
+		case "pip", "pip3", "gem", "bundle", "conda", "mamba":
+			if verb == "install" && !slices.ContainsFunc(f, func(a string) bool {
+				return a == "-t" || a == "--prefix" || a == "--path" || a == "--deployment" || strings.HasPrefix(a, "--target") || strings.HasPrefix(a, "--prefix=")
+			}) {
+				return dockerfile.Shorten(t)
+			}
+		}
+	}
+	return ""
 }
 
 // manifestsRead are the manifests other languages' package managers read
