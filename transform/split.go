@@ -301,6 +301,19 @@ func (p *splitPlan) check() string {
 			p.dependents = append(p.dependents, other)
 		}
 	}
+	// Another project runs the image this service builds and names
+	// (a root compose file pulls what packages/x/docker-compose.yml
+	// builds): after the split no build makes it with the code, and that
+	// project keeps running its last build.
+	if s.Config.Image != "" {
+		for _, other := range p.ws.ServicesRunning(s.Config.Image) {
+			if other.Project == s.Project || other.Image == nil {
+				continue
+			}
+			p.unsafe = append(p.unsafe, fmt.Sprintf("%s runs service %q from image %s (%s:%d), which this split stops building with the code in it: it keeps running the last build, Node and code together, until it runs the runtime and the code image as this file will",
+				rel(other.Key.File.Path), other.Name, other.ImageText, rel(other.Image.File.Path), other.Image.Line))
+		}
+	}
 	// Last: a Dockerfile.code another service's split left is the reason
 	// only when nothing else refuses this split.
 	if p.ws.Exists(p.codeDockerfile()) {

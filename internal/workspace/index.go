@@ -20,6 +20,7 @@ type serviceIndex struct {
 	byDir        map[string][]*Dockerfile // standalone Dockerfiles by folder
 	byBase       map[string][]BaseUse     // by NormalizeImage of a stage's FROM image
 	byName       map[nameIn][]*Service    // by name and the folder of the file declaring it
+	byImage      map[string][]*Service    // services that run an image they do not build, by NormalizeImage
 }
 
 // nameIn is a service name in the folder of the compose file that
@@ -56,6 +57,7 @@ func (ws *Workspace) indexed() *serviceIndex {
 		x.byDir = map[string][]*Dockerfile{}
 		x.byBase = map[string][]BaseUse{}
 		x.byName = map[nameIn][]*Service{}
+		x.byImage = map[string][]*Service{}
 		seen := map[*dockerfile.File]bool{}
 		addBases := func(df *dockerfile.File) {
 			if df == nil || seen[df] {
@@ -99,6 +101,10 @@ func (ws *Workspace) indexed() *serviceIndex {
 				if s.Key != nil {
 					k := nameIn{filepath.Dir(s.Key.File.Path), s.Name}
 					x.byName[k] = append(x.byName[k], s)
+				}
+				if s.Config.Build == nil && s.Config.Image != "" {
+					k := NormalizeImage(s.Config.Image)
+					x.byImage[k] = append(x.byImage[k], s)
 				}
 			}
 		}
@@ -146,6 +152,13 @@ func (ws *Workspace) ComposeBuildsOf(path string) []ComposeBuild {
 // workspace must not change after the first call.
 func (ws *Workspace) StagesFrom(image string) []BaseUse {
 	return ws.indexed().byBase[NormalizeImage(image)]
+}
+
+// ServicesRunning lists the services of every project that run image
+// (compared as NormalizeImage writes it) without building it, in project
+// and service order. The workspace must not change after the first call.
+func (ws *Workspace) ServicesRunning(image string) []*Service {
+	return ws.indexed().byImage[NormalizeImage(image)]
 }
 
 // StandaloneIn lists the standalone Dockerfiles in folder dir, in
