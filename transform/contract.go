@@ -671,6 +671,20 @@ func (p *splitPlan) checkVolumes(old *oldImage) string {
 		p.unsafe = append(p.unsafe, fmt.Sprintf("the old image's VOLUME %s is not kept as a named volume; data there is lost when the container is recreated", strings.Join(p.contract.dataVolumes, ", ")))
 		p.contract.dataVolumes = nil
 	}
+	// The code stage declares the anonymous volumes of every service that
+	// builds it (codeVolumesOf): one that bind-mounts its code instead had
+	// the host's files there, and gets the code image's.
+	for _, v := range p.codeVolumesOf(p.s.Stage) {
+		if slices.Contains(p.contract.codeVolumes, v) {
+			continue
+		}
+		for _, m := range p.s.Config.Volumes {
+			if t := path.Clean(m.Target); m.Type == "bind" && m.Target != "" && (t == v || strings.HasPrefix(v, strings.TrimSuffix(t, "/")+"/")) {
+				p.unsafe = append(p.unsafe, fmt.Sprintf("the code image declares VOLUME %s for another service that builds this stage with an anonymous volume there: with volumes_from it covers this service's bind mount of %s at %s, where the host's files were", v, m.Target, v))
+				break
+			}
+		}
+	}
 	return ""
 }
 
