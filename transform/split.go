@@ -813,10 +813,18 @@ func (p *splitPlan) checkNoWorkdir(root string) string {
 	if s.Config.WorkingDir != "" {
 		return ""
 	}
+	// Code copied to relative destinations (COPY --from=build /app/dist
+	// ./dist) and a command naming it the same way resolve together under
+	// any WORKDIR set before the copies; with absolute ones, the command's
+	// path is the one to change.
+	relative := p.relativeCodeCopy(s.Facts) != ""
 	check := func(words []string, where string) string {
 		for _, w := range words {
 			for _, f := range strings.Fields(w) {
 				if strings.Contains(f, "/") && !strings.HasPrefix(f, "/") && !strings.Contains(f, "://") && !strings.HasPrefix(f, "$") {
+					if relative {
+						return fmt.Sprintf("the Dockerfile sets no WORKDIR and %s names %s relative to /, while the runtime starts in the code folder %s: add a WORKDIR (such as /app) before the code is copied, so that the copies and the command resolve under it", where, f, root)
+					}
 					return fmt.Sprintf("the Dockerfile sets no WORKDIR and %s names %s relative to /, while the runtime starts in the code folder %s: add WORKDIR %s and make the path relative to it", where, f, root, root)
 				}
 			}
