@@ -159,8 +159,9 @@ func hidingMount(s *workspace.Service, facts *dockerfile.Facts) string {
 }
 
 // checkBundles reports services and standalone Dockerfiles whose image
-// bundles a runtime accepted by want.
-func checkBundles(p *Pass, want func(dockerfile.Runtime) bool, what string, withFix bool) {
+// bundles a runtime accepted by want, each with the split as its fix, or,
+// when noFix is set, with noFix as the reason it has none.
+func checkBundles(p *Pass, want func(dockerfile.Runtime) bool, what string, noFix string) {
 	ws := p.WS
 	rel := p.cacheOf()
 	var found []finding
@@ -213,7 +214,11 @@ func checkBundles(p *Pass, want func(dockerfile.Runtime) bool, what string, with
 		}
 		found = append(found, finding{d: diag, df: d})
 	}
-	if withFix {
+	if noFix != "" {
+		for i := range found {
+			found[i].d.FixRefused = noFix
+		}
+	} else {
 		// Planning a split is the heaviest part of a lint; each plan only
 		// reads the workspace, so they run side by side.
 		opts := transform.SplitOptions{Strategy: p.Settings.Strategy, Runtime: p.Settings.Runtime, CodeImage: p.Settings.CodeImage, MissingIgnores: rel.missingIgnores}

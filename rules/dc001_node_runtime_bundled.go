@@ -13,7 +13,7 @@ var nodeRuntimeBundled = &Rule{
 	},
 	Run: func(p *Pass) {
 		checkBundles(p, func(rt dockerfile.Runtime) bool { return rt == dockerfile.Node },
-			"a Node security patch means rebuilding and re-releasing this image", true)
+			"a Node security patch means rebuilding and re-releasing this image", "")
 	},
 }
 

@@ -30,11 +30,12 @@ A code-only image (` + "`FROM tianon/true`, `COPY . /app`, `VOLUME /app`" + `) a
 runtime service on ` + "`denoland/deno:1.40`" + ` with ` + "`volumes_from`" + `.
 
 ## Fix
-None automatic yet; DC001's split works the same way by hand.
+None automatic yet (the finding says so); DC001's split works the same way by hand.
 `,
 	},
 	Run: func(p *Pass) {
 		checkBundles(p, func(rt dockerfile.Runtime) bool { return rt == dockerfile.Bun || rt == dockerfile.Deno },
-			"patching the runtime means rebuilding and re-releasing this image", false)
+			"patching the runtime means rebuilding and re-releasing this image",
+			"decouple has no automatic split for Bun or Deno images yet: split it by hand as decouple splits Node images (decouple explain DC007)")
 	},
 }
