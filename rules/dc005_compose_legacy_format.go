@@ -51,8 +51,8 @@ as one edit over the whole file; deletes the ` + "`version:`" + ` line (a commen
 after its value is kept on its own line); renames ` + "`net:`" + ` to
 ` + "`network_mode:`" + ` (the values mean the same); turns ` + "`build: ctx`" + ` plus
 ` + "`dockerfile: X`" + ` into a ` + "`build:`" + ` mapping; deletes the pair of a duplicate key given first, with
-its value and the comments up to the next key (a flow mapping is left to
-the user). Moving ` + "`dockerfile:`" + ` into an
+its value and the comments inside it (the comment lines right above the next
+key are that key's and stay; a flow mapping is left to the user). Moving ` + "`dockerfile:`" + ` into an
 existing ` + "`build:`" + ` mapping is unsafe. A file cannot be renamed by an edit:
 rename ` + "`fig.yml`" + ` to ` + "`compose.yaml`" + ` by hand; duplicate container names
 have no fix. A Swarm stack file (a name or folder with the word stack or

@@ -356,7 +356,17 @@ func DuplicateEdit(f *compose.File, d compose.Duplicate) (analysis.TextEdit, str
 		// Deleting it would leave the aliases that use it unresolved.
 		return analysis.TextEdit{}, "it defines a YAML anchor (&name)"
 	}
-	from, to := starts[d.Key.Line-1], starts[d.Next.Line-1]
+	// The comment lines right above the next key, at the keys' own
+	// indentation, are that key's: they stay.
+	keep := d.Next.Line
+	for keep-1 > d.Key.Line {
+		t := lineText(f.Src, starts, keep-1)
+		if !strings.HasPrefix(strings.TrimSpace(t), "#") || indentOf(t) != d.Key.Column-1 {
+			break
+		}
+		keep--
+	}
+	from, to := starts[d.Key.Line-1], starts[keep-1]
 	if strings.TrimSpace(string(f.Src[from:f.Offset(d.Key.Line, d.Key.Column)])) != "" {
 		return analysis.TextEdit{}, "the key does not start its line"
 	}
