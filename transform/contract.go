@@ -89,6 +89,11 @@ var notNodePrograms = map[string]bool{
 	"django-admin": true, "uwsgi": true, "java": true, "ruby": true, "bundle": true, "rails": true,
 	"php": true, "php-fpm": true, "perl": true, "dotnet": true, "nginx": true, "caddy": true,
 	"httpd": true, "apache2": true, "apache2-foreground": true, "poetry": true, "pipenv": true,
+	// Workers and servers of those runtimes started by their own name.
+	"rq": true, "dramatiq": true, "huey_consumer": true, "daphne": true, "hypercorn": true,
+	"waitress-serve": true, "streamlit": true, "jupyter": true, "sidekiq": true, "puma": true,
+	"unicorn": true, "rackup": true, "rake": true, "mix": true, "elixir": true, "iex": true,
+	"cargo": true, "go": true,
 }
 
 // oldImageSteps reads the steps of the chain that the runtime image will

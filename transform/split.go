@@ -117,6 +117,9 @@ type splitPlan struct {
 	dependents []*workspace.Service
 	// contract is what the runtime must carry over to start (contract.go).
 	contract contract
+	// codeExists says the code Dockerfile is there already: the split is
+	// refused for it once every other check has passed.
+	codeExists bool
 	// built is the code-free runtime stage the runtime builds when a
 	// stock image would lack what the old image set up (runtime_built.go).
 	built *builtRuntime
@@ -161,7 +164,11 @@ func Split(ws *workspace.Workspace, s *workspace.Service, opts SplitOptions) (*a
 		}
 		return nil, reason
 	}
-	return p.build()
+	fix, reason := p.build()
+	if fix != nil && p.codeExists {
+		return nil, fmt.Sprintf("%s already exists", p.ws.Rel(p.codeDockerfile()))
+	}
+	return fix, reason
 }
 
 func (p *splitPlan) check() string {
@@ -314,11 +321,10 @@ func (p *splitPlan) check() string {
 				rel(other.Key.File.Path), other.Name, other.ImageText, rel(other.Image.File.Path), other.Image.Line))
 		}
 	}
-	// Last: a Dockerfile.code another service's split left is the reason
-	// only when nothing else refuses this split.
-	if p.ws.Exists(p.codeDockerfile()) {
-		return fmt.Sprintf("%s already exists", rel(p.codeDockerfile()))
-	}
+	// Last: a Dockerfile.code another service's split left (or this one's,
+	// on a second run) is the reason only when nothing else refuses this
+	// split, the checks of the plan itself included (see Split).
+	p.codeExists = p.ws.Exists(p.codeDockerfile())
 	return ""
 }
 

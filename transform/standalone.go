@@ -132,9 +132,6 @@ func SplitStandalone(ws *workspace.Workspace, d *workspace.Dockerfile, opts Spli
 	if reason := p.planRoot(); reason != "" {
 		return nil, withStage(builtBy, reason)
 	}
-	if ws.Exists(p.codeDockerfile()) {
-		return nil, withStage(builtBy, ws.Rel(p.codeDockerfile())+" already exists")
-	}
 	const pad, step, nl = "    ", "  ", "\n"
 	runtime, _, base, reason := p.runtimeKeys(nil, pad, step, nl)
 	if reason != "" {
@@ -144,6 +141,10 @@ func SplitStandalone(ws *workspace.Workspace, d *workspace.Dockerfile, opts Spli
 		// No service gives it a command either: on a node image it would
 		// start the node prompt with no terminal and exit at once.
 		return nil, withStage(builtBy, fmt.Sprintf("the image sets no CMD or ENTRYPOINT: what it runs is given where it runs (a deploy's command, or an image built FROM it), and a runtime service with no command would start the node prompt and exit; give %s a CMD, or split the service or image that runs it", ws.Rel(d.File.Path)))
+	}
+	// Last, so that a second run still says why a split was refused.
+	if ws.Exists(p.codeDockerfile()) {
+		return nil, withStage(builtBy, ws.Rel(p.codeDockerfile())+" already exists")
 	}
 	var b strings.Builder
 	b.WriteString(generatedHeader + filepath.Base(d.File.Path) + ": the app's runtime and its code, decoupled.\n")
