@@ -816,6 +816,9 @@ func (p *splitPlan) checkNoWorkdir(root string) string {
 	if s.Facts.UnknownBase {
 		return fmt.Sprintf("the Dockerfile sets no WORKDIR and its base %s may set one decouple cannot see: add WORKDIR %s before the code arrives", s.Facts.RootBase, root)
 	}
+	if reason := p.baseWorkdirUnknown(s.Facts); reason != "" {
+		return reason
+	}
 	if s.Config.WorkingDir != "" {
 		return ""
 	}

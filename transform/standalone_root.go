@@ -54,14 +54,11 @@ func (p *splitPlan) moveRootCode(contextDir string) string {
 				rel, rootLine(fa), rel, fa.Code[i].Line)
 		}
 	}
-	if by := p.relativeCodeCopy(fa); by != "" {
-		if base := p.chainOf(p.s.Stage)[0]; base.BaseStage == nil && !dockerfile.NoWorkdirImage(base.Base) {
-			// The code went to the base's WORKDIR, not to /: moved
-			// under /app, it would start away from what the image
-			// has there (nodered/node-red's /usr/src/node-red).
-			return fmt.Sprintf("the Dockerfile sets no WORKDIR, so %s copies the code into the working folder of its base %s, which decouple cannot see (it may set one): add WORKDIR with the folder the base uses, before the code arrives",
-				by, base.BaseRaw)
-		}
+	if reason := p.baseWorkdirUnknown(fa); reason != "" {
+		// The code went to the base's WORKDIR, not to /: moved under
+		// /app, it would start away from what the image has there
+		// (nodered/node-red's /usr/src/node-red).
+		return reason
 	}
 	moved := *fa
 	moved.Workdir = rootAppDir
@@ -324,6 +321,21 @@ func (rc *rootCode) dockerfileText(p *splitPlan) string {
 	}
 	b.WriteString("VOLUME " + rootAppDir + "\n")
 	return b.String()
+}
+
+// baseWorkdirUnknown says why the code's folder cannot be told when the
+// Dockerfile sets no WORKDIR and copies code to a relative destination on
+// a base that may set one of its own, or "".
+func (p *splitPlan) baseWorkdirUnknown(fa *dockerfile.Facts) string {
+	by := p.relativeCodeCopy(fa)
+	if by == "" {
+		return ""
+	}
+	if base := p.chainOf(p.s.Stage)[0]; base.BaseStage == nil && !dockerfile.NoWorkdirImage(base.Base) {
+		return fmt.Sprintf("the Dockerfile sets no WORKDIR, so %s copies the code into the working folder of its base %s, which decouple cannot see (it may set one): add WORKDIR with the folder the base uses, before the code arrives",
+			by, base.BaseRaw)
+	}
+	return ""
 }
 
 // relativeCodeCopy is the first code copy (as evidence text with its line)
