@@ -115,6 +115,9 @@ type Facts struct {
 	devcontainer bool
 	// filled are the folders a RUN's mv put files in.
 	filled []string
+	// nodeByApkNpm says Node came only as the dependency of apk's npm
+	// package, which apk del npm then takes away with it.
+	nodeByApkNpm bool
 	// contextCode says app code came from the build context (COPY or
 	// ADD of the project's files).
 	contextCode bool

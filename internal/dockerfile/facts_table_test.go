@@ -666,6 +666,18 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, rtLine: 1, workdir: "/app",
 		},
 		{
+			// apk removes the nodejs that npm pulled in with it.
+			name:    "node pulled in by apk's npm and deleted with it is gone",
+			src:     "FROM alpine\nRUN apk add nginx php-fpm composer npm\nWORKDIR /var/www/html\nADD . .\nRUN composer install && npm i && npm run prod && rm -rf node_modules && apk del --purge composer npm\nCMD nginx\n",
+			codeLines: []int{4}, unknown: true, workdir: "/var/www/html",
+		},
+		{
+			// Named by the install, nodejs stays when npm goes.
+			name:    "nodejs named by apk stays when npm is deleted",
+			src:     "FROM alpine\nRUN apk add nodejs npm\nWORKDIR /app\nCOPY . .\nRUN npm ci && apk del npm\nCMD node index.js\n",
+			runtime: Node, rtLine: 2, rtWhat: "apk … nodejs", codeLines: []int{4}, unknown: true, workdir: "/app",
+		},
+		{
 			// bluesky's pds: the goat CLI, built in a Go stage.
 			name:    "a program compiled in a stage with no JavaScript is a tool",
 			src:     "FROM golang:1.22 AS goat\nRUN git clone https://github.com/bluesky-social/indigo.git /src && cd /src && go build -o /out/goat ./cmd/goat\nFROM node:22\nCOPY --from=goat /out/goat /usr/local/bin/goat\n",

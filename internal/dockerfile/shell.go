@@ -376,8 +376,12 @@ func callFacts(fa *Facts, c Command, line int, script []Command, cwd string) {
 		// Node installed as a package to build something, then removed
 		// in the same stage (a Go image that runs a node script once).
 		for _, a := range c.Packages {
-			if nodePackage.MatchString(a) && !strings.HasPrefix(a, "npm") && !strings.HasPrefix(a, "yarn") {
-				fa.Runtime, fa.RuntimeBy, fa.runtimeByPackage = NoRuntime, Evidence{}, false
+			// apk del npm also removes the nodejs it pulled in as a
+			// dependency (apk add npm, never nodejs by name): apk drops
+			// what nothing in its world file needs.
+			viaNpm := fa.nodeByApkNpm && cmd == "apk" && strings.HasPrefix(a, "npm")
+			if viaNpm || nodePackage.MatchString(a) && !strings.HasPrefix(a, "npm") && !strings.HasPrefix(a, "yarn") {
+				fa.Runtime, fa.RuntimeBy, fa.runtimeByPackage, fa.nodeByApkNpm = NoRuntime, Evidence{}, false, false
 				return
 			}
 		}
@@ -388,6 +392,8 @@ func callFacts(fa *Facts, c Command, line int, script []Command, cwd string) {
 				if fa.Runtime == NoRuntime {
 					fa.runtimeByPackage = true
 				}
+				// Node named or pulled in by npm: see SystemRemove.
+				fa.nodeByApkNpm = cmd == "apk" && strings.HasPrefix(a, "npm") && !slices.ContainsFunc(c.Packages, func(p string) bool { return strings.HasPrefix(p, "nodejs") })
 				if fa.runtimeByKey && fa.Runtime == Node {
 					fa.RuntimeBy, fa.runtimeByKey = Evidence{Line: line, What: trimWhat(cmd + " … " + a)}, false
 				}
