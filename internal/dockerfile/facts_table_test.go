@@ -667,8 +667,8 @@ func TestAnalyzeStages(t *testing.T) {
 		},
 		{
 			// apk removes the nodejs that npm pulled in with it.
-			name:    "node pulled in by apk's npm and deleted with it is gone",
-			src:     "FROM alpine\nRUN apk add nginx php-fpm composer npm\nWORKDIR /var/www/html\nADD . .\nRUN composer install && npm i && npm run prod && rm -rf node_modules && apk del --purge composer npm\nCMD nginx\n",
+			name:      "node pulled in by apk's npm and deleted with it is gone",
+			src:       "FROM alpine\nRUN apk add nginx php-fpm composer npm\nWORKDIR /var/www/html\nADD . .\nRUN composer install && npm i && npm run prod && rm -rf node_modules && apk del --purge composer npm\nCMD nginx\n",
 			codeLines: []int{4}, unknown: true, workdir: "/var/www/html",
 		},
 		{
