@@ -344,8 +344,42 @@ func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string, nodeBas
 	// build above.
 	fa.TemplateCopies, fa.TemplateNode = templateTriggers(s)
 	fa.dropToolsBesideEmptyWorkdir()
+	fa.dropEntryScript()
 	fa.dropNativeSources()
 	return &fa
+}
+
+// dropEntryScript: a script copied on its own and run by its path as the
+// image's first program (COPY command/frontend /command/frontend;
+// ENTRYPOINT ["/command/frontend"]) is how the image starts, like a start
+// script copied onto PATH: plumbing, not the app. Alone, the image is a
+// runtime for code mounted at run time (the script runs npm in a mounted
+// folder); beside other code, that code is still the app. A JavaScript
+// file is the app whatever starts it.
+func (fa *Facts) dropEntryScript() {
+	words := append(slices.Clone(fa.command.entrypoint), fa.command.cmd...)
+	if len(fa.Code) == 0 || len(words) == 0 || fa.TemplateCopies {
+		return
+	}
+	prog := words[0]
+	if Shells[path.Base(prog)] && len(words) > 1 && !strings.HasPrefix(words[1], "-") {
+		prog = words[1] // sh /start.sh
+	}
+	if !strings.Contains(prog, "/") || strings.Contains(prog, "$") {
+		return
+	}
+	switch path.Ext(prog) {
+	case ".js", ".mjs", ".cjs", ".ts", ".mts", ".cts":
+		return
+	}
+	p := absPath(fa.Workdir, prog)
+	for i, d := range fa.CodeDirs {
+		if d == p && i < len(fa.Code) && strings.HasPrefix(strings.ToUpper(fa.Code[i].What), "COPY ") && !strings.Contains(fa.Code[i].What, "--from") {
+			fa.Code = slices.Delete(fa.Code, i, i+1)
+			fa.CodeDirs = slices.Delete(fa.CodeDirs, i, i+1)
+			return
+		}
+	}
 }
 
 // dropNativeSources: an image on a Node base that downloads sources and

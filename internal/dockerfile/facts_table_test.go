@@ -678,6 +678,22 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, rtLine: 2, rtWhat: "apk … nodejs", codeLines: []int{4}, unknown: true, workdir: "/app",
 		},
 		{
+			// The script runs npm in a folder mounted at run time.
+			name:    "a start script the entrypoint runs by its path is no app code",
+			src:     "FROM node:12-alpine\nWORKDIR /var/www/nuxt\nCOPY command/frontend /command/frontend\nENTRYPOINT [\"/command/frontend\"]\n",
+			runtime: Node, rtLine: 1, workdir: "/var/www/nuxt",
+		},
+		{
+			name:    "beside a start script, the copied project is still the app",
+			src:     "FROM node:22\nWORKDIR /app\nCOPY . .\nCOPY start.sh /start.sh\nCMD [\"sh\", \"/start.sh\"]\n",
+			runtime: Node, rtLine: 1, codeLines: []int{3}, workdir: "/app",
+		},
+		{
+			name:    "a JavaScript file the command runs by its path is the app",
+			src:     "FROM node:22\nCOPY server.js /server.js\nENTRYPOINT [\"/server.js\"]\n",
+			runtime: Node, rtLine: 1, codeLines: []int{2},
+		},
+		{
 			// bluesky's pds: the goat CLI, built in a Go stage.
 			name:    "a program compiled in a stage with no JavaScript is a tool",
 			src:     "FROM golang:1.22 AS goat\nRUN git clone https://github.com/bluesky-social/indigo.git /src && cd /src && go build -o /out/goat ./cmd/goat\nFROM node:22\nCOPY --from=goat /out/goat /usr/local/bin/goat\n",
