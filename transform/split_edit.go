@@ -5,6 +5,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -1123,8 +1124,28 @@ func (p *splitPlan) ignoreEdits(contextDir string) []analysis.TextEdit {
 			missing = append(missing, filepath.ToSlash(rel))
 		}
 	}
-	if len(missing) == 0 {
-		return nil
+	var edits []analysis.TextEdit
+	if len(missing) > 0 {
+		edits = IgnoreFix(p.ws, ignorePath, missing).Edits
 	}
-	return IgnoreFix(p.ws, ignorePath, missing).Edits
+	// BuildKit reads <Dockerfile>.dockerignore before the context's: the
+	// code Dockerfile needs its own, the same as the original's after the
+	// edits above, or its build would send what that one kept out
+	// (node_modules, .git, an .env).
+	if ignorePath == p.s.Dockerfile.Path+".dockerignore" {
+		if own := p.codeDockerfile() + ".dockerignore"; !p.ws.Exists(own) {
+			text, _ := p.ws.ReadFile(ignorePath)
+			text = slices.Clone(text)
+			for i := len(edits) - 1; i >= 0; i-- {
+				if e := edits[i]; e.File == ignorePath && e.Start <= e.End && e.End <= len(text) {
+					text = append(text[:e.Start:e.Start], append(slices.Clone(e.NewText), text[e.End:]...)...)
+				}
+			}
+			if len(text) > 0 && text[len(text)-1] != '\n' {
+				text = append(text, newline(text)...) // a new file ends its last line
+			}
+			edits = append(edits, analysis.TextEdit{File: own, NewText: text})
+		}
+	}
+	return edits
 }
