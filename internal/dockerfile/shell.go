@@ -781,8 +781,6 @@ func compiles(c Command) bool {
 // nodeLaunchers are commands whose run needs Node in the image.
 var nodeLaunchers = map[string]bool{"node": true, "npm": true, "npx": true, "yarn": true, "pnpm": true, "corepack": true}
 
-// localInstall recognises a package manager installing a project's
-// dependencies in the current folder (npm ci, npm install, yarn, pnpm i).
 // namedPackages are the packages an install of named packages into the
 // current project adds (npm install ghost-storage-adapter-s3, yarn add x,
 // pnpm add y); nil for any other command line, a global one included.
@@ -808,6 +806,8 @@ func namedPackages(rest []string) []string {
 	return pkgs
 }
 
+// localInstall recognises a package manager installing a project's
+// dependencies in the current folder (npm ci, npm install, yarn, pnpm i).
 func localInstall(cmd string, rest []string) bool {
 	rest = DropValueFlags(rest)
 	if cmd == "yarn" && (len(rest) == 0 || strings.HasPrefix(rest[0], "-")) {
