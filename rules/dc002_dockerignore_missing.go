@@ -89,14 +89,16 @@ func runDockerignore(p *Pass) {
 	// What each ignore file serves: an entry one of its Dockerfiles copies
 	// by name is not to be ignored.
 	builds := map[string][]*dockerfile.File{}
-	for _, c := range contexts {
-		ignorePath, _ := cache.missingIgnores(p.WS, c.dir, c.dockerfile.Path)
-		builds[ignorePath] = append(builds[ignorePath], c.dockerfile)
+	ignores := make([]string, len(contexts))
+	missings := make([][]string, len(contexts))
+	for i, c := range contexts {
+		ignores[i], missings[i] = cache.missingIgnores(p.WS, c.dir, c.dockerfile.Path)
+		builds[ignores[i]] = append(builds[ignores[i]], c.dockerfile)
 	}
-	for _, c := range contexts {
+	for i, c := range contexts {
 		// Two Dockerfiles that share a context read one .dockerignore (unless
 		// one has its own <Dockerfile>.dockerignore): one problem, one finding.
-		ignorePath, missing := cache.missingIgnores(p.WS, c.dir, c.dockerfile.Path)
+		ignorePath, missing := ignores[i], missings[i]
 		if seen[ignorePath] {
 			continue
 		}

@@ -3,7 +3,6 @@ package transform
 import (
 	"bytes"
 	"errors"
-	"github.com/decouple-dev/decouple/internal/dockerfile"
 	"io/fs"
 	"path/filepath"
 	"slices"
@@ -15,6 +14,7 @@ import (
 	"github.com/moby/patternmatcher/ignorefile"
 
 	"github.com/decouple-dev/decouple/internal/analysis"
+	"github.com/decouple-dev/decouple/internal/dockerfile"
 )
 
 // mustIgnore are the paths a Node build context must keep out: host

@@ -16,6 +16,7 @@ import (
 	"github.com/decouple-dev/decouple/internal/analysis"
 	"github.com/decouple-dev/decouple/internal/compose"
 	"github.com/decouple-dev/decouple/internal/dockerfile"
+	"github.com/decouple-dev/decouple/internal/edit"
 	"github.com/decouple-dev/decouple/internal/imageref"
 	"github.com/decouple-dev/decouple/internal/nodeversion"
 	"github.com/decouple-dev/decouple/internal/workspace"
@@ -1134,12 +1135,10 @@ func (p *splitPlan) ignoreEdits(contextDir string) []analysis.TextEdit {
 	// (node_modules, .git, an .env).
 	if ignorePath == p.s.Dockerfile.Path+".dockerignore" {
 		if own := p.codeDockerfile() + ".dockerignore"; !p.ws.Exists(own) {
-			text, _ := p.ws.ReadFile(ignorePath)
-			text = slices.Clone(text)
-			for i := len(edits) - 1; i >= 0; i-- {
-				if e := edits[i]; e.File == ignorePath && e.Start <= e.End && e.End <= len(text) {
-					text = append(text[:e.Start:e.Start], append(slices.Clone(e.NewText), text[e.End:]...)...)
-				}
+			old, _ := p.ws.ReadFile(ignorePath)
+			text, err := edit.Apply(old, edits) // all of them edit ignorePath
+			if err != nil {
+				text = slices.Clone(old)
 			}
 			if len(text) > 0 && text[len(text)-1] != '\n' {
 				text = append(text, newline(text)...) // a new file ends its last line
