@@ -55,43 +55,53 @@ func MissingIgnores(fsys FS, contextDir, dockerfilePath string) (string, []strin
 	return path, missingFor(src)
 }
 
-// missingMemo maps the text of an ignore file to what it lets through:
-// the answer depends on the text alone, and the ignore files of a tree
-// are mostly a few texts (compiling a file's patterns to regexps for each
-// build context was most of the cost). Small files only, and a bounded
-// number of them.
-var missingMemo struct {
+// ignoreMemo remembers answers that depend on an ignore file's text alone
+// (and a name asked about): the ignore files of a tree are mostly a few
+// texts, and compiling a file's patterns to regexps for each build context
+// and each question was most of the cost. Small texts only, and a bounded
+// number of them: the map starts over when full.
+type ignoreMemo[V any] struct {
 	sync.Mutex
-	m map[string][]string
+	m map[string]V
 }
 
 const (
-	missingMemoText = 4 << 10
-	missingMemoLen  = 1024
+	ignoreMemoText = 4 << 10
+	ignoreMemoLen  = 1024
 )
+
+// do returns compute()'s answer for key, remembered when the key is small.
+func (memo *ignoreMemo[V]) do(key string, compute func() V, clone func(V) V) V {
+	if len(key) > ignoreMemoText {
+		return compute()
+	}
+	memo.Lock()
+	v, ok := memo.m[key]
+	memo.Unlock()
+	if ok {
+		return clone(v)
+	}
+	v = compute()
+	memo.Lock()
+	if memo.m == nil || len(memo.m) >= ignoreMemoLen {
+		memo.m = map[string]V{}
+	}
+	memo.m[key] = clone(v)
+	memo.Unlock()
+	return v
+}
+
+// missingMemo maps the text of an ignore file to what it lets through.
+var missingMemo ignoreMemo[[]string]
+
+// ignoredMemo maps an ignore file's text and a name to whether it keeps
+// that name out.
+var ignoredMemo ignoreMemo[bool]
 
 // missingFor says which of mustIgnore the ignore file's text (nil when
 // there is none) lets through, sorted.
 func missingFor(src []byte) []string {
-	memo := len(src) <= missingMemoText
-	if memo {
-		missingMemo.Lock()
-		missing, ok := missingMemo.m[string(src)]
-		missingMemo.Unlock()
-		if ok {
-			return slices.Clone(missing)
-		}
-	}
-	missing := computeMissing(src)
-	if memo {
-		missingMemo.Lock()
-		if missingMemo.m == nil || len(missingMemo.m) >= missingMemoLen {
-			missingMemo.m = map[string][]string{}
-		}
-		missingMemo.m[string(src)] = slices.Clone(missing)
-		missingMemo.Unlock()
-	}
-	return missing
+	return missingMemo.do(string(src), func() []string { return computeMissing(src) }, slices.Clone[[]string])
 }
 
 func computeMissing(src []byte) []string {
@@ -136,13 +146,15 @@ func ignored(fsys FS, path, name string) bool {
 	if err != nil {
 		return false
 	}
-	patterns, _ := ignorefile.ReadAll(bytes.NewReader(src))
-	pm, err := patternmatcher.New(patterns)
-	if err != nil {
-		return false
-	}
-	ok, _ := pm.MatchesOrParentMatches(name)
-	return ok
+	return ignoredMemo.do(name+"\x00"+string(src), func() bool {
+		patterns, _ := ignorefile.ReadAll(bytes.NewReader(src))
+		pm, err := patternmatcher.New(patterns)
+		if err != nil {
+			return false
+		}
+		ok, _ := pm.MatchesOrParentMatches(name)
+		return ok
+	}, func(b bool) bool { return b })
 }
 
 // IgnoreFix appends the missing entries, creating the file if needed. An
