@@ -67,7 +67,11 @@ archive unpacked into the app folder and installed there, a global npm or
 yarn install of the app, an installer CLI's install, or the ONBUILD triggers
 of a parent (node:onbuild, or a base image another compose service of the
 project builds, in any of its compose files: the triggers run in the child's
-build, with its context and stages). A build context that is a git URL
+build, with its context and stages). A shell script copied from the build
+context and run by a RUN (ADD fetch.sh /build/; RUN /build/fetch.sh, or sh
+fetch.sh) is read as that RUN's lines, one level deep: its git clone, npm
+install or Node install count as the RUN's, and the evidence names the
+script. A build context that is a git URL
 naming a folder of this repository (URL#ref:subdir, in a deploy file) is
 judged from the local copy of that folder, unless .git/config names other
 remotes; its split is left to the user. When the override Compose merges by
@@ -87,14 +91,18 @@ on the working folder (electron .) or, as an ENTRYPOINT that takes its
 arguments at run time, in a WORKDIR the image declares a VOLUME (ENTRYPOINT
 ["electron-packager"], CMD [""]), global packages
 of an image with no command or a bare shell (CMD ["/bin/bash"]) and an empty
-WORKDIR (a toolbox for mounted code), and what an
+WORKDIR (a toolbox for mounted code), or whose command hands its arguments to
+a package manager (ENTRYPOINT ["/startup.sh", "pnpm"]: the project is
+mounted), and what an
 image copies beside an empty WORKDIR whose project its command runs
 (npm start: the app is mounted there; a WORKDIR a RUN moved files into,
 such as a Meteor bundle, is not empty), sources an image downloads and
 compiles natively while nothing in it runs Node (nginx and a module built
 with ./configure && make on a node base). A command word that is a path
 to a file the image copied in (ENTRYPOINT ["./node"] for a Go binary
-copied as /app/node) does not start Node, and a program compiled in a stage
+copied as /app/node) does not start Node, nor does a launcher's name in the
+argument list of a server that runs nothing else (CMD ["nginx", "-g",
+"daemon off;", "yarn", "serve"]), and a program compiled in a stage
 with no JavaScript (go build of a CLI, copied into the final stage) is a
 tool. An image whose own ONBUILD triggers
 copy the context or install Node is a base for other builds: the images

@@ -85,6 +85,13 @@ type Facts struct {
 	env map[string]string
 	// runEnv is the environment of the RUN being read (runFacts).
 	runEnv map[string]string
+	// contextCopies are the stage's copies from the build context, and
+	// readContext reads a file of that context (nil: none can be read);
+	// inScript is set while a context script's lines are read
+	// (scripts.go).
+	contextCopies []contextCopy
+	readContext   func(name string) ([]byte, bool)
+	inScript      bool
 	// pending is an archive unpacked into a folder that becomes app code
 	// when a later RUN installs dependencies there.
 	pending *pendingCode
@@ -290,6 +297,7 @@ func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string, nodeBas
 		fa.clis = maps.Clone(parent.clis)
 		fa.globalPkgs = slices.Clone(parent.globalPkgs)
 		fa.command = parent.command
+		fa.contextCopies = slices.Clone(parent.contextCopies)
 	default:
 		// Messages quote the FROM text as written: a resolved build arg
 		// may come from the environment.
@@ -305,6 +313,10 @@ func (f *File) analyzeStage(s *Stage, done []*Facts, extraNode []string, nodeBas
 		}
 	}
 	fa.Stage = s
+	if base != nil {
+		fa.contextCopies = nil // another build's context
+	}
+	fa.readContext = f.ReadContext
 	// The build's environment as BuildKit expands words with it: the ENV
 	// and ARG values of the stage chain so far. A global ARG counts only
 	// once the stage declares it again; what the base image sets is
@@ -567,10 +579,14 @@ func (f *File) applyCommand(fa *Facts, cmd instructions.Command, line int, env m
 			}
 		}
 	case *instructions.CmdCommand:
-		fa.Runs, fa.RunsRuntime = runsJS(c.CmdLine, line, "CMD", fa.Runs, fa.RunsRuntime, fa.copiedFile)
+		if c.PrependShell || !serverArgs(c.CmdLine) {
+			fa.Runs, fa.RunsRuntime = runsJS(c.CmdLine, line, "CMD", fa.Runs, fa.RunsRuntime, fa.copiedFile)
+		}
 		fa.command.cmd = c.CmdLine
 	case *instructions.EntrypointCommand:
-		fa.Runs, fa.RunsRuntime = runsJS(c.CmdLine, line, "ENTRYPOINT", fa.Runs, fa.RunsRuntime, fa.copiedFile)
+		if c.PrependShell || !serverArgs(c.CmdLine) {
+			fa.Runs, fa.RunsRuntime = runsJS(c.CmdLine, line, "ENTRYPOINT", fa.Runs, fa.RunsRuntime, fa.copiedFile)
+		}
 		fa.command.entrypoint = c.CmdLine
 	}
 }
@@ -688,7 +704,12 @@ func (fa *Facts) promoteGlobalApps() {
 	// ["/bin/bash"]) and an empty WORKDIR is a toolbox for code mounted
 	// there (a test runner's casperjs, webpack for a mounted project).
 	toolbox := fa.bareCommand() && fa.Workdir != "" && fa.Workdir != "/"
-	own := !fa.HasCode() && fa.Runtime == Node && fa.RuntimeBy.Line == fa.RootBaseLine && !fa.startsWorkdirCode() && !toolbox && !runsWorkdir
+	// A command that hands its arguments to a package manager (ENTRYPOINT
+	// ["/startup.sh", "pnpm"], CMD npm start) runs the project of the
+	// working folder, which an image with no code gets mounted: the
+	// global packages beside it are its tools.
+	runsManager := slices.ContainsFunc(words, func(w string) bool { return w == "npm" || w == "pnpm" || w == "yarn" })
+	own := !fa.HasCode() && fa.Runtime == Node && fa.RuntimeBy.Line == fa.RootBaseLine && !fa.startsWorkdirCode() && !toolbox && !runsWorkdir && !runsManager
 	for _, g := range fa.globalPkgs {
 		if own || startsPackage(words, g.name) && !runsWorkdir {
 			for _, e := range fa.Code {
@@ -1160,6 +1181,13 @@ func (f *File) copyFacts(fa *Facts, from string, srcs []string, dest string, lin
 	// COPY . . into a WORKDIR under /etc is the app (logto lives in
 	// /etc/logto); a file copied there (WORKDIR /etc/cron.d; COPY
 	// app-cron .) is configuration.
+	if from == "" {
+		expanded := make([]string, len(srcs))
+		for i, src := range srcs {
+			expanded[i] = f.ExpandInStage(src, env)
+		}
+		fa.noteContextCopies(expanded, written, dest)
+	}
 	whole := from == "" && slices.ContainsFunc(srcs, func(s string) bool { return path.Clean(s) == "." })
 	inWorkdir := fa.Workdir != "" && fa.Workdir != "/" && (dest == fa.Workdir || strings.HasPrefix(dest, fa.Workdir+"/"))
 	if strings.HasPrefix(dest+"/", "/etc/") && !(inWorkdir && whole) {
@@ -1318,7 +1346,15 @@ func isAppPath(p string) bool {
 }
 
 func (f *File) addFacts(fa *Facts, c *instructions.AddCommand, line int, env map[string]string) {
-	dest := absPath(fa.Workdir, f.ExpandInStage(c.DestPath, env))
+	written := f.ExpandInStage(c.DestPath, env)
+	dest := absPath(fa.Workdir, written)
+	var local []string
+	for _, src := range c.SourcePaths {
+		if src = f.ExpandInStage(src, env); !isLocalTarball(src) {
+			local = append(local, src) // an archive is unpacked, not copied
+		}
+	}
+	fa.noteContextCopies(local, written, dest)
 	for _, src := range c.SourcePaths {
 		src = f.ExpandInStage(src, env)
 		remote := strings.Contains(src, "://") || strings.HasPrefix(src, "git@")

@@ -780,6 +780,26 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, rtLine: 1, codeLines: []int{3}, workdir: "/src",
 		},
 		{
+			// A package manager's image for mounted projects: the
+			// command hands its arguments to pnpm, so the global packages
+			// are its tools.
+			name:    "global tools beside a command that runs a package manager",
+			src:     "FROM node:19\nWORKDIR /app\nCOPY startup.sh /startup.sh\nRUN pnpm install -g tsc\nENTRYPOINT [\"/startup.sh\", \"pnpm\"]\n",
+			runtime: Node, rtLine: 1, workdir: "/app",
+		},
+		{
+			name:    "a global package the image holds alone is its app",
+			src:     "FROM node:20\nRUN npm install -g n8n\nCMD [\"n8n\"]\n",
+			runtime: Node, rtLine: 1, codeLines: []int{2},
+		},
+		{
+			// The launcher's name is an argument of nginx (no shell).
+			name:      "nginx given a launcher's name as an argument",
+			src:       "FROM node:20 AS build\nWORKDIR /app\nCOPY . .\nRUN npm run build\nFROM nginx:alpine\nCOPY --from=build /app/dist /usr/share/nginx/html\nCMD [\"nginx\", \"-g\", \"daemon off;\", \"yarn\", \"serve\"]\n",
+			runtime:   NoRuntime,
+			codeLines: []int{6}, unknown: true,
+		},
+		{
 			name:    "ONBUILD in the final stage itself copies nothing yet",
 			src:     "FROM node:22-alpine\nWORKDIR /srv\nONBUILD COPY . /srv\n",
 			runtime: Node, workdir: "/srv",
@@ -929,6 +949,7 @@ func TestParseErrorsCarryLine(t *testing.T) {
 		{"bad FROM", "FROM node:20 AS a b\n", 1},
 		{"instruction before FROM", "WORKDIR /app\nFROM node\n", 1},
 		{"COPY without destination", "FROM node:20\nCOPY --from=\n", 2},
+		{"a compose file under a Dockerfile's name", "# the stack\nversion: '3'\nservices:\n  web:\n    build: .\n", 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -939,6 +960,9 @@ func TestParseErrorsCarryLine(t *testing.T) {
 			}
 			if pe.Line != tt.line {
 				t.Errorf("ParseError.Line = %d, want %d (%v)", pe.Line, tt.line, err)
+			}
+			if hint := strings.Contains(err.Error(), "holds a compose file's YAML"); hint != strings.Contains(tt.src, "services:") {
+				t.Errorf("error %q: compose hint %v, want it only for compose text", err, hint)
 			}
 		})
 	}
@@ -960,8 +984,13 @@ func TestLaunchesJS(t *testing.T) {
 		"bun run bundle --watch":          Bun,
 		"deno run main.ts":                Deno,
 		"nginx -g daemon off;":            NoRuntime,
-		"python app.py":                   NoRuntime,
-		"./bin/start":                     NoRuntime,
+		// A launcher's name in the argument list of a server that runs
+		// nothing else is its argument, not a command.
+		"nginx -g daemon-off; yarn serve":  NoRuntime,
+		"tini -- caddy run --config x npm": NoRuntime,
+		"sh -c nginx && node server.js":    Node,
+		"python app.py":                    NoRuntime,
+		"./bin/start":                      NoRuntime,
 	} {
 		if got := LaunchesJS(strings.Fields(words)); got != want {
 			t.Errorf("LaunchesJS(%q) = %q, want %q", words, got, want)
@@ -1037,5 +1066,21 @@ func TestTrimWhatKeepsTheEnd(t *testing.T) {
 	}
 	if got := trimWhat(strings.Repeat("é", 60)); !utf8.ValidString(got) {
 		t.Errorf("trimWhat cut a character in two: %q", got)
+	}
+}
+
+// An argument list that starts a server which runs nothing else starts no
+// JS runtime, whatever names follow; a shell line still runs each command.
+func TestServerArgsStartNoRuntime(t *testing.T) {
+	for src, want := range map[string]Runtime{
+		"FROM nginx:alpine\nCMD [\"nginx\", \"-g\", \"daemon off;\", \"yarn\", \"serve\"]\n": NoRuntime,
+		"FROM nginx:alpine\nENTRYPOINT [\"dumb-init\", \"--\", \"nginx\", \"node\"]\n":       NoRuntime,
+		"FROM nginx:alpine\nCMD nginx -g 'daemon off;' ; yarn serve\n":                       Node,
+		"FROM nginx:alpine\nCMD [\"sh\", \"-c\", \"nginx && node server.js\"]\n":             Node,
+	} {
+		fa := stageFacts(t, src, "")
+		if fa.RunsRuntime != want {
+			t.Errorf("%q: RunsRuntime = %q (Runs %+v), want %q", src, fa.RunsRuntime, fa.Runs, want)
+		}
 	}
 }

@@ -34,6 +34,11 @@ type File struct {
 	// own (a compose file's dockerfile_inline); nil for a Dockerfile.
 	Origin *Origin
 	Stages []*Stage
+	// ReadContext reads a file of the build context by its path there
+	// (slash-separated, local), for the scripts a RUN executes
+	// (scripts.go); nil when the context is not known. Set it before the
+	// facts are first read.
+	ReadContext func(name string) ([]byte, bool)
 	// MetaArgs are the ARGs declared before the first FROM, with defaults.
 	MetaArgs map[string]*string
 	escape   rune
@@ -152,14 +157,14 @@ func Parse(path string, src []byte, buildArgs map[string]string) (f *File, err e
 			// BuildKit's scanner gives up without saying where.
 			line = n
 		}
-		return nil, &ParseError{Path: path, Line: line, Err: err}
+		return nil, parseError(path, line, err, src)
 	}
 	// BuildKit's instructions.Parse dereferences its linter when a
 	// comment holds a check= directive (# check=skip=…): it gets one that
 	// runs no rule (no Warn), never nil.
 	stages, metaArgs, err := instructions.Parse(res.AST, linter.New(&linter.Config{SkipAll: true}))
 	if err != nil {
-		return nil, &ParseError{Path: path, Line: lineOf(err), Err: err}
+		return nil, parseError(path, lineOf(err), err, src)
 	}
 	if len(stages) == 0 {
 		return nil, &ParseError{Path: path, Err: fmt.Errorf("no FROM instruction")}
@@ -195,6 +200,32 @@ func Parse(path string, src []byte, buildArgs map[string]string) (f *File, err e
 		f.Stages = append(f.Stages, s)
 	}
 	return f, nil
+}
+
+// parseError is the parser's error at line, with a hint when the file is
+// a compose file saved under a Dockerfile's name.
+func parseError(path string, line int, err error, src []byte) *ParseError {
+	if composeText(src) {
+		err = fmt.Errorf("%w (this file holds a compose file's YAML, not Dockerfile instructions)", err)
+	}
+	return &ParseError{Path: path, Line: line, Err: err}
+}
+
+// composeText reports a text that opens as a compose file does (a services:
+// or version: key on a line of its own, before any instruction), for the
+// error on a compose file saved under a Dockerfile's name.
+func composeText(src []byte) bool {
+	for line := range bytes.Lines(src) {
+		t := strings.TrimSpace(string(line))
+		switch {
+		case t == "" || strings.HasPrefix(t, "#") || t == "---":
+			continue
+		case strings.HasPrefix(t, "services:"), strings.HasPrefix(t, "version:"):
+			return true
+		}
+		return false
+	}
+	return false
 }
 
 // Stage finds a stage by name (case-insensitive) or index; nil if absent.

@@ -42,6 +42,7 @@ func runFacts(fa *Facts, script string, line int, env map[string]string) {
 		}
 		before := fa.ModulesUnresolved
 		callFacts(fa, c, line, cmds, cwd)
+		fa.scriptFacts(c, cwd, line, env)
 		if before == nil && fa.ModulesUnresolved != nil && lost != "" && cwd == "" {
 			fa.ModulesUnresolved.What += " after " + lost
 		}
@@ -1051,9 +1052,39 @@ func runsJS(cmdline []string, line int, kind string, prev *Evidence, prevRT Runt
 	return prev, prevRT
 }
 
+// configuredServers are programs whose arguments are their own options,
+// never a command they run: in an argument list (no shell) that starts
+// one, a launcher's name is an argument to it (CMD ["nginx", "-g",
+// "daemon off;", "yarn", "serve"] runs nginx alone).
+var configuredServers = map[string]bool{
+	"nginx": true, "caddy": true, "httpd": true, "apache2": true, "apache2-foreground": true,
+	"php-fpm": true, "haproxy": true, "traefik": true, "envoy": true, "redis-server": true,
+	"mongod": true, "postgres": true, "mysqld": true, "memcached": true,
+}
+
+// serverArgs reports an argument list (exec form, or a compose command,
+// which no shell reads) whose program is one of configuredServers.
+func serverArgs(args []string) bool {
+	args = stripWrappers(args)
+	for len(args) > 1 && initPrograms[path.Base(args[0])] {
+		args = args[1:]
+		for len(args) > 1 && strings.HasPrefix(args[0], "-") {
+			args = args[1:] // tini -- nginx
+		}
+	}
+	return len(args) > 0 && configuredServers[path.Base(args[0])]
+}
+
+// initPrograms are the small inits an image's command starts first, which
+// run the rest of the list.
+var initPrograms = map[string]bool{"tini": true, "dumb-init": true, "catatonit": true}
+
 // LaunchesJS says which JS runtime a command line (compose `command:` or
 // `entrypoint:`) starts, NoRuntime when none.
 func LaunchesJS(words []string) Runtime {
+	if serverArgs(words) {
+		return NoRuntime
+	}
 	_, rt := runsJS(words, 0, "", nil, NoRuntime, nil)
 	return rt
 }

@@ -339,7 +339,7 @@ func Load(opts Options) (*Workspace, error) {
 		if built[path] || dockerfile.Superseded(path) {
 			return
 		}
-		df, err := cache.get(path, nil)
+		df, err := cache.get(path, filepath.Dir(path), nil)
 		if err != nil {
 			dfErrs[i] = err
 			return
@@ -798,7 +798,7 @@ func (ws *Workspace) judgeBuild(s *Service, cache *dockerfileCache, notes *[]*Fi
 			s.GitContext, s.LocalContext = redactURL(b.Context), local
 			path = filepath.Join(local, cmp.Or(b.Dockerfile, "Dockerfile"))
 		}
-		df, err = cache.get(ws.lowercaseFallback(path), args)
+		df, err = cache.get(ws.lowercaseFallback(path), cmp.Or(s.LocalContext, b.Context), args)
 	}
 	if err != nil {
 		s.Unjudged = "its Dockerfile could not be read"
@@ -898,13 +898,15 @@ func newDockerfileCache(lim Limits, parsed *ParseCache, read func(int)) *dockerf
 	return &dockerfileCache{m: map[string]*cacheEntry{}, limits: lim, parsed: parsed, read: read}
 }
 
-func (c *dockerfileCache) get(path string, args map[string]string) (*dockerfile.File, error) {
+// get parses the Dockerfile at path, built with contextDir as its context
+// and args as its build args: one File for each.
+func (c *dockerfileCache) get(path, contextDir string, args map[string]string) (*dockerfile.File, error) {
 	keys := make([]string, 0, len(args))
 	for k, v := range args {
 		keys = append(keys, k+"="+v)
 	}
 	sort.Strings(keys)
-	key := path + "\x00" + strings.Join(keys, "\x00")
+	key := path + "\x00" + contextDir + "\x00" + strings.Join(keys, "\x00")
 	c.mu.Lock()
 	e, ok := c.m[key]
 	if !ok {
@@ -924,6 +926,9 @@ func (c *dockerfileCache) get(path string, args map[string]string) (*dockerfile.
 			return
 		}
 		e.df, e.err = dockerfile.Parse(path, src, args)
+		if e.err == nil {
+			e.df.ReadContext = c.contextReader(contextDir)
+		}
 		if e.err == nil && len(e.df.Stages) > c.limits.MaxStages {
 			e.df, e.err = nil, &compose.LimitError{Path: path, Flag: "max-stages",
 				Msg: fmt.Sprintf("%d stages, more than the limit of %d", len(e.df.Stages), c.limits.MaxStages)}
@@ -933,6 +938,24 @@ func (c *dockerfileCache) get(path string, args map[string]string) (*dockerfile.
 		}
 	})
 	return e.df, e.err
+}
+
+// contextReader reads the files of a build context for the scripts its
+// Dockerfile runs (dockerfile.File.ReadContext), through the same safe
+// reader as every other file: nothing outside the context, no symlink out
+// of the working folder.
+func (c *dockerfileCache) contextReader(dir string) func(string) ([]byte, bool) {
+	if dir == "" {
+		return nil
+	}
+	return func(name string) ([]byte, bool) {
+		rel := filepath.FromSlash(name)
+		if !filepath.IsLocal(rel) {
+			return nil, false
+		}
+		src, err := c.limits.compose().ReadFile(filepath.Join(dir, rel))
+		return src, err == nil
+	}
 }
 
 // ParseCache keeps parsed Dockerfiles across loads in one process. An entry
