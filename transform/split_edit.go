@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"bytes"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -21,6 +22,24 @@ import (
 	"github.com/decouple-dev/decouple/internal/nodeversion"
 	"github.com/decouple-dev/decouple/internal/workspace"
 )
+
+// endLines makes the lines inserted at the end of a file that does not end
+// with a line break start on a line of their own: the first insertion
+// there (in the order they apply) gets the break, and it ends the file's
+// last line.
+func endLines(edits []analysis.TextEdit, file string, src []byte, nl string) {
+	if len(src) == 0 || src[len(src)-1] == '\n' {
+		return
+	}
+	for i, e := range edits {
+		if e.File == file && e.Start == len(src) && e.End == len(src) && len(e.NewText) > 0 {
+			if !bytes.HasPrefix(e.NewText, []byte(nl)) {
+				edits[i].NewText = append([]byte(nl), e.NewText...)
+			}
+			return
+		}
+	}
+}
 
 // build renders the edits: the generated code Dockerfile, the compose
 // service turned runtime plus the new code service, and the .dockerignore.
@@ -52,10 +71,8 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 		codeStep = strings.Repeat(" ", raw.Content[0].Column-p.svcKey.Column)
 	}
 	codeText := p.codeService(starts, strings.Repeat(" ", p.svcKey.Column-1)+codeStep, codeStep, nl)
-	if svcEnd == len(src) && len(src) > 0 && src[len(src)-1] != '\n' {
-		codeText = nl + codeText
-	}
 	edits = append(edits, analysis.TextEdit{File: p.file.Path, Start: svcEnd, End: svcEnd, NewText: []byte(codeText)})
+	endLines(edits, p.file.Path, src, nl)
 
 	for _, d := range p.dependents {
 		edits = append(edits, p.repoint(d, base)...)

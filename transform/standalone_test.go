@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/decouple-dev/decouple/internal/analysis"
 	"github.com/decouple-dev/decouple/internal/compose"
 	"github.com/decouple-dev/decouple/internal/edit"
@@ -541,5 +543,33 @@ func TestSplitStandaloneCodeAtRootRefusals(t *testing.T) {
 		if fix != nil || !strings.Contains(reason, tc.want) {
 			t.Errorf("%q: want a refusal with %q, got fix=%v reason=%q", tc.dockerfile, tc.want, fix != nil, reason)
 		}
+	}
+}
+
+// A compose file whose last line has no line break: the keys the split
+// adds at its end start on lines of their own, and the result loads
+// (the runtime's keys and the code service both land at the end here).
+func TestSplitAtEndOfFileWithoutNewline(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"compose.yaml": "services:\n  web:\n    build: .\n    environment:\n      A: 'b'",
+		"Dockerfile":   "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nENV NODE_ENV=production\nCMD [\"node\", \"index.js\"]\n",
+		"package.json": "{}\n",
+	})
+	t.Chdir(dir)
+	ws := load(t)
+	fix, reason := Split(ws, ws.Projects[0].Services[0], SplitOptions{})
+	if fix == nil {
+		t.Fatalf("refused: %s", reason)
+	}
+	got := apply(t, dir, fix)["compose.yaml"]
+	if !strings.Contains(got, "      A: 'b'\n") {
+		t.Errorf("the last line is not ended before what follows:\n%s", got)
+	}
+	var doc map[string]any
+	if err := yaml.Unmarshal([]byte(got), &doc); err != nil {
+		t.Errorf("the split compose file is not YAML (%v):\n%s", err, got)
+	}
+	if ws2 := load(t); len(ws2.Projects) != 1 || len(ws2.Projects[0].Services) != 2 {
+		t.Errorf("the split compose file does not load as two services:\n%s", got)
 	}
 }
