@@ -38,7 +38,11 @@ one, keeping its comments and order. BuildKit's per-Dockerfile ignore file
 (` + "`<Dockerfile>.dockerignore`" + `) counts when present. An entry that a
 Dockerfile built from the context copies by name (` + "`COPY node_modules node_modules`" + `,
 shipping the host's dependencies on purpose) is not asked for: ignored, that
-build would fail.
+build would fail. A Dockerfile that copies the whole context and installs no
+dependencies after its package.json arrives (` + "`RUN npm install`" + ` before
+` + "`COPY . .`" + `, or no install at all) runs on the host's node_modules: the
+finding says so, and the fix adds .git alone; install the dependencies in
+the image first. The split of DC001 keeps them too.
 `,
 	},
 	Run: runDockerignore,
@@ -113,7 +117,21 @@ func runDockerignore(p *Pass) {
 		} else {
 			msg = fmt.Sprintf("%s does not exclude %s, so it is sent into the Node image built from %s", rel, strings.Join(missing, " and "), cache.Rel(c.dockerfile.Path))
 		}
-		p.Report(analysis.Diagnostic{Pos: c.pos, Message: msg, Service: c.service, Dockerfile: cache.Rel(c.dockerfile.Path), Fix: transform.IgnoreFix(p.WS, ignorePath, missing)})
+		d := analysis.Diagnostic{Pos: c.pos, Message: msg, Service: c.service, Dockerfile: cache.Rel(c.dockerfile.Path)}
+		// A build that runs on the host's node_modules keeps them: the
+		// finding says why they matter, the fix leaves them be.
+		fixable, host := transform.WithoutHostModules(missing, builds[ignorePath]...)
+		if host != nil {
+			why := fmt.Sprintf("%s copies the whole context and installs no dependencies after its package.json arrives, so its image runs on the host's node_modules (built for the host's system); install them in the image (RUN npm ci after COPY package*.json) before keeping them out", cache.Rel(host.Path))
+			d.Message += "; " + why
+			if len(fixable) == 0 {
+				d.FixRefused = "node_modules is not added: " + why
+			}
+		}
+		if len(fixable) > 0 {
+			d.Fix = transform.IgnoreFix(p.WS, ignorePath, fixable)
+		}
+		p.Report(d)
 	}
 }
 

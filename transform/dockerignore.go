@@ -211,9 +211,28 @@ func MergeCreatedIgnore(texts [][]byte) []byte {
 func WithoutCopied(missing []string, dfs ...*dockerfile.File) []string {
 	out := missing[:0:0]
 	for _, m := range missing {
-		if !slices.ContainsFunc(dfs, func(f *dockerfile.File) bool { return f != nil && f.CopiesFromContext(m) }) {
+		if !slices.ContainsFunc(dfs, func(f *dockerfile.File) bool {
+			return f != nil && f.CopiesFromContext(m)
+		}) {
 			out = append(out, m)
 		}
 	}
 	return out
+}
+
+// WithoutHostModules drops node_modules from missing when a Dockerfile
+// built from the context copies all of it and installs no dependencies
+// after its package.json arrives (dockerfile.File.ModulesFromContext): its
+// image runs on the host's node_modules, and ignored they would be gone.
+// It returns that Dockerfile, nil when none is.
+func WithoutHostModules(missing []string, dfs ...*dockerfile.File) ([]string, *dockerfile.File) {
+	if !slices.Contains(missing, "node_modules") {
+		return missing, nil
+	}
+	for _, f := range dfs {
+		if f != nil && f.ModulesFromContext() {
+			return slices.DeleteFunc(slices.Clone(missing), func(m string) bool { return m == "node_modules" }), f
+		}
+	}
+	return missing, nil
 }

@@ -1136,7 +1136,7 @@ func mergesFrom(m, src *yaml.Node) bool {
 // real engine).
 func (p *splitPlan) ignoreEdits(contextDir string) []analysis.TextEdit {
 	ignorePath, missing := p.opts.missingIgnores(p.ws, contextDir, p.s.Dockerfile.Path)
-	missing = WithoutCopied(missing, p.s.Dockerfile)
+	missing, _ = WithoutHostModules(WithoutCopied(missing, p.s.Dockerfile), p.s.Dockerfile)
 	if p.built != nil {
 		if rel, err := filepath.Rel(contextDir, p.codeDockerfile()); err == nil && !ignored(p.ws, ignorePath, filepath.ToSlash(rel)) {
 			missing = append(missing, filepath.ToSlash(rel))

@@ -414,6 +414,60 @@ func writtenName(st *instructions.Stage) string {
 	return st.Name
 }
 
+// ModulesFromContext reports a stage that copies the whole build context
+// and installs no dependencies after its package manifest arrives (RUN npm
+// install before COPY . ., or none at all): its node_modules are the ones
+// the context holds, so an ignore file that keeps them out leaves the
+// image without dependencies. A stage built FROM another carries on its
+// state; a code-only image's stages (scratch, tianon/true) do not count.
+func (f *File) ModulesFromContext() bool {
+	type state struct{ whole, manifest, installed bool }
+	states := make([]state, len(f.Stages))
+	for i, st := range f.Stages {
+		var s state
+		if st.BaseStage != nil {
+			s = states[st.BaseStage.Index]
+		}
+		if IsScratchLike(st.Root().Base) {
+			// A code-only image (FROM tianon/true): its runtime installs
+			// what the app needs, as decouple's own do.
+			continue
+		}
+		for _, cmd := range st.Commands {
+			var srcs []string
+			switch c := cmd.(type) {
+			case *instructions.CopyCommand:
+				if c.From == "" {
+					srcs = c.SourcePaths
+				}
+			case *instructions.AddCommand:
+				srcs = c.SourcePaths
+			case *instructions.RunCommand:
+				for _, script := range RunScripts(c) {
+					for _, cmd := range Commands(script) {
+						s.installed = s.installed || s.manifest && cmd.Kind == ProjectInstall
+					}
+				}
+			}
+			for _, src := range srcs {
+				p := path.Clean("/" + strings.TrimSpace(src))[1:]
+				if p == "" {
+					s.whole, s.manifest = true, true
+					continue
+				}
+				if ok, _ := path.Match(path.Base(p), "package.json"); ok {
+					s.manifest = true
+				}
+			}
+		}
+		states[i] = s
+		if s.whole && !s.installed {
+			return true
+		}
+	}
+	return false
+}
+
 // CopiesFromContext reports whether a COPY or ADD of the build context
 // names the top-level entry name, or something inside it, as a source
 // (`COPY node_modules node_modules`, `ADD ./.git/HEAD /rev`): an ignore
