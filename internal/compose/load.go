@@ -416,11 +416,19 @@ func standInFor(kind standIn, value, name string, required bool) string {
 	case boolField:
 		return "false"
 	case mountField:
-		if strings.HasPrefix(value, "${"+name) || strings.HasPrefix(value, "$"+name) {
+		i := strings.Index(value, "${"+name)
+		if i < 0 {
+			i = strings.Index(value, "$"+name)
+		}
+		switch {
+		case i == 0 || i > 0 && value[i-1] == ':':
 			// A host path stands in for a source that lives in an
-			// uncommitted env file; a name would be a named volume
-			// the file does not declare.
+			// uncommitted env file (a name would be a named volume
+			// the file does not declare), and an absolute path for a
+			// target (./${SRC}:${DEST}).
 			return "/unset-" + name
+		case i > 0:
+			return "unset-" + name // a part of a path (./${APP_DIR})
 		}
 	}
 	if required {

@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"sort"
 	"strings"
 	"testing"
 )
@@ -49,6 +50,7 @@ func TestTolerantSubstitute(t *testing.T) {
 	kinds := map[string]standIn{
 		"${PORT}:${PORT}": portField, "${IP}:8080:80": portField, "${MEM}": numberField,
 		"${HC}": durationField, "${RO}": boolField, "${SET}:${PORT:-3000}": portField,
+		"${SRC}:/app": mountField, "./${SRC}:${DEST}": mountField, "./data/${SUB}/x:/data": mountField,
 	}
 	tests := []struct{ in, want, unresolved string }{
 		{"${PORT}:${PORT}", "1:1", "PORT"},
@@ -56,6 +58,11 @@ func TestTolerantSubstitute(t *testing.T) {
 		{"${MEM}", "1", "MEM"},
 		{"${HC}", "1s", "HC"},
 		{"${RO}", "false", "RO"},
+		// A mount: a host path for a source, an absolute path for a
+		// target, a path part inside one.
+		{"${SRC}:/app", "/unset-SRC:/app", "SRC"},
+		{"./${SRC}:${DEST}", "./unset-SRC:/unset-DEST", "DEST,SRC"},
+		{"./data/${SUB}/x:/data", "./data/unset-SUB/x:/data", "SUB"},
 		// Defaults and set values are Compose's.
 		{"${SET}:${PORT:-3000}", "8080:3000", ""},
 		// An untyped field keeps Compose's empty string for a plain
@@ -79,6 +86,7 @@ func TestTolerantSubstitute(t *testing.T) {
 		for k := range unresolved {
 			names = append(names, k)
 		}
+		sort.Strings(names)
 		if strings.Join(names, ",") != tt.unresolved {
 			t.Errorf("%q: unresolved %v, want %q", tt.in, names, tt.unresolved)
 		}
