@@ -133,7 +133,11 @@ goes under /app in the code image, its /node_modules along when the
 dependencies were installed there. A service whose build: a variant file
 layered on its base sets again is split in the variant, with
 ` + "`build: !reset null`" + ` dropping the base's build (Compose 2.24 or later, so
-only for files that are already Compose v2's). A build: in an x- extension
+only for files that are already Compose v2's). Where nothing shows the two
+files layered, a file whose service sets only part of a build: (no context:)
+and leaves out keys another file of the folder sets for it is taken for an
+override of that file: the split is refused, since either file split alone
+would leave the other's build on the runtime. A build: in an x- extension
 that services merge (x-app: &app, <<: *app) is split in the extension: every
 service that merges it runs on the first one's code volume. A named volume
 inside the code path (nm:/app/node_modules) is mounted by the code service
