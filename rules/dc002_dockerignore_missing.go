@@ -42,7 +42,9 @@ build would fail. A Dockerfile that copies the whole context and installs no
 dependencies after its package.json arrives (` + "`RUN npm install`" + ` before
 ` + "`COPY . .`" + `, or no install at all) runs on the host's node_modules: the
 finding says so, and the fix adds .git alone; install the dependencies in
-the image first. The split of DC001 keeps them too.
+the image first. The split of DC001 keeps them too. An install in any stage
+(a deps stage whose node_modules a later stage copies before its COPY . .)
+means the build makes them, and the host's would only overwrite them.
 `,
 	},
 	Run: runDockerignore,

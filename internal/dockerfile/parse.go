@@ -414,15 +414,19 @@ func writtenName(st *instructions.Stage) string {
 	return st.Name
 }
 
-// ModulesFromContext reports a stage that copies the whole build context
-// and installs no dependencies after its package manifest arrives (RUN npm
-// install before COPY . ., or none at all): its node_modules are the ones
-// the context holds, so an ignore file that keeps them out leaves the
-// image without dependencies. A stage built FROM another carries on its
-// state; a code-only image's stages (scratch, tianon/true) do not count.
+// ModulesFromContext reports a Dockerfile that copies the whole build
+// context and installs no dependencies anywhere after a package manifest
+// arrives (RUN npm install before COPY . ., or none at all): its
+// node_modules are the ones the context holds, so an ignore file that keeps
+// them out leaves the image without dependencies. A file that installs in
+// some stage (a deps stage whose node_modules a later stage copies before
+// its COPY . .) gets them from the build, where the host's would only
+// overwrite them. A code-only image's stages (scratch, tianon/true) do not
+// count.
 func (f *File) ModulesFromContext() bool {
-	type state struct{ whole, manifest, installed bool }
+	type state struct{ manifest bool }
 	states := make([]state, len(f.Stages))
+	whole := false
 	for i, st := range f.Stages {
 		var s state
 		if st.BaseStage != nil {
@@ -439,20 +443,26 @@ func (f *File) ModulesFromContext() bool {
 			case *instructions.CopyCommand:
 				if c.From == "" {
 					srcs = c.SourcePaths
+				} else {
+					// Another stage's files may hold the manifest (turbo
+					// prune's out/json).
+					s.manifest = true
 				}
 			case *instructions.AddCommand:
 				srcs = c.SourcePaths
 			case *instructions.RunCommand:
 				for _, script := range RunScripts(c) {
 					for _, cmd := range Commands(script) {
-						s.installed = s.installed || s.manifest && cmd.Kind == ProjectInstall
+						if s.manifest && cmd.Kind == ProjectInstall {
+							return false
+						}
 					}
 				}
 			}
 			for _, src := range srcs {
 				p := path.Clean("/" + strings.TrimSpace(src))[1:]
 				if p == "" {
-					s.whole, s.manifest = true, true
+					whole, s.manifest = true, true
 					continue
 				}
 				if ok, _ := path.Match(path.Base(p), "package.json"); ok {
@@ -461,11 +471,8 @@ func (f *File) ModulesFromContext() bool {
 			}
 		}
 		states[i] = s
-		if s.whole && !s.installed {
-			return true
-		}
 	}
-	return false
+	return whole
 }
 
 // CopiesFromContext reports whether a COPY or ADD of the build context
