@@ -57,6 +57,8 @@ var nodeAppPaths = []string{
 	"louislam/uptime-kuma", "requarks/wiki", "outlinewiki/outline",
 	"rocketchat/rocket.chat", "joplin/server", "thelounge/thelounge",
 	"actualbudget/actual-server", "mongo-express", "library/mongo-express", "nodered/node-red",
+	// Node-RED's images before 1.0 were published under this name.
+	"nodered/node-red-docker",
 }
 
 // nodeApps are Node applications whose images, official or rebuilt by
