@@ -141,5 +141,7 @@ would leave the other's build on the runtime. A build: in an x- extension
 that services merge (x-app: &app, <<: *app) is split in the extension: every
 service that merges it runs on the first one's code volume. A named volume
 inside the code path (nm:/app/node_modules) is mounted by the code service
-too, so a new one is filled from the code image.
+too, so a new one is filled from the code image. A build tagged with the
+runtime's own image name (build: . with image: node:22) makes the split
+unsafe: the host's node:22 is the old app until it is pulled again.
 `

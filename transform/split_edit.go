@@ -153,6 +153,11 @@ func (p *splitPlan) build() (*analysis.SuggestedFix, string) {
 	if p.contract.user != "" {
 		msg += fmt.Sprintf("; the user becomes %s, its numeric id", p.contract.user)
 	}
+	if img := p.s.Config.Image; img != "" && p.built == nil && workspace.NormalizeImage(img) == workspace.NormalizeImage(base) {
+		// build: with image: node:22 tagged the app under the stock
+		// name: the host's node:22 is that build until pulled again.
+		p.unsafe = append(p.unsafe, fmt.Sprintf("the old build was tagged %s, the runtime's own image name: a host that built it runs that image, Node and the old code together, until `docker pull %s` (or `docker compose pull %s`) replaces it", img, img, p.s.Name))
+	}
 	fix := &analysis.SuggestedFix{Message: msg, Safe: len(p.unsafe) == 0, Edits: edits, Renew: renew, RenewFiles: p.renewFiles()}
 	if !fix.Safe {
 		fix.Message += "; unsafe: " + strings.Join(p.unsafe, "; ")

@@ -573,3 +573,25 @@ func TestSplitAtEndOfFileWithoutNewline(t *testing.T) {
 		t.Errorf("the split compose file does not load as two services:\n%s", got)
 	}
 }
+
+// A build tagged with the stock image's own name (build: . with image:
+// node:22): the host's node:22 is the app until pulled again, so the split
+// is unsafe and says how to replace it.
+func TestSplitOfBuildTaggedAsItsBase(t *testing.T) {
+	for image, unsafe := range map[string]bool{"node:22": true, "docker.io/library/node:22": true, "acme/web:1": false} {
+		dir := writeTree(t, map[string]string{
+			"compose.yaml": "services:\n  web:\n    build: .\n    image: " + image + "\n",
+			"Dockerfile":   "FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"index.js\"]\n",
+			"package.json": "{}\n",
+		})
+		t.Chdir(dir)
+		ws := load(t)
+		fix, reason := Split(ws, ws.Projects[0].Services[0], SplitOptions{})
+		if fix == nil {
+			t.Fatalf("%s: refused: %s", image, reason)
+		}
+		if got := strings.Contains(fix.Message, "docker pull "+image); got != unsafe || fix.Safe == unsafe {
+			t.Errorf("image %s: safe %v, message %q; want it unsafe with the pull to run: %v", image, fix.Safe, fix.Message, unsafe)
+		}
+	}
+}
