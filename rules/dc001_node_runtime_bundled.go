@@ -92,8 +92,9 @@ arguments at run time, in a WORKDIR the image declares a VOLUME (ENTRYPOINT
 ["electron-packager"], CMD [""]), global packages
 of an image with no command or a bare shell (CMD ["/bin/bash"]) and an empty
 WORKDIR (a toolbox for mounted code), or whose command hands its arguments to
-a package manager (ENTRYPOINT ["/startup.sh", "pnpm"]: the project is
-mounted), and what an
+a package manager or starts a runner of the project's code (ENTRYPOINT
+["/startup.sh", "pnpm"], CMD serverless offline: the project is mounted),
+and what an
 image copies beside an empty WORKDIR whose project its command runs
 (npm start: the app is mounted there; a WORKDIR a RUN moved files into,
 such as a Meteor bundle, is not empty), sources an image downloads and

@@ -708,7 +708,10 @@ func (fa *Facts) promoteGlobalApps() {
 	// ["/startup.sh", "pnpm"], CMD npm start) runs the project of the
 	// working folder, which an image with no code gets mounted: the
 	// global packages beside it are its tools.
-	runsManager := slices.ContainsFunc(words, func(w string) bool { return w == "npm" || w == "pnpm" || w == "yarn" })
+	// So does one that starts a runner of the project's code (serverless
+	// offline, nodemon, pm2): it is a runtime for a mounted project,
+	// as decouple's own generated runtime stages are.
+	runsManager := slices.ContainsFunc(words, func(w string) bool { return w == "npm" || w == "pnpm" || w == "yarn" || globalTools[w] })
 	own := !fa.HasCode() && fa.Runtime == Node && fa.RuntimeBy.Line == fa.RootBaseLine && !fa.startsWorkdirCode() && !toolbox && !runsWorkdir && !runsManager
 	for _, g := range fa.globalPkgs {
 		if own || startsPackage(words, g.name) && !runsWorkdir {

@@ -788,6 +788,14 @@ func TestAnalyzeStages(t *testing.T) {
 			runtime: Node, rtLine: 1, workdir: "/app",
 		},
 		{
+			// decouple's own runtime stage for serverless offline: the
+			// runner starts the mounted project; spawn-sync beside it
+			// is no app.
+			name:    "global packages beside a command that starts a runner",
+			src:     "FROM node:12 AS runtime\nWORKDIR /code\nRUN npm install -g serverless --ignore-scripts spawn-sync\nCMD [\"serverless\", \"offline\", \"--port\", \"5000\"]\n",
+			runtime: Node, rtLine: 1, workdir: "/code",
+		},
+		{
 			name:    "a global package the image holds alone is its app",
 			src:     "FROM node:20\nRUN npm install -g n8n\nCMD [\"n8n\"]\n",
 			runtime: Node, rtLine: 1, codeLines: []int{2},
