@@ -205,7 +205,7 @@ func mergeIgnoreAppends(edits []analysis.TextEdit) []analysis.TextEdit {
 		file  string
 		start int
 	}
-	appends := func(e analysis.TextEdit) bool { return isIgnoreFile(e.File) && e.Start > 0 && e.Start == e.End }
+	appends := func(e analysis.TextEdit) bool { return isIgnoreFile(e.File) && e.Start == e.End } // at 0: an empty file
 	texts := map[at][][]byte{}
 	for _, e := range edits {
 		if appends(e) {
