@@ -166,9 +166,34 @@ func Split(ws *workspace.Workspace, s *workspace.Service, opts SplitOptions) (*a
 	}
 	fix, reason := p.build()
 	if fix != nil && p.codeExists {
-		return nil, fmt.Sprintf("%s already exists", p.ws.Rel(p.codeDockerfile()))
+		if !p.keepCodeDockerfile(fix) {
+			return nil, fmt.Sprintf("%s already exists", p.ws.Rel(p.codeDockerfile()))
+		}
 	}
 	return fix, reason
+}
+
+// keepCodeDockerfile drops the fix's edit that creates the code Dockerfile
+// when the file there holds the very text it would write: another service
+// of the same build was split into it in an earlier run (a Compose v1
+// file, which a split rewrites whole, splits one service a run). Any other
+// file there is not decouple's to replace.
+func (p *splitPlan) keepCodeDockerfile(fix *analysis.SuggestedFix) bool {
+	path := p.codeDockerfile()
+	old, err := p.ws.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	for i, e := range fix.Edits {
+		if e.File == path {
+			if !bytes.Equal(e.NewText, old) {
+				return false
+			}
+			fix.Edits = slices.Delete(fix.Edits, i, i+1)
+			return true
+		}
+	}
+	return false
 }
 
 func (p *splitPlan) check() string {
