@@ -42,6 +42,18 @@ func (p *splitPlan) outsideWrites() string {
 				user = df.ExpandInStage(c.User, df.EnvAt(st, line))
 			case *instructions.RunCommand:
 				env := withHome(df.EnvAt(st, line), user)
+				// What goes into a cache or tmpfs mount of the RUN is not
+				// in the image (RUN --mount=type=cache,target=/root/.cache
+				// yarn install: Cypress's download stays in the cache).
+				var mounts []string
+				for _, target := range scratchMounts(c.String()) {
+					if t, ok := place(target, cwd, env); ok {
+						mounts = append(mounts, t)
+					}
+				}
+				mounted := func(dir string) bool {
+					return slices.ContainsFunc(mounts, func(m string) bool { return dir == m || strings.HasPrefix(dir, strings.TrimSuffix(m, "/")+"/") })
+				}
 				for _, script := range dockerfile.RunScripts(c) {
 					// A cd holds for the rest of its RUN's script, or of
 					// its subshell.
@@ -70,7 +82,7 @@ func (p *splitPlan) outsideWrites() string {
 						case packageManager(cmd.Name) && len(cmd.Args) > 1 && cmd.Args[1] == "pack":
 							packed = true // the app as a tarball, which a global install may take
 						}
-						what := p.leavesOutside(cmd, dir, env, packed)
+						what := p.leavesOutside(cmd, dir, env, packed, mounted)
 						if what == "" && firstCode > 0 && line >= firstCode {
 							what = p.copiesOut(cmd, dir, env)
 						}
@@ -84,6 +96,33 @@ func (p *splitPlan) outsideWrites() string {
 		}
 	}
 	return ""
+}
+
+// scratchMounts are the targets of a RUN's cache and tmpfs mounts, read
+// from its text: BuildKit's parse leaves a RUN's mounts unread until the
+// build expands them (instructions.GetMounts gives placeholders then).
+func scratchMounts(run string) []string {
+	var out []string
+	for _, f := range strings.Fields(run) {
+		spec, ok := strings.CutPrefix(f, "--mount=")
+		if !ok {
+			continue
+		}
+		typ, target := "bind", ""
+		for _, kv := range strings.Split(spec, ",") {
+			k, v, _ := strings.Cut(kv, "=")
+			switch strings.ToLower(k) {
+			case "type":
+				typ = v
+			case "target", "dst", "destination":
+				target = v
+			}
+		}
+		if (typ == "cache" || typ == "tmpfs") && target != "" {
+			out = append(out, target)
+		}
+	}
+	return out
 }
 
 // copiesOut describes a copy of the app's files out of the code path
@@ -142,7 +181,9 @@ func withHome(env map[string]string, user string) map[string]string {
 // leavesOutside describes what one command of the app leaves outside the
 // code path, or "". packed: an earlier command of its script packed the
 // app into a tarball (npm pack).
-func (p *splitPlan) leavesOutside(c dockerfile.Command, cwd string, env map[string]string, packed bool) string {
+// mounted says a folder is in a cache or tmpfs mount of the RUN, which
+// the image does not keep.
+func (p *splitPlan) leavesOutside(c dockerfile.Command, cwd string, env map[string]string, packed bool, mounted func(string) bool) string {
 	if len(c.Env) > 0 {
 		// CYPRESS_INSTALL_BINARY=0 npm ci: the prefix is the command's.
 		env = maps.Clone(env)
@@ -174,7 +215,8 @@ func (p *splitPlan) leavesOutside(c dockerfile.Command, cwd string, env map[stri
 	if c.Kind != dockerfile.ProjectRun && c.Kind != dockerfile.ProjectInstall {
 		return ""
 	}
-	if dir, what := browserCache(c, env); dir != "" && !p.inCode(homeJoin(cwd, dir, env)) {
+	kept := func(dir string) bool { return !p.inCode(dir) && !mounted(dir) }
+	if dir, what := browserCache(c, env); dir != "" && kept(homeJoin(cwd, dir, env)) {
 		return "downloads " + what + " into " + dir
 	}
 	if browserDeps(c) {
@@ -183,12 +225,12 @@ func (p *splitPlan) leavesOutside(c dockerfile.Command, cwd string, env map[stri
 		return "installs the system packages Playwright's browsers need with the project's Playwright (" + quoted(c) + ")"
 	}
 	if c.Kind == dockerfile.ProjectInstall {
-		if dir, pkg := p.installCache(c, cwd, env); dir != "" && !p.inCode(homeJoin(cwd, dir, env)) {
+		if dir, pkg := p.installCache(c, cwd, env); dir != "" && kept(homeJoin(cwd, dir, env)) {
 			return "installs " + pkg + ", whose install downloads a browser into " + dir + " (" + quoted(c) + ")"
 		}
 	}
 	for _, w := range c.Writes {
-		if w, ok := place(w, cwd, env); ok && !p.inCode(w) && !scratchPath(w) {
+		if w, ok := place(w, cwd, env); ok && kept(w) && !scratchPath(w) {
 			return "writes " + w + " from the app (" + quoted(c) + ")"
 		}
 	}

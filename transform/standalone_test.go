@@ -595,3 +595,36 @@ func TestSplitOfBuildTaggedAsItsBase(t *testing.T) {
 		}
 	}
 }
+
+// What a RUN's install downloads into a cache or tmpfs mount is not in the
+// image: Cypress's browser under a cache mount of ~/.cache does not refuse
+// the split, as it does without the mount.
+func TestSplitWithCacheMountedDownload(t *testing.T) {
+	for run, refused := range map[string]bool{
+		"RUN npm ci": true,
+		"RUN --mount=type=cache,target=/root/.cache npm ci":                                          false,
+		"RUN --mount=type=cache,id=npm,dst=/root/.npm --mount=type=tmpfs,target=/root/.cache npm ci": false,
+	} {
+		dir := writeTree(t, map[string]string{
+			"compose.yaml": "services:\n  web:\n    build: .\n",
+			"Dockerfile":   "FROM node:22\nWORKDIR /app\nCOPY package*.json ./\n" + run + "\nCOPY . .\nCMD [\"node\", \"index.js\"]\n",
+			"package.json": `{"devDependencies": {"cypress": "^13.0.0"}}` + "\n",
+		})
+		t.Chdir(dir)
+		ws := load(t)
+		fix, reason := Split(ws, ws.Projects[0].Services[0], SplitOptions{})
+		if got := fix == nil; got != refused {
+			t.Errorf("%s: refused %v (%s), want %v", run, got, reason, refused)
+		}
+		if refused && !strings.Contains(reason, "Cypress") {
+			t.Errorf("%s: reason %q, want the Cypress download", run, reason)
+		}
+	}
+}
+
+func TestScratchMounts(t *testing.T) {
+	got := scratchMounts("RUN --mount=type=cache,target=/root/.cache --mount=type=bind,target=/src --mount=type=tmpfs,dst=/tmp/x --mount=type=secret,id=a,target=/run/s yarn")
+	if strings.Join(got, " ") != "/root/.cache /tmp/x" {
+		t.Errorf("scratchMounts = %q, want the cache and tmpfs targets", got)
+	}
+}
