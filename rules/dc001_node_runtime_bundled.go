@@ -144,5 +144,8 @@ service that merges it runs on the first one's code volume. A named volume
 inside the code path (nm:/app/node_modules) is mounted by the code service
 too, so a new one is filled from the code image. A build tagged with the
 runtime's own image name (build: . with image: node:22) makes the split
-unsafe: the host's node:22 is the old app until it is pulled again.
+unsafe: the host's node:22 is the old app until it is pulled again. An
+entrypoint script from the build context that rewrites files of the code
+path at start (sed -i over .next to put env values in) refuses the split:
+the code volume is kept, so the first start's edits would stay.
 `

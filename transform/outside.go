@@ -98,6 +98,70 @@ func (p *splitPlan) outsideWrites() string {
 	return ""
 }
 
+// entryWrites says what the image's entrypoint script (one copied from the
+// build context) writes into the code path when a container starts, or "":
+// in the image each start began from the built files, but the code volume
+// is shared and kept, so the first start's edits stay (placeholders a
+// sed replaced with env values then never take new ones).
+func (p *splitPlan) entryWrites() string {
+	name, text := p.s.Facts.EntryScript()
+	if name == "" {
+		return ""
+	}
+	cwd := p.s.Facts.Workdir
+	env := withHome(p.s.Dockerfile.EnvAt(p.s.Stage, 1<<30), "")
+	for _, c := range dockerfile.ShellCommands(string(text)) {
+		targets := append([]string(nil), c.Writes...)
+		rest := c.Rest()
+		switch c.Name {
+		case "sed":
+			targets = append(targets, sedInPlaceFiles(rest)...)
+		case "find":
+			if slices.Contains(rest, "sed") && slices.ContainsFunc(rest, func(a string) bool { return a == "-i" || strings.HasPrefix(a, "-i") && len(a) > 2 && a[2] != 'n' }) {
+				for _, a := range rest {
+					if !strings.HasPrefix(a, "-") {
+						targets = append(targets, a) // find DIR ... -exec sed -i
+						break
+					}
+				}
+			}
+		}
+		for _, t := range targets {
+			if w, ok := place(t, cwd, env); ok && p.inCode(w) {
+				return fmt.Sprintf("the entrypoint script %s writes into the code path at start (%s): each start of the old image began from the built files, but the code volume is kept, so the first start's edits would stay; split the service by hand", name, quoted(c))
+			}
+		}
+	}
+	return ""
+}
+
+// sedInPlaceFiles are the files a sed -i edits: its operands after the
+// script (all of them when -e or -f gives the script).
+func sedInPlaceFiles(args []string) []string {
+	inPlace, scripted := false, false
+	var ops []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "-i" || a == "--in-place" || strings.HasPrefix(a, "--in-place=") || strings.HasPrefix(a, "-i") && len(a) > 2:
+			inPlace = true
+		case a == "-e" || a == "-f" || a == "--expression" || a == "--file":
+			scripted = true
+			i++
+		case strings.HasPrefix(a, "-"):
+		default:
+			ops = append(ops, a)
+		}
+	}
+	if !inPlace {
+		return nil
+	}
+	if !scripted && len(ops) > 0 {
+		ops = ops[1:]
+	}
+	return ops
+}
+
 // scratchMounts are the targets of a RUN's cache and tmpfs mounts, read
 // from its text: BuildKit's parse leaves a RUN's mounts unread until the
 // build expands them (instructions.GetMounts gives placeholders then).

@@ -692,6 +692,9 @@ func (p *splitPlan) checkImage() string {
 	if reason := p.outsideWrites(); reason != "" {
 		return reason
 	}
+	if reason := p.entryWrites(); reason != "" {
+		return reason
+	}
 	if p.opts.Strategy == StrategyBuild {
 		// The old chain set up something outside the code path (or
 		// installs Node itself): the runtime replays those steps in a

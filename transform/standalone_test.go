@@ -628,3 +628,31 @@ func TestScratchMounts(t *testing.T) {
 		t.Errorf("scratchMounts = %q, want the cache and tmpfs targets", got)
 	}
 }
+
+// An entrypoint script that rewrites files of the code path at start
+// (runtime env placeholders replaced with sed) refuses the split: on a kept
+// code volume the first start's edits would stay. One that only starts the
+// app does not.
+func TestSplitEntrypointWritesCode(t *testing.T) {
+	for script, refused := range map[string]bool{
+		"#!/bin/sh\nfind /app/.next -type f -exec sed -i \"s|APP_URL|$URL|g\" {} +\nexec \"$@\"\n": true,
+		"#!/bin/bash\nsed -i -e \"s/PLACEHOLDER/$API/\" public/config.js\nexec \"$@\"\n":           true,
+		"#!/bin/sh\necho \"window.ENV='$ENV'\" > /app/public/env.js\nexec \"$@\"\n":                true,
+		"#!/bin/sh\nsed -i \"s/x/y/\" /etc/app.conf\nexec \"$@\"\n":                                false,
+		"#!/bin/sh\nset -e\nexec \"$@\"\n":                                                         false,
+	} {
+		dir := writeTree(t, map[string]string{
+			"compose.yaml":  "services:\n  web:\n    build: .\n",
+			"Dockerfile":    "FROM node:22 AS builder\nWORKDIR /app\nCOPY . /app\nRUN npm ci && npm run build\nFROM node:22\nWORKDIR /app\nCOPY --from=builder /app/entrypoint.sh ./entrypoint.sh\nCOPY --from=builder /app/.next ./.next\nCOPY --from=builder /app/public ./public\nENTRYPOINT [\"/app/entrypoint.sh\"]\nCMD [\"node\", \"server.js\"]\n",
+			"package.json":  "{}\n",
+			"entrypoint.sh": script,
+		})
+		t.Chdir(dir)
+		ws := load(t)
+		fix, reason := Split(ws, ws.Projects[0].Services[0], SplitOptions{})
+		got := fix == nil && strings.Contains(reason, "the entrypoint script entrypoint.sh writes into the code path")
+		if got != refused {
+			t.Errorf("%q: refused for the entrypoint %v (%q), want %v", script, got, reason, refused)
+		}
+	}
+}

@@ -1232,6 +1232,7 @@ func (f *File) copyFacts(fa *Facts, from string, srcs []string, dest string, lin
 	from = f.ExpandInStage(from, env)
 	if st := f.Stage(from); st != nil && st.Index < fa.Stage.Index {
 		src := done[st.Index]
+		fa.noteStageCopies(src, srcs, written, dest, env, f)
 		if isBinDir(dest) && !anyScript(srcs) && src.Runtime != Node && !src.HasCode() {
 			// A program built in a stage without Node or app code (go
 			// install migrate, copied to /usr/local/bin): a tool.

@@ -143,3 +143,50 @@ func (fa *Facts) scriptFacts(c Command, cwd string, line int, env map[string]str
 		return
 	}
 }
+
+// noteStageCopies records where a COPY --from of a stage puts files that
+// stage got from the context (COPY --from=builder /app/entrypoint.sh .,
+// after the builder's COPY . /app): single files only, by their paths in
+// that stage.
+func (fa *Facts) noteStageCopies(from *Facts, srcs []string, written, dest string, env map[string]string, f *File) {
+	dir := strings.HasSuffix(written, "/") || path.Base(written) == "." || len(srcs) > 1
+	for _, src := range srcs {
+		src = f.ExpandInStage(src, env)
+		if strings.ContainsAny(src, "*?[$") {
+			continue
+		}
+		for _, ctx := range from.contextSources(absPath(from.Workdir, src)) {
+			fa.contextCopies = append(fa.contextCopies, contextCopy{src: ctx, dest: dest, dir: dir})
+		}
+	}
+}
+
+// EntryScript is the shell script from the build context that the image's
+// ENTRYPOINT (or CMD, with none) runs by its path, and its path in the
+// context; "" when it runs none, or the script cannot be read.
+func (fa *Facts) EntryScript() (name string, text []byte) {
+	if fa.readContext == nil {
+		return "", nil
+	}
+	words := fa.command.entrypoint
+	if len(words) == 0 {
+		words = fa.command.cmd
+	}
+	if len(words) == 0 {
+		return "", nil
+	}
+	c, ok := Classify(words)
+	if !ok {
+		return "", nil
+	}
+	p := scriptRun(c, fa.Workdir)
+	if p == "" {
+		return "", nil
+	}
+	for _, src := range fa.contextSources(p) {
+		if text, ok := fa.readContext(src); ok && len(text) <= maxContextScript && isShellScript(src, text) {
+			return src, text
+		}
+	}
+	return "", nil
+}
