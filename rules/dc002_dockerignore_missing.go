@@ -175,8 +175,8 @@ func readsContext(ws *workspace.Workspace, f *dockerfile.File) bool {
 					}
 				}
 			case *instructions.RunCommand:
-				for _, m := range instructions.GetMounts(c) {
-					if m.Type == instructions.MountTypeBind && m.From == "" {
+				for _, m := range dockerfile.RunMounts(c.String()) {
+					if m.Type == "bind" && m.From == "" {
 						return true
 					}
 				}

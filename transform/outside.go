@@ -162,28 +162,12 @@ func sedInPlaceFiles(args []string) []string {
 	return ops
 }
 
-// scratchMounts are the targets of a RUN's cache and tmpfs mounts, read
-// from its text: BuildKit's parse leaves a RUN's mounts unread until the
-// build expands them (instructions.GetMounts gives placeholders then).
+// scratchMounts are the targets of a RUN's cache and tmpfs mounts.
 func scratchMounts(run string) []string {
 	var out []string
-	for _, f := range strings.Fields(run) {
-		spec, ok := strings.CutPrefix(f, "--mount=")
-		if !ok {
-			continue
-		}
-		typ, target := "bind", ""
-		for _, kv := range strings.Split(spec, ",") {
-			k, v, _ := strings.Cut(kv, "=")
-			switch strings.ToLower(k) {
-			case "type":
-				typ = v
-			case "target", "dst", "destination":
-				target = v
-			}
-		}
-		if (typ == "cache" || typ == "tmpfs") && target != "" {
-			out = append(out, target)
+	for _, m := range dockerfile.RunMounts(run) {
+		if (m.Type == "cache" || m.Type == "tmpfs") && m.Target != "" {
+			out = append(out, m.Target)
 		}
 	}
 	return out

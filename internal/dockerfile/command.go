@@ -315,3 +315,35 @@ func globalPackages(cmd string, rest []string) ([]string, bool) {
 	}
 	return pkgs, isGlobal
 }
+
+// RunMount is a RUN's --mount as written: its type (bind when none is
+// given), target and from.
+type RunMount struct{ Type, Target, From string }
+
+// RunMounts reads the --mount flags of a RUN from its text. BuildKit's
+// parse leaves a RUN's mounts unread until the build expands them:
+// instructions.GetMounts gives placeholders (a bind mount with no target)
+// before then.
+func RunMounts(run string) []RunMount {
+	var out []RunMount
+	for _, f := range strings.Fields(run) {
+		spec, ok := strings.CutPrefix(f, "--mount=")
+		if !ok {
+			continue
+		}
+		m := RunMount{Type: "bind"}
+		for _, kv := range strings.Split(spec, ",") {
+			k, v, _ := strings.Cut(kv, "=")
+			switch strings.ToLower(k) {
+			case "type":
+				m.Type = v
+			case "target", "dst", "destination":
+				m.Target = v
+			case "from":
+				m.From = v
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}

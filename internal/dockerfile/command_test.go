@@ -1,6 +1,7 @@
 package dockerfile
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -110,5 +111,13 @@ func TestCopyOperands(t *testing.T) {
 		if strings.Join(srcs, " ") != tt.srcs || dest != tt.dest {
 			t.Errorf("CopyOperands(%s) = %q, %q; want %q, %q", tt.line, srcs, dest, tt.srcs, tt.dest)
 		}
+	}
+}
+
+func TestRunMounts(t *testing.T) {
+	got := RunMounts("RUN --mount=type=cache,target=/root/.npm --mount=target=/src,ro --mount=type=bind,from=build,source=/out,dst=/out npm ci")
+	want := []RunMount{{Type: "cache", Target: "/root/.npm"}, {Type: "bind", Target: "/src"}, {Type: "bind", Target: "/out", From: "build"}}
+	if !slices.Equal(got, want) {
+		t.Errorf("RunMounts = %+v, want %+v", got, want)
 	}
 }
