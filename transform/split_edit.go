@@ -1143,7 +1143,9 @@ func (p *splitPlan) ignoreEdits(contextDir string) []analysis.TextEdit {
 	ignorePath, missing := p.opts.missingIgnores(p.ws, contextDir, p.s.Dockerfile.Path)
 	missing, _ = WithoutHostModules(WithoutCopied(missing, p.s.Dockerfile), p.s.Dockerfile)
 	if p.built != nil {
-		if rel, err := filepath.Rel(contextDir, p.codeDockerfile()); err == nil && !ignored(p.ws, ignorePath, filepath.ToSlash(rel)) {
+		// A code Dockerfile outside the context (dockerfile: ../x) is
+		// not sent with it: no pattern can name it there.
+		if rel, err := filepath.Rel(contextDir, p.codeDockerfile()); err == nil && filepath.IsLocal(rel) && !ignored(p.ws, ignorePath, filepath.ToSlash(rel)) {
 			missing = append(missing, filepath.ToSlash(rel))
 		}
 	}

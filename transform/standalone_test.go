@@ -656,3 +656,26 @@ func TestSplitEntrypointWritesCode(t *testing.T) {
 		}
 	}
 }
+
+// A Dockerfile outside its build context (dockerfile: ../docker/x): the
+// code Dockerfile beside it is not in the context, so the context's ignore
+// file gets no pattern for it (../docker/x.code would never match).
+func TestSplitCodeDockerfileOutsideContext(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"compose.yaml":               "services:\n  web:\n    build:\n      context: ./frontend\n      dockerfile: ../docker/Dockerfile.frontend\n",
+		"docker/Dockerfile.frontend": "FROM node:22\nRUN apk add --no-cache tini || true\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"index.js\"]\n",
+		"frontend/package.json":      "{}\n",
+		"frontend/index.js":          "\n",
+	})
+	t.Chdir(dir)
+	ws := load(t)
+	fix, reason := Split(ws, ws.Projects[0].Services[0], SplitOptions{})
+	if fix == nil {
+		t.Fatalf("refused: %s", reason)
+	}
+	for _, e := range fix.Edits {
+		if filepath.Base(e.File) == ".dockerignore" && strings.Contains(string(e.NewText), "..") {
+			t.Errorf("%s gets a pattern outside its context:\n%s", e.File, e.NewText)
+		}
+	}
+}
