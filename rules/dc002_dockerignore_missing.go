@@ -2,7 +2,9 @@ package rules
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
+	"unicode"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 
@@ -42,7 +44,9 @@ build would fail. A Dockerfile that copies the whole context and installs no
 dependencies after its package.json arrives (` + "`RUN npm install`" + ` before
 ` + "`COPY . .`" + `, or no install at all) runs on the host's node_modules: the
 finding says so, and the fix adds .git alone; install the dependencies in
-the image first. The split of DC001 keeps them too. An install in any stage
+the image first. The split of DC001 keeps them too. An ignore file whose
+name differs in case (.Dockerignore) is named in the finding and not fixed:
+rename it. An install in any stage
 (a deps stage whose node_modules a later stage copies before its COPY . .)
 means the build makes them, and the host's would only overwrite them.
 `,
@@ -130,11 +134,41 @@ func runDockerignore(p *Pass) {
 				d.FixRefused = "node_modules is not added: " + why
 			}
 		}
+		if misnamed := misnamedIgnore(p.WS, ignorePath); misnamed != "" && !cache.exist(ignorePath) {
+			// .Dockerignore: Docker reads the name as written only, so
+			// the entries the user wrote there are not applied; a new
+			// file beside it would leave two that differ in case.
+			why := fmt.Sprintf("%s is not read where file names are case-sensitive (Linux, CI): rename it to %s", cache.Rel(misnamed), filepath.Base(ignorePath))
+			d.Message += "; " + why
+			d.FixRefused, fixable = why, nil
+		}
 		if len(fixable) > 0 {
 			d.Fix = transform.IgnoreFix(p.WS, ignorePath, fixable)
 		}
 		p.Report(d)
 	}
+}
+
+// misnamedIgnore is a file beside the ignore file at path whose name
+// differs from it in case alone (.Dockerignore), "" when none is.
+func misnamedIgnore(ws *workspace.Workspace, path string) string {
+	base := filepath.Base(path)
+	var pattern strings.Builder
+	for _, r := range base {
+		if lo, up := unicode.ToLower(r), unicode.ToUpper(r); lo != up {
+			pattern.WriteString("[" + string(lo) + string(up) + "]")
+		} else if strings.ContainsRune(`*?[\\`, r) {
+			return "" // a name no glob can spell
+		} else {
+			pattern.WriteRune(r)
+		}
+	}
+	for _, m := range ws.Glob(filepath.Join(filepath.Dir(path), pattern.String())) {
+		if filepath.Base(m) != base {
+			return m
+		}
+	}
+	return ""
 }
 
 // feedsNode reports whether a stage the build runs holds Node (any stage
