@@ -225,11 +225,15 @@ func VersionEdit(f *compose.File, k, v *yaml.Node) (analysis.TextEdit, string) {
 		return analysis.TextEdit{}, "version: is not at the start of its line"
 	}
 	e, why := keyLineEdit(f, k, v)
-	if why != "" || k.Line != 1 || len(e.NewText) != 0 {
+	if why != "" || len(e.NewText) != 0 {
 		return e, why
 	}
-	// The file's first line goes: take the blank lines after it too, so
-	// the file does not start with an empty line.
+	if k.Line != 1 && !blankBefore(f.Src, e.Start) {
+		return e, ""
+	}
+	// The file's first line goes, or a line between blank ones: take the
+	// blank lines after it too, so the file does not start with an empty
+	// line and the blank lines around it do not add up.
 	for e.End < len(f.Src) {
 		n := e.End
 		for n < len(f.Src) && (f.Src[n] == ' ' || f.Src[n] == '\t' || f.Src[n] == '\r') {
@@ -241,6 +245,16 @@ func VersionEdit(f *compose.File, k, v *yaml.Node) (analysis.TextEdit, string) {
 		e.End = n + 1
 	}
 	return e, ""
+}
+
+// blankBefore reports whether the line before the one starting at off is
+// blank (spaces and tabs at most).
+func blankBefore(src []byte, off int) bool {
+	if off == 0 || src[off-1] != '\n' {
+		return false
+	}
+	prev := bytes.LastIndexByte(src[:off-1], '\n') + 1
+	return len(bytes.TrimSpace(src[prev:off-1])) == 0
 }
 
 // RenameKeyEdit replaces a key's name, and only its bytes: `net:` becomes

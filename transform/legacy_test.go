@@ -81,6 +81,9 @@ func TestVersionEdit(t *testing.T) {
 		{in: "version: \"2\"\nservices: {}\n", want: "services: {}\n"},
 		{in: "version: '3.8'  # ops\nservices: {}\n", want: "# ops\nservices: {}\n"},
 		{in: "services: {}\nversion: 3", want: "services: {}\n"},
+		// Between blank lines: one blank line is left, not two.
+		{in: "name: api\n\nversion: '3'\n\nservices: {}\n", want: "name: api\n\nservices: {}\n"},
+		{in: "name: api\nversion: '3'\n\nservices: {}\n", want: "name: api\n\nservices: {}\n"},
 		{in: "version: \"3\"   # a \"quoted\" # comment\r\nservices: {}\r\n", want: "# a \"quoted\" # comment\r\nservices: {}\r\n"},
 		{in: "version: >\n  3\nservices: {}\n", refused: "not a one-line scalar"},
 		{in: "{version: \"3\", services: {}}\n", refused: "not at the start"},
