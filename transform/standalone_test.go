@@ -550,14 +550,11 @@ func TestSplitStandaloneCodeAtRootRefusals(t *testing.T) {
 // adds at its end start on lines of their own, and the result loads
 // (the runtime's keys and the code service both land at the end here).
 func TestSplitAtEndOfFileWithoutNewline(t *testing.T) {
-	dir := writeTree(t, map[string]string{
+	dir, fix, reason := splitService(t, map[string]string{
 		"compose.yaml": "services:\n  web:\n    build: .\n    environment:\n      A: 'b'",
 		"Dockerfile":   "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nENV NODE_ENV=production\nCMD [\"node\", \"index.js\"]\n",
 		"package.json": "{}\n",
 	})
-	t.Chdir(dir)
-	ws := load(t)
-	fix, reason := Split(ws, ws.Projects[0].Services[0], SplitOptions{})
 	if fix == nil {
 		t.Fatalf("refused: %s", reason)
 	}
@@ -579,14 +576,11 @@ func TestSplitAtEndOfFileWithoutNewline(t *testing.T) {
 // is unsafe and says how to replace it.
 func TestSplitOfBuildTaggedAsItsBase(t *testing.T) {
 	for image, unsafe := range map[string]bool{"node:22": true, "docker.io/library/node:22": true, "acme/web:1": false} {
-		dir := writeTree(t, map[string]string{
+		_, fix, reason := splitService(t, map[string]string{
 			"compose.yaml": "services:\n  web:\n    build: .\n    image: " + image + "\n",
 			"Dockerfile":   "FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"index.js\"]\n",
 			"package.json": "{}\n",
 		})
-		t.Chdir(dir)
-		ws := load(t)
-		fix, reason := Split(ws, ws.Projects[0].Services[0], SplitOptions{})
 		if fix == nil {
 			t.Fatalf("%s: refused: %s", image, reason)
 		}
@@ -605,14 +599,11 @@ func TestSplitWithCacheMountedDownload(t *testing.T) {
 		"RUN --mount=type=cache,target=/root/.cache npm ci":                                          false,
 		"RUN --mount=type=cache,id=npm,dst=/root/.npm --mount=type=tmpfs,target=/root/.cache npm ci": false,
 	} {
-		dir := writeTree(t, map[string]string{
+		_, fix, reason := splitService(t, map[string]string{
 			"compose.yaml": "services:\n  web:\n    build: .\n",
 			"Dockerfile":   "FROM node:22\nWORKDIR /app\nCOPY package*.json ./\n" + run + "\nCOPY . .\nCMD [\"node\", \"index.js\"]\n",
 			"package.json": `{"devDependencies": {"cypress": "^13.0.0"}}` + "\n",
 		})
-		t.Chdir(dir)
-		ws := load(t)
-		fix, reason := Split(ws, ws.Projects[0].Services[0], SplitOptions{})
 		if got := fix == nil; got != refused {
 			t.Errorf("%s: refused %v (%s), want %v", run, got, reason, refused)
 		}
@@ -641,15 +632,12 @@ func TestSplitEntrypointWritesCode(t *testing.T) {
 		"#!/bin/sh\nsed -i \"s/x/y/\" /etc/app.conf\nexec \"$@\"\n":                                false,
 		"#!/bin/sh\nset -e\nexec \"$@\"\n":                                                         false,
 	} {
-		dir := writeTree(t, map[string]string{
+		_, fix, reason := splitService(t, map[string]string{
 			"compose.yaml":  "services:\n  web:\n    build: .\n",
 			"Dockerfile":    "FROM node:22 AS builder\nWORKDIR /app\nCOPY . /app\nRUN npm ci && npm run build\nFROM node:22\nWORKDIR /app\nCOPY --from=builder /app/entrypoint.sh ./entrypoint.sh\nCOPY --from=builder /app/.next ./.next\nCOPY --from=builder /app/public ./public\nENTRYPOINT [\"/app/entrypoint.sh\"]\nCMD [\"node\", \"server.js\"]\n",
 			"package.json":  "{}\n",
 			"entrypoint.sh": script,
 		})
-		t.Chdir(dir)
-		ws := load(t)
-		fix, reason := Split(ws, ws.Projects[0].Services[0], SplitOptions{})
 		got := fix == nil && strings.Contains(reason, "the entrypoint script entrypoint.sh writes into the code path")
 		if got != refused {
 			t.Errorf("%q: refused for the entrypoint %v (%q), want %v", script, got, reason, refused)
@@ -661,15 +649,12 @@ func TestSplitEntrypointWritesCode(t *testing.T) {
 // code Dockerfile beside it is not in the context, so the context's ignore
 // file gets no pattern for it (../docker/x.code would never match).
 func TestSplitCodeDockerfileOutsideContext(t *testing.T) {
-	dir := writeTree(t, map[string]string{
+	_, fix, reason := splitService(t, map[string]string{
 		"compose.yaml":               "services:\n  web:\n    build:\n      context: ./frontend\n      dockerfile: ../docker/Dockerfile.frontend\n",
 		"docker/Dockerfile.frontend": "FROM node:22\nRUN apk add --no-cache tini || true\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"index.js\"]\n",
 		"frontend/package.json":      "{}\n",
 		"frontend/index.js":          "\n",
 	})
-	t.Chdir(dir)
-	ws := load(t)
-	fix, reason := Split(ws, ws.Projects[0].Services[0], SplitOptions{})
 	if fix == nil {
 		t.Fatalf("refused: %s", reason)
 	}
@@ -678,4 +663,16 @@ func TestSplitCodeDockerfileOutsideContext(t *testing.T) {
 			t.Errorf("%s gets a pattern outside its context:\n%s", e.File, e.NewText)
 		}
 	}
+}
+
+// splitService writes files to a new folder and plans the split of the
+// first service of its first project: the folder, and the fix or the
+// refusal.
+func splitService(t *testing.T, files map[string]string) (string, *analysis.SuggestedFix, string) {
+	t.Helper()
+	dir := writeTree(t, files)
+	t.Chdir(dir)
+	ws := load(t)
+	fix, reason := Split(ws, ws.Projects[0].Services[0], SplitOptions{})
+	return dir, fix, reason
 }

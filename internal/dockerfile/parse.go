@@ -438,18 +438,13 @@ func (f *File) ModulesFromContext() bool {
 			continue
 		}
 		for _, cmd := range st.Commands {
-			var srcs []string
 			switch c := cmd.(type) {
 			case *instructions.CopyCommand:
-				if c.From == "" {
-					srcs = c.SourcePaths
-				} else {
+				if c.From != "" {
 					// Another stage's files may hold the manifest (turbo
 					// prune's out/json).
 					s.manifest = true
 				}
-			case *instructions.AddCommand:
-				srcs = c.SourcePaths
 			case *instructions.RunCommand:
 				for _, script := range RunScripts(c) {
 					for _, cmd := range Commands(script) {
@@ -459,8 +454,7 @@ func (f *File) ModulesFromContext() bool {
 					}
 				}
 			}
-			for _, src := range srcs {
-				p := path.Clean("/" + strings.TrimSpace(src))[1:]
+			for _, p := range contextPaths(cmd) {
 				if p == "" {
 					whole, s.manifest = true, true
 					continue
@@ -475,6 +469,26 @@ func (f *File) ModulesFromContext() bool {
 	return whole
 }
 
+// contextPaths are the sources a COPY or ADD takes from the build context,
+// cleaned and relative to it ("" for the context itself); none for other
+// instructions and COPY --from.
+func contextPaths(cmd instructions.Command) []string {
+	var srcs []string
+	switch c := cmd.(type) {
+	case *instructions.CopyCommand:
+		if c.From == "" {
+			srcs = c.SourcePaths
+		}
+	case *instructions.AddCommand:
+		srcs = c.SourcePaths
+	}
+	out := make([]string, len(srcs))
+	for i, src := range srcs {
+		out[i] = path.Clean("/" + strings.TrimSpace(src))[1:]
+	}
+	return out
+}
+
 // CopiesFromContext reports whether a COPY or ADD of the build context
 // names the top-level entry name, or something inside it, as a source
 // (`COPY node_modules node_modules`, `ADD ./.git/HEAD /rev`): an ignore
@@ -483,17 +497,7 @@ func (f *File) ModulesFromContext() bool {
 func (f *File) CopiesFromContext(name string) bool {
 	for _, st := range f.Stages {
 		for _, cmd := range st.Commands {
-			var srcs []string
-			switch c := cmd.(type) {
-			case *instructions.CopyCommand:
-				if c.From == "" {
-					srcs = c.SourcePaths
-				}
-			case *instructions.AddCommand:
-				srcs = c.SourcePaths
-			}
-			for _, src := range srcs {
-				p := path.Clean("/" + strings.TrimSpace(src))[1:]
+			for _, p := range contextPaths(cmd) {
 				first, _, _ := strings.Cut(p, "/")
 				if first == name {
 					return true
