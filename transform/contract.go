@@ -78,10 +78,6 @@ var shellWords = map[string]bool{
 // binDirs are where packages install programs.
 var binDirs = map[string]bool{"/bin": true, "/sbin": true, "/usr/bin": true, "/usr/sbin": true, "/usr/local/bin": true, "/usr/local/sbin": true}
 
-// initWrappers run the real command as PID 1's child; Compose's `init: true`
-// gives the same with Docker's own init.
-var initWrappers = map[string]bool{"tini": true, "dumb-init": true, "tini-static": true}
-
 // notNodePrograms start apps of other runtimes: a split onto a Node image
 // cannot run them.
 var notNodePrograms = map[string]bool{
@@ -352,7 +348,7 @@ func programs(argv []string) []string {
 		base := path.Base(prog)
 		out = append(out, prog)
 		switch {
-		case initWrappers[base]:
+		case dockerfile.InitPrograms[base]:
 			argv = initRest(argv)
 			continue
 		case (base == "sh" || base == "bash" || base == "ash" || base == "dash") && len(argv) > 2 && argv[1] == "-c":
@@ -404,7 +400,7 @@ func (p *splitPlan) checkContract(im *image, base string) string {
 	// On a stock image, a tini or dumb-init the old image installed gives
 	// way to Docker's own init. A built runtime replays the ENTRYPOINT
 	// itself, so there the wrapper must exist (the check below).
-	if len(entry) > 0 && initWrappers[path.Base(entry[0])] && len(p.s.Config.Entrypoint) == 0 && p.built == nil {
+	if len(entry) > 0 && dockerfile.InitPrograms[path.Base(entry[0])] && len(p.s.Config.Entrypoint) == 0 && p.built == nil {
 		if _, made := old.programs[path.Base(entry[0])]; made {
 			p.contract.initWrapper = entry[0]
 			p.dropWrapperCopy(entry[0])

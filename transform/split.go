@@ -440,14 +440,14 @@ func (p *splitPlan) checkSiblings() string {
 		if len(filepath.Base(second)) < len(filepath.Base(first)) {
 			first, second = second, first
 		}
-		if partial := partialBuild(s, o); partial != nil {
+		if partial, base := partialBuild(s, o); partial != nil {
 			// A build: with no context: beside a file that gives the
 			// same service a build: is an override of it (dev.yml sets
 			// the dockerfile, the base the context and volumes), whether
 			// or not the project shows the two layered: split alone,
 			// either file would leave the other's build on the runtime.
 			return fmt.Sprintf("%s sets only part of service %q's build: (%s:%d, no context:), as an override of the build: %s gives it: layered (docker compose -f %s -f %s), a split of one file would leave the other's build on the runtime; split the service by hand, in both files",
-				rel(partial.File.Path), s.Name, rel(partial.File.Path), partial.Line, rel(other(partial, s, o).Build.File.Path), first, second)
+				rel(partial.File.Path), s.Name, rel(partial.File.Path), partial.Line, rel(base.Build.File.Path), first, second)
 		}
 		// Complete files side by side are mostly alternatives (compose.dev
 		// and compose.prod, each run alone): only where the project says
@@ -475,9 +475,9 @@ func (p *splitPlan) checkSiblings() string {
 // of a folder, is written as an override of the other: a build: mapping
 // with no context:, beside a build: in the other file, in a service that
 // leaves out keys the other sets (container_name, volumes). A file that
-// repeats them (image:, ports:) is written to run alone. nil when neither
-// is.
-func partialBuild(s, o *workspace.Service) *compose.Pos {
+// repeats them (image:, ports:) is written to run alone. It returns that
+// build: and the service it overrides; nil when neither is.
+func partialBuild(s, o *workspace.Service) (*compose.Pos, *workspace.Service) {
 	for _, pair := range [][2]*workspace.Service{{s, o}, {o, s}} {
 		x, y := pair[0], pair[1]
 		if x.Build == nil || x.Build.File != x.Key.File || y.Build == nil {
@@ -495,20 +495,12 @@ func partialBuild(s, o *workspace.Service) *compose.Pos {
 		for i := 0; w != nil && w.Kind == yaml.MappingNode && i+1 < len(w.Content); i += 2 {
 			if key := w.Content[i].Value; key != "build" && key != "<<" {
 				if k, _ := compose.MapGet(v, key); k == nil {
-					return x.Build
+					return x.Build, y
 				}
 			}
 		}
 	}
-	return nil
-}
-
-// other is the one of s and o whose build: is not at pos.
-func other(pos *compose.Pos, s, o *workspace.Service) *workspace.Service {
-	if s.Build == pos {
-		return o
-	}
-	return s
+	return nil, nil
 }
 
 // checkImageSibling says why the split cannot go on when o, the same

@@ -48,6 +48,10 @@ type File struct {
 
 	// facts memoises Analyze: one File is shared by every service that
 	// builds it, and several rules read its facts.
+	// modulesOnce memoises ModulesFromContext.
+	modulesOnce sync.Once
+	modules     bool
+
 	factsMu    sync.Mutex
 	facts      []*Facts
 	factsExtra string
@@ -424,6 +428,13 @@ func writtenName(st *instructions.Stage) string {
 // overwrite them. A code-only image's stages (scratch, tianon/true) do not
 // count.
 func (f *File) ModulesFromContext() bool {
+	// DC002 asks for each build context and the split for each service:
+	// the answer is the file's, read once.
+	f.modulesOnce.Do(func() { f.modules = f.modulesFromContext() })
+	return f.modules
+}
+
+func (f *File) modulesFromContext() bool {
 	type state struct{ manifest bool }
 	states := make([]state, len(f.Stages))
 	whole := false

@@ -121,11 +121,7 @@ func (fa *Facts) scriptFacts(c Command, cwd string, line int, env map[string]str
 	if p == "" {
 		return
 	}
-	for _, src := range fa.contextSources(p) {
-		text, ok := fa.readContext(src)
-		if !ok || len(text) > maxContextScript || !isShellScript(src, text) {
-			continue
-		}
+	if src, text := fa.contextScript(p); src != "" {
 		code, blockers, runtimeBy := len(fa.Code), len(fa.Blockers), fa.RuntimeBy
 		fa.inScript = true
 		runFacts(fa, string(text), line, env)
@@ -140,8 +136,19 @@ func (fa *Facts) scriptFacts(c Command, cwd string, line int, env map[string]str
 		if fa.RuntimeBy != runtimeBy && fa.RuntimeBy.Line == line {
 			fa.RuntimeBy.What += in
 		}
-		return
 	}
+}
+
+// contextScript reads the shell script at image path p from the build
+// context: its path there and its text, "" when no copy of the context
+// put a readable shell script there.
+func (fa *Facts) contextScript(p string) (string, []byte) {
+	for _, src := range fa.contextSources(p) {
+		if text, ok := fa.readContext(src); ok && len(text) <= maxContextScript && isShellScript(src, text) {
+			return src, text
+		}
+	}
+	return "", nil
 }
 
 // noteStageCopies records where a COPY --from of a stage puts files that
@@ -179,14 +186,8 @@ func (fa *Facts) EntryScript() (name string, text []byte) {
 	if !ok {
 		return "", nil
 	}
-	p := scriptRun(c, fa.Workdir)
-	if p == "" {
-		return "", nil
-	}
-	for _, src := range fa.contextSources(p) {
-		if text, ok := fa.readContext(src); ok && len(text) <= maxContextScript && isShellScript(src, text) {
-			return src, text
-		}
+	if p := scriptRun(c, fa.Workdir); p != "" {
+		return fa.contextScript(p)
 	}
 	return "", nil
 }

@@ -1066,7 +1066,7 @@ var configuredServers = map[string]bool{
 // which no shell reads) whose program is one of configuredServers.
 func serverArgs(args []string) bool {
 	args = stripWrappers(args)
-	for len(args) > 1 && initPrograms[path.Base(args[0])] {
+	for len(args) > 1 && InitPrograms[path.Base(args[0])] {
 		args = args[1:]
 		for len(args) > 1 && strings.HasPrefix(args[0], "-") {
 			args = args[1:] // tini -- nginx
@@ -1075,9 +1075,10 @@ func serverArgs(args []string) bool {
 	return len(args) > 0 && configuredServers[path.Base(args[0])]
 }
 
-// initPrograms are the small inits an image's command starts first, which
-// run the rest of the list.
-var initPrograms = map[string]bool{"tini": true, "dumb-init": true, "catatonit": true}
+// InitPrograms are the small inits an image's command starts first, which
+// run the rest of the list as PID 1's child (Compose's init: true does the
+// same).
+var InitPrograms = map[string]bool{"tini": true, "tini-static": true, "dumb-init": true, "catatonit": true}
 
 // LaunchesJS says which JS runtime a command line (compose `command:` or
 // `entrypoint:`) starts, NoRuntime when none.
